@@ -1,0 +1,32 @@
+/*
+ * The audit trail: one JSON Lines record per refusal, written by the
+ * launcher alone, plus a short human line on capwrap's stderr.
+ */
+#ifndef CAPWRAP_AUDIT_H
+#define CAPWRAP_AUDIT_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct audit_event {
+	const char	*gate;		/* "bind", "connect" or "accept" */
+	const char	*service;	/* the wrapped service whose gate refused */
+	const uint8_t	*name;		/* abstract name, without the leading NUL */
+	size_t		 name_len;
+	pid_t		 pid;		/* the wrapped process */
+	pid_t		 peer_pid;	/* the other side; 0 if none or unknown */
+	long long	 peer_uid;	/* -1 if unknown */
+	const char	*reason;	/* a sentence */
+};
+
+/* Open (create, append) the JSON Lines file; path NULL: stderr only. */
+int audit_open(const char *path);
+void audit_enable_syslog(void);
+void audit_close(void);
+void audit_deny(const struct audit_event *);
+
+/* Exposed for the unit tests: JSON string body of a byte string, escaped. */
+size_t audit_json_escape(char *out, size_t size, const char *in, size_t len);
+
+#endif

@@ -1,0 +1,541 @@
+#include <sys/socket.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "broker.h"
+#include "loop.h"
+#include "procinfo.h"
+#include "registry.h"
+#include "sockdiag.h"
+#include "wire.h"
+
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04
+#endif
+
+/* At most this many descriptors are accepted with one message; more is malformed. */
+#define MAX_RIGHTS 4
+
+struct channel {
+	size_t		service;
+	struct watch	watch;
+};
+
+static const struct policy *pol;
+static int64_t dial_timeout;
+static struct broker_hooks hooks;
+static struct channel *channels;
+static bool passpidfd = true;
+
+/* What arrived with one request. */
+struct request {
+	struct channel	*chan;
+	const char	*service;	/* name of the channel's service */
+	struct proc	*proc;		/* kernel-verified sender */
+	int		 reply_fd;
+	union wire_msg	 msg;
+};
+
+static void on_channel(struct watch *, uint32_t);
+
+int
+broker_init(const struct policy *p, int64_t timeout_ms,
+    const struct broker_hooks *h)
+{
+	pol = p;
+	dial_timeout = timeout_ms;
+	hooks = *h;
+	channels = calloc(p->nservices ? p->nservices : 1, sizeof(*channels));
+	if (channels == NULL)
+		return -1;
+	for (size_t i = 0; i < p->nservices; i++)
+		channels[i] = (struct channel){ .service = i,
+		    .watch = { .fd = -1, .fn = on_channel } };
+	registry_init(p->nservices);
+	return 0;
+}
+
+bool
+broker_has_passpidfd(void)
+{
+	return passpidfd;
+}
+
+int
+broker_open_channel(size_t service)
+{
+	struct channel *c = &channels[service];
+	int sv[2], one = 1;
+
+	/* The service's end stays open across its execs; ours is private. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0)
+		return -1;
+	if (fcntl(sv[0], F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(sv[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) != 0)
+		goto fail;
+	/* Pidfds name the sender exactly, even if it dies before we look. */
+	if (passpidfd &&
+	    setsockopt(sv[0], SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one)) != 0)
+		passpidfd = false;
+	broker_close_channel(service);
+	c->watch.fd = sv[0];
+	c->watch.ctx = c;
+	if (loop_add(&c->watch) != 0)
+		goto fail;
+	return sv[1];
+fail:
+	close(sv[0]);
+	close(sv[1]);
+	c->watch.fd = -1;
+	return -1;
+}
+
+void
+broker_close_channel(size_t service)
+{
+	struct channel *c = &channels[service];
+
+	if (c->watch.fd < 0)
+		return;
+	loop_del(&c->watch);
+	close(c->watch.fd);
+	c->watch.fd = -1;
+}
+
+void
+broker_forget_service(size_t service)
+{
+	registry_forget_service(service);
+}
+
+/* --- replies ------------------------------------------------------------ */
+
+static void
+send_reply(int fd, const union wire_msg *m)
+{
+	ssize_t n;
+
+	do
+		n = send(fd, m, sizeof(m->reply), MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	/* A dead asker is no error: its reply socket just has no reader. */
+	close(fd);
+}
+
+static void
+reply_verdict(int fd, enum wire_verdict v, int error)
+{
+	union wire_msg m;
+
+	wire_init(&m, WIRE_REPLY);
+	m.reply.verdict = (uint16_t)v;
+	m.reply.error = error;
+	send_reply(fd, &m);
+}
+
+static void
+reply_grant(int fd, const struct registration *r)
+{
+	union wire_msg m;
+
+	wire_init(&m, WIRE_REPLY);
+	m.reply.verdict = WIRE_GRANT;
+	m.reply.stamp.pid = r->owner->pid;
+	m.reply.stamp.uid = r->owner->uid;
+	m.reply.stamp.pidfs_ino = r->owner->pidfs_ino;
+	m.reply.stamp.start_time = r->owner->start_time;
+	m.reply.addr_len = r->addr_len;
+	memcpy(m.reply.addr, r->addr, r->addr_len);
+	send_reply(fd, &m);
+}
+
+static void
+deny(const struct request *rq, const char *gate, const struct wire_name *name,
+    pid_t peer_pid, long long peer_uid, int error, const char *reason)
+{
+	struct audit_event ev = {
+		.gate = gate,
+		.service = rq->service,
+		.name = name->bytes,
+		.name_len = name->len,
+		.pid = rq->proc->pid,
+		.peer_pid = peer_pid,
+		.peer_uid = peer_uid,
+		.reason = reason,
+	};
+
+	audit_deny(&ev);
+	reply_verdict(rq->reply_fd, WIRE_DENY, error);
+}
+
+/* --- liveness of a registration ------------------------------------------ */
+
+/* A registration counts while its process lives and its socket is open. */
+static struct registration *
+live_registration(const uint8_t *name, size_t len)
+{
+	struct registration *r = registry_lookup(name, len);
+
+	if (r == NULL)
+		return NULL;
+	if (registry_proc_gone(r->owner))
+		return NULL;	/* released with its owner */
+	if (sockdiag_unix_exists(r->sock_ino) == 0) {
+		registry_unregister(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* --- the requests ----------------------------------------------------------- */
+
+static void
+handle_bind(const struct request *rq)
+{
+	const struct wire_bind *b = &rq->msg.bind;
+	const struct policy_service *self = &pol->services[rq->chan->service];
+	char reason[256];
+
+	if (policy_is_external(pol, b->name.bytes, b->name.len)) {
+		reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
+		return;
+	}
+	if (!policy_service_provides(self, b->name.bytes, b->name.len)) {
+		snprintf(reason, sizeof(reason),
+		    "service %s does not provide this name", self->name);
+		deny(rq, "bind", &b->name, 0, -1, EACCES, reason);
+		return;
+	}
+	if (live_registration(b->name.bytes, b->name.len) != NULL) {
+		/* Like the kernel for a name in use; not a policy refusal. */
+		reply_verdict(rq->reply_fd, WIRE_DENY, EADDRINUSE);
+		return;
+	}
+	reply_verdict(rq->reply_fd, WIRE_ALLOW, 0);
+}
+
+static void
+answer_pending(struct pending_dial *d)
+{
+	struct registration *r = live_registration(d->name.bytes, d->name.len);
+
+	if (r == NULL) {
+		reply_verdict(d->reply_fd, WIRE_DENY, ECONNREFUSED);
+		return;
+	}
+	d->proc->granted[r->service] = true;
+	reply_grant(d->reply_fd, r);
+}
+
+static void
+handle_listen(const struct request *rq)
+{
+	const struct wire_listen *l = &rq->msg.listen;
+	const struct policy_service *self = &pol->services[rq->chan->service];
+	struct registration reg, *old;
+
+	if (!policy_service_provides(self, l->name.bytes, l->name.len)) {
+		deny(rq, "bind", &l->name, 0, -1, EACCES,
+		    "listener registered for a name the service does not provide");
+		return;
+	}
+	old = live_registration(l->name.bytes, l->name.len);
+	if (old != NULL && old->sock_ino != l->sock_ino) {
+		reply_verdict(rq->reply_fd, WIRE_DENY, EADDRINUSE);
+		return;
+	}
+	memset(&reg, 0, sizeof(reg));
+	reg.name.len = l->name.len;
+	memcpy(reg.name.bytes, l->name.bytes, l->name.len);
+	reg.service = rq->chan->service;
+	reg.owner = rq->proc;
+	reg.socktype = l->socktype;
+	reg.addr_len = l->addr_len;
+	memcpy(reg.addr, l->addr, l->addr_len);
+	reg.sock_ino = l->sock_ino;
+	if (registry_register(&reg) == NULL) {
+		reply_verdict(rq->reply_fd, WIRE_DENY, ENOMEM);
+		return;
+	}
+	reply_verdict(rq->reply_fd, WIRE_ALLOW, 0);
+	registry_take_pending(l->name.bytes, l->name.len, answer_pending);
+	if (hooks.registered != NULL)
+		hooks.registered(rq->chan->service);
+}
+
+static void
+handle_dial(const struct request *rq)
+{
+	const struct wire_dial *d = &rq->msg.dial;
+	const struct policy_service *self = &pol->services[rq->chan->service];
+	const struct policy_service *provider;
+	struct registration *r;
+	struct pending_dial wait;
+	char reason[256];
+
+	if (policy_is_external(pol, d->name.bytes, d->name.len)) {
+		reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
+		return;
+	}
+	provider = policy_provider(pol, d->name.bytes, d->name.len);
+	if (provider == NULL) {
+		deny(rq, "connect", &d->name, 0, -1, EACCES,
+		    "no service provides this name and it is not external");
+		return;
+	}
+	if (!policy_service_dials(pol, self, provider)) {
+		snprintf(reason, sizeof(reason),
+		    "service %s does not dial service %s", self->name,
+		    provider->name);
+		deny(rq, "connect", &d->name, 0, -1, EACCES, reason);
+		return;
+	}
+	/* An unprotected provider binds its fixed name itself. */
+	if (provider->unprotected) {
+		reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
+		return;
+	}
+	r = live_registration(d->name.bytes, d->name.len);
+	if (r != NULL) {
+		rq->proc->granted[r->service] = true;
+		reply_grant(rq->reply_fd, r);
+		return;
+	}
+	/* No listener yet: as the kernel would say, unless we may wait. */
+	if ((d->flags & WIRE_DIAL_NOWAIT) || dial_timeout <= 0) {
+		reply_verdict(rq->reply_fd, WIRE_DENY, ECONNREFUSED);
+		return;
+	}
+	memset(&wait, 0, sizeof(wait));
+	wait.reply_fd = rq->reply_fd;
+	wait.service = rq->chan->service;
+	wait.proc = rq->proc;
+	wait.name.len = d->name.len;
+	memcpy(wait.name.bytes, d->name.bytes, d->name.len);
+	wait.deadline_ms = loop_now_ms() + dial_timeout;
+	if (registry_add_pending(&wait) == NULL)
+		reply_verdict(rq->reply_fd, WIRE_DENY, ECONNREFUSED);
+}
+
+static void
+handle_admit(const struct request *rq)
+{
+	const struct wire_admit *a = &rq->msg.admit;
+	size_t self = rq->chan->service;
+	struct proc *peer;
+	char reason[256];
+
+	if (a->peer_pid == 0) {
+		deny(rq, "accept", &a->name, 0, a->peer_uid, ECONNABORTED,
+		    "peer credentials unavailable (another pid namespace)");
+		return;
+	}
+	peer = registry_find_proc(a->peer_pid);
+	if (peer != NULL && registry_proc_gone(peer))
+		peer = NULL;
+	if (peer == NULL || !peer->granted[self]) {
+		snprintf(reason, sizeof(reason),
+		    "pid %d holds no capability to service %s", (int)a->peer_pid,
+		    pol->services[self].name);
+		deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid,
+		    ECONNABORTED, reason);
+		return;
+	}
+	/* Same pid, another process: the pidfs inodes tell them apart. */
+	if (a->peer_ino != 0 && peer->pidfs_ino != 0 &&
+	    a->peer_ino != peer->pidfs_ino) {
+		deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid,
+		    ECONNABORTED, "peer reuses the pid of a process that held "
+		    "a capability");
+		return;
+	}
+	reply_verdict(rq->reply_fd, WIRE_ALLOW, 0);
+}
+
+static void
+handle_report(const struct request *rq)
+{
+	const struct wire_report *r = &rq->msg.report;
+	const char *why;
+
+	switch (r->reason) {
+	case WIRE_REPORT_PEER_MISMATCH:
+		why = "the process at the provider's address is not the one "
+		    "the capability names";
+		break;
+	case WIRE_REPORT_PEER_DEAD:
+		why = "the provider the capability names has exited";
+		break;
+	default:
+		why = "the peer's credentials are unavailable";
+		break;
+	}
+	deny(rq, "connect", &r->name, r->peer_pid,
+	    r->peer_pid ? (long long)r->peer_uid : -1,
+	    ECONNREFUSED, why);
+}
+
+static void
+handle_hello(const struct request *rq)
+{
+	reply_verdict(rq->reply_fd, WIRE_ALLOW, 0);
+	if (rq->msg.hello.status == WIRE_HELLO_INTERPOSED &&
+	    hooks.unprotectable != NULL)
+		hooks.unprotectable(rq->chan->service, rq->proc->pid);
+}
+
+/* --- receiving ------------------------------------------------------------- */
+
+enum receive_result {
+	RECEIVE_EOF = -1,	/* every holder of the service's end is gone */
+	RECEIVE_EMPTY,		/* nothing more to read now */
+	RECEIVE_REQUEST,	/* *rq is filled */
+	RECEIVE_DROPPED,	/* malformed: dropped, all it carried closed */
+};
+
+/* Read one request and its ancillary data. */
+static enum receive_result
+receive(struct channel *c, struct request *rq)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct ucred)) +
+		    CMSG_SPACE(sizeof(int)) +
+		    CMSG_SPACE(MAX_RIGHTS * sizeof(int))];
+	} control;
+	char buf[WIRE_MSG_MAX + 1];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+	};
+	struct ucred cred = { .pid = 0 };
+	int fds[MAX_RIGHTS], nfds = 0, pidfd = -1;
+	bool have_cred = false, bad = false;
+	ssize_t n;
+
+	do
+		n = recvmsg(c->watch.fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? RECEIVE_EMPTY : RECEIVE_EOF;
+	if (n == 0)
+		return RECEIVE_EOF;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL;
+	    cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t payload = cm->cmsg_len - CMSG_LEN(0);
+
+		if (cm->cmsg_level != SOL_SOCKET) {
+			bad = true;
+		} else if (cm->cmsg_type == SCM_CREDENTIALS &&
+		    payload == sizeof(cred)) {
+			memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
+			have_cred = true;
+		} else if (cm->cmsg_type == SCM_PIDFD && payload == sizeof(int)) {
+			memcpy(&pidfd, CMSG_DATA(cm), sizeof(int));
+		} else if (cm->cmsg_type == SCM_RIGHTS) {
+			size_t k = payload / sizeof(int);
+
+			for (size_t i = 0; i < k; i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+				    sizeof(int));
+				if (nfds < MAX_RIGHTS)
+					fds[nfds++] = fd;
+				else
+					close(fd);
+			}
+			if (k != 1)
+				bad = true;
+		} else
+			bad = true;
+	}
+	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !have_cred ||
+	    cred.pid <= 0 || nfds != 1 ||
+	    wire_decode(buf, (size_t)n, &rq->msg) != 0 ||
+	    rq->msg.h.type == WIRE_REPLY)
+		bad = true;
+	if (!bad) {
+		int type;
+		socklen_t len = sizeof(type);
+
+		/* The reply end must be what the shim makes: a seqpacket socket. */
+		if (getsockopt(fds[0], SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+		    type != SOCK_SEQPACKET)
+			bad = true;
+	}
+	if (!bad) {
+		rq->proc = registry_proc(cred.pid, cred.uid, pidfd);
+		pidfd = -1;
+		if (rq->proc == NULL)
+			bad = true;	/* the sender is already gone */
+	}
+	if (bad) {
+		fprintf(stderr, "capwrap: %s: malformed channel message from "
+		    "pid %d dropped\n", pol->services[c->service].name,
+		    (int)cred.pid);
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		if (pidfd >= 0)
+			close(pidfd);
+		return RECEIVE_DROPPED;
+	}
+	rq->chan = c;
+	rq->service = pol->services[c->service].name;
+	rq->reply_fd = fds[0];
+	return RECEIVE_REQUEST;
+}
+
+static void
+dispatch(const struct request *rq)
+{
+	switch (rq->msg.h.type) {
+	case WIRE_BIND:		handle_bind(rq);	break;
+	case WIRE_LISTEN:	handle_listen(rq);	break;
+	case WIRE_DIAL:		handle_dial(rq);	break;
+	case WIRE_ADMIT:	handle_admit(rq);	break;
+	case WIRE_REPORT:	handle_report(rq);	break;
+	case WIRE_HELLO:	handle_hello(rq);	break;
+	default:		close(rq->reply_fd);	break;
+	}
+}
+
+static void
+on_channel(struct watch *w, uint32_t events)
+{
+	struct channel *c = w->ctx;
+	struct request rq;
+
+	/* Bounded, so one busy service cannot starve the others. */
+	for (int i = 0; i < 64; i++) {
+		switch (receive(c, &rq)) {
+		case RECEIVE_EMPTY:
+			return;
+		case RECEIVE_EOF:
+			broker_close_channel(c->service);
+			return;
+		case RECEIVE_REQUEST:
+			dispatch(&rq);
+			break;
+		case RECEIVE_DROPPED:
+			break;
+		}
+	}
+}
+
+int64_t
+broker_expire(int64_t now_ms)
+{
+	return registry_expire_pending(now_ms, answer_pending);
+}

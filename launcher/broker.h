@@ -1,0 +1,43 @@
+/*
+ * The broker: the launcher's end of every lineage channel.  It answers
+ * the shims' requests from the policy and the registry, grants
+ * capabilities, and audits every refusal.
+ */
+#ifndef CAPWRAP_BROKER_H
+#define CAPWRAP_BROKER_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+struct broker_hooks {
+	/* A process of service could not be protected (interposed calls). */
+	void	(*unprotectable)(size_t service, pid_t pid);
+	/* A provider of service registered a name. */
+	void	(*registered)(size_t service);
+};
+
+int broker_init(const struct policy *, int64_t dial_timeout_ms,
+    const struct broker_hooks *);
+
+/*
+ * Make a channel for service: returns the end the service inherits and
+ * keeps the launcher's end.  -1 on failure (errno set).
+ */
+int broker_open_channel(size_t service);
+
+/* The launcher's end of a service's channel closes with its last holder. */
+void broker_close_channel(size_t service);
+
+/* A service is restarting: its names and the grants to it are revoked. */
+void broker_forget_service(size_t service);
+
+/* Answer dials whose wait has run out; returns the next deadline or -1. */
+int64_t broker_expire(int64_t now_ms);
+
+/* True if the kernel attaches pidfds to channel messages (Linux 6.5+). */
+bool broker_has_passpidfd(void);
+
+#endif

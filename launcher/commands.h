@@ -1,0 +1,23 @@
+#ifndef CAPWRAP_COMMANDS_H
+#define CAPWRAP_COMMANDS_H
+
+#include "policy.h"
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/*
+ * Parse a policy, reporting every error on stderr.  Returns EXIT_OK with
+ * *out set, EXIT_NOINPUT if the file cannot be read, EXIT_POLICY if it is
+ * invalid.
+ */
+int load_policy(const char *path, struct policy **out);
+
+/*
+ * Every service's program must exist and be able to carry the shim
+ * (unless the service is `unprotected`).  Reports each problem on stderr;
+ * returns EXIT_OK, EXIT_NOINPUT (a program is missing) or EXIT_REFUSED.
+ */
+int check_targets(const struct policy *);
+
+#endif

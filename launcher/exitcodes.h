@@ -1,0 +1,21 @@
+/*
+ * capwrap's exit statuses, documented in capwrap(1) EXIT STATUS.  They
+ * follow sysexits(3) where one fits.  `capwrap run` exits 0 when every
+ * service exited 0, EXIT_SERVICE_FAILED when one did not, the service's
+ * own status with --exit-with, and 128+N when stopped by signal N.
+ */
+#ifndef CAPWRAP_EXITCODES_H
+#define CAPWRAP_EXITCODES_H
+
+enum {
+	EXIT_OK = 0,
+	EXIT_SERVICE_FAILED = 1,	/* run: a service exited non-zero or by a signal */
+	EXIT_USAGE = 64,		/* bad command line */
+	EXIT_POLICY = 65,		/* the policy is invalid */
+	EXIT_NOINPUT = 66,		/* a file named on the command line cannot be read */
+	EXIT_SOFTWARE = 70,		/* internal error */
+	EXIT_SYSTEM = 71,		/* a system call failed */
+	EXIT_REFUSED = 77,		/* a service cannot be protected, so it is not run */
+};
+
+#endif

@@ -1,0 +1,130 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+
+static void
+emit(struct output *o, const char *line, size_t len)
+{
+	char out[OUTPUT_LINE_MAX + 256];
+	int n;
+
+	if (o->color != NULL)
+		n = snprintf(out, sizeof(out), "%s%-*s |\033[0m %.*s\n", o->color,
+		    o->width, o->prefix, (int)len, line);
+	else
+		n = snprintf(out, sizeof(out), "%-*s | %.*s\n", o->width,
+		    o->prefix, (int)len, line);
+	if (n > (int)sizeof(out) - 1)
+		n = sizeof(out) - 1;
+	/* One write a line, so lines of different services never interleave. */
+	for (const char *p = out; n > 0; ) {
+		ssize_t w = write(o->dest_fd, p, (size_t)n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		p += w;
+		n -= (int)w;
+	}
+}
+
+/* Emit every complete line in the buffer; a full buffer counts as a line. */
+static void
+emit_lines(struct output *o)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < o->len; i++) {
+		if (o->buf[i] == '\n') {
+			emit(o, o->buf + start, i - start);
+			start = i + 1;
+		}
+	}
+	if (start == 0 && o->len == sizeof(o->buf)) {
+		emit(o, o->buf, o->len);
+		start = o->len;
+	}
+	memmove(o->buf, o->buf + start, o->len - start);
+	o->len -= start;
+}
+
+enum read_result { READ_GOT, READ_NOTHING_NOW, READ_EOF };
+
+static enum read_result
+read_some(struct output *o)
+{
+	ssize_t n;
+
+	do
+		n = read(o->watch.fd, o->buf + o->len, sizeof(o->buf) - o->len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return READ_NOTHING_NOW;
+	if (n <= 0)
+		return READ_EOF;
+	o->len += (size_t)n;
+	emit_lines(o);
+	return READ_GOT;
+}
+
+static void
+on_output(struct watch *w, uint32_t events)
+{
+	struct output *o = w->ctx;
+
+	if (read_some(o) == READ_EOF)
+		output_close(o);
+}
+
+int
+output_open(struct output *o, const char *prefix, int width, int dest_fd,
+    const char *color)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
+	memset(o, 0, sizeof(*o));
+	o->prefix = prefix;
+	o->width = width;
+	o->dest_fd = dest_fd;
+	o->color = color;
+	o->watch = (struct watch){ .fd = p[0], .fn = on_output, .ctx = o };
+	if (loop_add(&o->watch) != 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	o->open = true;
+	return p[1];
+}
+
+void
+output_drain(struct output *o)
+{
+	enum read_result r = READ_GOT;
+
+	while (o->open && r == READ_GOT)
+		r = read_some(o);
+	if (r == READ_EOF)
+		output_close(o);
+}
+
+void
+output_close(struct output *o)
+{
+	if (!o->open)
+		return;
+	if (o->len > 0)
+		emit(o, o->buf, o->len);
+	o->len = 0;
+	loop_del(&o->watch);
+	close(o->watch.fd);
+	o->open = false;
+}

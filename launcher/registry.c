@@ -1,0 +1,258 @@
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procinfo.h"
+#include "registry.h"
+
+static size_t nservices;
+
+static struct proc **procs;
+static size_t nprocs, procs_cap;
+
+static struct registration **regs;
+static size_t nregs, regs_cap;
+
+static struct pending_dial **pending;
+static size_t npending, pending_cap;
+
+static void on_proc_exit(struct watch *, uint32_t);
+
+void
+registry_init(size_t n)
+{
+	nservices = n;
+}
+
+/* Append p to a growing array of pointers; false when out of memory. */
+static bool
+push(void ***array, size_t *count, size_t *cap, void *p)
+{
+	if (*count == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		void **a = reallocarray(*array, ncap, sizeof(*a));
+
+		if (a == NULL)
+			return false;
+		*array = a;
+		*cap = ncap;
+	}
+	(*array)[(*count)++] = p;
+	return true;
+}
+
+static void
+drop_at(void **array, size_t *count, size_t i)
+{
+	array[i] = array[--(*count)];
+}
+
+struct proc *
+registry_find_proc(pid_t pid)
+{
+	for (size_t i = 0; i < nprocs; i++)
+		if (procs[i]->pid == pid)
+			return procs[i];
+	return NULL;
+}
+
+/* Everything a dead process held goes with it. */
+static void
+proc_release(struct proc *p)
+{
+	for (size_t i = 0; i < nregs; ) {
+		if (regs[i]->owner == p) {
+			free(regs[i]);
+			drop_at((void **)regs, &nregs, i);
+		} else
+			i++;
+	}
+	for (size_t i = 0; i < npending; ) {
+		if (pending[i]->proc == p) {
+			close(pending[i]->reply_fd);
+			free(pending[i]);
+			drop_at((void **)pending, &npending, i);
+		} else
+			i++;
+	}
+	for (size_t i = 0; i < nprocs; i++) {
+		if (procs[i] == p) {
+			drop_at((void **)procs, &nprocs, i);
+			break;
+		}
+	}
+	loop_del(&p->exit_watch);
+	close(p->pidfd);
+	free(p->granted);
+	free(p);
+}
+
+bool
+registry_proc_gone(struct proc *p)
+{
+	if (!procinfo_pidfd_exited(p->pidfd))
+		return false;
+	proc_release(p);
+	return true;
+}
+
+static void
+on_proc_exit(struct watch *w, uint32_t events)
+{
+	proc_release(w->ctx);
+}
+
+struct proc *
+registry_proc(pid_t pid, uid_t uid, int pidfd)
+{
+	struct proc *p = registry_find_proc(pid);
+
+	/* A record for this pid whose process died is a stale one: drop it. */
+	if (p != NULL && registry_proc_gone(p))
+		p = NULL;
+	if (p != NULL) {
+		if (pidfd >= 0)
+			close(pidfd);
+		p->uid = uid;
+		return p;
+	}
+	if (pidfd < 0)
+		pidfd = procinfo_pidfd_open(pid);
+	if (pidfd < 0)
+		return NULL;
+	/* The sender may have died since it sent: then its pid means nothing. */
+	if (procinfo_pidfd_exited(pidfd))
+		goto fail;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL || (p->granted = calloc(nservices ? nservices : 1,
+	    sizeof(bool))) == NULL)
+		goto fail;
+	p->pid = pid;
+	p->uid = uid;
+	p->pidfd = pidfd;
+	p->pidfs_ino = procinfo_pidfd_ino(pidfd);
+	p->start_time = procinfo_start_time(pid);
+	p->exit_watch = (struct watch){ .fd = pidfd, .fn = on_proc_exit, .ctx = p };
+	if (loop_add(&p->exit_watch) != 0 ||
+	    !push((void ***)&procs, &nprocs, &procs_cap, p)) {
+		loop_del(&p->exit_watch);
+		goto fail;
+	}
+	return p;
+fail:
+	if (p != NULL)
+		free(p->granted);
+	free(p);
+	close(pidfd);
+	return NULL;
+}
+
+struct registration *
+registry_lookup(const uint8_t *name, size_t len)
+{
+	for (size_t i = 0; i < nregs; i++)
+		if (regs[i]->name.len == len &&
+		    memcmp(regs[i]->name.bytes, name, len) == 0)
+			return regs[i];
+	return NULL;
+}
+
+struct registration *
+registry_register(const struct registration *r)
+{
+	struct registration *old = registry_lookup(r->name.bytes, r->name.len);
+	struct registration *n;
+
+	if (old != NULL) {
+		*old = *r;
+		return old;
+	}
+	n = malloc(sizeof(*n));
+	if (n == NULL)
+		return NULL;
+	*n = *r;
+	if (!push((void ***)&regs, &nregs, &regs_cap, n)) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void
+registry_unregister(struct registration *r)
+{
+	for (size_t i = 0; i < nregs; i++) {
+		if (regs[i] == r) {
+			free(r);
+			drop_at((void **)regs, &nregs, i);
+			return;
+		}
+	}
+}
+
+void
+registry_forget_service(size_t service)
+{
+	for (size_t i = 0; i < nregs; ) {
+		if (regs[i]->service == service) {
+			free(regs[i]);
+			drop_at((void **)regs, &nregs, i);
+		} else
+			i++;
+	}
+	for (size_t i = 0; i < nprocs; i++)
+		procs[i]->granted[service] = false;
+}
+
+struct pending_dial *
+registry_add_pending(const struct pending_dial *d)
+{
+	struct pending_dial *n = malloc(sizeof(*n));
+
+	if (n == NULL)
+		return NULL;
+	*n = *d;
+	if (!push((void ***)&pending, &npending, &pending_cap, n)) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void
+registry_take_pending(const uint8_t *name, size_t len,
+    void (*fn)(struct pending_dial *))
+{
+	for (size_t i = 0; i < npending; ) {
+		struct pending_dial *d = pending[i];
+
+		if (name == NULL || (d->name.len == len &&
+		    memcmp(d->name.bytes, name, len) == 0)) {
+			drop_at((void **)pending, &npending, i);
+			fn(d);
+			free(d);
+		} else
+			i++;
+	}
+}
+
+int64_t
+registry_expire_pending(int64_t now, void (*fn)(struct pending_dial *))
+{
+	int64_t next = -1;
+
+	for (size_t i = 0; i < npending; ) {
+		struct pending_dial *d = pending[i];
+
+		if (d->deadline_ms <= now) {
+			drop_at((void **)pending, &npending, i);
+			fn(d);
+			free(d);
+			continue;
+		}
+		if (next < 0 || d->deadline_ms < next)
+			next = d->deadline_ms;
+		i++;
+	}
+	return next;
+}

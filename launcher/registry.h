@@ -1,0 +1,70 @@
+/*
+ * The broker's state: the processes that spoke on a channel (with a pidfd
+ * each, so their exit revokes what they hold), the names registered by
+ * listeners, and the dials waiting for a provider.
+ */
+#ifndef CAPWRAP_REGISTRY_H
+#define CAPWRAP_REGISTRY_H
+
+#include <sys/types.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "loop.h"
+#include "policy.h"
+#include "wire.h"
+
+struct proc {
+	pid_t		 pid;
+	uid_t		 uid;
+	int		 pidfd;
+	uint64_t	 pidfs_ino;	/* 0 without pidfs */
+	uint64_t	 start_time;
+	bool		*granted;	/* per provider service: holds a capability */
+	struct watch	 exit_watch;
+};
+
+struct registration {
+	struct policy_name	 name;
+	size_t			 service;
+	struct proc		*owner;		/* called listen() (or bind() for datagrams) */
+	uint16_t		 socktype;
+	uint16_t		 addr_len;
+	uint8_t			 addr[WIRE_ADDR_MAX];
+	uint64_t		 sock_ino;
+};
+
+struct pending_dial {
+	int			 reply_fd;
+	size_t			 service;	/* the dialer's */
+	struct proc		*proc;
+	struct policy_name	 name;
+	int64_t			 deadline_ms;
+};
+
+void registry_init(size_t nservices);
+
+/*
+ * The record of a live process, created on its first request.  pidfd is
+ * the one the kernel attached to the message (SCM_PIDFD), or -1; it is
+ * consumed.  Returns NULL if the process has already exited.
+ */
+struct proc *registry_proc(pid_t pid, uid_t uid, int pidfd);
+struct proc *registry_find_proc(pid_t pid);
+/* True (and the record dropped) if the process has exited. */
+bool registry_proc_gone(struct proc *);
+
+struct registration *registry_lookup(const uint8_t *name, size_t len);
+struct registration *registry_register(const struct registration *);
+void registry_unregister(struct registration *);
+/* Drop every registration of a service and every grant to it (a restart). */
+void registry_forget_service(size_t service);
+
+struct pending_dial *registry_add_pending(const struct pending_dial *);
+/* Call fn for each pending dial of name (or all, name NULL) and drop it. */
+void registry_take_pending(const uint8_t *name, size_t len,
+    void (*fn)(struct pending_dial *));
+/* Expire pending dials whose deadline is past; returns the next deadline or -1. */
+int64_t registry_expire_pending(int64_t now, void (*fn)(struct pending_dial *));
+
+#endif

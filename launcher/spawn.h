@@ -1,0 +1,35 @@
+/*
+ * Starting one service: its program with the shim preloaded and its end
+ * of the lineage channel at a fixed descriptor, in a process group of
+ * its own, dying with the launcher.
+ */
+#ifndef CAPWRAP_SPAWN_H
+#define CAPWRAP_SPAWN_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+#include "policy.h"
+
+struct spawn_request {
+	const struct policy_service	*service;
+	const char			*program;	/* resolved path of argv[0] */
+	const char			*shim_path;	/* NULL: unprotected */
+	int				 channel_fd;	/* -1: unprotected */
+	int				 stdout_fd, stderr_fd;
+};
+
+/*
+ * Returns the pid, or -1 with a message in err (the exec failed in the
+ * child, or fork did).
+ */
+pid_t spawn_service(const struct spawn_request *, char *err, size_t errlen);
+
+/*
+ * Resolve a program name as execvp(3) would: a name with a slash is taken
+ * as is; otherwise the first executable regular file along PATH.  Returns
+ * 0 with the path in out, or -1 with errno (ENOENT, EACCES ...).
+ */
+int spawn_resolve(const char *name, char *out, size_t size);
+
+#endif

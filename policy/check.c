@@ -1,0 +1,312 @@
+/*
+ * The checks that need the whole file, run once it is read: `dials` may
+ * name a service declared further down, and a name provided twice may be
+ * written hundreds of lines apart.  Everything goes through sorted arrays,
+ * never pairwise comparison, so that a hostile 1 MiB file is still judged
+ * in n log n.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+#include "internal.h"
+#include "diag.h"
+#include "parse.h"
+
+#define OWNER_EXTERNAL	SIZE_MAX
+
+struct svc_key {
+	const char	*name;
+	size_t		 idx;
+};
+
+struct name_entry {
+	const struct policy_name	*name;
+	const struct name_pos		*pos;
+	size_t				 owner;	/* service, or OWNER_EXTERNAL */
+};
+
+static int
+svc_key_cmp(const void *a, const void *b)
+{
+	const struct svc_key	*x = a, *y = b;
+	int			 r;
+
+	if ((r = strcmp(x->name, y->name)) != 0)
+		return r;
+	if (x->idx != y->idx)
+		return x->idx < y->idx ? -1 : 1;
+	return 0;
+}
+
+static int
+svc_key_find(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct svc_key *)elem)->name);
+}
+
+static void
+check_exec(struct parser *p)
+{
+	size_t	 i;
+	char	 label[LABEL_BUF];
+
+	for (i = 0; i < p->pol->nservices; i++)
+		if (p->svc[i].exec_line == 0 && !p->svc[i].broken)
+			diag_add(p->dg, p->svc[i].line, p->svc[i].col,
+			    "%s has no 'exec'",
+			    service_label(p, i, label, sizeof(label)));
+}
+
+/*
+ * Sorts the named services, reports duplicates and leaves one key per name
+ * (the first declared) for the dial lookups; returns how many.
+ */
+static size_t
+unique_services(struct parser *p, struct svc_key *keys)
+{
+	size_t	 i, n = 0, u;
+
+	for (i = 0; i < p->pol->nservices; i++) {
+		if (p->pol->services[i].name == NULL)
+			continue;
+		keys[n].name = p->pol->services[i].name;
+		keys[n].idx = i;
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	qsort(keys, n, sizeof(*keys), svc_key_cmp);
+	for (u = 1, i = 1; i < n; i++) {
+		size_t	 first = keys[u - 1].idx, dup = keys[i].idx;
+
+		if (strcmp(keys[i].name, keys[u - 1].name) != 0) {
+			keys[u++] = keys[i];
+			continue;
+		}
+		/* An invalid name was reported already; once is enough. */
+		if (p->svc[first].name_ok && p->svc[dup].name_ok)
+			diag_add(p->dg, p->svc[dup].name_line,
+			    p->svc[dup].name_col, "duplicate service '%s' "
+			    "(first declared at line %u)", keys[i].name,
+			    p->svc[first].line);
+	}
+	return u;
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+	const size_t	*x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	if (x[1] != y[1])
+		return x[1] < y[1] ? -1 : 1;
+	return 0;
+}
+
+/* Resolves service i's `dials` words to indexes, in the order written. */
+static void
+resolve_dials(struct parser *p, size_t i, const struct svc_key *keys,
+    size_t nkeys)
+{
+	struct policy_service	*svc = &p->pol->services[i];
+	struct svc_state	*s = &p->svc[i];
+	const struct svc_key	*k;
+	size_t			*pairs, j, n = 0;
+	char			 label[LABEL_BUF], q[QUOTE_BUF];
+
+	if (s->ndials == 0)
+		return;
+	if ((svc->dials = calloc(s->ndials, sizeof(*svc->dials))) == NULL ||
+	    (pairs = calloc(s->ndials, 2 * sizeof(*pairs))) == NULL) {
+		p->nomem = true;
+		return;
+	}
+	for (j = 0; j < s->ndials; j++) {
+		const struct dial_ref	*d = &s->dials[j];
+
+		k = NULL;
+		if (strlen((const char *)d->word) == d->len && nkeys > 0)
+			k = bsearch(d->word, keys, nkeys, sizeof(*keys),
+			    svc_key_find);
+		if (k == NULL) {
+			if (!p->names_unsure)
+				diag_add(p->dg, d->line, d->col,
+				    "%s dials unknown service '%s'",
+				    service_label(p, i, label, sizeof(label)),
+				    quote_bytes(q, d->word, d->len));
+			continue;
+		}
+		if (!p->svc[k->idx].name_ok)
+			continue;
+		pairs[2 * n] = k->idx;
+		pairs[2 * n + 1] = j;
+		svc->dials[svc->ndials++] = k->idx;
+		n++;
+	}
+
+	/* The same service dialed twice is harmless but surely a slip. */
+	if (n > 1)
+		qsort(pairs, n, 2 * sizeof(*pairs), size_cmp);
+	for (j = 1; j < n; j++) {
+		const struct dial_ref	*first, *again;
+
+		if (pairs[2 * j] != pairs[2 * (j - 1)])
+			continue;
+		first = &s->dials[pairs[2 * (j - 1) + 1]];
+		again = &s->dials[pairs[2 * j + 1]];
+		diag_add(p->dg, again->line, again->col,
+		    "%s dials '%s' twice (first at line %u)",
+		    service_label(p, i, label, sizeof(label)),
+		    (const char *)again->word, first->line);
+	}
+	free(pairs);
+}
+
+static int
+name_entry_cmp(const void *a, const void *b)
+{
+	const struct name_entry	*x = a, *y = b;
+	int			 r;
+
+	if (x->name->len != y->name->len)
+		return x->name->len < y->name->len ? -1 : 1;
+	if ((r = memcmp(x->name->bytes, y->name->bytes, x->name->len)) != 0)
+		return r;
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	if (x->pos->seq != y->pos->seq)
+		return x->pos->seq < y->pos->seq ? -1 : 1;
+	return 0;
+}
+
+static bool
+same_name(const struct name_entry *x, const struct name_entry *y)
+{
+	return x->name->len == y->name->len &&
+	    memcmp(x->name->bytes, y->name->bytes, x->name->len) == 0;
+}
+
+/*
+ * One name, entries [g, end) sorted by owner then appearance.  A repeat
+ * within one owner's list is reported against that list's first; across
+ * owners every later owner is reported against the earliest provider, or
+ * against the `external` line when that came first.
+ */
+static void
+check_one_name(struct parser *p, const struct name_entry *e, size_t g,
+    size_t end)
+{
+	const struct name_entry	*prov = NULL, *ext = NULL, *earliest = NULL;
+	size_t			 h, k;
+	char			 text[POLICY_NAME_TEXT_MAX];
+	char			 l1[LABEL_BUF], l2[LABEL_BUF];
+
+	policy_name_text(e[g].name->bytes, e[g].name->len, text);
+	for (h = g; h < end; h = k) {
+		for (k = h + 1; k < end && e[k].owner == e[h].owner; k++) {
+			if (e[h].owner == OWNER_EXTERNAL)
+				diag_add(p->dg, e[k].pos->line, e[k].pos->col,
+				    "abstract name %s is declared external "
+				    "twice (first at line %u)", text,
+				    e[h].pos->line);
+			else
+				diag_add(p->dg, e[k].pos->line, e[k].pos->col,
+				    "abstract name %s is provided twice by %s "
+				    "(first at line %u)", text, service_label(p,
+				    e[h].owner, l1, sizeof(l1)),
+				    e[h].pos->line);
+		}
+		if (e[h].owner == OWNER_EXTERNAL)
+			ext = &e[h];
+		else if (prov == NULL || e[h].pos->seq < prov->pos->seq)
+			prov = &e[h];
+		if (earliest == NULL || e[h].pos->seq < earliest->pos->seq)
+			earliest = &e[h];
+	}
+	if (prov == NULL)
+		return;
+
+	for (h = g; h < end; h = k) {
+		for (k = h + 1; k < end && e[k].owner == e[h].owner; k++)
+			;
+		if (&e[h] == earliest)
+			continue;
+		if (e[h].owner == OWNER_EXTERNAL)
+			diag_add(p->dg, e[h].pos->line, e[h].pos->col,
+			    "abstract name %s is declared external but "
+			    "provided by %s (line %u)", text, service_label(p,
+			    prov->owner, l1, sizeof(l1)), prov->pos->line);
+		else if (&e[h] != prov)
+			diag_add(p->dg, e[h].pos->line, e[h].pos->col,
+			    "abstract name %s is provided by both %s (line %u) "
+			    "and %s", text, service_label(p, prov->owner, l1,
+			    sizeof(l1)), prov->pos->line, service_label(p,
+			    e[h].owner, l2, sizeof(l2)));
+		else
+			diag_add(p->dg, e[h].pos->line, e[h].pos->col,
+			    "abstract name %s is provided by %s but declared "
+			    "external at line %u", text, service_label(p,
+			    e[h].owner, l1, sizeof(l1)), ext->pos->line);
+	}
+}
+
+static void
+check_names(struct parser *p)
+{
+	const struct policy	*pol = p->pol;
+	struct name_entry	*e;
+	size_t			 i, j, n = pol->nexternals, g, end;
+
+	for (i = 0; i < pol->nservices; i++)
+		n += pol->services[i].nprovides;
+	if (n < 2)
+		return;
+	if ((e = calloc(n, sizeof(*e))) == NULL) {
+		p->nomem = true;
+		return;
+	}
+	n = 0;
+	for (i = 0; i < pol->nservices; i++)
+		for (j = 0; j < pol->services[i].nprovides; j++) {
+			e[n].name = &pol->services[i].provides[j];
+			e[n].pos = &p->svc[i].provides_at[j];
+			e[n].owner = i;
+			n++;
+		}
+	for (j = 0; j < pol->nexternals; j++) {
+		e[n].name = &pol->externals[j];
+		e[n].pos = &p->external_at[j];
+		e[n].owner = OWNER_EXTERNAL;
+		n++;
+	}
+	qsort(e, n, sizeof(*e), name_entry_cmp);
+	for (g = 0; g < n; g = end) {
+		for (end = g + 1; end < n && same_name(&e[g], &e[end]); end++)
+			;
+		if (end - g > 1)
+			check_one_name(p, e, g, end);
+	}
+	free(e);
+}
+
+void
+check_policy(struct parser *p)
+{
+	struct svc_key	*keys;
+	size_t		 nkeys, i;
+
+	check_exec(p);
+	if ((keys = calloc(p->pol->nservices, sizeof(*keys))) == NULL) {
+		p->nomem = true;
+		return;
+	}
+	nkeys = unique_services(p, keys);
+	for (i = 0; i < p->pol->nservices && !p->nomem; i++)
+		resolve_dials(p, i, keys, nkeys);
+	free(keys);
+	if (!p->nomem)
+		check_names(p);
+}

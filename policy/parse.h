@@ -1,0 +1,96 @@
+/*
+ * The parser's working state: the policy being built plus what only the
+ * checks need (positions, what was seen where).  Shared by parse.c, which
+ * reads the file line by line, and check.c, which judges the whole.
+ */
+#ifndef CAPWRAP_POLICY_PARSE_H
+#define CAPWRAP_POLICY_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+#include "diag.h"
+#include "internal.h"
+#include "lex.h"
+
+/* Where a name was written, and in which order names appeared. */
+struct name_pos {
+	unsigned	 line, col;
+	size_t		 seq;
+};
+
+/* A `dials` word, resolved to a service index only once the file is read. */
+struct dial_ref {
+	uint8_t		*word;		/* NUL-terminated */
+	size_t		 len;
+	unsigned	 line, col;
+};
+
+struct svc_state {
+	unsigned	 line, col;		/* of the `service` keyword */
+	unsigned	 name_line, name_col;
+	bool		 name_ok;		/* a valid service name */
+	bool		 broken;		/* too malformed to judge */
+	unsigned	 exec_line;		/* 0: not seen */
+	unsigned	 restart_line;
+	unsigned	 unprotected_line;
+	struct name_pos	*provides_at;		/* parallel to provides */
+	size_t		 provides_cap;
+	struct dial_ref	*dials;
+	size_t		 ndials, dials_cap;
+};
+
+struct parser {
+	struct policy		*pol;
+	struct svc_state	*svc;		/* parallel to pol->services */
+	size_t			 svc_cap;
+	struct name_pos		*external_at;	/* parallel to pol->externals */
+	size_t			 external_cap;
+	struct diags		*dg;
+	size_t			 seq;
+	bool			 in_block;
+	bool			 brace_pending;	/* `{` missing from `service` */
+	unsigned		 audit_line, syslog_line;
+	/* A service name could not be read: "unknown service" is unsure. */
+	bool			 names_unsure;
+	bool			 nomem;
+};
+
+/* The label of the block being read, for messages about its lines. */
+#define LABEL_BUF	(QUOTE_BUF + 32)
+#define CUR_LABEL(p, buf) \
+	service_label((p), (p)->pol->nservices - 1, (buf), sizeof(buf))
+
+/* parse.c: helpers for the directives. */
+bool	 is_word(const struct lex_token *, const char *keyword);
+const char *tok_text(const struct lex_token *, char buf[QUOTE_BUF]);
+void	 unexpected(struct parser *, unsigned line, const struct lex_token *,
+	    const char *after);
+
+/* directive.c: one per directive but `service`, which parse.c handles. */
+void	directive_exec(struct parser *, unsigned line,
+	    const struct lex_token *t, size_t n);
+void	directive_provides(struct parser *, unsigned line,
+	    const struct lex_token *t, size_t n);
+void	directive_dials(struct parser *, unsigned line,
+	    const struct lex_token *t, size_t n);
+void	directive_unprotected(struct parser *, unsigned line,
+	    const struct lex_token *t, size_t n);
+void	directive_restart(struct parser *, unsigned line,
+	    const struct lex_token *t, size_t n);
+void	directive_external(struct parser *, unsigned line,
+	    const struct lex_token *t, size_t n);
+void	directive_audit(struct parser *, unsigned line,
+	    const struct lex_token *t, size_t n, const char *filename);
+void	directive_syslog(struct parser *, unsigned line,
+	    const struct lex_token *t, size_t n);
+
+/* check.c: the checks that need the whole file; fills services' dials. */
+void	check_policy(struct parser *);
+/* "service 'web'", or where the service is when it has no usable name. */
+const char *service_label(const struct parser *, size_t idx, char *buf,
+	    size_t bufsz);
+
+#endif

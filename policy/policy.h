@@ -1,0 +1,104 @@
+/*
+ * The policy model: which service runs what, provides which abstract names
+ * and dials which services.  The parser fills it from a file; the launcher
+ * and the unit tests query it.  Nothing here does I/O beyond reading the
+ * policy file, and nothing here is ever linked into the shim.
+ */
+#ifndef CAPWRAP_POLICY_H
+#define CAPWRAP_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An abstract name is at most 107 bytes: sun_path less the leading NUL. */
+#define POLICY_NAME_MAX 107
+#define POLICY_SERVICE_NAME_MAX 64
+
+/* The bytes after the leading NUL of an abstract address; any byte allowed. */
+struct policy_name {
+	size_t		len;
+	uint8_t		bytes[POLICY_NAME_MAX];
+};
+
+enum policy_restart {
+	POLICY_RESTART_NO = 0,
+	POLICY_RESTART_ON_FAILURE,
+	POLICY_RESTART_ALWAYS,
+};
+
+struct policy_service {
+	char			*name;
+	char		       **argv;		/* NULL-terminated, argc words */
+	size_t			 argc;
+	struct policy_name	*provides;
+	size_t			 nprovides;
+	size_t			*dials;		/* indexes into policy.services */
+	size_t			 ndials;
+	bool			 unprotected;	/* runs without the shim, by choice */
+	enum policy_restart	 restart;
+	unsigned		 line, col;	/* of the `service` keyword */
+};
+
+struct policy {
+	char			*path;		/* as given to the parser */
+	struct policy_service	*services;
+	size_t			 nservices;
+	struct policy_name	*externals;
+	size_t			 nexternals;
+	char			*audit_path;	/* resolved against the policy's directory; NULL if none */
+	bool			 audit_syslog;
+};
+
+/* One diagnostic: reported as FILE:LINE:COL: MESSAGE. */
+struct policy_diag {
+	const char	*file;
+	unsigned	 line, col;	/* 1-based; col counts bytes */
+	const char	*message;
+};
+
+typedef void policy_report_fn(void *ctx, const struct policy_diag *diag);
+
+/* Writes "FILE:LINE:COL: MESSAGE\n" to the FILE * in ctx (stderr if NULL). */
+policy_report_fn policy_report_to_stream;
+
+/*
+ * Parse a policy held in memory.  Every error is reported through report;
+ * on any error the whole policy is rejected and NULL is returned.  *nerrors,
+ * if not NULL, receives the count.  filename is used in diagnostics and to
+ * resolve a relative audit path.
+ */
+struct policy *policy_parse_buffer(const char *data, size_t len,
+    const char *filename, policy_report_fn *report, void *ctx,
+    size_t *nerrors);
+
+/* Read and parse a file; an unreadable file is reported as FILE:0:0. */
+struct policy *policy_parse_file(const char *path, policy_report_fn *report,
+    void *ctx, size_t *nerrors);
+
+void policy_free(struct policy *);
+
+/* Lookups.  Names compare by exact length and bytes. */
+const struct policy_service *policy_find_service(const struct policy *,
+    const char *name);
+const struct policy_service *policy_provider(const struct policy *,
+    const uint8_t *name, size_t len);
+bool policy_is_external(const struct policy *, const uint8_t *name,
+    size_t len);
+bool policy_service_provides(const struct policy_service *,
+    const uint8_t *name, size_t len);
+bool policy_service_dials(const struct policy *,
+    const struct policy_service *from, const struct policy_service *to);
+size_t policy_service_index(const struct policy *,
+    const struct policy_service *);
+
+/*
+ * Render name as "@" followed by its bytes, printable ASCII as is and every
+ * other byte (and '\\' and '"') as \xHH, so that it can go into a log line
+ * or JSON string unchanged.  Always NUL-terminates; returns out.
+ */
+#define POLICY_NAME_TEXT_MAX (1 + 4 * POLICY_NAME_MAX + 1)
+char *policy_name_text(const uint8_t *name, size_t len,
+    char out[POLICY_NAME_TEXT_MAX]);
+
+#endif

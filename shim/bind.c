@@ -1,0 +1,124 @@
+/*
+ * bind(2): an abstract name becomes an autobind.  The fixed name is never
+ * bound, so no process, ours or not, can collide with it or squat it; the
+ * launcher learns the minted address at listen() (or here, for datagram
+ * sockets, which never listen).
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rawsys.h"
+#include "channel.h"
+#include "debug.h"
+#include "real.h"
+#include "shim.h"
+#include "sockets.h"
+
+static int
+real_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	if (real_ready())
+		return real.bind(fd, addr, len);
+	return (int)capshim_syscall(SYS_bind, fd, addr, len);
+}
+
+/* Register a bound datagram socket right away: it has no listen(). */
+static int
+register_dgram(int fd, const struct vsock *v)
+{
+	union wire_msg req, reply;
+
+	wire_init(&req, WIRE_LISTEN);
+	req.listen.socktype = v->socktype;
+	req.listen.sock_ino = v->sock_ino;
+	req.listen.name = v->name;
+	req.listen.addr_len = v->addr_len;
+	memcpy(req.listen.addr, v->addr, v->addr_len);
+	if (channel_call(&req, &reply) != 0)
+		return -1;
+	if (reply.reply.verdict != WIRE_ALLOW) {
+		errno = reply.reply.error ? reply.reply.error : EACCES;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Errors: EACCES when the policy refuses the name or there is no channel;
+ * EADDRINUSE when the name is live elsewhere in the topology; anything the
+ * kernel's autobind returns (ENOSPC when all 2^20 names are taken, EINVAL
+ * when the socket is already bound).
+ */
+int
+gate_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_un minted;
+	socklen_t minted_len = sizeof(minted);
+	const sa_family_t family = AF_UNIX;
+	union wire_msg req, reply;
+	struct abstract_addr name;
+	struct vsock v;
+	struct stat st;
+	int type, saved = errno;
+
+	if (!abstract_addr_of(addr, len, &name) ||
+	    (type = unix_socktype(fd)) == 0)
+		return real_bind(fd, addr, len);
+	if (!capshim_ready())
+		return channel_refuse();
+
+	wire_init(&req, WIRE_BIND);
+	req.bind.socktype = (uint16_t)type;
+	(void)wire_set_name(&req.bind.name, name.name, name.len);
+	if (channel_call(&req, &reply) != 0)
+		return -1;
+	switch (reply.reply.verdict) {
+	case WIRE_EXTERNAL:
+		return real.bind(fd, addr, len);
+	case WIRE_ALLOW:
+		break;
+	default:
+		errno = reply.reply.error ? reply.reply.error : EACCES;
+		return -1;
+	}
+
+	/* addrlen == sizeof(sa_family_t) asks the kernel to mint a name. */
+	if (real.bind(fd, (const struct sockaddr *)&family, sizeof(family)) != 0)
+		return -1;
+	if (real.getsockname(fd, (struct sockaddr *)&minted, &minted_len) != 0 ||
+	    fstat(fd, &st) != 0) {
+		/* Bound to a minted name we cannot read: refuse, name unused. */
+		neutralize_socket(fd);
+		errno = EACCES;
+		return -1;
+	}
+	memset(&v, 0, sizeof(v));
+	v.role = VSOCK_LOCAL;
+	v.socktype = (uint16_t)type;
+	v.sock_ino = st.st_ino;
+	v.name = req.bind.name;
+	v.addr_len = (uint16_t)(minted_len - offsetof(struct sockaddr_un, sun_path));
+	memcpy(v.addr, minted.sun_path, v.addr_len);
+	if (type == WIRE_SOCK_DGRAM && register_dgram(fd, &v) != 0) {
+		int err = errno;
+
+		neutralize_socket(fd);
+		errno = err;
+		return -1;
+	}
+	sockets_remember(&v);
+	capshim_debug("bound fd %d as autobind for a virtual name", fd);
+	errno = saved;
+	return 0;
+}
+
+int
+bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return gate_bind(fd, addr, len);
+}

@@ -1,0 +1,206 @@
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rawsys.h"
+#include "channel.h"
+#include "debug.h"
+#include "real.h"
+
+/*
+ * The descriptor and the identity of the socket behind it.  A program may
+ * close the number behind our back (a raw syscall) and reuse it for a
+ * socket of its own; sending a request there would hand a reply socket to
+ * whoever is on the other end, who could then forge a capability.  So the
+ * (st_dev, st_ino) seen at start-up is checked before every send.
+ */
+static atomic_int chan_fd = -1;
+static dev_t chan_dev;
+static ino_t chan_ino;
+static atomic_flag said_no_channel = ATOMIC_FLAG_INIT;
+static const char *no_channel_reason = "not started by capwrap run";
+
+static int
+raw_close(int fd)
+{
+	return (int)capshim_syscall(SYS_close, fd);
+}
+
+static bool
+is_our_channel(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == chan_dev && st.st_ino == chan_ino;
+}
+
+void
+channel_disable(const char *why)
+{
+	no_channel_reason = why;
+	atomic_store(&chan_fd, -1);
+}
+
+void
+channel_init(void)
+{
+	const char *v = getenv(WIRE_CHANNEL_ENV);
+	int fd, type = 0, domain = 0;
+	socklen_t len;
+	struct stat st;
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < 0 || n > INT_MAX) {
+		channel_disable("CAPWRAP_CHANNEL is not a descriptor number");
+		return;
+	}
+	fd = (int)n;
+	len = sizeof(type);
+	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+	    type != SOCK_SEQPACKET ||
+	    (len = sizeof(domain),
+	     getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len)) != 0 ||
+	    domain != AF_UNIX) {
+		channel_disable("the lineage channel is not open in this process");
+		return;
+	}
+	chan_dev = st.st_dev;
+	chan_ino = st.st_ino;
+	atomic_store(&chan_fd, fd);
+	capshim_debug("channel on fd %d", fd);
+}
+
+int
+channel_fd(void)
+{
+	return atomic_load(&chan_fd);
+}
+
+int
+channel_relocate(int avoid)
+{
+	int old = atomic_load(&chan_fd), moved;
+
+	if (old < 0)
+		return -1;
+	/* Not CLOEXEC: exec'd descendants act for the service too. */
+	moved = (int)capshim_syscall(SYS_fcntl, old, F_DUPFD, avoid + 1);
+	if (moved < 0) {
+		channel_disable("the lineage channel could not be moved");
+		return -1;
+	}
+	atomic_store(&chan_fd, moved);
+	raw_close(old);
+	capshim_debug("channel moved from fd %d to %d", old, moved);
+	return moved;
+}
+
+int
+channel_refuse(void)
+{
+	if (!atomic_flag_test_and_set(&said_no_channel))
+		capshim_log_always("no capwrap lineage channel (%s): "
+		    "refusing abstract socket calls", no_channel_reason);
+	errno = EACCES;
+	return -1;
+}
+
+static int
+send_request(int fd, const union wire_msg *req, int reply_end)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov = {
+		.iov_base = (void *)req,
+		.iov_len = wire_size(req->h.type),
+	};
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&control, 0, sizeof(control));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &reply_end, sizeof(int));
+
+	do
+		n = capshim_syscall(SYS_sendmsg, fd, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)iov.iov_len ? 0 : -1;
+}
+
+static int
+receive_reply(int fd, union wire_msg *reply)
+{
+	char buf[WIRE_MSG_MAX + 1];
+	ssize_t n;
+
+	/* MSG_TRUNC reports an oversized packet as longer than buf. */
+	do
+		n = capshim_syscall(SYS_recvfrom, fd, buf, sizeof(buf), MSG_TRUNC,
+		    NULL, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0 || (size_t)n > sizeof(buf) - 1)
+		return -1;
+	if (wire_decode(buf, (size_t)n, reply) != 0 ||
+	    reply->h.type != WIRE_REPLY)
+		return -1;
+	return 0;
+}
+
+int
+channel_call(const union wire_msg *req, union wire_msg *reply)
+{
+	int fd = atomic_load(&chan_fd), sv[2], rc, saved;
+
+	if (fd < 0 || !is_our_channel(fd)) {
+		if (fd >= 0)
+			channel_disable("the lineage channel was closed");
+		return channel_refuse();
+	}
+	if (capshim_syscall(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
+	    0, sv) != 0) {
+		saved = errno;
+		capshim_log_always("unable to make a reply socket: %s",
+		    strerror(saved));
+		errno = EACCES;
+		return -1;
+	}
+	rc = send_request(fd, req, sv[1]);
+	saved = errno;
+	raw_close(sv[1]);
+	if (rc == 0)
+		rc = receive_reply(sv[0], reply);
+	raw_close(sv[0]);
+	if (rc != 0) {
+		/* The launcher is gone or spoke nonsense: fail closed from now on. */
+		capshim_debug("channel round trip failed: %s", strerror(saved));
+		channel_disable("the launcher did not answer");
+		return channel_refuse();
+	}
+	return 0;
+}

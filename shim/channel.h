@@ -1,0 +1,39 @@
+/*
+ * The shim's end of the lineage channel.  The launcher hands each service
+ * one end of a SOCK_SEQPACKET socketpair at a fixed descriptor and names
+ * it in CAPWRAP_CHANNEL; every exec'd descendant inherits both.
+ */
+#ifndef CAPSHIM_CHANNEL_H
+#define CAPSHIM_CHANNEL_H
+
+#include <stdbool.h>
+
+#include "wire.h"
+
+/* Adopt the channel named by the environment; called by the constructor. */
+void channel_init(void);
+
+/* The channel's descriptor, or -1 when there is none (never, or lost). */
+int channel_fd(void);
+
+/*
+ * Move the channel to a free descriptor other than `avoid` (which the
+ * program is about to dup2 over).  Returns the new number, or -1.
+ */
+int channel_relocate(int avoid);
+
+/*
+ * One round trip: send req, wait for the launcher's reply on a private
+ * socketpair, decode it strictly into *reply.  Returns 0, or -1 with
+ * errno EACCES when there is no working channel (after one line on
+ * stderr, once per process).  Signals are retried, never returned.
+ */
+int channel_call(const union wire_msg *req, union wire_msg *reply);
+
+/* Refuse: say once why there is no channel, set errno = EACCES, return -1. */
+int channel_refuse(void);
+
+/* Mark the channel unusable: every later gate fails closed. */
+void channel_disable(const char *why);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * connect(2) to an abstract name: ask the launcher for a capability, dial
+ * the minted address it names, then make sure the process that answered
+ * is the one the capability was stamped with (OnlyThisPeer).  The minted
+ * address is only a rendezvous: anyone can bind a freed one, so the
+ * kernel-verified credentials decide.
+ */
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rawsys.h"
+#include "channel.h"
+#include "debug.h"
+#include "peer.h"
+#include "real.h"
+#include "shim.h"
+#include "sockets.h"
+
+static int
+real_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	if (real_ready())
+		return real.connect(fd, addr, len);
+	return (int)capshim_syscall(SYS_connect, fd, addr, len);
+}
+
+static void
+report_refusal(const struct abstract_addr *name, int reason,
+    const struct peer_identity *peer)
+{
+	union wire_msg req, reply;
+
+	wire_init(&req, WIRE_REPORT);
+	req.report.reason = (uint16_t)reason;
+	req.report.peer_pid = peer->pid > 0 ? peer->pid : 0;
+	req.report.peer_uid = peer->uid;
+	(void)wire_set_name(&req.report.name, name->name, name->len);
+	(void)channel_call(&req, &reply);
+}
+
+/* Ask the launcher; 1 = granted (cap filled), 0 = external, -1 = refused. */
+static int
+request_capability(int fd, int type, const struct abstract_addr *name,
+    struct vsock *cap)
+{
+	union wire_msg req, reply;
+	int fl = fcntl(fd, F_GETFL);
+
+	wire_init(&req, WIRE_DIAL);
+	req.dial.socktype = (uint16_t)type;
+	/* A non-blocking connect never waits for a provider to appear. */
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		req.dial.flags |= WIRE_DIAL_NOWAIT;
+	(void)wire_set_name(&req.dial.name, name->name, name->len);
+	if (channel_call(&req, &reply) != 0)
+		return -1;
+	switch (reply.reply.verdict) {
+	case WIRE_EXTERNAL:
+		return 0;
+	case WIRE_GRANT:
+		memset(cap, 0, sizeof(*cap));
+		cap->role = VSOCK_REMOTE;
+		cap->socktype = (uint16_t)type;
+		cap->name = req.dial.name;
+		cap->granted_to = getpid();
+		cap->stamp = reply.reply.stamp;
+		cap->addr_len = reply.reply.addr_len;
+		memcpy(cap->addr, reply.reply.addr, cap->addr_len);
+		return 1;
+	default:
+		errno = reply.reply.error ? reply.reply.error : EACCES;
+		return -1;
+	}
+}
+
+/*
+ * Dial the capability's address and check the peer.  Returns 0 connected
+ * to the stamped process, -1 with the kernel's errno, or -2 when the peer
+ * is not the stamped process (the connection is already cut).
+ */
+static int
+dial_capability(int fd, int type, const struct abstract_addr *name,
+    const struct vsock *cap)
+{
+	struct sockaddr_un sun;
+	struct peer_identity peer;
+	int reason;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, cap->addr, cap->addr_len);
+	if (real.connect(fd, (struct sockaddr *)&sun,
+	    offsetof(struct sockaddr_un, sun_path) + cap->addr_len) != 0)
+		return -1;
+	/* Datagram sockets have no peer credentials; their receiver checks each datagram. */
+	if (type == WIRE_SOCK_DGRAM)
+		return 0;
+	if (peer_identity(fd, &peer) != 0) {
+		memset(&peer, 0, sizeof(peer));
+		reason = WIRE_REPORT_PEER_UNKNOWN;
+	} else if (peer_matches_stamp(&peer, &cap->stamp, &reason))
+		return 0;
+	neutralize_socket(fd);
+	capshim_debug("peer pid %d is not the capability's pid %d",
+	    (int)peer.pid, (int)cap->stamp.pid);
+	report_refusal(name, reason, &peer);
+	return -2;
+}
+
+/*
+ * Errors: EACCES when the policy refuses the dial or there is no channel;
+ * ECONNREFUSED when no provider is listening (after waiting for one, on a
+ * blocking socket) or when the process at the minted address is not the
+ * one the capability names; otherwise the kernel's own connect() errors
+ * (EAGAIN on a full backlog, EINTR, EISCONN, EPROTOTYPE ...).
+ */
+int
+gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct abstract_addr name;
+	struct vsock cap;
+	int type, rc, saved = errno;
+
+	if (!abstract_addr_of(addr, len, &name) ||
+	    (type = unix_socktype(fd)) == 0)
+		return real_connect(fd, addr, len);
+	if (!capshim_ready())
+		return channel_refuse();
+
+	/* A cached capability still faces the same peer check. */
+	if (sockets_capability((uint16_t)type, name.name, name.len, &cap)) {
+		rc = dial_capability(fd, type, &name, &cap);
+		if (rc == 0) {
+			errno = saved;
+			return 0;
+		}
+		/*
+		 * Nobody at the cached address, or somebody else: the provider
+		 * may have been replaced, so forget it and ask afresh.  Other
+		 * errors (EAGAIN on a full backlog, EINTR) are the caller's.
+		 */
+		if (rc == -1 && errno != ECONNREFUSED)
+			return -1;
+		sockets_forget_capability(name.name, name.len);
+	}
+
+	rc = request_capability(fd, type, &name, &cap);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return real.connect(fd, addr, len);
+	sockets_remember(&cap);
+	rc = dial_capability(fd, type, &name, &cap);
+	if (rc == -2) {
+		sockets_forget_capability(name.name, name.len);
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	if (rc == 0)
+		errno = saved;
+	return rc;
+}
+
+/*
+ * A datagram socket has no peer credentials to check after the fact, so
+ * the stamped provider is checked before each send instead: alive, and
+ * the same process (pidfs inode, or start time), or the capability is
+ * dropped and asked for afresh.
+ */
+static bool
+provider_still_there(const struct wire_stamp *stamp)
+{
+	struct peer_identity who;
+	int reason;
+
+	if (pidfd_identity(stamp->pid, &who) != 0)
+		return false;
+	return peer_matches_stamp(&who, stamp, &reason);
+}
+
+int
+dgram_destination(int fd, const struct abstract_addr *name,
+    struct sockaddr_un *out, socklen_t *out_len)
+{
+	struct vsock cap;
+	int rc;
+
+	if (sockets_capability(WIRE_SOCK_DGRAM, name->name, name->len, &cap) &&
+	    provider_still_there(&cap.stamp))
+		goto fill;
+	sockets_forget_capability(name->name, name->len);
+	rc = request_capability(fd, WIRE_SOCK_DGRAM, name, &cap);
+	if (rc <= 0)
+		return rc;
+	if (!provider_still_there(&cap.stamp)) {
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	sockets_remember(&cap);
+fill:
+	memset(out, 0, sizeof(*out));
+	out->sun_family = AF_UNIX;
+	memcpy(out->sun_path, cap.addr, cap.addr_len);
+	*out_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    cap.addr_len);
+	return 1;
+}
+
+int
+connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return gate_connect(fd, addr, len);
+}

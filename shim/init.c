@@ -1,0 +1,71 @@
+/*
+ * Start-up of libcapshim.so in every process image it is loaded into.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "channel.h"
+#include "debug.h"
+#include "real.h"
+#include "shim.h"
+#include "sockets.h"
+
+static atomic_bool initialised;
+/* Set on the thread running the start-up, so that hooks it triggers do not recurse. */
+static _Thread_local bool initialising;
+
+/*
+ * Tell the launcher this image cannot be protected, so it can stop the
+ * service, then fail closed here whatever it answers.
+ */
+static void
+report_interposed(void)
+{
+	union wire_msg req, reply;
+
+	wire_init(&req, WIRE_HELLO);
+	req.hello.status = WIRE_HELLO_INTERPOSED;
+	(void)channel_call(&req, &reply);
+	channel_disable("another library interposes socket calls ahead of "
+	    "libcapshim.so");
+}
+
+static void
+capshim_init(void)
+{
+	static atomic_flag started = ATOMIC_FLAG_INIT;
+
+	if (atomic_flag_test_and_set(&started)) {
+		/* Another thread is initialising: wait for it. */
+		while (!atomic_load(&initialised))
+			;
+		return;
+	}
+	initialising = true;
+	capshim_debug_init();
+	real_init();
+	sockets_init();
+	channel_init();
+	if (channel_fd() >= 0 && !real_hooks_first())
+		report_interposed();
+	initialising = false;
+	atomic_store(&initialised, true);
+}
+
+bool
+capshim_ready(void)
+{
+	if (atomic_load_explicit(&initialised, memory_order_acquire))
+		return true;
+	if (initialising)
+		return false;
+	capshim_init();
+	return true;
+}
+
+__attribute__((constructor))
+static void
+capshim_constructor(void)
+{
+	(void)capshim_ready();
+}

@@ -1,0 +1,177 @@
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rawsys.h"
+#include "peer.h"
+
+/* Linux 6.5 and later; headers of older systems lack them. */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#ifndef PIDFS_MAGIC
+#define PIDFS_MAGIC 0x50494446
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/*
+ * The peer's pidfd as the kernel recorded it at connect()/listen() time:
+ * it names that very process, not whoever holds its pid number now.  Only
+ * pidfs (Linux 6.9) gives each process its own inode; on older kernels
+ * every pidfd shares one anonymous inode and the number is useless, so it
+ * reads as 0 and the start-time check is used instead.
+ */
+static void
+inspect_pidfd(int pidfd, struct peer_identity *out)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (fstatfs(pidfd, &sfs) == 0 && sfs.f_type == PIDFS_MAGIC &&
+	    fstat(pidfd, &st) == 0)
+		out->pidfs_ino = st.st_ino;
+	/* A dead peer's pidfd still opens (its fdinfo says Pid: -1). */
+	if (capshim_syscall(SYS_pidfd_send_signal, (long)pidfd, 0L, NULL, 0L)
+	    != 0 && errno == ESRCH)
+		out->alive = false;
+}
+
+static void
+read_pidfd(int fd, struct peer_identity *out)
+{
+	socklen_t len = sizeof(int);
+	int pidfd = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) != 0 ||
+	    pidfd < 0)
+		return;
+	inspect_pidfd(pidfd, out);
+	capshim_syscall(SYS_close, (long)pidfd);
+}
+
+int
+pidfd_identity(pid_t pid, struct peer_identity *out)
+{
+	struct stat st;
+	char path[64];
+	int pidfd, saved = errno;
+
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	out->alive = true;
+	pidfd = (int)capshim_syscall(SYS_pidfd_open, (long)pid, 0L);
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) != 0) {
+		if (pidfd >= 0)
+			capshim_syscall(SYS_close, (long)pidfd);
+		errno = saved;
+		return -1;
+	}
+	out->uid = st.st_uid;
+	if (pidfd >= 0) {
+		inspect_pidfd(pidfd, out);
+		capshim_syscall(SYS_close, (long)pidfd);
+	}
+	errno = saved;
+	return out->alive ? 0 : -1;
+}
+
+int
+peer_identity(int fd, struct peer_identity *out)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int saved = errno;
+
+	memset(out, 0, sizeof(*out));
+	out->alive = true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    len != sizeof(cred)) {
+		errno = saved;
+		return -1;
+	}
+	out->pid = cred.pid;
+	out->uid = cred.uid;
+	if (out->pid > 0)
+		read_pidfd(fd, out);
+	errno = saved;
+	return 0;
+}
+
+uint64_t
+proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd, field, saved = errno;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = (int)capshim_syscall(SYS_openat, (long)AT_FDCWD, path,
+	    (long)(O_RDONLY | O_CLOEXEC));
+	if (fd < 0) {
+		errno = saved;
+		return 0;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	capshim_syscall(SYS_close, fd);
+	errno = saved;
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	if (p == NULL)
+		return 0;
+	/* After ')' comes field 3 (state); start time is field 22. */
+	for (field = 2; field < 21 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p + 1, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+bool
+peer_matches_stamp(const struct peer_identity *peer,
+    const struct wire_stamp *stamp, int *reason)
+{
+	if (peer->pid <= 0) {
+		*reason = WIRE_REPORT_PEER_UNKNOWN;
+		return false;
+	}
+	if (peer->pid != stamp->pid || peer->uid != stamp->uid) {
+		*reason = WIRE_REPORT_PEER_MISMATCH;
+		return false;
+	}
+	if (stamp->pidfs_ino != 0 && peer->pidfs_ino != 0) {
+		if (peer->pidfs_ino != stamp->pidfs_ino) {
+			*reason = WIRE_REPORT_PEER_MISMATCH;
+			return false;
+		}
+		if (!peer->alive) {
+			*reason = WIRE_REPORT_PEER_DEAD;
+			return false;
+		}
+		return true;
+	}
+	/* No pidfs: the same pid with the same start time is the same process. */
+	if (stamp->start_time == 0 ||
+	    proc_start_time(peer->pid) != stamp->start_time) {
+		*reason = WIRE_REPORT_PEER_DEAD;
+		return false;
+	}
+	return true;
+}

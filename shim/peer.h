@@ -1,0 +1,47 @@
+/*
+ * Who is on the other end of a connected AF_UNIX socket, as the kernel
+ * vouches for it, and whether that is the process a capability names.
+ */
+#ifndef CAPSHIM_PEER_H
+#define CAPSHIM_PEER_H
+
+#include <sys/types.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+struct peer_identity {
+	pid_t		pid;		/* 0: in a pid namespace we cannot see */
+	uid_t		uid;
+	uint64_t	pidfs_ino;	/* 0: no pidfs on this kernel */
+	bool		alive;		/* false only when known dead */
+};
+
+/*
+ * Read the peer of a connected stream or seqpacket socket.  Returns 0, or
+ * -1 if the kernel gives no credentials at all.
+ */
+int peer_identity(int fd, struct peer_identity *out);
+
+/*
+ * Does the peer match the stamp of a capability?  uid and pid must be
+ * equal; where the kernel has pidfs the peer's pidfs inode must equal the
+ * stamp's and the peer must be alive; otherwise the process start time
+ * in /proc must equal the stamp's, which a recycled pid does not repeat.
+ * On a mismatch, *reason gets the WIRE_REPORT reason.
+ */
+bool peer_matches_stamp(const struct peer_identity *,
+    const struct wire_stamp *, int *reason);
+
+/*
+ * The identity of a live process by pid number, as peer_identity() would
+ * report it for a socket it owns (uid from /proc).  Returns -1 if no such
+ * process exists now.
+ */
+int pidfd_identity(pid_t pid, struct peer_identity *out);
+
+/* The start time of pid (clock ticks since boot), 0 if unreadable. */
+uint64_t proc_start_time(pid_t pid);
+
+#endif

@@ -1,0 +1,104 @@
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "debug.h"
+#include "real.h"
+
+struct real_calls real;
+
+static atomic_bool ready;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/*
+ * dlsym(RTLD_NEXT) handing back our own hook would make every call recurse
+ * forever; that only happens when the shim is linked wrongly, so it is a
+ * fatal build error, not something to survive.
+ */
+static void *
+lookup(const char *name, void *self)
+{
+	void *fn = dlsym(RTLD_NEXT, name);
+
+	if (fn == NULL || fn == self) {
+		capshim_log_always("real %s: %s", name,
+		    fn ? "resolves to the shim itself" : "not found");
+		abort();
+	}
+	return fn;
+}
+
+/* For the functions the shim defines itself. */
+#define RESOLVE_HOOKED(field) \
+	(real.field = (__typeof__(real.field))lookup(#field, (void *)field))
+/* For those it only calls. */
+#define RESOLVE(field) \
+	(real.field = (__typeof__(real.field))lookup(#field, NULL))
+
+static void
+resolve_all(void)
+{
+	RESOLVE_HOOKED(bind);
+	RESOLVE_HOOKED(connect);
+	RESOLVE_HOOKED(listen);
+	RESOLVE_HOOKED(accept);
+	RESOLVE_HOOKED(accept4);
+	RESOLVE(getsockname);
+	RESOLVE(getpeername);
+	RESOLVE_HOOKED(sendto);
+	RESOLVE_HOOKED(sendmsg);
+	RESOLVE(recvfrom);
+	RESOLVE(recvmsg);
+	RESOLVE_HOOKED(close);
+	RESOLVE_HOOKED(close_range);
+	RESOLVE_HOOKED(closefrom);
+	RESOLVE_HOOKED(dup2);
+	RESOLVE_HOOKED(dup3);
+	RESOLVE(execve);
+	RESOLVE(execveat);
+	RESOLVE(fexecve);
+	RESOLVE(posix_spawn);
+	RESOLVE(posix_spawnp);
+	RESOLVE_HOOKED(syscall);
+	atomic_store_explicit(&ready, true, memory_order_release);
+}
+
+void
+real_init(void)
+{
+	pthread_once(&once, resolve_all);
+}
+
+bool
+real_ready(void)
+{
+	return atomic_load_explicit(&ready, memory_order_acquire);
+}
+
+bool
+real_hooks_first(void)
+{
+	static const struct {
+		const char *name;
+		void *hook;
+	} gates[] = {
+		{ "bind", (void *)bind },
+		{ "connect", (void *)connect },
+		{ "listen", (void *)listen },
+		{ "accept", (void *)accept },
+		{ "accept4", (void *)accept4 },
+		{ "sendto", (void *)sendto },
+		{ "sendmsg", (void *)sendmsg },
+	};
+
+	for (size_t i = 0; i < sizeof(gates) / sizeof(gates[0]); i++) {
+		if (dlsym(RTLD_DEFAULT, gates[i].name) != gates[i].hook) {
+			capshim_log_always("%s is interposed ahead of "
+			    "libcapshim.so", gates[i].name);
+			return false;
+		}
+	}
+	return true;
+}

@@ -1,0 +1,99 @@
+/*
+ * sendto(2) and sendmsg(2) with an abstract destination on a datagram
+ * socket: the destination is resolved through a capability, exactly as
+ * connect() does, and the datagram goes to the minted address.  The
+ * receiving side checks each datagram's kernel-stamped sender (recv.c),
+ * since a datagram socket has no peer credentials to check here.
+ * Anything else passes through: sends without an address are the data
+ * path and are never touched.
+ */
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <string.h>
+
+#include "channel.h"
+#include "rawsys.h"
+#include "real.h"
+#include "shim.h"
+
+/*
+ * Rewrite an abstract destination into its minted address in *out.
+ * Returns 1 when rewritten, 0 to send as given, -1 refused (errno set).
+ */
+static int
+resolve_destination(int fd, const struct sockaddr *addr, socklen_t len,
+    struct sockaddr_un *out, socklen_t *out_len)
+{
+	struct abstract_addr name;
+
+	if (!abstract_addr_of(addr, len, &name) ||
+	    unix_socktype(fd) != WIRE_SOCK_DGRAM)
+		return 0;
+	if (!capshim_ready())
+		return channel_refuse();
+	return dgram_destination(fd, &name, out, out_len);
+}
+
+ssize_t
+gate_sendto(int fd, const void *buf, size_t n, int flags,
+    const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_un minted;
+	socklen_t minted_len;
+	int rc;
+
+	if (addr == NULL || !real_ready())
+		goto pass;
+	rc = resolve_destination(fd, addr, len, &minted, &minted_len);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		return real.sendto(fd, buf, n, flags,
+		    (struct sockaddr *)&minted, minted_len);
+pass:
+	if (!real_ready())
+		return capshim_syscall(SYS_sendto, (long)fd, buf, n,
+		    (long)flags, addr, (long)len);
+	return real.sendto(fd, buf, n, flags, addr, len);
+}
+
+ssize_t
+gate_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct sockaddr_un minted;
+	socklen_t minted_len;
+	struct msghdr copy;
+	int rc;
+
+	if (msg == NULL || msg->msg_name == NULL || !real_ready())
+		goto pass;
+	rc = resolve_destination(fd, msg->msg_name, msg->msg_namelen,
+	    &minted, &minted_len);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		copy = *msg;
+		copy.msg_name = &minted;
+		copy.msg_namelen = minted_len;
+		return real.sendmsg(fd, &copy, flags);
+	}
+pass:
+	if (!real_ready())
+		return capshim_syscall(SYS_sendmsg, (long)fd, msg, (long)flags);
+	return real.sendmsg(fd, msg, flags);
+}
+
+ssize_t
+sendto(int fd, const void *buf, size_t n, int flags,
+    const struct sockaddr *addr, socklen_t len)
+{
+	return gate_sendto(fd, buf, n, flags, addr, len);
+}
+
+ssize_t
+sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	return gate_sendmsg(fd, msg, flags);
+}

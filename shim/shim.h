@@ -1,0 +1,74 @@
+/*
+ * Shared internals of libcapshim.so: start-up state and the gates that
+ * both the libc entry points and the syscall() hook go through.
+ */
+#ifndef CAPSHIM_SHIM_H
+#define CAPSHIM_SHIM_H
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * True when the shim may gate: the real-function table is resolved and
+ * the start-up checks ran.  A hook entered before that (another library's
+ * constructor) initialises the shim first, unless it is re-entered from
+ * inside that initialisation, where it must not recurse.
+ */
+bool capshim_ready(void);
+
+/* An abstract AF_UNIX address: the name bytes after the leading NUL. */
+struct abstract_addr {
+	const uint8_t	*name;
+	size_t		 len;
+};
+
+/*
+ * True if addr/len is an abstract address the gates must see: AF_UNIX,
+ * a leading NUL and at least one name byte, within sizeof(sockaddr_un).
+ * Anything else (paths, other families, malformed lengths) is the
+ * kernel's to accept or refuse.
+ */
+bool abstract_addr_of(const struct sockaddr *addr, socklen_t len,
+    struct abstract_addr *out);
+
+/* True if the kernel minted this name by autobind: five hex digits. */
+bool is_autobind_name(const uint8_t *name, size_t len);
+
+/* The wire socket type of an AF_UNIX socket, or 0 if fd is not one. */
+int unix_socktype(int fd);
+
+/* The gates; each has the errno contract of the libc call it serves. */
+int gate_bind(int fd, const struct sockaddr *addr, socklen_t len);
+int gate_listen(int fd, int backlog);
+int gate_connect(int fd, const struct sockaddr *addr, socklen_t len);
+int gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
+    bool accept4_semantics);
+ssize_t gate_sendto(int fd, const void *buf, size_t n, int flags,
+    const struct sockaddr *addr, socklen_t len);
+ssize_t gate_sendmsg(int fd, const struct msghdr *msg, int flags);
+
+/*
+ * The minted address a datagram to an abstract name goes to, through a
+ * capability (cached or asked for).  Returns 1 with *out filled, 0 when
+ * the name is external (send as given), -1 refused with errno set.
+ */
+int dgram_destination(int fd, const struct abstract_addr *name,
+    struct sockaddr_un *out, socklen_t *out_len);
+
+/* Descriptor hooks that keep the channel alive. */
+int guard_close(int fd);
+int guard_close_range(unsigned first, unsigned last, int flags);
+int guard_dup2(int oldfd, int newfd);
+int guard_dup3(int oldfd, int newfd, int flags);
+
+/*
+ * Replace fd's socket with a fresh unconnected one of the same type and
+ * flags, so a connection the shim refuses after the real connect() is cut
+ * (the other end reads EOF) while the program's descriptor stays valid.
+ */
+void neutralize_socket(int fd);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * What the shim knows of the abstract names in play in this process:
+ * each virtual name and the minted address behind it, for the sockets
+ * this process bound and for the providers it was granted.  Keyed by the
+ * minted address, because every descriptor of a socket (dups, accepted
+ * sockets, which report the listener's address) shares it.
+ */
+#ifndef CAPSHIM_SOCKETS_H
+#define CAPSHIM_SOCKETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "wire.h"
+
+enum vsock_role {
+	VSOCK_LOCAL = 1,	/* bound here by gate_bind */
+	VSOCK_REMOTE,		/* a provider's address, from a capability */
+};
+
+struct vsock {
+	enum vsock_role		role;
+	uint16_t		socktype;
+	uint64_t		sock_ino;	/* LOCAL: the bound socket */
+	struct wire_name	name;		/* virtual name */
+	uint16_t		addr_len;	/* minted address, leading NUL included */
+	uint8_t			addr[WIRE_ADDR_MAX];
+	/*
+	 * REMOTE: the capability itself, usable again without a round trip
+	 * by the process it was granted to.  A forked child is another
+	 * process, which the launcher has granted nothing yet.
+	 */
+	struct wire_stamp	stamp;
+	pid_t			granted_to;
+};
+
+void sockets_init(void);
+
+/* Remember a mapping; a newer one for the same address replaces the old. */
+void sockets_remember(const struct vsock *);
+
+/* Look up by minted address (leading NUL included); true if found. */
+bool sockets_by_addr(const uint8_t *addr, size_t len, struct vsock *out);
+
+/* Look up a LOCAL entry by socket inode; true if found. */
+bool sockets_by_ino(uint64_t ino, struct vsock *out);
+
+/* A capability granted to this process for a name and socket type. */
+bool sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
+    struct vsock *out);
+
+/* Drop the capabilities for a name, after its provider changed. */
+void sockets_forget_capability(const uint8_t *name, size_t len);
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * Strict decoding of lineage-channel messages: see wire.h.  Compiled into
+ * both the shim and the launcher; it must not use anything but libc.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "wire.h"
+
+#define PACKED_SIZE(type, last) \
+	(offsetof(type, last) + sizeof(((type *)0)->last))
+#define ASSERT_NO_PADDING(type, last) \
+	_Static_assert(sizeof(type) == PACKED_SIZE(type, last), \
+	    #type " has implicit padding")
+
+ASSERT_NO_PADDING(struct wire_name, pad);
+ASSERT_NO_PADDING(struct wire_bind, reserved2);
+ASSERT_NO_PADDING(struct wire_listen, reserved);
+ASSERT_NO_PADDING(struct wire_dial, reserved);
+ASSERT_NO_PADDING(struct wire_admit, name);
+ASSERT_NO_PADDING(struct wire_report, name);
+ASSERT_NO_PADDING(struct wire_hello, reserved);
+ASSERT_NO_PADDING(struct wire_stamp, start_time);
+ASSERT_NO_PADDING(struct wire_reply, reserved);
+
+void
+wire_init(union wire_msg *msg, enum wire_type type)
+{
+	memset(msg, 0, sizeof(*msg));
+	msg->h.magic = WIRE_MAGIC;
+	msg->h.version = WIRE_VERSION;
+	msg->h.type = type;
+}
+
+size_t
+wire_size(enum wire_type type)
+{
+	switch (type) {
+	case WIRE_BIND:		return sizeof(struct wire_bind);
+	case WIRE_LISTEN:	return sizeof(struct wire_listen);
+	case WIRE_DIAL:		return sizeof(struct wire_dial);
+	case WIRE_ADMIT:	return sizeof(struct wire_admit);
+	case WIRE_REPORT:	return sizeof(struct wire_report);
+	case WIRE_HELLO:	return sizeof(struct wire_hello);
+	case WIRE_REPLY:	return sizeof(struct wire_reply);
+	}
+	return 0;
+}
+
+int
+wire_set_name(struct wire_name *dst, const void *name, size_t len)
+{
+	if (len == 0 || len > WIRE_NAME_MAX)
+		return -1;
+	memset(dst, 0, sizeof(*dst));
+	dst->len = (uint16_t)len;
+	memcpy(dst->bytes, name, len);
+	return 0;
+}
+
+/* Every byte from `from` to the end of a buffer must be zero. */
+static int
+zero_tail(const uint8_t *buf, size_t from, size_t size)
+{
+	for (size_t i = from; i < size; i++)
+		if (buf[i] != 0)
+			return -1;
+	return 0;
+}
+
+static int
+valid_name(const struct wire_name *n)
+{
+	if (n->len == 0 || n->len > WIRE_NAME_MAX || n->pad != 0)
+		return -1;
+	return zero_tail(n->bytes, n->len, sizeof(n->bytes));
+}
+
+/* A minted or external address: the whole sun_path, abstract (leading NUL). */
+static int
+valid_addr(const uint8_t *addr, uint16_t len)
+{
+	if (len < 2 || len > WIRE_ADDR_MAX || addr[0] != 0)
+		return -1;
+	return zero_tail(addr, len, WIRE_ADDR_MAX);
+}
+
+static int
+valid_socktype(uint16_t t)
+{
+	return t == WIRE_SOCK_STREAM || t == WIRE_SOCK_SEQPACKET ||
+	    t == WIRE_SOCK_DGRAM ? 0 : -1;
+}
+
+static int
+valid_reply(const struct wire_reply *r)
+{
+	static const uint8_t zero_stamp[sizeof(r->stamp)];
+
+	switch (r->verdict) {
+	case WIRE_GRANT:
+		if (r->stamp.pid <= 0 || r->error != 0 ||
+		    valid_addr(r->addr, r->addr_len))
+			return -1;
+		break;
+	case WIRE_DENY:
+		if (r->error <= 0 || r->error > 4095)
+			return -1;
+		break;
+	case WIRE_ALLOW:
+	case WIRE_EXTERNAL:
+		if (r->error != 0)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	if (r->reserved != 0)
+		return -1;
+	if (r->verdict == WIRE_GRANT)
+		return 0;
+	if (r->addr_len != 0 || memcmp(&r->stamp, zero_stamp, sizeof(r->stamp)))
+		return -1;
+	return zero_tail(r->addr, 0, sizeof(r->addr));
+}
+
+int
+wire_decode(const void *buf, size_t len, union wire_msg *out)
+{
+	union wire_msg m;
+	size_t want;
+
+	if (len < sizeof(struct wire_header) || len > sizeof(m))
+		return -1;
+	memset(&m, 0, sizeof(m));
+	memcpy(&m, buf, len);
+	if (m.h.magic != WIRE_MAGIC || m.h.version != WIRE_VERSION)
+		return -1;
+	want = wire_size(m.h.type);
+	if (want == 0 || len != want)
+		return -1;
+
+	switch (m.h.type) {
+	case WIRE_BIND:
+		if (valid_socktype(m.bind.socktype) || m.bind.reserved ||
+		    m.bind.reserved2 || valid_name(&m.bind.name))
+			return -1;
+		break;
+	case WIRE_LISTEN:
+		if (valid_socktype(m.listen.socktype) || m.listen.reserved ||
+		    valid_name(&m.listen.name) ||
+		    valid_addr(m.listen.addr, m.listen.addr_len))
+			return -1;
+		break;
+	case WIRE_DIAL:
+		if (valid_socktype(m.dial.socktype) ||
+		    (m.dial.flags & ~WIRE_DIAL_FLAGS) || m.dial.reserved ||
+		    valid_name(&m.dial.name))
+			return -1;
+		break;
+	case WIRE_ADMIT:
+		if (valid_socktype(m.admit.socktype) || m.admit.peer_pid <= 0 ||
+		    valid_name(&m.admit.name))
+			return -1;
+		break;
+	case WIRE_REPORT:
+		if (m.report.reason < WIRE_REPORT_PEER_MISMATCH ||
+		    m.report.reason > WIRE_REPORT_PEER_UNKNOWN ||
+		    m.report.peer_pid < 0 || valid_name(&m.report.name))
+			return -1;
+		break;
+	case WIRE_HELLO:
+		if ((m.hello.status != WIRE_HELLO_OK &&
+		    m.hello.status != WIRE_HELLO_INTERPOSED) || m.hello.reserved)
+			return -1;
+		break;
+	case WIRE_REPLY:
+		if (valid_reply(&m.reply))
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	*out = m;
+	return 0;
+}

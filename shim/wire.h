@@ -1,0 +1,194 @@
+/*
+ * The lineage-channel protocol between libcapshim.so and the capwrap
+ * launcher.  This header is the only definition of it; both sides include
+ * it and both decode with wire_decode(), which accepts exactly the layouts
+ * below and nothing else.
+ *
+ * Transport: every service gets one end of a SOCK_SEQPACKET socketpair.
+ * A request is one packet on that channel carrying, as SCM_RIGHTS, the
+ * write end of a fresh reply socketpair made for that request alone; the
+ * launcher answers on it and closes it.  That keeps replies private to the
+ * thread or forked process that asked, with no lock held across the round
+ * trip.  The launcher's end has SO_PASSCRED, so the kernel stamps every
+ * request with its sender's pid and uid: the launcher never takes a pid
+ * from the payload as the identity of the asker.
+ *
+ * Launcher and shim come from one build, so the layouts are native structs
+ * of fixed-width fields; WIRE_VERSION changes whenever one does.
+ */
+#ifndef CAPWRAP_WIRE_H
+#define CAPWRAP_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE_MAGIC	0x43777031u	/* "Cwp1" */
+#define WIRE_VERSION	1u
+
+#define WIRE_NAME_MAX	107		/* sun_path less the leading NUL */
+#define WIRE_ADDR_MAX	108		/* a whole sun_path */
+
+/* Environment variable that names the channel's descriptor number. */
+#define WIRE_CHANNEL_ENV	"CAPWRAP_CHANNEL"
+/* The launcher puts the channel at this descriptor, out of the way of programs. */
+#define WIRE_CHANNEL_FD		1000
+
+enum wire_type {
+	WIRE_BIND = 1,		/* may this service bind the name? */
+	WIRE_LISTEN,		/* register a listener (or a bound datagram socket) */
+	WIRE_DIAL,		/* ask for a capability to a name */
+	WIRE_ADMIT,		/* was this peer granted a capability to us? */
+	WIRE_REPORT,		/* a refusal decided in the shim, for the audit */
+	WIRE_HELLO,		/* shim start-up status, one per process image */
+	WIRE_REPLY = 64,	/* launcher -> shim: verdict, capability attached for DIAL */
+};
+
+/* Socket types the gates know; the kernel's values are not put on the wire. */
+enum wire_socktype {
+	WIRE_SOCK_STREAM = 1,
+	WIRE_SOCK_SEQPACKET,
+	WIRE_SOCK_DGRAM,
+};
+
+/* WIRE_DIAL flags */
+#define WIRE_DIAL_NOWAIT	0x1u	/* non-blocking socket: do not wait for the provider */
+#define WIRE_DIAL_FLAGS		WIRE_DIAL_NOWAIT
+
+/* WIRE_REPORT reasons: why the shim refused after a real call. */
+enum wire_report_reason {
+	WIRE_REPORT_PEER_MISMATCH = 1,	/* connected peer is not the capability's stamp */
+	WIRE_REPORT_PEER_DEAD,		/* the stamped listener has exited */
+	WIRE_REPORT_PEER_UNKNOWN,	/* peer credentials unreadable (other pid namespace) */
+	WIRE_REPORT_NO_CHANNEL,		/* never sent: local only */
+};
+
+/* WIRE_HELLO status */
+enum wire_hello_status {
+	WIRE_HELLO_OK = 1,
+	WIRE_HELLO_INTERPOSED,		/* another library interposes socket calls ahead of the shim */
+};
+
+/* WIRE_REPLY verdicts */
+enum wire_verdict {
+	WIRE_ALLOW = 1,		/* go ahead (BIND, LISTEN, ADMIT, HELLO, REPORT) */
+	WIRE_GRANT,		/* DIAL: capability attached */
+	WIRE_EXTERNAL,		/* DIAL/BIND: external name, pass through untouched */
+	WIRE_DENY,		/* refused; error holds the errno for the caller */
+};
+
+struct wire_header {
+	uint32_t	magic;
+	uint16_t	version;
+	uint16_t	type;
+};
+
+struct wire_name {
+	uint16_t	len;
+	uint8_t		bytes[WIRE_NAME_MAX];
+	uint8_t		pad;
+};
+
+/*
+ * Every field is placed by hand so that no struct has implicit padding
+ * (the static assertions in wire.c check it): wire_decode() can then
+ * require every unused byte to be zero.
+ */
+struct wire_bind {
+	struct wire_header	h;
+	uint16_t		socktype;
+	uint16_t		reserved;
+	struct wire_name	name;
+	uint16_t		reserved2;
+};
+
+struct wire_listen {
+	struct wire_header	h;
+	uint64_t		sock_ino;	/* inode of the listening socket */
+	uint16_t		socktype;
+	uint16_t		addr_len;	/* of addr, the minted sun_path */
+	struct wire_name	name;
+	uint8_t			addr[WIRE_ADDR_MAX];
+	uint16_t		reserved;
+};
+
+struct wire_dial {
+	struct wire_header	h;
+	uint16_t		socktype;
+	uint16_t		flags;
+	struct wire_name	name;
+	uint16_t		reserved;
+};
+
+struct wire_admit {
+	struct wire_header	h;
+	uint64_t		peer_ino;	/* pidfs inode of the peer, 0 if unknown */
+	int32_t			peer_pid;
+	uint32_t		peer_uid;
+	uint16_t		socktype;
+	struct wire_name	name;		/* the listener's virtual name */
+};
+
+struct wire_report {
+	struct wire_header	h;
+	int32_t			peer_pid;
+	uint32_t		peer_uid;
+	uint16_t		reason;
+	struct wire_name	name;
+};
+
+struct wire_hello {
+	struct wire_header	h;
+	uint16_t		status;
+	uint16_t		reserved;
+};
+
+/*
+ * The capability: where the provider listens and who it is.  It exists in
+ * the shim only as the payload of a WIRE_REPLY that arrived on the channel.
+ */
+struct wire_stamp {
+	int32_t		pid;		/* the process that called listen() */
+	uint32_t	uid;
+	uint64_t	pidfs_ino;	/* 0 where the kernel has no pidfs */
+	uint64_t	start_time;	/* /proc/PID/stat field 22, for kernels without pidfs */
+};
+
+struct wire_reply {
+	struct wire_header	h;
+	struct wire_stamp	stamp;		/* GRANT */
+	int32_t			error;		/* DENY: errno for the caller */
+	uint16_t		verdict;
+	uint16_t		addr_len;	/* GRANT: of addr */
+	uint8_t			addr[WIRE_ADDR_MAX];
+	uint32_t		reserved;
+};
+
+union wire_msg {
+	struct wire_header	h;
+	struct wire_bind	bind;
+	struct wire_listen	listen;
+	struct wire_dial	dial;
+	struct wire_admit	admit;
+	struct wire_report	report;
+	struct wire_hello	hello;
+	struct wire_reply	reply;
+};
+
+#define WIRE_MSG_MAX	sizeof(union wire_msg)
+
+/* Fill the header of msg for type. */
+void wire_init(union wire_msg *msg, enum wire_type type);
+/* Byte size of a message of type, 0 if the type is unknown. */
+size_t wire_size(enum wire_type type);
+/* Set a wire_name; returns -1 if len is out of range. */
+int wire_set_name(struct wire_name *dst, const void *name, size_t len);
+
+/*
+ * Validate len bytes at buf as one message and copy it to out.  Returns 0,
+ * or -1 if anything is off: size, magic, version, type, a length field out
+ * of range, an unknown enum or flag, a non-zero reserved field, or bytes
+ * beyond a length.  Nothing of a rejected message is used.
+ */
+int wire_decode(const void *buf, size_t len, union wire_msg *out);
+
+#endif
