@@ -1,0 +1,90 @@
+# Shared set-up for the bats suites.  Each test gets a scratch directory;
+# a topology runs in the background with its output in $T/out and its
+# audit log in $T/audit.jsonl.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+: "${CAPWRAP:?run the suites through make check}"
+
+setup() {
+	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/capwrap-test.XXXXXX")
+	export T
+	# Every test uses names of its own, so parallel runs and leftovers never meet.
+	U="t$$-$BATS_TEST_NUMBER-$RANDOM"
+	export U
+	PATH="$FIXTURES:$PATH"
+}
+
+teardown() {
+	stop_topology
+	if [ -n "${T:-}" ] && [ -d "$T" ]; then
+		rm -rf "$T"
+	fi
+}
+
+# write_policy <<EOF ... EOF: the policy of this test, in $T/policy
+write_policy() {
+	cat > "$T/policy"
+}
+
+# start_topology [capwrap run options...]: runs $T/policy in the background.
+start_topology() {
+	"$CAPWRAP" run "$@" "$T/policy" > "$T/out" 2> "$T/err" &
+	CAPWRAP_PID=$!
+}
+
+# Wait until the topology has exited; its status in $TOPOLOGY_STATUS.
+wait_topology() {
+	TOPOLOGY_STATUS=0
+	wait "$CAPWRAP_PID" || TOPOLOGY_STATUS=$?
+	CAPWRAP_PID=
+}
+
+stop_topology() {
+	if [ -n "${CAPWRAP_PID:-}" ]; then
+		kill -TERM "$CAPWRAP_PID" 2>/dev/null || true
+		wait "$CAPWRAP_PID" 2>/dev/null || true
+		CAPWRAP_PID=
+	fi
+}
+
+# wait_for FILE PATTERN [SECONDS]: until a line of FILE matches (grep -E).
+wait_for() {
+	local file=$1 pattern=$2 limit=${3:-10} i
+	for ((i = 0; i < limit * 20; i++)); do
+		if grep -qE -- "$pattern" "$file" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "timed out waiting for /$pattern/ in $file; it holds:" >&2
+	cat "$file" >&2 2>/dev/null || true
+	return 1
+}
+
+# The pid a fixture printed as "listening pid=N" under service SVC.
+listener_pid() {
+	sed -nE "s/^$1 +\\| listening pid=([0-9]+).*/\\1/p" "$T/out" | tail -n 1
+}
+
+# The abstract addresses PID listens on, as the kernel lists them (no @).
+listening_addresses() {
+	local pid=$1 inodes
+	inodes=$(ls -l "/proc/$pid/fd" 2>/dev/null |
+		sed -nE 's/.*socket:\[([0-9]+)\]$/\1/p')
+	for ino in $inodes; do
+		awk -v ino="$ino" '$7 == ino && $8 ~ /^@/ { print substr($8, 2) }' \
+			/proc/net/unix
+	done
+}
+
+# True if the fixed name appears anywhere in /proc/net/unix.
+name_is_bound() {
+	awk -v n="@$1" '$8 == n { found = 1 } END { exit !found }' /proc/net/unix
+}
+
+# The audit records of this test, one JSON object a line.
+audit_lines() {
+	cat "$T/audit.jsonl" 2>/dev/null
+}

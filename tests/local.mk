@@ -1,0 +1,35 @@
+# Included by the top Makefile.am: fixtures, unit tests and bats suites.
+
+FIXTURE_COMMON = tests/fixtures/fixture.c tests/fixtures/fixture.h
+check_PROGRAMS += tests/fixtures/fx-server tests/fixtures/fx-client
+tests_fixtures_fx_server_SOURCES = tests/fixtures/fx-server.c $(FIXTURE_COMMON)
+tests_fixtures_fx_client_SOURCES = tests/fixtures/fx-client.c $(FIXTURE_COMMON)
+
+# C unit tests print TAP.
+check_PROGRAMS += tests/unit/test-policy tests/unit/test-wire
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c tests/unit/tap.h
+tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)
+tests_unit_test_policy_LDADD = policy/libpolicy.a $(LIBBSD_LIBS)
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/tap.h \
+	shim/wire.c shim/wire.h
+UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire
+
+BATS_SUITES = tests/core.bats
+
+TESTS += $(UNIT_TESTS)
+if HAVE_BATS
+TESTS += $(BATS_SUITES)
+endif
+EXTRA_DIST += $(BATS_SUITES) tests/helpers.bash
+
+TEST_EXTENSIONS = .bats
+TAP_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+LOG_DRIVER = $(TAP_DRIVER)
+BATS_LOG_DRIVER = $(TAP_DRIVER)
+BATS_LOG_COMPILER = $(BATS) --tap
+AM_TESTS_ENVIRONMENT = \
+	export CAPWRAP='$(abs_top_builddir)/capwrap'; \
+	export CAPWRAP_SHIM_SO='$(abs_top_builddir)/shim/.libs/libcapshim.so'; \
+	export FIXTURES='$(abs_top_builddir)/tests/fixtures'; \
+	export TESTS_SRCDIR='$(abs_top_srcdir)/tests'; \
+	export EXAMPLES='$(abs_top_srcdir)/examples';

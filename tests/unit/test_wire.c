@@ -1,0 +1,133 @@
+/*
+ * The channel decoder accepts exactly the layouts of wire.h and rejects
+ * everything else: wrong sizes, magic, version, types, lengths out of
+ * range, unknown flags, and non-zero bytes where none may be.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tap.h"
+#include "wire.h"
+
+static int
+decodes(const void *m, size_t len)
+{
+	union wire_msg out;
+
+	return wire_decode(m, len, &out) == 0;
+}
+
+static void
+valid_dial(union wire_msg *m)
+{
+	wire_init(m, WIRE_DIAL);
+	m->dial.socktype = WIRE_SOCK_STREAM;
+	(void)wire_set_name(&m->dial.name, "db", 2);
+}
+
+static void
+test_requests(void)
+{
+	union wire_msg m;
+	size_t n = sizeof(struct wire_dial);
+
+	valid_dial(&m);
+	tap_ok(decodes(&m, n), "a well-formed DIAL decodes");
+	tap_ok(!decodes(&m, n - 1), "a short DIAL is rejected");
+	tap_ok(!decodes(&m, n + 1), "a long DIAL is rejected");
+	tap_ok(!decodes(&m, 0), "an empty message is rejected");
+
+	valid_dial(&m);
+	m.h.magic ^= 1;
+	tap_ok(!decodes(&m, n), "a wrong magic is rejected");
+	valid_dial(&m);
+	m.h.version++;
+	tap_ok(!decodes(&m, n), "a wrong version is rejected");
+	valid_dial(&m);
+	m.h.type = 99;
+	tap_ok(!decodes(&m, n), "an unknown type is rejected");
+	valid_dial(&m);
+	m.dial.flags = 0x80;
+	tap_ok(!decodes(&m, n), "an unknown flag is rejected");
+	valid_dial(&m);
+	m.dial.socktype = 7;
+	tap_ok(!decodes(&m, n), "an unknown socket type is rejected");
+	valid_dial(&m);
+	m.dial.name.len = 0;
+	tap_ok(!decodes(&m, n), "an empty name is rejected");
+	valid_dial(&m);
+	m.dial.name.len = WIRE_NAME_MAX + 1;
+	tap_ok(!decodes(&m, n), "an over-long name is rejected");
+	valid_dial(&m);
+	m.dial.name.bytes[5] = 'x';
+	tap_ok(!decodes(&m, n), "bytes beyond the name's length are rejected");
+	valid_dial(&m);
+	m.dial.reserved = 1;
+	tap_ok(!decodes(&m, n), "a non-zero reserved field is rejected");
+
+	tap_ok(wire_set_name(&m.dial.name, "x", 0) == -1,
+	    "wire_set_name refuses an empty name");
+	tap_ok(wire_set_name(&m.dial.name, "x", WIRE_NAME_MAX + 1) == -1,
+	    "wire_set_name refuses an over-long name");
+	tap_ok(wire_set_name(&m.dial.name, "a\0b", 3) == 0 &&
+	    m.dial.name.len == 3 && memcmp(m.dial.name.bytes, "a\0b", 3) == 0,
+	    "names keep NUL bytes and their exact length");
+}
+
+static void
+grant(union wire_msg *m)
+{
+	wire_init(m, WIRE_REPLY);
+	m->reply.verdict = WIRE_GRANT;
+	m->reply.stamp.pid = 42;
+	m->reply.addr_len = 6;
+	memcpy(m->reply.addr, "\0" "1a2b3", 6);
+}
+
+static void
+test_replies(void)
+{
+	union wire_msg m;
+	size_t n = sizeof(struct wire_reply);
+
+	grant(&m);
+	tap_ok(decodes(&m, n), "a well-formed GRANT decodes");
+	grant(&m);
+	m.reply.stamp.pid = 0;
+	tap_ok(!decodes(&m, n), "a GRANT without a pid is rejected");
+	grant(&m);
+	m.reply.addr[0] = 'x';
+	tap_ok(!decodes(&m, n), "a GRANT to a non-abstract address is rejected");
+	grant(&m);
+	m.reply.addr_len = WIRE_ADDR_MAX + 1;
+	tap_ok(!decodes(&m, n), "a GRANT address longer than sun_path is rejected");
+	grant(&m);
+	m.reply.error = EACCES;
+	tap_ok(!decodes(&m, n), "a GRANT carrying an error is rejected");
+
+	wire_init(&m, WIRE_REPLY);
+	m.reply.verdict = WIRE_DENY;
+	m.reply.error = EACCES;
+	tap_ok(decodes(&m, n), "a DENY with an errno decodes");
+	m.reply.error = 0;
+	tap_ok(!decodes(&m, n), "a DENY without an errno is rejected");
+	m.reply.error = EACCES;
+	m.reply.stamp.pid = 7;
+	tap_ok(!decodes(&m, n), "a DENY carrying a stamp is rejected");
+
+	wire_init(&m, WIRE_REPLY);
+	m.reply.verdict = WIRE_ALLOW;
+	m.reply.addr[3] = 1;
+	tap_ok(!decodes(&m, n), "an ALLOW carrying address bytes is rejected");
+	m.reply.addr[3] = 0;
+	m.reply.verdict = 0;
+	tap_ok(!decodes(&m, n), "an unknown verdict is rejected");
+}
+
+int
+main(void)
+{
+	test_requests();
+	test_replies();
+	return tap_done();
+}
