@@ -8,8 +8,10 @@ tests_fixtures_fx_client_SOURCES = tests/fixtures/fx-client.c $(FIXTURE_COMMON)
 # C unit tests print TAP.
 check_PROGRAMS += tests/unit/test-policy tests/unit/test-wire
 tests_unit_test_policy_SOURCES = tests/unit/test_policy.c tests/unit/tap.h
+tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/policy
 tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)
 tests_unit_test_policy_LDADD = policy/libpolicy.a $(LIBBSD_LIBS)
+tests_unit_test_wire_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim
 tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/tap.h \
 	shim/wire.c shim/wire.h
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire
