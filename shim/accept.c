@@ -10,47 +10,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdatomic.h>
 #include <string.h>
 
-#include "channel.h"
+#include "admit.h"
 #include "debug.h"
 #include "peer.h"
 #include "rawsys.h"
 #include "real.h"
 #include "shim.h"
 #include "sockets.h"
-
-/*
- * Peers admitted before, by pidfs inode: a process keeps its inode for
- * life and no other process ever gets it, so an admitted inode needs no
- * second round trip.  (Grants only end with the grantee's life, or with
- * this process, whose successor starts with an empty cache.)  Lock-free,
- * because accept may run in any thread or signal context; a lost race
- * only costs a round trip.
- */
-#define ADMITTED_SLOTS 64
-static _Atomic uint64_t admitted[ADMITTED_SLOTS];
-static atomic_uint admitted_next;
-
-static bool
-admitted_before(uint64_t ino)
-{
-	if (ino == 0)
-		return false;
-	for (size_t i = 0; i < ADMITTED_SLOTS; i++)
-		if (atomic_load_explicit(&admitted[i], memory_order_relaxed) == ino)
-			return true;
-	return false;
-}
-
-static void
-remember_admitted(uint64_t ino)
-{
-	if (ino != 0)
-		atomic_store_explicit(&admitted[atomic_fetch_add(&admitted_next, 1) %
-		    ADMITTED_SLOTS], ino, memory_order_relaxed);
-}
 
 /* The listener's virtual name, if it is a gated listener; false if not gated. */
 static bool
@@ -86,31 +54,6 @@ gated_listener(int fd, struct wire_name *name, int *type)
 	(void)wire_set_name(name, a.name, a.len);
 	*type = unix_socktype(fd);
 	return *type != 0;
-}
-
-static bool
-admit_peer(int fd, const struct wire_name *name, int type)
-{
-	struct peer_identity peer;
-	union wire_msg req, reply;
-
-	if (peer_identity(fd, &peer) != 0)
-		memset(&peer, 0, sizeof(peer));
-	if (peer.pid > 0 && peer.alive && admitted_before(peer.pidfs_ino))
-		return true;
-
-	wire_init(&req, WIRE_ADMIT);
-	req.admit.socktype = (uint16_t)type;
-	req.admit.peer_pid = peer.pid > 0 ? peer.pid : 0;
-	req.admit.peer_uid = peer.uid;
-	req.admit.peer_ino = peer.pidfs_ino;
-	req.admit.name = *name;
-	if (channel_call(&req, &reply) != 0 ||
-	    reply.reply.verdict != WIRE_ALLOW)
-		return false;
-	if (peer.alive)
-		remember_admitted(peer.pidfs_ino);
-	return true;
 }
 
 static int
@@ -149,6 +92,7 @@ int
 gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
     bool accept4_semantics)
 {
+	struct peer_identity peer;
 	struct wire_name name;
 	int type, nfd, fl, saved = errno;
 
@@ -157,10 +101,18 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 		return real_accept(fd, addr, len, flags, accept4_semantics);
 
 	for (;;) {
-		nfd = real_accept(fd, addr, len, flags, accept4_semantics);
+		struct sockaddr_un from;
+		socklen_t fromlen = sizeof(from);
+
+		nfd = real_accept(fd, (struct sockaddr *)&from, &fromlen, flags,
+		    accept4_semantics);
 		if (nfd < 0)
 			return -1;
-		if (admit_peer(nfd, &name, type)) {
+		if (peer_identity(nfd, &peer) != 0)
+			memset(&peer, 0, sizeof(peer));
+		if (admit_peer(&peer, &name, type)) {
+			virtual_address(&from, &fromlen);
+			copy_address_out(addr, len, &from, fromlen);
 			errno = saved;
 			return nfd;
 		}

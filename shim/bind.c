@@ -112,6 +112,8 @@ gate_bind(int fd, const struct sockaddr *addr, socklen_t len)
 		return -1;
 	}
 	sockets_remember(&v);
+	if (type == WIRE_SOCK_DGRAM)
+		gate_dgram_socket(fd);
 	capshim_debug("bound fd %d as autobind for a virtual name", fd);
 	errno = saved;
 	return 0;

@@ -43,9 +43,8 @@ report_refusal(const struct abstract_addr *name, int reason,
 	(void)channel_call(&req, &reply);
 }
 
-/* Ask the launcher; 1 = granted (cap filled), 0 = external, -1 = refused. */
-static int
-request_capability(int fd, int type, const struct abstract_addr *name,
+int
+ask_capability(int fd, int type, const struct abstract_addr *name,
     struct vsock *cap)
 {
 	union wire_msg req, reply;
@@ -91,15 +90,27 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 	struct peer_identity peer;
 	int reason;
 
+	/*
+	 * Datagram sockets have no peer credentials: the provider is checked
+	 * before the connect (a connected datagram socket cannot be taken
+	 * over by whoever binds the address later), and what comes back is
+	 * checked datagram by datagram.
+	 */
+	if (type == WIRE_SOCK_DGRAM && !dgram_provider_alive(&cap->stamp)) {
+		memset(&peer, 0, sizeof(peer));
+		report_refusal(name, WIRE_REPORT_PEER_DEAD, &peer);
+		return -2;
+	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, cap->addr, cap->addr_len);
 	if (real.connect(fd, (struct sockaddr *)&sun,
 	    offsetof(struct sockaddr_un, sun_path) + cap->addr_len) != 0)
 		return -1;
-	/* Datagram sockets have no peer credentials; their receiver checks each datagram. */
-	if (type == WIRE_SOCK_DGRAM)
+	if (type == WIRE_SOCK_DGRAM) {
+		gate_dgram_socket(fd);
 		return 0;
+	}
 	if (peer_identity(fd, &peer) != 0) {
 		memset(&peer, 0, sizeof(peer));
 		reason = WIRE_REPORT_PEER_UNKNOWN;
@@ -149,7 +160,7 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		sockets_forget_capability(name.name, name.len);
 	}
 
-	rc = request_capability(fd, type, &name, &cap);
+	rc = ask_capability(fd, type, &name, &cap);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
@@ -164,51 +175,6 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	if (rc == 0)
 		errno = saved;
 	return rc;
-}
-
-/*
- * A datagram socket has no peer credentials to check after the fact, so
- * the stamped provider is checked before each send instead: alive, and
- * the same process (pidfs inode, or start time), or the capability is
- * dropped and asked for afresh.
- */
-static bool
-provider_still_there(const struct wire_stamp *stamp)
-{
-	struct peer_identity who;
-	int reason;
-
-	if (pidfd_identity(stamp->pid, &who) != 0)
-		return false;
-	return peer_matches_stamp(&who, stamp, &reason);
-}
-
-int
-dgram_destination(int fd, const struct abstract_addr *name,
-    struct sockaddr_un *out, socklen_t *out_len)
-{
-	struct vsock cap;
-	int rc;
-
-	if (sockets_capability(WIRE_SOCK_DGRAM, name->name, name->len, &cap) &&
-	    provider_still_there(&cap.stamp))
-		goto fill;
-	sockets_forget_capability(name->name, name->len);
-	rc = request_capability(fd, WIRE_SOCK_DGRAM, name, &cap);
-	if (rc <= 0)
-		return rc;
-	if (!provider_still_there(&cap.stamp)) {
-		errno = ECONNREFUSED;
-		return -1;
-	}
-	sockets_remember(&cap);
-fill:
-	memset(out, 0, sizeof(*out));
-	out->sun_family = AF_UNIX;
-	memcpy(out->sun_path, cap.addr, cap.addr_len);
-	*out_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-	    cap.addr_len);
-	return 1;
 }
 
 int

@@ -46,6 +46,7 @@ capshim_init(void)
 	real_init();
 	sockets_init();
 	channel_init();
+	exec_init();
 	if (channel_fd() >= 0 && !real_hooks_first())
 		report_interposed();
 	initialising = false;

@@ -34,8 +34,8 @@
  * every pidfd shares one anonymous inode and the number is useless, so it
  * reads as 0 and the start-time check is used instead.
  */
-static void
-inspect_pidfd(int pidfd, struct peer_identity *out)
+void
+peer_inspect_pidfd(int pidfd, struct peer_identity *out)
 {
 	struct statfs sfs;
 	struct stat st;
@@ -58,7 +58,7 @@ read_pidfd(int fd, struct peer_identity *out)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) != 0 ||
 	    pidfd < 0)
 		return;
-	inspect_pidfd(pidfd, out);
+	peer_inspect_pidfd(pidfd, out);
 	capshim_syscall(SYS_close, (long)pidfd);
 }
 
@@ -82,7 +82,7 @@ pidfd_identity(pid_t pid, struct peer_identity *out)
 	}
 	out->uid = st.st_uid;
 	if (pidfd >= 0) {
-		inspect_pidfd(pidfd, out);
+		peer_inspect_pidfd(pidfd, out);
 		capshim_syscall(SYS_close, (long)pidfd);
 	}
 	errno = saved;

@@ -41,6 +41,9 @@ bool peer_matches_stamp(const struct peer_identity *,
  */
 int pidfd_identity(pid_t pid, struct peer_identity *out);
 
+/* Fill pidfs_ino and alive from a pidfd (left as they are without pidfs). */
+void peer_inspect_pidfd(int pidfd, struct peer_identity *out);
+
 /* The start time of pid (clock ticks since boot), 0 if unreadable. */
 uint64_t proc_start_time(pid_t pid);
 

@@ -45,22 +45,26 @@ resolve_all(void)
 	RESOLVE_HOOKED(listen);
 	RESOLVE_HOOKED(accept);
 	RESOLVE_HOOKED(accept4);
-	RESOLVE(getsockname);
-	RESOLVE(getpeername);
+	RESOLVE_HOOKED(getsockname);
+	RESOLVE_HOOKED(getpeername);
 	RESOLVE_HOOKED(sendto);
 	RESOLVE_HOOKED(sendmsg);
-	RESOLVE(recvfrom);
-	RESOLVE(recvmsg);
+	RESOLVE_HOOKED(recvfrom);
+	RESOLVE_HOOKED(recvmsg);
+	RESOLVE_HOOKED(recvmmsg);
+	RESOLVE_HOOKED(read);
+	RESOLVE_HOOKED(readv);
 	RESOLVE_HOOKED(close);
 	RESOLVE_HOOKED(close_range);
 	RESOLVE_HOOKED(closefrom);
 	RESOLVE_HOOKED(dup2);
 	RESOLVE_HOOKED(dup3);
-	RESOLVE(execve);
-	RESOLVE(execveat);
-	RESOLVE(fexecve);
-	RESOLVE(posix_spawn);
-	RESOLVE(posix_spawnp);
+	RESOLVE_HOOKED(execve);
+	RESOLVE_HOOKED(execveat);
+	RESOLVE_HOOKED(fexecve);
+	RESOLVE_HOOKED(execvpe);
+	RESOLVE_HOOKED(posix_spawn);
+	RESOLVE_HOOKED(posix_spawnp);
 	RESOLVE_HOOKED(syscall);
 	atomic_store_explicit(&ready, true, memory_order_release);
 }
@@ -91,6 +95,8 @@ real_hooks_first(void)
 		{ "accept4", (void *)accept4 },
 		{ "sendto", (void *)sendto },
 		{ "sendmsg", (void *)sendmsg },
+		{ "recvfrom", (void *)recvfrom },
+		{ "recvmsg", (void *)recvmsg },
 	};
 
 	for (size_t i = 0; i < sizeof(gates) / sizeof(gates[0]); i++) {

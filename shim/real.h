@@ -10,6 +10,8 @@
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <spawn.h>
 #include <stdbool.h>
 
@@ -27,6 +29,10 @@ struct real_calls {
 	ssize_t	(*recvfrom)(int, void *, size_t, int, struct sockaddr *,
 		    socklen_t *);
 	ssize_t	(*recvmsg)(int, struct msghdr *, int);
+	int	(*recvmmsg)(int, struct mmsghdr *, unsigned int, int,
+		    struct timespec *);
+	ssize_t	(*read)(int, void *, size_t);
+	ssize_t	(*readv)(int, const struct iovec *, int);
 	int	(*close)(int);
 	int	(*close_range)(unsigned, unsigned, int);
 	void	(*closefrom)(int);
@@ -36,6 +42,7 @@ struct real_calls {
 	int	(*execveat)(int, const char *, char *const [], char *const [],
 		    int);
 	int	(*fexecve)(int, char *const [], char *const []);
+	int	(*execvpe)(const char *, char *const [], char *const []);
 	int	(*posix_spawn)(pid_t *, const char *,
 		    const posix_spawn_file_actions_t *,
 		    const posix_spawnattr_t *, char *const [], char *const []);

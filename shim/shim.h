@@ -40,6 +40,19 @@ bool is_autobind_name(const uint8_t *name, size_t len);
 /* The wire socket type of an AF_UNIX socket, or 0 if fd is not one. */
 int unix_socktype(int fd);
 
+/*
+ * Map a minted address this process knows (its own binds, its providers)
+ * back to the virtual name, in place; anything else is left as it is.
+ */
+void virtual_address(struct sockaddr_un *, socklen_t *);
+
+/* Copy an address to a caller's buffer by the kernel's rule: what fits, full length reported. */
+void copy_address_out(struct sockaddr *dst, socklen_t *dstlen,
+    const struct sockaddr_un *src, socklen_t srclen);
+
+/* Remember the shim's own path and service for the exec hooks. */
+void exec_init(void);
+
 /* The gates; each has the errno contract of the libc call it serves. */
 int gate_bind(int fd, const struct sockaddr *addr, socklen_t len);
 int gate_listen(int fd, int backlog);
@@ -50,6 +63,16 @@ ssize_t gate_sendto(int fd, const void *buf, size_t n, int flags,
     const struct sockaddr *addr, socklen_t len);
 ssize_t gate_sendmsg(int fd, const struct msghdr *msg, int flags);
 
+struct vsock;
+
+/*
+ * Ask the launcher for a capability to dial name.  Returns 1 granted (cap
+ * filled), 0 when the name is external (use it as it is), -1 refused
+ * (errno set: EACCES, ECONNREFUSED).
+ */
+int ask_capability(int fd, int socktype, const struct abstract_addr *name,
+    struct vsock *cap);
+
 /*
  * The minted address a datagram to an abstract name goes to, through a
  * capability (cached or asked for).  Returns 1 with *out filled, 0 when
@@ -57,6 +80,28 @@ ssize_t gate_sendmsg(int fd, const struct msghdr *msg, int flags);
  */
 int dgram_destination(int fd, const struct abstract_addr *name,
     struct sockaddr_un *out, socklen_t *out_len);
+
+/*
+ * Put a datagram socket under the receive gate: SO_PASSCRED (and
+ * SO_PASSPIDFD where the kernel has it) so every datagram carries its
+ * sender, checked by recv.c.  Also makes the kernel autobind an unbound
+ * sender on its first send, so that its peer has an address to answer.
+ */
+void gate_dgram_socket(int fd);
+
+/* Is the process a datagram capability names still there, and the same one? */
+struct wire_stamp;
+bool dgram_provider_alive(const struct wire_stamp *);
+
+/* Remember an admitted sender's address: answers to it skip the dial. */
+struct peer_identity;
+void dgram_allow_reply(const uint8_t *addr, size_t len,
+    const struct peer_identity *sender);
+
+/* The receive gate; each has the errno contract of its libc call. */
+ssize_t gate_recvmsg(int fd, struct msghdr *msg, int flags);
+ssize_t gate_recvfrom(int fd, void *buf, size_t n, int flags,
+    struct sockaddr *addr, socklen_t *len);
 
 /* Descriptor hooks that keep the channel alive. */
 int guard_close(int fd);

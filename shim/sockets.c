@@ -1,4 +1,5 @@
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
  * locked by a thread that no longer exists there.
  */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_uint dgram_gates;
 static struct vsock *table;
 static size_t count, capacity;
 
@@ -57,10 +59,26 @@ static struct vsock *
 find_addr(const uint8_t *addr, size_t len)
 {
 	for (size_t i = 0; i < count; i++)
-		if (table[i].addr_len == len &&
+		if (table[i].role != VSOCK_DGRAM_GATE && table[i].addr_len == len &&
 		    memcmp(table[i].addr, addr, len) == 0)
 			return &table[i];
 	return NULL;
+}
+
+/* A slot for v: the entry it replaces, or a new one (NULL out of memory). */
+static struct vsock *
+slot_for(const struct vsock *v)
+{
+	struct vsock *slot = NULL;
+
+	if (v->role == VSOCK_DGRAM_GATE) {
+		for (size_t i = 0; i < count && slot == NULL; i++)
+			if (table[i].role == VSOCK_DGRAM_GATE &&
+			    table[i].sock_ino == v->sock_ino)
+				slot = &table[i];
+	} else
+		slot = find_addr(v->addr, v->addr_len);
+	return slot;
 }
 
 void
@@ -70,7 +88,7 @@ sockets_remember(const struct vsock *v)
 	sigset_t saved;
 
 	acquire(&saved);
-	slot = find_addr(v->addr, v->addr_len);
+	slot = slot_for(v);
 	if (slot == NULL && count == capacity) {
 		size_t n = capacity ? capacity * 2 : 16;
 		struct vsock *t = realloc(table, n * sizeof(*t));
@@ -80,8 +98,11 @@ sockets_remember(const struct vsock *v)
 			capacity = n;
 		}
 	}
-	if (slot == NULL && count < capacity)
+	if (slot == NULL && count < capacity) {
 		slot = &table[count++];
+		if (v->role == VSOCK_DGRAM_GATE)
+			atomic_fetch_add(&dgram_gates, 1);
+	}
 	/* Out of memory: forget the mapping; only address reporting suffers. */
 	if (slot != NULL)
 		*slot = *v;
@@ -161,4 +182,59 @@ sockets_forget_capability(const uint8_t *name, size_t len)
 			i++;
 	}
 	release(&saved);
+}
+
+void
+sockets_gate_dgram(uint64_t ino, bool user_passcred)
+{
+	struct vsock v = { .role = VSOCK_DGRAM_GATE, .sock_ino = ino,
+	    .user_passcred = user_passcred };
+
+	sockets_remember(&v);
+}
+
+bool
+sockets_any_dgram_gates(void)
+{
+	return atomic_load_explicit(&dgram_gates, memory_order_relaxed) != 0;
+}
+
+bool
+sockets_dgram_gated(uint64_t ino, bool *user_passcred)
+{
+	bool found = false;
+	sigset_t saved;
+
+	if (!sockets_any_dgram_gates())
+		return false;
+	acquire(&saved);
+	for (size_t i = 0; i < count && !found; i++) {
+		if (table[i].role == VSOCK_DGRAM_GATE &&
+		    table[i].sock_ino == ino) {
+			found = true;
+			if (user_passcred != NULL)
+				*user_passcred = table[i].user_passcred;
+		}
+	}
+	release(&saved);
+	return found;
+}
+
+bool
+sockets_is_provider(pid_t pid, uint64_t pidfs_ino)
+{
+	bool found = false;
+	sigset_t saved;
+
+	acquire(&saved);
+	for (size_t i = 0; i < count && !found; i++) {
+		const struct wire_stamp *st = &table[i].stamp;
+
+		if (table[i].role != VSOCK_REMOTE || st->pid != pid)
+			continue;
+		/* Without pidfs on either side the pid alone is not enough. */
+		found = pidfs_ino != 0 && st->pidfs_ino == pidfs_ino;
+	}
+	release(&saved);
+	return found;
 }

@@ -18,6 +18,8 @@
 enum vsock_role {
 	VSOCK_LOCAL = 1,	/* bound here by gate_bind */
 	VSOCK_REMOTE,		/* a provider's address, from a capability */
+	VSOCK_DGRAM_GATE,	/* a datagram socket whose every datagram is checked */
+	VSOCK_REPLY,		/* an admitted datagram sender's address, to answer */
 };
 
 struct vsock {
@@ -31,9 +33,12 @@ struct vsock {
 	 * REMOTE: the capability itself, usable again without a round trip
 	 * by the process it was granted to.  A forked child is another
 	 * process, which the launcher has granted nothing yet.
+	 * REPLY: who sent from addr, so an answer goes to that process only.
 	 */
 	struct wire_stamp	stamp;
 	pid_t			granted_to;
+	/* DGRAM_GATE: the program had SO_PASSCRED on before the gate set it. */
+	bool			user_passcred;
 };
 
 void sockets_init(void);
@@ -53,5 +58,16 @@ bool sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
 
 /* Drop the capabilities for a name, after its provider changed. */
 void sockets_forget_capability(const uint8_t *name, size_t len);
+
+/*
+ * Datagram sockets under the receive gate, by inode.  The count lets the
+ * receive hooks skip every check in the many processes that have none.
+ */
+void sockets_gate_dgram(uint64_t ino, bool user_passcred);
+bool sockets_dgram_gated(uint64_t ino, bool *user_passcred);
+bool sockets_any_dgram_gates(void);
+
+/* True if pid/pidfs_ino is the stamped provider of a capability we hold. */
+bool sockets_is_provider(pid_t pid, uint64_t pidfs_ino);
 
 #endif

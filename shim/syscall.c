@@ -51,6 +51,11 @@ syscall(long number, ...)
 	case SYS_sendmsg:
 		return gate_sendmsg((int)a[0], (const struct msghdr *)a[1],
 		    (int)a[2]);
+	case SYS_recvfrom:
+		return gate_recvfrom((int)a[0], (void *)a[1], (size_t)a[2],
+		    (int)a[3], (struct sockaddr *)a[4], (socklen_t *)a[5]);
+	case SYS_recvmsg:
+		return gate_recvmsg((int)a[0], (struct msghdr *)a[1], (int)a[2]);
 	case SYS_close:
 		return guard_close((int)a[0]);
 	case SYS_close_range:

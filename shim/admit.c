@@ -1,0 +1,62 @@
+#include <stdatomic.h>
+#include <string.h>
+
+#include "admit.h"
+#include "channel.h"
+
+/*
+ * Peers admitted before, by pidfs inode: a process keeps its inode for
+ * life and no other process ever gets it, so an admitted inode needs no
+ * second round trip.  (Grants only end with the grantee's life, or with
+ * this process, whose successor starts with an empty cache.)  Lock-free,
+ * because gates run in any thread or signal context; a lost race only
+ * costs a round trip.
+ */
+#define ADMITTED_SLOTS 64
+static _Atomic uint64_t admitted[ADMITTED_SLOTS];
+static atomic_uint admitted_next;
+
+static bool
+admitted_before(uint64_t ino)
+{
+	if (ino == 0)
+		return false;
+	for (size_t i = 0; i < ADMITTED_SLOTS; i++)
+		if (atomic_load_explicit(&admitted[i], memory_order_relaxed) == ino)
+			return true;
+	return false;
+}
+
+static void
+remember_admitted(uint64_t ino)
+{
+	unsigned slot;
+
+	if (ino == 0)
+		return;
+	slot = atomic_fetch_add(&admitted_next, 1) % ADMITTED_SLOTS;
+	atomic_store_explicit(&admitted[slot], ino, memory_order_relaxed);
+}
+
+bool
+admit_peer(const struct peer_identity *peer, const struct wire_name *name,
+    int socktype)
+{
+	union wire_msg req, reply;
+
+	if (peer->pid > 0 && peer->alive && admitted_before(peer->pidfs_ino))
+		return true;
+
+	wire_init(&req, WIRE_ADMIT);
+	req.admit.socktype = (uint16_t)socktype;
+	req.admit.peer_pid = peer->pid > 0 ? peer->pid : 0;
+	req.admit.peer_uid = peer->uid;
+	req.admit.peer_ino = peer->pidfs_ino;
+	req.admit.name = *name;
+	if (channel_call(&req, &reply) != 0 ||
+	    reply.reply.verdict != WIRE_ALLOW)
+		return false;
+	if (peer->alive)
+		remember_admitted(peer->pidfs_ino);
+	return true;
+}

@@ -1,0 +1,21 @@
+/*
+ * The OnlyMyPeers decision, shared by the accept gate and the datagram
+ * receive gate: is this process one the launcher granted a capability
+ * to this service?
+ */
+#ifndef CAPSHIM_ADMIT_H
+#define CAPSHIM_ADMIT_H
+
+#include <stdbool.h>
+
+#include "peer.h"
+#include "wire.h"
+
+/*
+ * Ask the launcher (or recall an earlier yes).  name is the virtual name
+ * of the gated socket, for the audit record the launcher writes on a no.
+ */
+bool admit_peer(const struct peer_identity *, const struct wire_name *name,
+    int socktype);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * Datagram destinations.  A datagram socket has no peer credentials to
+ * check after the fact, so the process behind a destination is checked
+ * before each send instead: the stamped provider of a capability, or the
+ * admitted sender an answer goes back to, alive and the same process
+ * (pidfs inode, or start time), or the send is refused.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "peer.h"
+#include "real.h"
+#include "shim.h"
+#include "sockets.h"
+
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+
+bool
+dgram_provider_alive(const struct wire_stamp *stamp)
+{
+	struct peer_identity who;
+	int reason;
+
+	if (pidfd_identity(stamp->pid, &who) != 0)
+		return false;
+	return peer_matches_stamp(&who, stamp, &reason);
+}
+
+void
+gate_dgram_socket(int fd)
+{
+	struct stat st;
+	int one = 1, had = 0, saved = errno;
+	socklen_t len = sizeof(had);
+
+	if (fstat(fd, &st) == 0) {
+		(void)getsockopt(fd, SOL_SOCKET, SO_PASSCRED, &had, &len);
+		(void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+		(void)setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
+		sockets_gate_dgram(st.st_ino, had != 0);
+	}
+	errno = saved;
+}
+
+void
+dgram_allow_reply(const uint8_t *addr, size_t len,
+    const struct peer_identity *sender)
+{
+	struct vsock v;
+
+	if (len < 2 || len > sizeof(v.addr) || addr[0] != 0)
+		return;
+	memset(&v, 0, sizeof(v));
+	v.role = VSOCK_REPLY;
+	v.socktype = WIRE_SOCK_DGRAM;
+	v.addr_len = (uint16_t)len;
+	memcpy(v.addr, addr, len);
+	v.stamp.pid = sender->pid;
+	v.stamp.uid = sender->uid;
+	v.stamp.pidfs_ino = sender->pidfs_ino;
+	v.stamp.start_time = proc_start_time(sender->pid);
+	sockets_remember(&v);
+}
+
+static void
+fill(struct sockaddr_un *out, socklen_t *out_len, const uint8_t *addr,
+    size_t len)
+{
+	memset(out, 0, sizeof(*out));
+	out->sun_family = AF_UNIX;
+	memcpy(out->sun_path, addr, len);
+	*out_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+}
+
+int
+dgram_destination(int fd, const struct abstract_addr *name,
+    struct sockaddr_un *out, socklen_t *out_len)
+{
+	uint8_t raw[WIRE_ADDR_MAX];
+	struct vsock v;
+	int rc;
+
+	/* An answer to a sender we admitted, at the address it sent from. */
+	raw[0] = 0;
+	memcpy(raw + 1, name->name, name->len);
+	if (sockets_by_addr(raw, name->len + 1, &v) && v.role == VSOCK_REPLY) {
+		if (!dgram_provider_alive(&v.stamp)) {
+			errno = ECONNREFUSED;
+			return -1;
+		}
+		fill(out, out_len, v.addr, v.addr_len);
+		return 1;
+	}
+
+	if (sockets_capability(WIRE_SOCK_DGRAM, name->name, name->len, &v) &&
+	    dgram_provider_alive(&v.stamp))
+		goto granted;
+	sockets_forget_capability(name->name, name->len);
+	rc = ask_capability(fd, WIRE_SOCK_DGRAM, name, &v);
+	if (rc <= 0)
+		return rc;
+	if (!dgram_provider_alive(&v.stamp)) {
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	sockets_remember(&v);
+granted:
+	/* Whatever comes back on this socket is checked too. */
+	gate_dgram_socket(fd);
+	fill(out, out_len, v.addr, v.addr_len);
+	return 1;
+}

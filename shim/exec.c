@@ -1,0 +1,318 @@
+/*
+ * The exec family and posix_spawn: a program that hands its child an
+ * environment without LD_PRELOAD or CAPWRAP_CHANNEL (an explicit env={},
+ * clearenv(), a wrapper that scrubs LD_*) would start that child with no
+ * gates at all.  The shim puts both back, so every descendant of a
+ * service is either gated or, when its channel is gone, fails closed.
+ *
+ * These hooks may run in a vfork() child, which shares the parent's
+ * memory: they take no lock, call no malloc, and write no global.  The
+ * new environment is built in memory mapped for the purpose.
+ */
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "rawsys.h"
+#include "real.h"
+#include "shim.h"
+#include "wire.h"
+
+extern char **environ;
+
+/* Set once at start-up, read-only afterwards. */
+static char shim_file[PATH_MAX];
+static char service_var[128];
+
+void
+exec_init(void)
+{
+	Dl_info info;
+	const char *svc = getenv("CAPWRAP_SERVICE");
+
+	if (dladdr((void *)exec_init, &info) != 0 && info.dli_fname != NULL &&
+	    info.dli_fname[0] == '/')
+		(void)snprintf(shim_file, sizeof(shim_file), "%s", info.dli_fname);
+	if (svc != NULL)
+		(void)snprintf(service_var, sizeof(service_var),
+		    "CAPWRAP_SERVICE=%s", svc);
+}
+
+struct env_build {
+	char	**envp;
+	void	 *map;
+	size_t	  map_size;
+};
+
+static bool
+has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Does an LD_PRELOAD value name our shim? */
+static bool
+preloads_shim(const char *value)
+{
+	size_t n = strlen(shim_file);
+
+	for (const char *p = value; (p = strstr(p, shim_file)) != NULL; p += n)
+		if ((p == value || p[-1] == ':' || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ':' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+/*
+ * Build envp plus what the shim needs.  Returns envp itself when nothing
+ * is missing, the new array otherwise, or NULL (errno set).
+ */
+static char *const *
+with_shim(char *const envp[], struct env_build *b)
+{
+	static const char preload[] = "LD_PRELOAD=";
+	static const char channel[] = WIRE_CHANNEL_ENV "=";
+	int chan = channel_fd();
+	size_t n = 0, k = 0, strings;
+	const char *old_preload = NULL;
+	bool have_channel = false, have_service = false;
+	char *text, chan_text[32];
+
+	if (shim_file[0] == '\0' || envp == NULL)
+		return envp;
+	for (; envp[n] != NULL; n++) {
+		if (has_prefix(envp[n], preload))
+			old_preload = envp[n] + sizeof(preload) - 1;
+		else if (has_prefix(envp[n], channel))
+			have_channel = chan >= 0 &&
+			    strtol(envp[n] + sizeof(channel) - 1, NULL, 10) == chan;
+		else if (has_prefix(envp[n], "CAPWRAP_SERVICE="))
+			have_service = true;
+	}
+	if (old_preload != NULL && preloads_shim(old_preload) &&
+	    (have_channel || chan < 0) && (have_service || !service_var[0]))
+		return envp;
+
+	snprintf(chan_text, sizeof(chan_text), "%s%d", channel, chan);
+	strings = sizeof(preload) + strlen(shim_file) + 1 +
+	    (old_preload ? strlen(old_preload) : 0) + sizeof(chan_text) +
+	    sizeof(service_var) + 8;
+	b->map_size = (n + 4) * sizeof(char *) + strings;
+	b->map = mmap(NULL, b->map_size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->map == MAP_FAILED)
+		return NULL;
+	b->envp = b->map;
+	text = (char *)b->map + (n + 4) * sizeof(char *);
+
+	for (size_t i = 0; i < n; i++)
+		if (!has_prefix(envp[i], preload) &&
+		    !has_prefix(envp[i], channel) &&
+		    !has_prefix(envp[i], "CAPWRAP_SERVICE="))
+			b->envp[k++] = envp[i];
+	/* The shim first: a library ahead of it would see the calls first. */
+	b->envp[k++] = text;
+	if (old_preload != NULL && *old_preload != '\0' &&
+	    !preloads_shim(old_preload))
+		text += sprintf(text, "%s%s:%s", preload, shim_file,
+		    old_preload) + 1;
+	else if (old_preload != NULL && preloads_shim(old_preload))
+		text += sprintf(text, "%s%s", preload, old_preload) + 1;
+	else
+		text += sprintf(text, "%s%s", preload, shim_file) + 1;
+	if (chan >= 0) {
+		b->envp[k++] = text;
+		text += sprintf(text, "%s", chan_text) + 1;
+	}
+	if (service_var[0] != '\0')
+		b->envp[k++] = service_var;
+	b->envp[k] = NULL;
+	return b->envp;
+}
+
+static void
+release(struct env_build *b)
+{
+	if (b->map != NULL && b->map != MAP_FAILED)
+		(void)munmap(b->map, b->map_size);
+}
+
+int
+execve(const char *path, char *const argv[], char *const envp[])
+{
+	struct env_build b = { 0 };
+	char *const *env;
+	int saved;
+
+	if (!real_ready())
+		return (int)capshim_syscall(SYS_execve, path, argv, envp);
+	env = with_shim(envp, &b);
+	if (env == NULL)
+		return -1;
+	(void)real.execve(path, argv, env);
+	saved = errno;
+	release(&b);
+	errno = saved;
+	return -1;
+}
+
+int
+execveat(int dirfd, const char *path, char *const argv[],
+    char *const envp[], int flags)
+{
+	struct env_build b = { 0 };
+	char *const *env = with_shim(envp, &b);
+	int saved;
+
+	if (env == NULL)
+		return -1;
+	(void)real.execveat(dirfd, path, argv, env, flags);
+	saved = errno;
+	release(&b);
+	errno = saved;
+	return -1;
+}
+
+int
+fexecve(int fd, char *const argv[], char *const envp[])
+{
+	struct env_build b = { 0 };
+	char *const *env = with_shim(envp, &b);
+	int saved;
+
+	if (env == NULL)
+		return -1;
+	(void)real.fexecve(fd, argv, env);
+	saved = errno;
+	release(&b);
+	errno = saved;
+	return -1;
+}
+
+int
+execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	struct env_build b = { 0 };
+	char *const *env = with_shim(envp, &b);
+	int saved;
+
+	if (env == NULL)
+		return -1;
+	(void)real.execvpe(file, argv, env);
+	saved = errno;
+	release(&b);
+	errno = saved;
+	return -1;
+}
+
+/* glibc's own execv/execvp/execl* call its internal execve: hook them too. */
+int
+execv(const char *path, char *const argv[])
+{
+	return execve(path, argv, environ);
+}
+
+int
+execvp(const char *file, char *const argv[])
+{
+	return execvpe(file, argv, environ);
+}
+
+/* The execl family: gather the variadic arguments onto the stack. */
+#define ARGV_MAX 4096
+
+static int
+gather(const char *arg0, va_list ap, char **argv, char ***envp)
+{
+	int n = 0;
+
+	argv[n++] = (char *)arg0;
+	while (arg0 != NULL && (argv[n] = va_arg(ap, char *)) != NULL)
+		if (++n == ARGV_MAX) {
+			errno = E2BIG;
+			return -1;
+		}
+	if (envp != NULL)
+		*envp = va_arg(ap, char **);
+	return 0;
+}
+
+int
+execl(const char *path, const char *arg, ...)
+{
+	char *argv[ARGV_MAX];
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg);
+	rc = gather(arg, ap, argv, NULL);
+	va_end(ap);
+	return rc ? rc : execve(path, argv, environ);
+}
+
+int
+execlp(const char *file, const char *arg, ...)
+{
+	char *argv[ARGV_MAX];
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg);
+	rc = gather(arg, ap, argv, NULL);
+	va_end(ap);
+	return rc ? rc : execvpe(file, argv, environ);
+}
+
+int
+execle(const char *path, const char *arg, ...)
+{
+	char *argv[ARGV_MAX], **envp;
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg);
+	rc = gather(arg, ap, argv, &envp);
+	va_end(ap);
+	return rc ? rc : execve(path, argv, envp);
+}
+
+int
+posix_spawn(pid_t *pid, const char *path,
+    const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
+    char *const argv[], char *const envp[])
+{
+	struct env_build b = { 0 };
+	char *const *env = with_shim(envp, &b);
+	int rc;
+
+	if (env == NULL)
+		return errno;
+	rc = real.posix_spawn(pid, path, actions, attr, argv, env);
+	release(&b);
+	return rc;
+}
+
+int
+posix_spawnp(pid_t *pid, const char *file,
+    const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
+    char *const argv[], char *const envp[])
+{
+	struct env_build b = { 0 };
+	char *const *env = with_shim(envp, &b);
+	int rc;
+
+	if (env == NULL)
+		return errno;
+	rc = real.posix_spawnp(pid, file, actions, attr, argv, env);
+	release(&b);
+	return rc;
+}
