@@ -1,0 +1,53 @@
+#!/bin/sh
+# One command from a fresh Debian 12 machine to a running capwrap:
+#   ./bootstrap.sh demo    install what is missing, build, run the demo
+#   ./bootstrap.sh check   install what is missing, build, run every test
+# Builds out of tree in ./build.  Needs root (or sudo) to install packages.
+set -eu
+
+top=$(cd "$(dirname "$0")" && pwd)
+build=$top/build
+what=${1:-demo}
+
+# Build tools and libraries, the test tools, and the real programs the
+# compatibility suite wraps.
+packages="build-essential autoconf automake libtool pkg-config libbsd-dev
+	bats bats-assert bats-support mandoc socat python3 haproxy dbus-daemon
+	dbus-bin libglib2.0-bin libcap2-bin util-linux iproute2 procps
+	valgrind clang graphviz"
+
+case $what in
+demo|check) ;;
+*)	echo "usage: $0 demo|check" >&2
+	exit 64 ;;
+esac
+
+missing=
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "bootstrap: installing:$missing"
+	sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q \
+		--no-install-recommends $missing
+fi
+
+cd "$top"
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+	autoreconf -fi
+fi
+mkdir -p "$build"
+cd "$build"
+if [ ! -f Makefile ]; then
+	"$top/configure" --enable-werror
+fi
+make -j"$(nproc)"
+
+case $what in
+demo)	exec "$top/examples/demo.sh" "$build/capwrap" ;;
+check)	exec make -j"$(nproc)" check ;;
+esac
