@@ -42,3 +42,161 @@ EOF
 	run name_is_bound "$U.db"
 	assert_failure
 }
+
+@test "two topologies using the same name at the same time never meet" {
+	mkdir "$T/a" "$T/b"
+	for side in a b; do
+		cat > "$T/$side/policy" <<EOF
+service db {
+	exec fx-server -n 2 $U.shared
+	provides @$U.shared
+}
+service web {
+	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; fx-client $U.shared from-$side-1; fx-client $U.shared from-$side-2"
+	dials db
+}
+EOF
+	done
+	"$CAPWRAP" run --exit-with web "$T/a/policy" > "$T/a/out" 2>&1 &
+	pa=$!
+	"$CAPWRAP" run --exit-with web "$T/b/policy" > "$T/b/out" 2>&1 &
+	pb=$!
+	# Both servers listen at once: neither bind met the other (no EADDRINUSE).
+	wait_for "$T/a/out" 'listening pid='
+	wait_for "$T/b/out" 'listening pid='
+	touch "$T/go"
+	wait "$pa"
+	wait "$pb"
+	for side in a b; do
+		other=$([ "$side" = a ] && echo b || echo a)
+		run cat "$T/$side/out"
+		assert_line --regexp "^db +\| served from-$side-1$"
+		assert_line --regexp "^db +\| served from-$side-2$"
+		refute_line --partial "from-$other"
+		refute_line --partial "EADDRINUSE"
+	done
+	run name_is_bound "$U.shared"
+	assert_failure
+}
+
+@test "the client may start first: a blocking connect waits for its provider" {
+	write_policy <<EOF
+service web {
+	exec fx-client $U.db early
+	dials db
+}
+service db {
+	exec sh -c "sleep 1; exec fx-server -n 1 $U.db"
+	provides @$U.db
+}
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/out"
+	assert_line --regexp '^web +\| reply echo early$'
+}
+
+@test "a non-blocking connect never waits: ECONNREFUSED while no provider listens" {
+	write_policy <<EOF
+service web {
+	exec fx-client -N $U.db early
+	dials db
+}
+service db {
+	exec sh -c "sleep 3; exec fx-server -n 1 $U.db"
+	provides @$U.db
+}
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 3
+	run cat "$T/out"
+	assert_line --regexp '^web +\| connect: ECONNREFUSED$'
+}
+
+@test "a blocking connect gives up with ECONNREFUSED after --dial-timeout" {
+	write_policy <<EOF
+service web {
+	exec fx-client $U.db nobody
+	dials db
+}
+service db {
+	exec sleep 30
+	provides @$U.db
+}
+EOF
+	start_topology --exit-with web --dial-timeout 1
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 3
+	run cat "$T/out"
+	assert_line --regexp '^web +\| connect: ECONNREFUSED$'
+}
+
+@test "every policy error is reported with its location, and nothing runs" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+	frobnicate
+}
+service web {
+	dials nosuch
+}
+service db2 {
+	exec true
+	provides @$U.db
+}
+EOF
+	run "$CAPWRAP" check "$T/policy"
+	assert_equal "$status" 65
+	assert_line --partial "$T/policy:4:2: unknown directive 'frobnicate' in service 'db'"
+	assert_line --regexp "^$T/policy:6:[0-9]+: .*exec"
+	assert_line --regexp "^$T/policy:7:8: .*nosuch"
+	assert_line --regexp "^$T/policy:11:[0-9]+: .*provided by (two services|both)"
+	run "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 65
+	run name_is_bound "$U.db"
+	assert_failure
+}
+
+@test "capwrap check says OK for a valid policy" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+EOF
+	run "$CAPWRAP" check "$T/policy"
+	assert_success
+	assert_output "$T/policy: OK"
+}
+
+@test "the shim without a channel fails closed and never binds the fixed name" {
+	run env LD_PRELOAD="$CAPWRAP_SHIM_SO" fx-server "$U.db"
+	assert_equal "$status" 3
+	assert_line "bind: EACCES"
+	assert_line --partial "no capwrap lineage channel"
+	run env LD_PRELOAD="$CAPWRAP_SHIM_SO" fx-client "$U.db" hi
+	assert_equal "$status" 3
+	assert_line "connect: EACCES"
+	run name_is_bound "$U.db"
+	assert_failure
+	# Programs that use no abstract socket are untouched.
+	run env LD_PRELOAD="$CAPWRAP_SHIM_SO" ls /
+	assert_success
+}
+
+@test "non-abstract sockets pass through the shim untouched" {
+	write_policy <<EOF
+service web {
+	exec /usr/bin/python3 -c "import socket,os; p='$T/path.sock'; s=socket.socket(socket.AF_UNIX); s.bind(p); s.listen(); c=socket.socket(socket.AF_UNIX); c.connect(p); a,_=s.accept(); c.sendall(b'x'); print('path socket', a.recv(1).decode()); t=socket.socket(); t.bind(('127.0.0.1',0)); print('inet bind ok')"
+}
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/out"
+	assert_line --regexp '^web +\| path socket x$'
+	assert_line --regexp '^web +\| inet bind ok$'
+}
