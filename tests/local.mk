@@ -16,7 +16,7 @@ tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/tap.h \
 	shim/wire.c shim/wire.h
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire
 
-BATS_SUITES = tests/core.bats
+BATS_SUITES = tests/core.bats tests/sockets.bats
 
 TESTS += $(UNIT_TESTS)
 if HAVE_BATS
