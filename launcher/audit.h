@@ -9,6 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Repeats of one refusal within this many milliseconds make one record. */
+#define AUDIT_WINDOW_MS		1000
+/* Kinds of refusal counted at once; beyond, the oldest is written out. */
+#define AUDIT_REPEAT_KEYS	256
+
 struct audit_event {
 	const char	*gate;		/* "bind", "connect" or "accept" */
 	const char	*service;	/* the wrapped service whose gate refused */
@@ -24,7 +29,18 @@ struct audit_event {
 int audit_open(const char *path);
 void audit_enable_syslog(void);
 void audit_close(void);
+/*
+ * Record a refusal.  The first of a kind (same gate, service, name, pid,
+ * peer and reason) is written at once; its repeats within AUDIT_WINDOW_MS
+ * are counted and written as one record with "count" when the window
+ * closes, so a flood of refusals costs a line a second, and no refusal
+ * goes uncounted.
+ */
 void audit_deny(const struct audit_event *);
+/* Write the summaries whose window is over; the next deadline or -1. */
+int64_t audit_expire(int64_t now_ms);
+/* Write every pending summary now (audit_close does it too). */
+void audit_flush(void);
 
 /* Exposed for the unit tests: JSON string body of a byte string, escaped. */
 size_t audit_json_escape(char *out, size_t size, const char *in, size_t len);

@@ -326,6 +326,32 @@ handle_dial(const struct request *rq)
 		reply_verdict(rq->reply_fd, WIRE_DENY, ECONNREFUSED);
 }
 
+/*
+ * A datagram answer may come from any process that holds a provider's
+ * socket: socat's `fork` mode answers from a short-lived child that never
+ * spoke to us.  An abstract address belongs to one socket at a time, so
+ * a datagram from a provider's registered address, while that very
+ * socket still exists, was sent from the provider's socket.  It is
+ * admitted where the asking process holds a capability to that provider.
+ */
+static bool
+from_granted_provider(const struct request *rq, const struct wire_admit *a)
+{
+	const struct registration *r;
+
+	if (a->socktype != WIRE_SOCK_DGRAM || a->from_len == 0)
+		return false;
+	for (size_t i = 0; (r = registry_at(i)) != NULL; i++) {
+		if (r->socktype != WIRE_SOCK_DGRAM ||
+		    !rq->proc->granted[r->service] ||
+		    r->addr_len != a->from_len ||
+		    memcmp(r->addr, a->from, a->from_len) != 0)
+			continue;
+		return sockdiag_unix_exists(r->sock_ino) == 1;
+	}
+	return false;
+}
+
 static void
 handle_admit(const struct request *rq)
 {
@@ -342,6 +368,11 @@ handle_admit(const struct request *rq)
 	peer = registry_find_proc(a->peer_pid);
 	if (peer != NULL && registry_proc_gone(peer))
 		peer = NULL;
+	if ((peer == NULL || !peer->granted[self]) &&
+	    from_granted_provider(rq, a)) {
+		reply_verdict(rq->reply_fd, WIRE_ALLOW, 0);
+		return;
+	}
 	if (peer == NULL || !peer->granted[self]) {
 		snprintf(reason, sizeof(reason),
 		    "pid %d holds no capability to service %s", (int)a->peer_pid,
@@ -428,7 +459,12 @@ receive(struct channel *c, struct request *rq)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN ? RECEIVE_EMPTY : RECEIVE_EOF;
-	if (n == 0)
+	/*
+	 * A seqpacket socket reads 0 both at end of file and for an empty
+	 * packet; only the packet carries credentials (SO_PASSCRED).  An
+	 * empty packet is malformed, and must not close the channel.
+	 */
+	if (n == 0 && msg.msg_controllen == 0)
 		return RECEIVE_EOF;
 
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL;
@@ -537,5 +573,10 @@ on_channel(struct watch *w, uint32_t events)
 int64_t
 broker_expire(int64_t now_ms)
 {
-	return registry_expire_pending(now_ms, answer_pending);
+	int64_t dials = registry_expire_pending(now_ms, answer_pending);
+	int64_t summaries = audit_expire(now_ms);
+
+	if (dials < 0 || (summaries >= 0 && summaries < dials))
+		return summaries;
+	return dials;
 }

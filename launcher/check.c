@@ -2,7 +2,9 @@
  * capwrap check: everything `capwrap run` verifies before it starts
  * anything, and nothing more.
  */
+#include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,11 +21,19 @@ load_policy(const char *path, struct policy **out)
 {
 	size_t nerrors = 0;
 
-	if (access(path, R_OK) != 0) {
+	struct stat st;
+	int fd;
+
+	/* Open it as the parser will, so the error names the real cause. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0 ||
+	    (S_ISDIR(st.st_mode) && (errno = EISDIR))) {
 		fprintf(stderr, "capwrap: unable to read %s: %s\n", path,
 		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return EXIT_NOINPUT;
 	}
+	close(fd);
 	*out = policy_parse_file(path, policy_report_to_stream, stderr,
 	    &nerrors);
 	if (*out == NULL) {
@@ -64,23 +74,47 @@ check_targets(const struct policy *p)
 	return rc;
 }
 
+static void
+usage_check(FILE *f)
+{
+	fprintf(f, "usage: capwrap check POLICY\n");
+}
+
 int
 cmd_check(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct policy *p;
-	int rc;
+	int c, rc;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: capwrap check POLICY\n");
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ?
-		    EXIT_OK : EXIT_USAGE;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage_check(stdout);
+			return EXIT_OK;
+		default:
+			option_error("check", argc, argv, c);
+			usage_check(stderr);
+			return EXIT_USAGE;
+		}
 	}
-	rc = load_policy(argv[1], &p);
+	if (argc - optind != 1) {
+		fprintf(stderr, "capwrap check: %s\n", argc == optind ?
+		    "missing POLICY" : "one POLICY only");
+		usage_check(stderr);
+		return EXIT_USAGE;
+	}
+	rc = load_policy(argv[optind], &p);
 	if (rc != EXIT_OK)
 		return rc;
 	rc = check_targets(p);
 	if (rc == EXIT_OK)
-		printf("%s: OK\n", argv[1]);
+		printf("%s: OK\n", argv[optind]);
 	policy_free(p);
 	return rc;
 }

@@ -5,6 +5,8 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /*
  * Parse a policy, reporting every error on stderr.  Returns EXIT_OK with
@@ -19,5 +21,11 @@ int load_policy(const char *path, struct policy **out);
  * returns EXIT_OK, EXIT_NOINPUT (a program is missing) or EXIT_REFUSED.
  */
 int check_targets(const struct policy *);
+
+/*
+ * Report what getopt_long (with opterr = 0 and ":" leading the short
+ * options) returned c for: an unknown option or a missing argument.
+ */
+void option_error(const char *command, int argc, char **argv, int c);
 
 #endif

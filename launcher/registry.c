@@ -157,6 +157,12 @@ registry_lookup(const uint8_t *name, size_t len)
 	return NULL;
 }
 
+const struct registration *
+registry_at(size_t i)
+{
+	return i < nregs ? regs[i] : NULL;
+}
+
 struct registration *
 registry_register(const struct registration *r)
 {

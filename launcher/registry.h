@@ -55,6 +55,8 @@ struct proc *registry_find_proc(pid_t pid);
 bool registry_proc_gone(struct proc *);
 
 struct registration *registry_lookup(const uint8_t *name, size_t len);
+/* The i-th registration, NULL past the last: for walking them all. */
+const struct registration *registry_at(size_t i);
 struct registration *registry_register(const struct registration *);
 void registry_unregister(struct registration *);
 /* Drop every registration of a service and every grant to it (a restart). */

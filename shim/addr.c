@@ -14,7 +14,8 @@ abstract_addr_of(const struct sockaddr *addr, socklen_t len,
 	const struct sockaddr_un *sun = (const struct sockaddr_un *)addr;
 	const socklen_t path_off = offsetof(struct sockaddr_un, sun_path);
 
-	if (addr == NULL || len <= path_off + 1 ||
+	/* path_off + 1 with a NUL is the empty abstract name, not autobind. */
+	if (addr == NULL || len <= path_off ||
 	    len > sizeof(struct sockaddr_un) || sun->sun_family != AF_UNIX ||
 	    sun->sun_path[0] != '\0')
 		return false;

@@ -38,9 +38,9 @@ remember_admitted(uint64_t ino)
 	atomic_store_explicit(&admitted[slot], ino, memory_order_relaxed);
 }
 
-bool
-admit_peer(const struct peer_identity *peer, const struct wire_name *name,
-    int socktype)
+static bool
+ask_admission(const struct peer_identity *peer, const struct wire_name *name,
+    int socktype, const uint8_t *from, size_t from_len)
 {
 	union wire_msg req, reply;
 
@@ -48,6 +48,10 @@ admit_peer(const struct peer_identity *peer, const struct wire_name *name,
 		return true;
 
 	wire_init(&req, WIRE_ADMIT);
+	if (from_len >= 2 && from_len <= sizeof(req.admit.from) && from[0] == 0) {
+		req.admit.from_len = (uint16_t)from_len;
+		memcpy(req.admit.from, from, from_len);
+	}
 	req.admit.socktype = (uint16_t)socktype;
 	req.admit.peer_pid = peer->pid > 0 ? peer->pid : 0;
 	req.admit.peer_uid = peer->uid;
@@ -59,4 +63,18 @@ admit_peer(const struct peer_identity *peer, const struct wire_name *name,
 	if (peer->alive)
 		remember_admitted(peer->pidfs_ino);
 	return true;
+}
+
+bool
+admit_peer(const struct peer_identity *peer, const struct wire_name *name,
+    int socktype)
+{
+	return ask_admission(peer, name, socktype, NULL, 0);
+}
+
+bool
+admit_datagram(const struct peer_identity *peer, const struct wire_name *name,
+    const uint8_t *from, size_t from_len)
+{
+	return ask_admission(peer, name, WIRE_SOCK_DGRAM, from, from_len);
 }

@@ -18,4 +18,12 @@
 bool admit_peer(const struct peer_identity *, const struct wire_name *name,
     int socktype);
 
+/*
+ * The same for a datagram, whose sender's abstract address (leading NUL
+ * included; len 0 if none) lets the launcher recognise answers sent from
+ * a provider's own socket by whichever process holds it.
+ */
+bool admit_datagram(const struct peer_identity *, const struct wire_name *name,
+    const uint8_t *from, size_t from_len);
+
 #endif

@@ -57,6 +57,9 @@ dgram_allow_reply(const uint8_t *addr, size_t len,
 
 	if (len < 2 || len > sizeof(v.addr) || addr[0] != 0)
 		return;
+	/* A provider's address, or our own, already maps through its entry. */
+	if (sockets_by_addr(addr, len, &v) && v.role != VSOCK_REPLY)
+		return;
 	memset(&v, 0, sizeof(v));
 	v.role = VSOCK_REPLY;
 	v.socktype = WIRE_SOCK_DGRAM;

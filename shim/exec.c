@@ -84,7 +84,7 @@ with_shim(char *const envp[], struct env_build *b)
 	int chan = channel_fd();
 	size_t n = 0, k = 0, strings;
 	const char *old_preload = NULL;
-	bool have_channel = false, have_service = false;
+	bool channel_right = false, channel_named = false, have_service = false;
 	char *text, chan_text[32];
 
 	if (shim_file[0] == '\0' || envp == NULL)
@@ -92,14 +92,23 @@ with_shim(char *const envp[], struct env_build *b)
 	for (; envp[n] != NULL; n++) {
 		if (has_prefix(envp[n], preload))
 			old_preload = envp[n] + sizeof(preload) - 1;
-		else if (has_prefix(envp[n], channel))
-			have_channel = chan >= 0 &&
+		else if (has_prefix(envp[n], channel)) {
+			channel_named = true;
+			channel_right = chan >= 0 &&
 			    strtol(envp[n] + sizeof(channel) - 1, NULL, 10) == chan;
+		}
 		else if (has_prefix(envp[n], "CAPWRAP_SERVICE="))
 			have_service = true;
 	}
+	/*
+	 * Nothing to do only if the shim is preloaded, the channel variable
+	 * names the channel's current number, and the service is named.  A
+	 * lost channel is not named at all: the number may have been reused
+	 * for a socket of the program's, which the child must never adopt.
+	 */
 	if (old_preload != NULL && preloads_shim(old_preload) &&
-	    (have_channel || chan < 0) && (have_service || !service_var[0]))
+	    (chan >= 0 ? channel_right : !channel_named) &&
+	    (have_service || !service_var[0]))
 		return envp;
 
 	snprintf(chan_text, sizeof(chan_text), "%s%d", channel, chan);

@@ -197,7 +197,8 @@ sender_admitted(int fd, struct peer_identity *sender,
 	    sender->pidfs_ino))
 		return true;
 	gate_name(fd, &name);
-	if (!admit_peer(sender, &name, WIRE_SOCK_DGRAM))
+	if (!admit_datagram(sender, &name, (const uint8_t *)from->sun_path,
+	    fromlen > off ? fromlen - off : 0))
 		return false;
 	if (fromlen > off + 1)
 		dgram_allow_reply((const uint8_t *)from->sun_path, fromlen - off,

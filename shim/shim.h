@@ -27,7 +27,8 @@ struct abstract_addr {
 
 /*
  * True if addr/len is an abstract address the gates must see: AF_UNIX,
- * a leading NUL and at least one name byte, within sizeof(sockaddr_un).
+ * a leading NUL and any name after it, the empty one included (only a
+ * bare sa_family_t asks for autobind), within sizeof(sockaddr_un).
  * Anything else (paths, other families, malformed lengths) is the
  * kernel's to accept or refuse.
  */

@@ -17,7 +17,7 @@ ASSERT_NO_PADDING(struct wire_name, pad);
 ASSERT_NO_PADDING(struct wire_bind, reserved2);
 ASSERT_NO_PADDING(struct wire_listen, reserved);
 ASSERT_NO_PADDING(struct wire_dial, reserved);
-ASSERT_NO_PADDING(struct wire_admit, name);
+ASSERT_NO_PADDING(struct wire_admit, reserved);
 ASSERT_NO_PADDING(struct wire_report, name);
 ASSERT_NO_PADDING(struct wire_hello, reserved);
 ASSERT_NO_PADDING(struct wire_stamp, start_time);
@@ -50,7 +50,7 @@ wire_size(enum wire_type type)
 int
 wire_set_name(struct wire_name *dst, const void *name, size_t len)
 {
-	if (len == 0 || len > WIRE_NAME_MAX)
+	if (len > WIRE_NAME_MAX)
 		return -1;
 	memset(dst, 0, sizeof(*dst));
 	dst->len = (uint16_t)len;
@@ -68,10 +68,11 @@ zero_tail(const uint8_t *buf, size_t from, size_t size)
 	return 0;
 }
 
+/* The empty abstract name ("\0" alone) is a name like any other. */
 static int
 valid_name(const struct wire_name *n)
 {
-	if (n->len == 0 || n->len > WIRE_NAME_MAX || n->pad != 0)
+	if (n->len > WIRE_NAME_MAX || n->pad != 0)
 		return -1;
 	return zero_tail(n->bytes, n->len, sizeof(n->bytes));
 }
@@ -159,8 +160,13 @@ wire_decode(const void *buf, size_t len, union wire_msg *out)
 			return -1;
 		break;
 	case WIRE_ADMIT:
-		if (valid_socktype(m.admit.socktype) || m.admit.peer_pid <= 0 ||
-		    valid_name(&m.admit.name))
+		/* pid 0: the peer is in a pid namespace the shim cannot see. */
+		if (valid_socktype(m.admit.socktype) || m.admit.peer_pid < 0 ||
+		    m.admit.reserved || valid_name(&m.admit.name))
+			return -1;
+		if (m.admit.from_len == 0 ?
+		    zero_tail(m.admit.from, 0, sizeof(m.admit.from)) :
+		    valid_addr(m.admit.from, m.admit.from_len))
 			return -1;
 		break;
 	case WIRE_REPORT:

@@ -126,6 +126,9 @@ struct wire_admit {
 	uint32_t		peer_uid;
 	uint16_t		socktype;
 	struct wire_name	name;		/* the listener's virtual name */
+	uint16_t		from_len;	/* datagrams: the sender's abstract address, or 0 */
+	uint8_t			from[WIRE_ADDR_MAX];
+	uint16_t		reserved;
 };
 
 struct wire_report {
@@ -180,7 +183,7 @@ union wire_msg {
 void wire_init(union wire_msg *msg, enum wire_type type);
 /* Byte size of a message of type, 0 if the type is unknown. */
 size_t wire_size(enum wire_type type);
-/* Set a wire_name; returns -1 if len is out of range. */
+/* Set a wire_name (0 to WIRE_NAME_MAX bytes); returns -1 if too long. */
 int wire_set_name(struct wire_name *dst, const void *name, size_t len);
 
 /*

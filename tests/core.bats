@@ -200,3 +200,22 @@ EOF
 	assert_line --regexp '^web +\| path socket x$'
 	assert_line --regexp '^web +\| inet bind ok$'
 }
+
+@test "the empty abstract name is a name: bind and connect are gated and audited" {
+	write_policy <<EOF
+service rogue {
+	exec sh -c "fx-server ''; fx-client '' hi"
+}
+audit audit.jsonl
+EOF
+	start_topology --exit-with rogue
+	wait_topology
+	run cat "$T/out"
+	assert_line --regexp '^rogue +\| bind: EACCES$'
+	assert_line --regexp '^rogue +\| connect: EACCES$'
+	run audit_lines
+	assert_line --regexp '"gate":"bind","service":"rogue","name":"@",'
+	assert_line --regexp '"gate":"connect","service":"rogue","name":"@",'
+	run awk '$8 == "@" { print }' /proc/net/unix
+	assert_output ''
+}

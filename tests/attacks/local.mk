@@ -1,1 +1,36 @@
-# Included by the top Makefile.am.
+# Included by the top Makefile.am: the attack suite.  Every promise of
+# capwrap has an attacker here that tries to break it; each test asserts
+# what the attacker got (nothing).  See docs/SECURITY.md.
+
+ATTACK_FIXTURES = tests/attacks/ax-brute tests/attacks/ax-flood \
+	tests/attacks/ax-squat tests/attacks/ax-twice tests/attacks/ax-forge
+check_PROGRAMS += $(ATTACK_FIXTURES)
+tests_attacks_ax_brute_SOURCES = tests/attacks/ax-brute.c $(FIXTURE_COMMON)
+tests_attacks_ax_brute_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
+tests_attacks_ax_flood_SOURCES = tests/attacks/ax-flood.c $(FIXTURE_COMMON)
+tests_attacks_ax_flood_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
+tests_attacks_ax_squat_SOURCES = tests/attacks/ax-squat.c $(FIXTURE_COMMON)
+tests_attacks_ax_squat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
+tests_attacks_ax_twice_SOURCES = tests/attacks/ax-twice.c $(FIXTURE_COMMON)
+tests_attacks_ax_twice_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
+tests_attacks_ax_forge_SOURCES = tests/attacks/ax-forge.c $(FIXTURE_COMMON) \
+	shim/wire.c shim/wire.h
+tests_attacks_ax_forge_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/fixtures -I$(top_srcdir)/shim
+
+ATTACK_SUITES = tests/attacks/gates.bats tests/attacks/flood.bats \
+	tests/attacks/impostor.bats tests/attacks/forgery.bats \
+	tests/attacks/valgrind.bats
+if HAVE_BATS
+TESTS += $(ATTACK_SUITES)
+endif
+EXTRA_DIST += $(ATTACK_SUITES) tests/attacks/attack.bash \
+	tests/attacks/pidreuse.sh
+
+# A sanitizer-built shim preloaded into programs that are not: see
+# docs/SECURITY.md, "Sanitizer builds".
+if SANITIZERS
+AM_TESTS_ENVIRONMENT += \
+	export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=0:$${ASAN_OPTIONS:-}"; \
+	export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:$${UBSAN_OPTIONS:-}";
+endif

@@ -1,1 +1,19 @@
-# Included by the top Makefile.am.
+# Included by the top Makefile.am: the compatibility suites, unmodified
+# real programs (socat, python3, dbus-daemon, haproxy) run under capwrap
+# from the policies in examples/.
+
+COMPAT_SUITES = tests/compat/socat.bats tests/compat/socat-dgram.bats \
+	tests/compat/python3.bats tests/compat/dbus.bats \
+	tests/compat/haproxy.bats
+
+if HAVE_BATS
+TESTS += $(COMPAT_SUITES)
+endif
+EXTRA_DIST += $(COMPAT_SUITES) tests/compat/compat.bash \
+	examples/compat-socat-stream.policy \
+	examples/compat-socat-seqpacket.policy \
+	examples/compat-socat-dgram.policy examples/compat-python3.policy \
+	examples/compat-dbus.policy examples/compat-haproxy.policy \
+	examples/compat/request.txt examples/compat/py-echo-server.py \
+	examples/compat/py-echo-client.py examples/compat/dbus-bus.conf \
+	examples/compat/haproxy.cfg docs/COMPATIBILITY.md

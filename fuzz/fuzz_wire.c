@@ -1,0 +1,87 @@
+/*
+ * libFuzzer target for the channel decoder: wire_decode() sees whatever a
+ * hostile service writes on its channel (the launcher's side) and
+ * whatever arrives on a reply socket (the shim's side).  Any bytes must be
+ * rejected or yield a message every field of which is in range; never a
+ * crash or an out-of-bounds read.  What it accepts must decode again to
+ * the same message.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "wire.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+check_name(const struct wire_name *n)
+{
+	if (n->len == 0 || n->len > WIRE_NAME_MAX || n->pad != 0)
+		__builtin_trap();
+	for (size_t i = n->len; i < sizeof(n->bytes); i++)
+		if (n->bytes[i] != 0)
+			__builtin_trap();
+}
+
+static void
+check_addr(const uint8_t *addr, uint16_t len)
+{
+	if (len < 2 || len > WIRE_ADDR_MAX || addr[0] != 0)
+		__builtin_trap();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	union wire_msg m, again;
+	size_t want;
+
+	if (wire_decode(data, size, &m) != 0)
+		return 0;
+	want = wire_size(m.h.type);
+	if (want == 0 || want != size || m.h.magic != WIRE_MAGIC ||
+	    m.h.version != WIRE_VERSION)
+		__builtin_trap();
+	switch (m.h.type) {
+	case WIRE_BIND:
+		check_name(&m.bind.name);
+		break;
+	case WIRE_LISTEN:
+		check_name(&m.listen.name);
+		check_addr(m.listen.addr, m.listen.addr_len);
+		break;
+	case WIRE_DIAL:
+		check_name(&m.dial.name);
+		if (m.dial.flags & ~WIRE_DIAL_FLAGS)
+			__builtin_trap();
+		break;
+	case WIRE_ADMIT:
+		check_name(&m.admit.name);
+		if (m.admit.peer_pid <= 0)
+			__builtin_trap();
+		break;
+	case WIRE_REPORT:
+		check_name(&m.report.name);
+		break;
+	case WIRE_HELLO:
+		break;
+	case WIRE_REPLY:
+		if (m.reply.verdict == WIRE_GRANT) {
+			check_addr(m.reply.addr, m.reply.addr_len);
+			if (m.reply.stamp.pid <= 0)
+				__builtin_trap();
+		} else if (m.reply.addr_len != 0)
+			__builtin_trap();
+		if (m.reply.verdict == WIRE_DENY &&
+		    (m.reply.error <= 0 || m.reply.error > 4095))
+			__builtin_trap();
+		break;
+	default:
+		__builtin_trap();
+	}
+	/* Decoding its own output gives the same message again. */
+	if (wire_decode(&m, want, &again) != 0 || memcmp(&m, &again, want) != 0)
+		__builtin_trap();
+	return 0;
+}

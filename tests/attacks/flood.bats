@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# Attacks by numbers: every autobind name dialed, and one listener dialed
+# thousands of times.  They run in a private network namespace, so they
+# reach only this test's topology, never another suite's.
+
+load attack
+
+policy_in_netns() {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec sh -c "while [ ! -e $T/go ]; do sleep 0.05; done; exec fx-client $U.db friend"
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+}
+
+@test "brute force: all 2^20 autobind names dialed, none admitted" {
+	private_netns
+	policy_in_netns
+	start_topology_in_netns
+	wait_for "$T/out" '^db +\| listening pid='
+	addr=$(listening_addresses_in_netns "$(listener_pid db)")
+	assert_regex "$addr" '^[0-9a-f]{5}$'
+	run in_netns ax-brute brute
+	assert_success
+	echo "$output" | tail -n 1 >&3
+	assert_line --regexp '^tried 1048576 connected [1-9][0-9]* admitted 0 refused [1-9][0-9]* undecided 0 ms [0-9]+$'
+	# The provider's minted address was among those reached and refused.
+	assert_line "reached @$addr"
+	assert_line "refused @$addr"
+	refute_output --partial admitted\ @
+	run cat "$T/out"
+	refute_line --regexp '^db +\| served brute'
+	# Every refusal was audited as the attacker's.
+	wait_for "$T/audit.jsonl" '"gate":"accept"'
+	run cat "$T/audit.jsonl"
+	assert_output --partial '"peer_cmdline":"'
+	assert_output --partial 'ax-brute brute'
+	# The friend is served afterwards.
+	touch "$T/go"
+	wait_for "$T/out" '^web +\| (reply|eof|connect)'
+	run cat "$T/out"
+	assert_line --regexp '^web +\| reply echo friend$'
+}
+
+# The number of refusals the audit log accounts for: a record without
+# "count" is one, a summary is its count.
+audited_refusals() {
+	awk -v pat="$1" '
+		index($0, pat) {
+			if (match($0, /"count":[0-9]+/))
+				n += substr($0, RSTART + 8, RLENGTH - 8)
+			else
+				n++
+		}
+		END { print n + 0 }' "$T/audit.jsonl"
+}
+
+@test "flood: thousands of refusals, a bounded audit log with exact counts, friends served" {
+	private_netns
+	policy_in_netns
+	start_topology_in_netns
+	wait_for "$T/out" '^db +\| listening pid='
+	addr=$(listening_addresses_in_netns "$(listener_pid db)")
+	# nsenter execs the attacker: $! is its pid.
+	nsenter --target "$NETNS_HOLDER" --net -- \
+		ax-flood "$addr" 3000 "$T/stop" > "$T/flood" 2>&1 &
+	flood=$!
+	ATTACKER_PIDS="$flood"
+	wait_for "$T/flood" '^flooding$'
+	# While the flood goes on, a friend dials and is served.
+	touch "$T/go"
+	wait_for "$T/out" '^web +\| (reply|eof|connect)' 60
+	run cat "$T/out"
+	assert_line --regexp '^web +\| reply echo friend$'
+	touch "$T/stop"
+	wait "$flood"
+	ATTACKER_PIDS=
+	run cat "$T/flood"
+	assert_line --regexp '^refused [0-9]+ admitted 0$'
+	refused=$(sed -nE 's/^refused ([0-9]+) admitted 0$/\1/p' "$T/flood")
+	[ "$refused" -ge 3000 ]
+	# Stopping the launcher writes the last summary.
+	stop_topology
+	key="\"peer_pid\":$flood,"
+	lines=$(grep -c -- "$key" "$T/audit.jsonl")
+	counted=$(audited_refusals "$key")
+	echo "# flood: $refused connections refused, $counted audited in $lines lines" >&3
+	# Nothing lost, nothing counted twice...
+	assert_equal "$counted" "$refused"
+	# ...and one line a second at most, not one a refusal.
+	[ "$lines" -lt $((refused / 10)) ]
+	run grep -- "$key" "$T/audit.jsonl"
+	assert_line --index 0 --regexp '"gate":"accept".*"reason":"pid [0-9]+ holds no capability to service db"\}$'
+	assert_line --index 1 --regexp '"count":[0-9]+,"since":"[0-9T:.-]+Z"\}$'
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# Bash completion: subcommands, options, and service names from the
+# policy named on the command line.
+
+load operator
+
+setup() {
+	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/capwrap-test.XXXXXX")
+	source "$TESTS_SRCDIR/../completion/capwrap.bash"
+}
+
+# complete WORD...: the candidates for the last word, sorted, one a line.
+complete_words() {
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(( $# - 1 ))
+	COMP_LINE="$*"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	_capwrap
+	printf '%s\n' "${COMPREPLY[@]}" | sort
+}
+
+@test "completion is registered for capwrap" {
+	run complete -p capwrap
+	assert_output 'complete -F _capwrap capwrap'
+}
+
+@test "the first word: every subcommand" {
+	run complete_words capwrap ''
+	assert_output "$(printf '%s\n' --help --version audit check graph run | sort)"
+	run complete_words capwrap g
+	assert_output graph
+}
+
+@test "options of each subcommand" {
+	run complete_words capwrap run --
+	assert_output "$(printf '%s\n' --audit --dial-timeout --exit-with --grace --help --syslog | sort)"
+	run complete_words capwrap audit --
+	assert_output "$(printf '%s\n' --follow --help --json | sort)"
+	run complete_words capwrap graph --a
+	assert_output --audit
+}
+
+@test "--exit-with completes the services of the policy named before it" {
+	cat > "$T/p" <<EOF
+service db {
+	exec x
+}
+  service	web-2 {
+	exec y
+}
+# service commented {
+service "quoted" {
+EOF
+	run complete_words capwrap run "$T/p" --exit-with ''
+	assert_output "$(printf '%s\n' db web-2)"
+	run complete_words capwrap run --grace 3 "$T/p" --exit-with w
+	assert_output web-2
+}
+
+@test "--exit-with before any policy, or with an unreadable one, offers nothing" {
+	run complete_words capwrap run --exit-with ''
+	assert_output ''
+	run complete_words capwrap run "$T/none" --exit-with ''
+	assert_output ''
+}
+
+@test "operands complete as files" {
+	touch "$T/demo.policy"
+	run complete_words capwrap check "$T/dem"
+	assert_output "$T/demo.policy"
+	run complete_words capwrap graph "$T/demo.policy" --audit "$T/dem"
+	assert_output "$T/demo.policy"
+}
