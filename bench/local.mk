@@ -1,1 +1,25 @@
-# Included by the top Makefile.am.
+# Included by the top Makefile.am: `make bench`, the cost of the shim and
+# the launcher measured against the raw kernel path (docs/PERFORMANCE.md).
+# The programs are check_PROGRAMS so they are never installed and
+# `make check` keeps them compiling; `make bench` builds them on its own.
+
+BENCH_COMMON = bench/bench.c bench/bench.h
+BENCH_BINARIES = bench/bench-server bench/bench-client bench/bench-exec \
+	bench/bench-trivial bench/bench-probe bench/bench-launch \
+	bench/bench-calls
+check_PROGRAMS += $(BENCH_BINARIES)
+bench_bench_server_SOURCES = bench/bench-server.c $(BENCH_COMMON)
+bench_bench_client_SOURCES = bench/bench-client.c $(BENCH_COMMON)
+bench_bench_exec_SOURCES = bench/bench-exec.c $(BENCH_COMMON)
+bench_bench_trivial_SOURCES = bench/bench-trivial.c $(BENCH_COMMON)
+bench_bench_probe_SOURCES = bench/bench-probe.c $(BENCH_COMMON)
+bench_bench_launch_SOURCES = bench/bench-launch.c $(BENCH_COMMON)
+bench_bench_calls_SOURCES = bench/bench-calls.c $(BENCH_COMMON)
+EXTRA_DIST += bench/run-bench.sh docs/PERFORMANCE.md
+
+# BENCH_FLAGS passes options to the driver, e.g. make bench BENCH_FLAGS='-r 3'.
+.PHONY: bench
+bench: capwrap shim/libcapshim.la $(BENCH_BINARIES)
+	CAPWRAP='$(abs_top_builddir)/capwrap' \
+	BENCH_BIN='$(abs_top_builddir)/bench' \
+	bash $(srcdir)/bench/run-bench.sh $(BENCH_FLAGS)

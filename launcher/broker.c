@@ -179,9 +179,15 @@ deny(const struct request *rq, const char *gate, const struct wire_name *name,
 
 /* --- liveness of a registration ------------------------------------------ */
 
-/* A registration counts while its process lives and its socket is open. */
+/*
+ * A registration counts while its process lives, and, where check_socket
+ * asks for it, while its socket is open.  Binds check the socket, so a
+ * closed one frees its name; dials do not (the query costs more than the
+ * rest of a grant): a grant to a closed socket meets ECONNREFUSED at the
+ * minted address, or a peer the client's check refuses.
+ */
 static struct registration *
-live_registration(const uint8_t *name, size_t len)
+live_registration(const uint8_t *name, size_t len, bool check_socket)
 {
 	struct registration *r = registry_lookup(name, len);
 
@@ -189,7 +195,7 @@ live_registration(const uint8_t *name, size_t len)
 		return NULL;
 	if (registry_proc_gone(r->owner))
 		return NULL;	/* released with its owner */
-	if (sockdiag_unix_exists(r->sock_ino) == 0) {
+	if (check_socket && sockdiag_unix_exists(r->sock_ino) == 0) {
 		registry_unregister(r);
 		return NULL;
 	}
@@ -215,7 +221,7 @@ handle_bind(const struct request *rq)
 		deny(rq, "bind", &b->name, 0, -1, EACCES, reason);
 		return;
 	}
-	if (live_registration(b->name.bytes, b->name.len) != NULL) {
+	if (live_registration(b->name.bytes, b->name.len, true) != NULL) {
 		/* Like the kernel for a name in use; not a policy refusal. */
 		reply_verdict(rq->reply_fd, WIRE_DENY, EADDRINUSE);
 		return;
@@ -226,9 +232,9 @@ handle_bind(const struct request *rq)
 static void
 answer_pending(struct pending_dial *d)
 {
-	struct registration *r = live_registration(d->name.bytes, d->name.len);
+	struct registration *r = live_registration(d->name.bytes, d->name.len, false);
 
-	if (r == NULL) {
+	if (r == NULL || !r->dialable) {
 		reply_verdict(d->reply_fd, WIRE_DENY, ECONNREFUSED);
 		return;
 	}
@@ -245,10 +251,10 @@ handle_listen(const struct request *rq)
 
 	if (!policy_service_provides(self, l->name.bytes, l->name.len)) {
 		deny(rq, "bind", &l->name, 0, -1, EACCES,
-		    "listener registered for a name the service does not provide");
+		    "socket registered for a name the service does not provide");
 		return;
 	}
-	old = live_registration(l->name.bytes, l->name.len);
+	old = live_registration(l->name.bytes, l->name.len, true);
 	if (old != NULL && old->sock_ino != l->sock_ino) {
 		reply_verdict(rq->reply_fd, WIRE_DENY, EADDRINUSE);
 		return;
@@ -262,14 +268,46 @@ handle_listen(const struct request *rq)
 	reg.addr_len = l->addr_len;
 	memcpy(reg.addr, l->addr, l->addr_len);
 	reg.sock_ino = l->sock_ino;
+	reg.dialable = l->state == WIRE_LISTENING;
 	if (registry_register(&reg) == NULL) {
 		reply_verdict(rq->reply_fd, WIRE_DENY, ENOMEM);
 		return;
 	}
 	reply_verdict(rq->reply_fd, WIRE_ALLOW, 0);
+	if (!reg.dialable)
+		return;
 	registry_take_pending(l->name.bytes, l->name.len, answer_pending);
 	if (hooks.registered != NULL)
 		hooks.registered(rq->chan->service);
+}
+
+/*
+ * The virtual name behind a minted address, for a shim that did not see
+ * the bind itself (an image exec'd since, or the other end of a
+ * connection).  Names are not capabilities: this grants nothing.
+ */
+static void
+handle_nameof(const struct request *rq)
+{
+	const struct wire_nameof *q = &rq->msg.nameof;
+	const struct registration *r;
+	union wire_msg m;
+
+	for (size_t i = 0; (r = registry_at(i)) != NULL; i++) {
+		if (r->addr_len != q->addr_len ||
+		    memcmp(r->addr, q->addr, q->addr_len) != 0)
+			continue;
+		if (sockdiag_unix_exists(r->sock_ino) == 0)
+			break;
+		wire_init(&m, WIRE_REPLY);
+		m.reply.verdict = r->service == rq->chan->service ?
+		    WIRE_NAME_LOCAL : WIRE_NAME_REMOTE;
+		m.reply.addr_len = (uint16_t)(1 + r->name.len);
+		memcpy(m.reply.addr + 1, r->name.bytes, r->name.len);
+		send_reply(rq->reply_fd, &m);
+		return;
+	}
+	reply_verdict(rq->reply_fd, WIRE_DENY, ENOENT);
 }
 
 static void
@@ -304,8 +342,8 @@ handle_dial(const struct request *rq)
 		reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
 		return;
 	}
-	r = live_registration(d->name.bytes, d->name.len);
-	if (r != NULL) {
+	r = live_registration(d->name.bytes, d->name.len, false);
+	if (r != NULL && r->dialable) {
 		rq->proc->granted[r->service] = true;
 		reply_grant(rq->reply_fd, r);
 		return;
@@ -543,6 +581,7 @@ dispatch(const struct request *rq)
 	case WIRE_ADMIT:	handle_admit(rq);	break;
 	case WIRE_REPORT:	handle_report(rq);	break;
 	case WIRE_HELLO:	handle_hello(rq);	break;
+	case WIRE_NAMEOF:	handle_nameof(rq);	break;
 	default:		close(rq->reply_fd);	break;
 	}
 }

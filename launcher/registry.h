@@ -32,6 +32,7 @@ struct registration {
 	uint16_t		 addr_len;
 	uint8_t			 addr[WIRE_ADDR_MAX];
 	uint64_t		 sock_ino;
+	bool			 dialable;	/* listening, or a bound datagram socket */
 };
 
 struct pending_dial {

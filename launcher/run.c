@@ -369,9 +369,10 @@ on_signal(struct watch *w, uint32_t events)
 static void
 on_unprotectable(size_t service, pid_t pid)
 {
-	fprintf(stderr, "capwrap: %s: pid %d: another library interposes socket "
-	    "calls ahead of libcapshim.so; refusing to run the service "
-	    "unprotected\n", run.policy->services[service].name, (int)pid);
+	fprintf(stderr, "capwrap: %s: pid %d: socket calls are interposed "
+	    "ahead of libcapshim.so (by the program or a library it loads); "
+	    "refusing to run the service unprotected\n",
+	    run.policy->services[service].name, (int)pid);
 	signal_service(&run.svc[service], SIGKILL);
 	settle(EXIT_REFUSED);
 	stop_all();

@@ -44,13 +44,18 @@ gated_listener(int fd, struct wire_name *name, int *type)
 		return true;
 	}
 	/*
-	 * A minted address this image did not bind (inherited across exec,
-	 * or autobound by the program itself) is gated all the same: only a
-	 * fixed name the policy calls external goes ungated, and those are
-	 * bound as they are.
+	 * A minted address this image did not bind: inherited across exec
+	 * (the launcher knows its name), or autobound by the program itself.
+	 * Gated all the same: only a fixed name the policy calls external
+	 * goes ungated, and those are bound as they are.
 	 */
 	if (!is_autobind_name(a.name, a.len))
 		return false;
+	if (recall_local_name(fd, &v)) {
+		*name = v.name;
+		*type = v.socktype;
+		return true;
+	}
 	(void)wire_set_name(name, a.name, a.len);
 	*type = unix_socktype(fd);
 	return *type != 0;
@@ -96,7 +101,8 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 	struct wire_name name;
 	int type, nfd, fl, saved = errno;
 
-	if (!real_ready() || !capshim_ready() ||
+	/* An address without a length is the kernel's EFAULT to give. */
+	if (!real_ready() || !capshim_ready() || (addr != NULL && len == NULL) ||
 	    !gated_listener(fd, &name, &type))
 		return real_accept(fd, addr, len, flags, accept4_semantics);
 
@@ -108,7 +114,11 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 		    accept4_semantics);
 		if (nfd < 0)
 			return -1;
-		if (peer_identity(nfd, &peer) != 0)
+		/*
+		 * Who connected, not whether it lives on: a connection a
+		 * granted process made is its own even if it has exited since.
+		 */
+		if (peer_identity(nfd, false, &peer) != 0)
 			memset(&peer, 0, sizeof(peer));
 		if (admit_peer(&peer, &name, type)) {
 			virtual_address(&from, &fromlen);

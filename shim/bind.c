@@ -1,8 +1,8 @@
 /*
  * bind(2): an abstract name becomes an autobind.  The fixed name is never
- * bound, so no process, ours or not, can collide with it or squat it; the
- * launcher learns the minted address at listen() (or here, for datagram
- * sockets, which never listen).
+ * bound, so no process, ours or not, can collide with it or squat it.
+ * The launcher learns the minted address here, and makes it dialable at
+ * listen() (at once for datagram sockets, which never listen).
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,9 +27,14 @@ real_bind(int fd, const struct sockaddr *addr, socklen_t len)
 	return (int)capshim_syscall(SYS_bind, fd, addr, len);
 }
 
-/* Register a bound datagram socket right away: it has no listen(). */
-static int
-register_dgram(int fd, const struct vsock *v)
+/*
+ * Tell the launcher the name is now held by this socket: it is then in use
+ * for the whole topology (a second bind gets EADDRINUSE), and a later
+ * image of this process can ask for the name back.  A datagram socket is
+ * dialable at once; a stream or seqpacket one at listen().
+ */
+int
+register_binding(const struct vsock *v, int state)
 {
 	union wire_msg req, reply;
 
@@ -38,6 +43,7 @@ register_dgram(int fd, const struct vsock *v)
 	req.listen.sock_ino = v->sock_ino;
 	req.listen.name = v->name;
 	req.listen.addr_len = v->addr_len;
+	req.listen.state = (uint16_t)state;
 	memcpy(req.listen.addr, v->addr, v->addr_len);
 	if (channel_call(&req, &reply) != 0)
 		return -1;
@@ -104,16 +110,22 @@ gate_bind(int fd, const struct sockaddr *addr, socklen_t len)
 	v.name = req.bind.name;
 	v.addr_len = (uint16_t)(minted_len - offsetof(struct sockaddr_un, sun_path));
 	memcpy(v.addr, minted.sun_path, v.addr_len);
-	if (type == WIRE_SOCK_DGRAM && register_dgram(fd, &v) != 0) {
+	if (register_binding(&v, type == WIRE_SOCK_DGRAM ? WIRE_LISTENING :
+	    WIRE_BOUND) != 0) {
 		int err = errno;
 
+		/* Nobody may hold an unregistered minted name: give it up. */
 		neutralize_socket(fd);
 		errno = err;
 		return -1;
 	}
-	sockets_remember(&v);
-	if (type == WIRE_SOCK_DGRAM)
-		gate_dgram_socket(fd);
+	if (!sockets_remember(&v) ||
+	    (type == WIRE_SOCK_DGRAM && gate_dgram_socket(fd) != 0)) {
+		/* A datagram socket nobody checks must not stay bound. */
+		neutralize_socket(fd);
+		errno = ENOMEM;
+		return -1;
+	}
 	capshim_debug("bound fd %d as autobind for a virtual name", fd);
 	errno = saved;
 	return 0;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,25 @@ static atomic_int chan_fd = -1;
 static dev_t chan_dev;
 static ino_t chan_ino;
 static atomic_flag said_no_channel = ATOMIC_FLAG_INIT;
+/*
+ * The process these globals belong to.  A vfork() child (and the child
+ * posix_spawn makes) shares the parent's memory without running the
+ * atfork handlers: it must not move or drop the parent's channel, so
+ * the shim writes the channel state only when getpid() is the owner.
+ */
+static atomic_int owner_pid;
+
+static void
+owner_after_fork(void)
+{
+	atomic_store(&owner_pid, getpid());
+}
+
+static bool
+may_write_state(void)
+{
+	return atomic_load(&owner_pid) == getpid();
+}
 static const char *no_channel_reason = "not started by capwrap run";
 
 static int
@@ -46,6 +66,8 @@ is_our_channel(int fd)
 void
 channel_disable(const char *why)
 {
+	if (!may_write_state())
+		return;
 	no_channel_reason = why;
 	atomic_store(&chan_fd, -1);
 }
@@ -60,6 +82,8 @@ channel_init(void)
 	char *end;
 	long n;
 
+	atomic_store(&owner_pid, getpid());
+	pthread_atfork(NULL, NULL, owner_after_fork);
 	if (v == NULL)
 		return;
 	errno = 0;
@@ -96,7 +120,7 @@ channel_relocate(int avoid)
 {
 	int old = atomic_load(&chan_fd), moved;
 
-	if (old < 0)
+	if (old < 0 || !may_write_state())
 		return -1;
 	/* Not CLOEXEC: exec'd descendants act for the service too. */
 	moved = (int)capshim_syscall(SYS_fcntl, old, F_DUPFD, avoid + 1);

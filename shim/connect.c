@@ -88,7 +88,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 {
 	struct sockaddr_un sun;
 	struct peer_identity peer;
-	int reason;
+	int reason, err;
 
 	/*
 	 * Datagram sockets have no peer credentials: the provider is checked
@@ -108,10 +108,15 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 	    offsetof(struct sockaddr_un, sun_path) + cap->addr_len) != 0)
 		return -1;
 	if (type == WIRE_SOCK_DGRAM) {
-		gate_dgram_socket(fd);
-		return 0;
+		if (gate_dgram_socket(fd) == 0)
+			return 0;
+		err = errno;
+		neutralize_socket(fd);
+		errno = err;
+		return -1;
 	}
-	if (peer_identity(fd, &peer) != 0) {
+	/* OnlyThisPeer: the stamped process, alive (a dead one is refused). */
+	if (peer_identity(fd, true, &peer) != 0) {
 		memset(&peer, 0, sizeof(peer));
 		reason = WIRE_REPORT_PEER_UNKNOWN;
 	} else if (peer_matches_stamp(&peer, &cap->stamp, &reason))

@@ -33,20 +33,24 @@ dgram_provider_alive(const struct wire_stamp *stamp)
 	return peer_matches_stamp(&who, stamp, &reason);
 }
 
-void
+int
 gate_dgram_socket(int fd)
 {
 	struct stat st;
 	int one = 1, had = 0, saved = errno;
 	socklen_t len = sizeof(had);
 
-	if (fstat(fd, &st) == 0) {
-		(void)getsockopt(fd, SOL_SOCKET, SO_PASSCRED, &had, &len);
-		(void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
-		(void)setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
-		sockets_gate_dgram(st.st_ino, had != 0);
+	if (fstat(fd, &st) != 0)
+		return -1;
+	(void)getsockopt(fd, SOL_SOCKET, SO_PASSCRED, &had, &len);
+	(void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
+	if (!sockets_gate_dgram(st.st_ino, had != 0)) {
+		errno = ENOMEM;
+		return -1;
 	}
 	errno = saved;
+	return 0;
 }
 
 void
@@ -116,7 +120,8 @@ dgram_destination(int fd, const struct abstract_addr *name,
 	sockets_remember(&v);
 granted:
 	/* Whatever comes back on this socket is checked too. */
-	gate_dgram_socket(fd);
+	if (gate_dgram_socket(fd) != 0)
+		return -1;
 	fill(out, out_len, v.addr, v.addr_len);
 	return 1;
 }

@@ -87,7 +87,12 @@ with_shim(char *const envp[], struct env_build *b)
 	bool channel_right = false, channel_named = false, have_service = false;
 	char *text, chan_text[32];
 
-	if (shim_file[0] == '\0' || envp == NULL)
+	static char *const empty[] = { NULL };
+
+	/* After clearenv(), environ is NULL: the kernel takes that as empty. */
+	if (envp == NULL)
+		envp = empty;
+	if (shim_file[0] == '\0')
 		return envp;
 	for (; envp[n] != NULL; n++) {
 		if (has_prefix(envp[n], preload))

@@ -24,32 +24,23 @@
 int
 gate_listen(int fd, int backlog)
 {
-	union wire_msg req, reply;
 	struct vsock v;
 	struct stat st;
 	int saved = errno, err = 0;
 
 	if (!real_ready() || !capshim_ready())
 		return (int)capshim_syscall(SYS_listen, fd, backlog);
+	/* A socket bound by an earlier image of this process is asked for. */
 	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
-	    !sockets_by_ino(st.st_ino, &v) || v.socktype == WIRE_SOCK_DGRAM) {
+	    (!sockets_by_ino(st.st_ino, &v) && !recall_local_name(fd, &v)) ||
+	    v.socktype == WIRE_SOCK_DGRAM) {
 		errno = saved;
 		return real.listen(fd, backlog);
 	}
 	if (real.listen(fd, backlog) != 0)
 		return -1;
-
-	wire_init(&req, WIRE_LISTEN);
-	req.listen.socktype = v.socktype;
-	req.listen.sock_ino = v.sock_ino;
-	req.listen.name = v.name;
-	req.listen.addr_len = v.addr_len;
-	memcpy(req.listen.addr, v.addr, v.addr_len);
-	if (channel_call(&req, &reply) != 0)
+	if (register_binding(&v, WIRE_LISTENING) != 0) {
 		err = errno;
-	else if (reply.reply.verdict != WIRE_ALLOW)
-		err = reply.reply.error ? reply.reply.error : EACCES;
-	if (err != 0) {
 		/* Nobody may find an unregistered listener: take it down. */
 		neutralize_socket(fd);
 		errno = err;

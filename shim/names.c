@@ -7,15 +7,83 @@
  */
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "channel.h"
 #include "rawsys.h"
 #include "real.h"
 #include "shim.h"
 #include "sockets.h"
+
+/* Is sun/len a minted address: the NUL and five hex digits? */
+static bool
+is_minted(const struct sockaddr_un *sun, socklen_t len)
+{
+	const size_t off = offsetof(struct sockaddr_un, sun_path);
+
+	return len == off + 6 && sun->sun_family == AF_UNIX &&
+	    sun->sun_path[0] == '\0' &&
+	    is_autobind_name((const uint8_t *)sun->sun_path + 1, 5);
+}
+
+/*
+ * Ask the launcher for the virtual name behind a minted address, which
+ * this image did not learn itself (a socket inherited across exec, or a
+ * peer that bound a name of its own), and remember it.  Names only: what
+ * comes back is never a capability.
+ */
+static bool
+recall_name(const struct sockaddr_un *sun, socklen_t len, uint64_t sock_ino,
+    int socktype, struct vsock *out)
+{
+	const size_t off = offsetof(struct sockaddr_un, sun_path);
+	union wire_msg req, reply;
+
+	if (!is_minted(sun, len) || channel_fd() < 0)
+		return false;
+	wire_init(&req, WIRE_NAMEOF);
+	req.nameof.addr_len = (uint16_t)(len - off);
+	memcpy(req.nameof.addr, sun->sun_path, len - off);
+	if (channel_call(&req, &reply) != 0)
+		return false;
+	if (reply.reply.verdict != WIRE_NAME_LOCAL &&
+	    reply.reply.verdict != WIRE_NAME_REMOTE)
+		return false;
+	memset(out, 0, sizeof(*out));
+	/* Our own socket only when we know which one; otherwise a name. */
+	out->role = reply.reply.verdict == WIRE_NAME_LOCAL && sock_ino != 0 &&
+	    socktype != 0 ? VSOCK_LOCAL : VSOCK_PEER;
+	out->socktype = (uint16_t)socktype;
+	out->sock_ino = out->role == VSOCK_LOCAL ? sock_ino : 0;
+	(void)wire_set_name(&out->name, reply.reply.addr + 1,
+	    reply.reply.addr_len - 1u);
+	out->addr_len = (uint16_t)(len - off);
+	memcpy(out->addr, sun->sun_path, out->addr_len);
+	sockets_remember(out);
+	return true;
+}
+
+bool
+recall_local_name(int fd, struct vsock *out)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	struct stat st;
+	int type, saved = errno;
+	bool found;
+
+	found = real.getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
+	    is_minted(&sun, len) && fstat(fd, &st) == 0 &&
+	    (type = unix_socktype(fd)) != 0 &&
+	    recall_name(&sun, len, st.st_ino, type, out) &&
+	    out->role == VSOCK_LOCAL;
+	errno = saved;
+	return found;
+}
 
 void
 virtual_address(struct sockaddr_un *sun, socklen_t *len)
@@ -24,9 +92,13 @@ virtual_address(struct sockaddr_un *sun, socklen_t *len)
 	struct vsock v;
 
 	if (*len <= off + 1 || *len > sizeof(*sun) || sun->sun_family != AF_UNIX ||
-	    sun->sun_path[0] != '\0' ||
-	    !sockets_by_addr((const uint8_t *)sun->sun_path, *len - off, &v) ||
-	    (v.role != VSOCK_LOCAL && v.role != VSOCK_REMOTE))
+	    sun->sun_path[0] != '\0')
+		return;
+	if (!sockets_by_addr((const uint8_t *)sun->sun_path, *len - off, &v) &&
+	    !recall_name(sun, *len, 0, 0, &v))
+		return;
+	if (v.role != VSOCK_LOCAL && v.role != VSOCK_REMOTE &&
+	    v.role != VSOCK_PEER)
 		return;
 	memset(sun->sun_path, 0, sizeof(sun->sun_path));
 	memcpy(sun->sun_path + 1, v.name.bytes, v.name.len);

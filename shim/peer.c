@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,23 +35,40 @@
  * every pidfd shares one anonymous inode and the number is useless, so it
  * reads as 0 and the start-time check is used instead.
  */
-void
-peer_inspect_pidfd(int pidfd, struct peer_identity *out)
+/*
+ * Does this kernel give each process a pidfs inode of its own (6.9)?
+ * Asked of the first pidfd seen, once per process: it cannot change.
+ */
+static bool
+pidfs_here(int pidfd)
 {
+	static atomic_int known;	/* 0 not yet, 1 yes, -1 no */
+	int k = atomic_load_explicit(&known, memory_order_relaxed);
 	struct statfs sfs;
+
+	if (k == 0) {
+		k = fstatfs(pidfd, &sfs) == 0 && sfs.f_type == PIDFS_MAGIC ?
+		    1 : -1;
+		atomic_store_explicit(&known, k, memory_order_relaxed);
+	}
+	return k > 0;
+}
+
+void
+peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out)
+{
 	struct stat st;
 
-	if (fstatfs(pidfd, &sfs) == 0 && sfs.f_type == PIDFS_MAGIC &&
-	    fstat(pidfd, &st) == 0)
+	if (pidfs_here(pidfd) && fstat(pidfd, &st) == 0)
 		out->pidfs_ino = st.st_ino;
 	/* A dead peer's pidfd still opens (its fdinfo says Pid: -1). */
-	if (capshim_syscall(SYS_pidfd_send_signal, (long)pidfd, 0L, NULL, 0L)
-	    != 0 && errno == ESRCH)
+	if (want_life && capshim_syscall(SYS_pidfd_send_signal, (long)pidfd,
+	    0L, NULL, 0L) != 0 && errno == ESRCH)
 		out->alive = false;
 }
 
 static void
-read_pidfd(int fd, struct peer_identity *out)
+read_pidfd(int fd, bool want_life, struct peer_identity *out)
 {
 	socklen_t len = sizeof(int);
 	int pidfd = -1;
@@ -58,8 +76,30 @@ read_pidfd(int fd, struct peer_identity *out)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) != 0 ||
 	    pidfd < 0)
 		return;
-	peer_inspect_pidfd(pidfd, out);
+	peer_inspect_pidfd(pidfd, want_life, out);
 	capshim_syscall(SYS_close, (long)pidfd);
+}
+
+int
+peer_identity(int fd, bool want_life, struct peer_identity *out)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int saved = errno;
+
+	memset(out, 0, sizeof(*out));
+	out->alive = true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    len != sizeof(cred)) {
+		errno = saved;
+		return -1;
+	}
+	out->pid = cred.pid;
+	out->uid = cred.uid;
+	if (out->pid > 0)
+		read_pidfd(fd, want_life, out);
+	errno = saved;
+	return 0;
 }
 
 int
@@ -82,34 +122,13 @@ pidfd_identity(pid_t pid, struct peer_identity *out)
 	}
 	out->uid = st.st_uid;
 	if (pidfd >= 0) {
-		peer_inspect_pidfd(pidfd, out);
+		peer_inspect_pidfd(pidfd, true, out);
 		capshim_syscall(SYS_close, (long)pidfd);
 	}
 	errno = saved;
 	return out->alive ? 0 : -1;
 }
 
-int
-peer_identity(int fd, struct peer_identity *out)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	int saved = errno;
-
-	memset(out, 0, sizeof(*out));
-	out->alive = true;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-	    len != sizeof(cred)) {
-		errno = saved;
-		return -1;
-	}
-	out->pid = cred.pid;
-	out->uid = cred.uid;
-	if (out->pid > 0)
-		read_pidfd(fd, out);
-	errno = saved;
-	return 0;
-}
 
 uint64_t
 proc_start_time(pid_t pid)

@@ -19,10 +19,11 @@ struct peer_identity {
 };
 
 /*
- * Read the peer of a connected stream or seqpacket socket.  Returns 0, or
- * -1 if the kernel gives no credentials at all.
+ * Read the peer of a connected stream or seqpacket socket.  want_life:
+ * also find out whether it is still alive (else alive stays true).
+ * Returns 0, or -1 if the kernel gives no credentials at all.
  */
-int peer_identity(int fd, struct peer_identity *out);
+int peer_identity(int fd, bool want_life, struct peer_identity *out);
 
 /*
  * Does the peer match the stamp of a capability?  uid and pid must be
@@ -42,7 +43,7 @@ bool peer_matches_stamp(const struct peer_identity *,
 int pidfd_identity(pid_t pid, struct peer_identity *out);
 
 /* Fill pidfs_ino and alive from a pidfd (left as they are without pidfs). */
-void peer_inspect_pidfd(int pidfd, struct peer_identity *out);
+void peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out);
 
 /* The start time of pid (clock ticks since boot), 0 if unreadable. */
 uint64_t proc_start_time(pid_t pid);

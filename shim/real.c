@@ -66,6 +66,10 @@ resolve_all(void)
 	RESOLVE_HOOKED(posix_spawn);
 	RESOLVE_HOOKED(posix_spawnp);
 	RESOLVE_HOOKED(syscall);
+	RESOLVE_HOOKED(opendir);
+	RESOLVE_HOOKED(readdir);
+	RESOLVE_HOOKED(readdir64);
+	RESOLVE_HOOKED(closedir);
 	atomic_store_explicit(&ready, true, memory_order_release);
 }
 
@@ -84,25 +88,28 @@ real_ready(void)
 bool
 real_hooks_first(void)
 {
-	static const struct {
-		const char *name;
-		void *hook;
-	} gates[] = {
-		{ "bind", (void *)bind },
-		{ "connect", (void *)connect },
-		{ "listen", (void *)listen },
-		{ "accept", (void *)accept },
-		{ "accept4", (void *)accept4 },
-		{ "sendto", (void *)sendto },
-		{ "sendmsg", (void *)sendmsg },
-		{ "recvfrom", (void *)recvfrom },
-		{ "recvmsg", (void *)recvmsg },
+	static const char *const gates[] = {
+		"bind", "connect", "listen", "accept", "accept4", "sendto",
+		"sendmsg", "recvfrom", "recvmsg",
 	};
+	Dl_info self, found;
 
+	/*
+	 * Which object the program's calls resolve to: the global lookup
+	 * order, main program first.  The shim is identified by its load
+	 * base, so the answer does not depend on how the shim itself binds.
+	 */
+	if (dladdr((void *)real_hooks_first, &self) == 0)
+		return false;
 	for (size_t i = 0; i < sizeof(gates) / sizeof(gates[0]); i++) {
-		if (dlsym(RTLD_DEFAULT, gates[i].name) != gates[i].hook) {
+		void *fn = dlsym(RTLD_DEFAULT, gates[i]);
+
+		if (fn == NULL || dladdr(fn, &found) == 0 ||
+		    found.dli_fbase != self.dli_fbase) {
 			capshim_log_always("%s is interposed ahead of "
-			    "libcapshim.so", gates[i].name);
+			    "libcapshim.so (by %s)", gates[i],
+			    fn != NULL && dladdr(fn, &found) && found.dli_fname ?
+			    found.dli_fname : "an unknown object");
 			return false;
 		}
 	}

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <dirent.h>
 #include <spawn.h>
 #include <stdbool.h>
 
@@ -50,6 +51,10 @@ struct real_calls {
 		    const posix_spawn_file_actions_t *,
 		    const posix_spawnattr_t *, char *const [], char *const []);
 	long	(*syscall)(long, ...);
+	DIR	*(*opendir)(const char *);
+	struct dirent	*(*readdir)(DIR *);
+	struct dirent64	*(*readdir64)(DIR *);
+	int	(*closedir)(DIR *);
 };
 
 extern struct real_calls real;

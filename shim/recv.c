@@ -115,7 +115,7 @@ read_sender(const struct msghdr *ours, struct peer_identity *sender)
 			int pidfd;
 
 			memcpy(&pidfd, CMSG_DATA(cm), sizeof(int));
-			peer_inspect_pidfd(pidfd, sender);
+			peer_inspect_pidfd(pidfd, false, sender);
 		}
 	}
 	return have;

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct vsock;
+struct peer_identity;
+struct wire_stamp;
+
 /*
  * True when the shim may gate: the real-function table is resolved and
  * the start-up checks ran.  A hook entered before that (another library's
@@ -51,6 +55,16 @@ void virtual_address(struct sockaddr_un *, socklen_t *);
 void copy_address_out(struct sockaddr *dst, socklen_t *dstlen,
     const struct sockaddr_un *src, socklen_t srclen);
 
+/*
+ * The virtual name of a socket this process holds but did not bind in this
+ * image (inherited across exec), asked of the launcher; true with *out
+ * filled (and remembered) if the launcher knows it as this service's.
+ */
+bool recall_local_name(int fd, struct vsock *out);
+
+/* Register a socket bound to a virtual name (WIRE_BOUND or WIRE_LISTENING). */
+int register_binding(const struct vsock *, int state);
+
 /* Remember the shim's own path and service for the exec hooks. */
 void exec_init(void);
 
@@ -63,8 +77,6 @@ int gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 ssize_t gate_sendto(int fd, const void *buf, size_t n, int flags,
     const struct sockaddr *addr, socklen_t len);
 ssize_t gate_sendmsg(int fd, const struct msghdr *msg, int flags);
-
-struct vsock;
 
 /*
  * Ask the launcher for a capability to dial name.  Returns 1 granted (cap
@@ -87,15 +99,15 @@ int dgram_destination(int fd, const struct abstract_addr *name,
  * SO_PASSPIDFD where the kernel has it) so every datagram carries its
  * sender, checked by recv.c.  Also makes the kernel autobind an unbound
  * sender on its first send, so that its peer has an address to answer.
+ * Returns 0, or -1 (errno set) when the gate could not be recorded: the
+ * caller then refuses, since the socket would receive unchecked.
  */
-void gate_dgram_socket(int fd);
+int gate_dgram_socket(int fd);
 
 /* Is the process a datagram capability names still there, and the same one? */
-struct wire_stamp;
 bool dgram_provider_alive(const struct wire_stamp *);
 
 /* Remember an admitted sender's address: answers to it skip the dial. */
-struct peer_identity;
 void dgram_allow_reply(const uint8_t *addr, size_t len,
     const struct peer_identity *sender);
 

@@ -8,45 +8,77 @@
 #include "sockets.h"
 
 /*
- * A small array under one mutex.  Signals are blocked while it is held, so
- * a handler that calls a hooked function cannot deadlock on it, and the
- * atfork handlers hold it across fork() so the child never inherits it
- * locked by a thread that no longer exists there.
+ * A small array under one mutex.  The hot paths (every gated connect,
+ * accept and receive) only read it, and must not pay two sigprocmask
+ * calls for that; yet a signal handler that calls a hooked function on a
+ * thread already inside the table must not deadlock on the mutex.  So
+ * each thread notes when it is inside, and a call that finds itself
+ * re-entered does without the table: a lookup reports nothing (the gate
+ * then asks the launcher, or fails closed), a write is refused.  Writes
+ * are rare and block signals, so no handler ever interrupts one.  The
+ * atfork handlers hold the mutex across fork() so that the child never
+ * inherits it locked by a thread that does not exist there.
  */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local bool inside;
 static atomic_uint dgram_gates;
 static struct vsock *table;
 static size_t count, capacity;
 
-static void
-acquire(sigset_t *saved)
+static bool
+enter_read(void)
 {
-	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, saved);
+	if (inside)
+		return false;
+	inside = true;
 	pthread_mutex_lock(&lock);
+	return true;
 }
 
 static void
-release(const sigset_t *saved)
+leave_read(void)
 {
 	pthread_mutex_unlock(&lock);
+	inside = false;
+}
+
+static bool
+enter_write(sigset_t *saved)
+{
+	sigset_t all;
+
+	if (inside)
+		return false;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, saved);
+	inside = true;
+	pthread_mutex_lock(&lock);
+	return true;
+}
+
+static void
+leave_write(const sigset_t *saved)
+{
+	pthread_mutex_unlock(&lock);
+	inside = false;
 	pthread_sigmask(SIG_SETMASK, saved, NULL);
 }
 
 static sigset_t fork_mask;
+static bool fork_locked;
 
+/* A fork from a handler that interrupted a lookup finds the lock held by its own thread. */
 static void
 before_fork(void)
 {
-	acquire(&fork_mask);
+	fork_locked = enter_write(&fork_mask);
 }
 
 static void
 after_fork(void)
 {
-	release(&fork_mask);
+	if (fork_locked)
+		leave_write(&fork_mask);
 }
 
 void
@@ -81,13 +113,14 @@ slot_for(const struct vsock *v)
 	return slot;
 }
 
-void
+bool
 sockets_remember(const struct vsock *v)
 {
 	struct vsock *slot;
 	sigset_t saved;
 
-	acquire(&saved);
+	if (!enter_write(&saved))
+		return false;
 	slot = slot_for(v);
 	if (slot == NULL && count == capacity) {
 		size_t n = capacity ? capacity * 2 : 16;
@@ -103,23 +136,23 @@ sockets_remember(const struct vsock *v)
 		if (v->role == VSOCK_DGRAM_GATE)
 			atomic_fetch_add(&dgram_gates, 1);
 	}
-	/* Out of memory: forget the mapping; only address reporting suffers. */
 	if (slot != NULL)
 		*slot = *v;
-	release(&saved);
+	leave_write(&saved);
+	return slot != NULL;
 }
 
 bool
 sockets_by_addr(const uint8_t *addr, size_t len, struct vsock *out)
 {
 	struct vsock *v;
-	sigset_t saved;
 
-	acquire(&saved);
+	if (!enter_read())
+		return false;
 	v = find_addr(addr, len);
 	if (v != NULL)
 		*out = *v;
-	release(&saved);
+	leave_read();
 	return v != NULL;
 }
 
@@ -127,16 +160,16 @@ bool
 sockets_by_ino(uint64_t ino, struct vsock *out)
 {
 	bool found = false;
-	sigset_t saved;
 
-	acquire(&saved);
+	if (!enter_read())
+		return false;
 	for (size_t i = 0; i < count && !found; i++) {
 		if (table[i].role == VSOCK_LOCAL && table[i].sock_ino == ino) {
 			*out = table[i];
 			found = true;
 		}
 	}
-	release(&saved);
+	leave_read();
 	return found;
 }
 
@@ -152,9 +185,9 @@ sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
 {
 	pid_t self = getpid();
 	bool found = false;
-	sigset_t saved;
 
-	acquire(&saved);
+	if (!enter_read())
+		return false;
 	for (size_t i = 0; i < count && !found; i++) {
 		if (table[i].role == VSOCK_REMOTE &&
 		    table[i].granted_to == self &&
@@ -164,7 +197,7 @@ sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
 			found = true;
 		}
 	}
-	release(&saved);
+	leave_read();
 	return found;
 }
 
@@ -173,7 +206,8 @@ sockets_forget_capability(const uint8_t *name, size_t len)
 {
 	sigset_t saved;
 
-	acquire(&saved);
+	if (!enter_write(&saved))
+		return;
 	for (size_t i = 0; i < count; ) {
 		if (table[i].role == VSOCK_REMOTE &&
 		    same_name(&table[i].name, name, len))
@@ -181,16 +215,16 @@ sockets_forget_capability(const uint8_t *name, size_t len)
 		else
 			i++;
 	}
-	release(&saved);
+	leave_write(&saved);
 }
 
-void
+bool
 sockets_gate_dgram(uint64_t ino, bool user_passcred)
 {
 	struct vsock v = { .role = VSOCK_DGRAM_GATE, .sock_ino = ino,
 	    .user_passcred = user_passcred };
 
-	sockets_remember(&v);
+	return sockets_remember(&v);
 }
 
 bool
@@ -203,11 +237,15 @@ bool
 sockets_dgram_gated(uint64_t ino, bool *user_passcred)
 {
 	bool found = false;
-	sigset_t saved;
 
 	if (!sockets_any_dgram_gates())
 		return false;
-	acquire(&saved);
+	/* Re-entered from a handler: assume gated, so nothing gets past. */
+	if (!enter_read()) {
+		if (user_passcred != NULL)
+			*user_passcred = false;
+		return true;
+	}
 	for (size_t i = 0; i < count && !found; i++) {
 		if (table[i].role == VSOCK_DGRAM_GATE &&
 		    table[i].sock_ino == ino) {
@@ -216,7 +254,7 @@ sockets_dgram_gated(uint64_t ino, bool *user_passcred)
 				*user_passcred = table[i].user_passcred;
 		}
 	}
-	release(&saved);
+	leave_read();
 	return found;
 }
 
@@ -224,9 +262,9 @@ bool
 sockets_is_provider(pid_t pid, uint64_t pidfs_ino)
 {
 	bool found = false;
-	sigset_t saved;
 
-	acquire(&saved);
+	if (!enter_read())
+		return false;
 	for (size_t i = 0; i < count && !found; i++) {
 		const struct wire_stamp *st = &table[i].stamp;
 
@@ -235,6 +273,6 @@ sockets_is_provider(pid_t pid, uint64_t pidfs_ino)
 		/* Without pidfs on either side the pid alone is not enough. */
 		found = pidfs_ino != 0 && st->pidfs_ino == pidfs_ino;
 	}
-	release(&saved);
+	leave_read();
 	return found;
 }

@@ -20,6 +20,7 @@ enum vsock_role {
 	VSOCK_REMOTE,		/* a provider's address, from a capability */
 	VSOCK_DGRAM_GATE,	/* a datagram socket whose every datagram is checked */
 	VSOCK_REPLY,		/* an admitted datagram sender's address, to answer */
+	VSOCK_PEER,		/* a peer's address and the name it bound: naming only */
 };
 
 struct vsock {
@@ -43,8 +44,12 @@ struct vsock {
 
 void sockets_init(void);
 
-/* Remember a mapping; a newer one for the same address replaces the old. */
-void sockets_remember(const struct vsock *);
+/*
+ * Remember a mapping; a newer one for the same address replaces the old.
+ * False if it could not be kept (out of memory, or called from a signal
+ * handler that interrupted the table on the same thread).
+ */
+bool sockets_remember(const struct vsock *);
 
 /* Look up by minted address (leading NUL included); true if found. */
 bool sockets_by_addr(const uint8_t *addr, size_t len, struct vsock *out);
@@ -63,7 +68,7 @@ void sockets_forget_capability(const uint8_t *name, size_t len);
  * Datagram sockets under the receive gate, by inode.  The count lets the
  * receive hooks skip every check in the many processes that have none.
  */
-void sockets_gate_dgram(uint64_t ino, bool user_passcred);
+bool sockets_gate_dgram(uint64_t ino, bool user_passcred);
 bool sockets_dgram_gated(uint64_t ino, bool *user_passcred);
 bool sockets_any_dgram_gates(void);
 

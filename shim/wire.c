@@ -2,6 +2,7 @@
  * Strict decoding of lineage-channel messages: see wire.h.  Compiled into
  * both the shim and the launcher; it must not use anything but libc.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -15,7 +16,8 @@
 
 ASSERT_NO_PADDING(struct wire_name, pad);
 ASSERT_NO_PADDING(struct wire_bind, reserved2);
-ASSERT_NO_PADDING(struct wire_listen, reserved);
+ASSERT_NO_PADDING(struct wire_listen, state);
+ASSERT_NO_PADDING(struct wire_nameof, reserved);
 ASSERT_NO_PADDING(struct wire_dial, reserved);
 ASSERT_NO_PADDING(struct wire_admit, reserved);
 ASSERT_NO_PADDING(struct wire_report, name);
@@ -42,6 +44,7 @@ wire_size(enum wire_type type)
 	case WIRE_ADMIT:	return sizeof(struct wire_admit);
 	case WIRE_REPORT:	return sizeof(struct wire_report);
 	case WIRE_HELLO:	return sizeof(struct wire_hello);
+	case WIRE_NAMEOF:	return sizeof(struct wire_nameof);
 	case WIRE_REPLY:	return sizeof(struct wire_reply);
 	}
 	return 0;
@@ -93,17 +96,33 @@ valid_socktype(uint16_t t)
 	    t == WIRE_SOCK_DGRAM ? 0 : -1;
 }
 
+/* A virtual address in a NAMEOF answer: the NUL and a name, maybe empty. */
+static int
+valid_virtual_addr(const uint8_t *addr, uint16_t len)
+{
+	if (len < 1 || len > WIRE_ADDR_MAX || addr[0] != 0)
+		return -1;
+	return zero_tail(addr, len, WIRE_ADDR_MAX);
+}
+
 static int
 valid_reply(const struct wire_reply *r)
 {
-	static const uint8_t zero_stamp[sizeof(r->stamp)];
+	static const struct wire_stamp no_stamp;
+	bool has_stamp = memcmp(&r->stamp, &no_stamp, sizeof(no_stamp)) != 0;
 
+	if (r->reserved != 0)
+		return -1;
 	switch (r->verdict) {
 	case WIRE_GRANT:
-		if (r->stamp.pid <= 0 || r->error != 0 ||
-		    valid_addr(r->addr, r->addr_len))
+		if (r->stamp.pid <= 0 || r->error != 0)
 			return -1;
-		break;
+		return valid_addr(r->addr, r->addr_len);
+	case WIRE_NAME_LOCAL:
+	case WIRE_NAME_REMOTE:
+		if (r->error != 0 || has_stamp)
+			return -1;
+		return valid_virtual_addr(r->addr, r->addr_len);
 	case WIRE_DENY:
 		if (r->error <= 0 || r->error > 4095)
 			return -1;
@@ -116,11 +135,8 @@ valid_reply(const struct wire_reply *r)
 	default:
 		return -1;
 	}
-	if (r->reserved != 0)
-		return -1;
-	if (r->verdict == WIRE_GRANT)
-		return 0;
-	if (r->addr_len != 0 || memcmp(&r->stamp, zero_stamp, sizeof(r->stamp)))
+	/* The plain verdicts carry nothing else. */
+	if (r->addr_len != 0 || has_stamp)
 		return -1;
 	return zero_tail(r->addr, 0, sizeof(r->addr));
 }
@@ -148,7 +164,9 @@ wire_decode(const void *buf, size_t len, union wire_msg *out)
 			return -1;
 		break;
 	case WIRE_LISTEN:
-		if (valid_socktype(m.listen.socktype) || m.listen.reserved ||
+		if (valid_socktype(m.listen.socktype) ||
+		    (m.listen.state != WIRE_BOUND &&
+		    m.listen.state != WIRE_LISTENING) ||
 		    valid_name(&m.listen.name) ||
 		    valid_addr(m.listen.addr, m.listen.addr_len))
 			return -1;
@@ -178,6 +196,11 @@ wire_decode(const void *buf, size_t len, union wire_msg *out)
 	case WIRE_HELLO:
 		if ((m.hello.status != WIRE_HELLO_OK &&
 		    m.hello.status != WIRE_HELLO_INTERPOSED) || m.hello.reserved)
+			return -1;
+		break;
+	case WIRE_NAMEOF:
+		if (m.nameof.reserved ||
+		    valid_addr(m.nameof.addr, m.nameof.addr_len))
 			return -1;
 		break;
 	case WIRE_REPLY:

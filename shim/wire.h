@@ -35,11 +35,12 @@
 
 enum wire_type {
 	WIRE_BIND = 1,		/* may this service bind the name? */
-	WIRE_LISTEN,		/* register a listener (or a bound datagram socket) */
+	WIRE_LISTEN,		/* register a bound socket, or make it a listener */
 	WIRE_DIAL,		/* ask for a capability to a name */
 	WIRE_ADMIT,		/* was this peer granted a capability to us? */
 	WIRE_REPORT,		/* a refusal decided in the shim, for the audit */
 	WIRE_HELLO,		/* shim start-up status, one per process image */
+	WIRE_NAMEOF,		/* the virtual name behind a minted address */
 	WIRE_REPLY = 64,	/* launcher -> shim: verdict, capability attached for DIAL */
 };
 
@@ -74,6 +75,8 @@ enum wire_verdict {
 	WIRE_GRANT,		/* DIAL: capability attached */
 	WIRE_EXTERNAL,		/* DIAL/BIND: external name, pass through untouched */
 	WIRE_DENY,		/* refused; error holds the errno for the caller */
+	WIRE_NAME_LOCAL,	/* NAMEOF: addr is "\0" + the name, bound by this service */
+	WIRE_NAME_REMOTE,	/* NAMEOF: the same, bound by another service */
 };
 
 struct wire_header {
@@ -101,12 +104,25 @@ struct wire_bind {
 	uint16_t		reserved2;
 };
 
+/* WIRE_LISTEN states */
+enum wire_listen_state {
+	WIRE_BOUND = 1,		/* bound, not yet listening: holds the name */
+	WIRE_LISTENING,		/* dialable: listening, or a bound datagram socket */
+};
+
 struct wire_listen {
 	struct wire_header	h;
-	uint64_t		sock_ino;	/* inode of the listening socket */
+	uint64_t		sock_ino;	/* inode of the socket */
 	uint16_t		socktype;
 	uint16_t		addr_len;	/* of addr, the minted sun_path */
 	struct wire_name	name;
+	uint8_t			addr[WIRE_ADDR_MAX];
+	uint16_t		state;
+};
+
+struct wire_nameof {
+	struct wire_header	h;
+	uint16_t		addr_len;	/* a minted address, leading NUL included */
 	uint8_t			addr[WIRE_ADDR_MAX];
 	uint16_t		reserved;
 };
@@ -174,6 +190,7 @@ union wire_msg {
 	struct wire_admit	admit;
 	struct wire_report	report;
 	struct wire_hello	hello;
+	struct wire_nameof	nameof;
 	struct wire_reply	reply;
 };
 

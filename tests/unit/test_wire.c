@@ -125,10 +125,49 @@ test_replies(void)
 	tap_ok(!decodes(&m, n), "an unknown verdict is rejected");
 }
 
+static void
+test_listen_and_nameof(void)
+{
+	union wire_msg m;
+
+	wire_init(&m, WIRE_LISTEN);
+	m.listen.socktype = WIRE_SOCK_STREAM;
+	(void)wire_set_name(&m.listen.name, "db", 2);
+	m.listen.addr_len = 6;
+	memcpy(m.listen.addr, "\0" "1a2b3", 6);
+	m.listen.state = WIRE_BOUND;
+	tap_ok(decodes(&m, sizeof(m.listen)), "a LISTEN of a bound socket decodes");
+	m.listen.state = 0;
+	tap_ok(!decodes(&m, sizeof(m.listen)), "a LISTEN without a state is rejected");
+	m.listen.state = WIRE_LISTENING;
+	m.listen.addr[0] = 'x';
+	tap_ok(!decodes(&m, sizeof(m.listen)),
+	    "a LISTEN of a non-abstract address is rejected");
+
+	wire_init(&m, WIRE_NAMEOF);
+	m.nameof.addr_len = 6;
+	memcpy(m.nameof.addr, "\0" "1a2b3", 6);
+	tap_ok(decodes(&m, sizeof(m.nameof)), "a NAMEOF decodes");
+	m.nameof.addr[9] = 1;
+	tap_ok(!decodes(&m, sizeof(m.nameof)),
+	    "a NAMEOF with bytes past its address is rejected");
+
+	wire_init(&m, WIRE_REPLY);
+	m.reply.verdict = WIRE_NAME_LOCAL;
+	m.reply.addr_len = 1;
+	tap_ok(decodes(&m, sizeof(m.reply)), "a NAME answer may name the empty name");
+	m.reply.addr_len = 3;
+	memcpy(m.reply.addr, "\0db", 3);
+	tap_ok(decodes(&m, sizeof(m.reply)), "a NAME answer decodes");
+	m.reply.stamp.pid = 1;
+	tap_ok(!decodes(&m, sizeof(m.reply)), "a NAME answer with a stamp is rejected");
+}
+
 int
 main(void)
 {
 	test_requests();
 	test_replies();
+	test_listen_and_nameof();
 	return tap_done();
 }

@@ -1,0 +1,262 @@
+/*
+ * bench-calls [COUNT]
+ * The price on this machine of each system call the gates and the broker
+ * make, one after another COUNT times (default 20000), as
+ * "METRIC call_NAME nanoseconds ns".  Multiplying these by the calls each
+ * path makes (strace -c shows them) accounts for the CPU time the
+ * wrapped figures add.  Run raw: it measures the kernel, not capwrap.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+static long count = 20000;
+
+/* Everything one measurement needs. */
+static struct {
+	int listener, client, pidfd, diag;
+	struct sockaddr_un addr;
+	socklen_t addr_len;
+	ino_t listener_ino;
+} s;
+
+static void
+call_getpid(void)
+{
+	(void)syscall(SYS_getpid);
+}
+
+static void
+call_so_domain(void)
+{
+	int v;
+	socklen_t l = sizeof(v);
+
+	(void)getsockopt(s.client, SOL_SOCKET, SO_DOMAIN, &v, &l);
+}
+
+static void
+call_so_type(void)
+{
+	int v;
+	socklen_t l = sizeof(v);
+
+	(void)getsockopt(s.client, SOL_SOCKET, SO_TYPE, &v, &l);
+}
+
+static void
+call_fcntl_getfl(void)
+{
+	(void)fcntl(s.client, F_GETFL);
+}
+
+static void
+call_sigmask_pair(void)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void
+call_getsockname(void)
+{
+	struct sockaddr_un sun;
+	socklen_t l = sizeof(sun);
+
+	(void)getsockname(s.listener, (struct sockaddr *)&sun, &l);
+}
+
+static void
+call_so_peercred(void)
+{
+	struct ucred c;
+	socklen_t l = sizeof(c);
+
+	(void)getsockopt(s.client, SOL_SOCKET, SO_PEERCRED, &c, &l);
+}
+
+static void
+call_so_peerpidfd_close(void)
+{
+	int fd = -1;
+	socklen_t l = sizeof(fd);
+
+	if (getsockopt(s.client, SOL_SOCKET, SO_PEERPIDFD, &fd, &l) == 0)
+		close(fd);
+}
+
+static void
+call_fstatfs(void)
+{
+	struct statfs f;
+
+	(void)fstatfs(s.pidfd, &f);
+}
+
+static void
+call_fstat(void)
+{
+	struct stat st;
+
+	(void)fstat(s.pidfd, &st);
+}
+
+static void
+call_pidfd_signal(void)
+{
+	(void)syscall(SYS_pidfd_send_signal, s.pidfd, 0, NULL, 0);
+}
+
+static void
+call_reply_socketpair(void)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
+		close(sv[0]);
+		close(sv[1]);
+	}
+}
+
+static void
+call_netlink_open_close(void)
+{
+	close(socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+}
+
+/* One sock_diag lookup of a unix socket by inode, on an open socket. */
+static void
+call_sock_diag_lookup(void)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct unix_diag_req req;
+	} msg;
+	char resp[8192];
+
+	memset(&msg, 0, sizeof(msg));
+	msg.nh.nlmsg_len = sizeof(msg);
+	msg.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	msg.nh.nlmsg_flags = NLM_F_REQUEST;
+	msg.req.sdiag_family = AF_UNIX;
+	msg.req.udiag_states = ~0U;
+	msg.req.udiag_ino = (uint32_t)s.listener_ino;
+	msg.req.udiag_cookie[0] = ~0U;
+	msg.req.udiag_cookie[1] = ~0U;
+	if (send(s.diag, &msg, sizeof(msg), 0) == (ssize_t)sizeof(msg))
+		(void)recv(s.diag, resp, sizeof(resp), 0);
+}
+
+static void
+call_proc_stat(void)
+{
+	char buf[1024];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)!read(fd, buf, sizeof(buf));
+		close(fd);
+	}
+}
+
+/* A whole raw connection in one thread, for scale. */
+static void
+call_connect_accept(void)
+{
+	int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), a;
+
+	if (connect(c, (struct sockaddr *)&s.addr, s.addr_len) == 0 &&
+	    (a = accept4(s.listener, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+		close(a);
+	close(c);
+}
+
+static void
+measure(const char *name, void (*fn)(void))
+{
+	char metric[64];
+	uint64_t t0;
+
+	for (long i = 0; i < count / 10; i++)
+		fn();
+	t0 = bench_now_ns();
+	for (long i = 0; i < count; i++)
+		fn();
+	snprintf(metric, sizeof(metric), "call_%s", name);
+	bench_metric(metric, (double)(bench_now_ns() - t0) / (double)count,
+	    "ns");
+}
+
+int
+main(int argc, char **argv)
+{
+	const sa_family_t family = AF_UNIX;
+	struct stat st;
+	socklen_t l;
+
+	if (argc > 2) {
+		fprintf(stderr, "usage: bench-calls [COUNT]\n");
+		return 2;
+	}
+	if (argc == 2)
+		count = bench_count(argv[1], 10, 100000000);
+	s.listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	s.addr_len = sizeof(s.addr);
+	if (s.listener < 0 ||
+	    bind(s.listener, (const struct sockaddr *)&family,
+	    sizeof(family)) != 0 || listen(s.listener, 64) != 0 ||
+	    getsockname(s.listener, (struct sockaddr *)&s.addr,
+	    &s.addr_len) != 0 || fstat(s.listener, &st) != 0)
+		bench_die("listener");
+	s.listener_ino = st.st_ino;
+	s.client = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s.client < 0 ||
+	    connect(s.client, (struct sockaddr *)&s.addr, s.addr_len) != 0)
+		bench_die("connect");
+	l = sizeof(s.pidfd);
+	if (getsockopt(s.client, SOL_SOCKET, SO_PEERPIDFD, &s.pidfd, &l) != 0)
+		bench_die("SO_PEERPIDFD");
+	s.diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+	    NETLINK_SOCK_DIAG);
+	if (s.diag < 0)
+		bench_die("sock_diag socket");
+
+	measure("getpid", call_getpid);
+	measure("so_domain", call_so_domain);
+	measure("so_type", call_so_type);
+	measure("fcntl_getfl", call_fcntl_getfl);
+	measure("sigmask_pair", call_sigmask_pair);
+	measure("getsockname", call_getsockname);
+	measure("so_peercred", call_so_peercred);
+	measure("so_peerpidfd_close", call_so_peerpidfd_close);
+	measure("fstatfs_pidfd", call_fstatfs);
+	measure("fstat_pidfd", call_fstat);
+	measure("pidfd_signal0", call_pidfd_signal);
+	measure("reply_socketpair", call_reply_socketpair);
+	measure("netlink_open_close", call_netlink_open_close);
+	measure("sock_diag_lookup", call_sock_diag_lookup);
+	measure("proc_stat_read", call_proc_stat);
+	measure("raw_conn_accept", call_connect_accept);
+	return 0;
+}

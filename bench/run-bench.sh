@@ -1,0 +1,383 @@
+#!/bin/bash
+# run-bench.sh [-r ROUNDS] [-s]: the figures of `make bench`, raw against
+# wrapped (docs/PERFORMANCE.md).
+#
+# Each figure runs ROUNDS times raw and ROUNDS times wrapped, interleaved
+# (which of the two goes first alternates), and the table shows the median
+# of the rounds.  Raw: the bench programs started directly on fixed
+# abstract names.  Wrapped: the same programs as services of a policy
+# under `capwrap run --exit-with`.  The programs time themselves with
+# CLOCK_MONOTONIC, so capwrap's start-up is not in the rates.
+#
+# The goals are informational: a missed goal prints MISSED and the script
+# still exits 0.  It exits non-zero only when a benchmark could not run.
+#   -r ROUNDS   rounds per figure (default 7)
+#   -s          small: fewer iterations, for a quick look (figures noisier)
+#
+# Environment: CAPWRAP (the capwrap binary), BENCH_BIN (where the bench
+# programs are); `make bench` sets both.
+
+set -euo pipefail
+
+rounds=7
+small=0
+while getopts "r:s" opt; do
+	case $opt in
+	r) rounds=$OPTARG ;;
+	s) small=1 ;;
+	*) echo "usage: run-bench.sh [-r ROUNDS] [-s]" >&2; exit 64 ;;
+	esac
+done
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "run-bench.sh: -r wants a positive count" >&2; exit 64; }
+
+: "${CAPWRAP:?set CAPWRAP to the capwrap binary (make bench does)}"
+: "${BENCH_BIN:?set BENCH_BIN to the bench programs directory (make bench does)}"
+B=$BENCH_BIN
+
+# Iterations per round: enough for a stable median, the whole run in
+# about a minute on two busy cores.
+if ((small)); then
+	RATE_CONNS=2000 DIAL_PROCS=50 BULK_MIB=128 EXEC_COUNT=50
+	GRANT_NAMES=200 LAUNCH_SMALL=50 LAUNCH_BIG=200 LAUNCH_ROUNDS=1
+else
+	RATE_CONNS=30000 DIAL_PROCS=300 BULK_MIB=2048 EXEC_COUNT=200
+	GRANT_NAMES=500 LAUNCH_SMALL=200 LAUNCH_BIG=1000 LAUNCH_ROUNDS=3
+fi
+GRANT_WORKERS=2
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/capwrap-bench.XXXXXX")
+# Names of this run only: concurrent runs and leftovers never meet.
+N="capwrap-bench-$$-$RANDOM"
+raw_pids=()
+
+cleanup() {
+	local p
+	for p in "${raw_pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s\n' "$*" >&2; }
+
+fail() {
+	say "run-bench.sh: $*"
+	for f in "$tmp"/out "$tmp"/err "$tmp"/server.err; do
+		[[ -s $f ]] && { say "--- ${f##*/}:"; tail -n 20 "$f" >&2; }
+	done
+	exit 1
+}
+
+# The METRIC lines of a run's output ("service | " prefixed under capwrap),
+# appended to the results as "MODE NAME VALUE UNIT ROUND".
+collect() {
+	local mode=$1 tag=${2:-}
+	sed -nE 's/^([^|]*\| )?METRIC ([^ ]+) ([^ ]+) ([^ ]+)$/\2 \3 \4/p' "$tmp/out" |
+	while read -r name value unit; do
+		printf '%s %s%s %s %s %s\n' "$mode" "$name" "$tag" "$value" "$unit" "$r"
+	done >> "$tmp/results"
+	grep -q METRIC "$tmp/out" || fail "no figures from the $mode run"
+}
+
+# raw_server ARGS...: a bench-server in the background for the next raw run.
+raw_server() {
+	"$B/bench-server" "$@" > /dev/null 2> "$tmp/server.err" &
+	raw_pids+=($!)
+}
+
+stop_raw_servers() {
+	local p
+	for p in "${raw_pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	raw_pids=()
+}
+
+# wrapped POLICY-TEXT EXIT-WITH [capwrap options]: run it to completion.
+wrapped() {
+	local policy=$1 exit_with=$2
+	shift 2
+	printf '%s\naudit %s\n' "$policy" "$tmp/audit.jsonl" > "$tmp/policy"
+	rm -f "$tmp/audit.jsonl"
+	"$CAPWRAP" run --exit-with "$exit_with" --grace 2 --dial-timeout 60 \
+		"$@" "$tmp/policy" > "$tmp/out" 2> "$tmp/err" ||
+		fail "capwrap run exited with status $?"
+	if [[ -s $tmp/audit.jsonl ]]; then
+		fail "wrapped run refused something: $(head -n 3 "$tmp/audit.jsonl")"
+	fi
+}
+
+# --- the figures: one raw or wrapped run each ----------------------------
+
+rate_raw() {
+	raw_server "$N.rate"
+	"$B/bench-client" rate "$N.rate" "$RATE_CONNS" > "$tmp/out" 2> "$tmp/err" ||
+		fail "raw rate run failed"
+	stop_raw_servers
+	collect raw
+}
+
+rate_wrapped() {
+	wrapped "service server {
+	exec \"$B/bench-server\" $N.rate
+	provides @$N.rate
+}
+service client {
+	exec \"$B/bench-client\" rate $N.rate $RATE_CONNS
+	dials server
+}" client
+	collect wrapped
+}
+
+# UNBOUND is nobody's name: the refused connect to it costs the kernel's
+# lookup raw, and one channel round trip more wrapped (it is external).
+dial_raw() {
+	raw_server "$N.dial"
+	"$B/bench-client" dial "$N.dial" "$N.unbound" "$DIAL_PROCS" \
+		> "$tmp/out" 2> "$tmp/err" || fail "raw dial run failed"
+	stop_raw_servers
+	collect raw
+}
+
+dial_wrapped() {
+	wrapped "service server {
+	exec \"$B/bench-server\" $N.dial
+	provides @$N.dial
+}
+service client {
+	exec \"$B/bench-client\" dial $N.dial $N.unbound $DIAL_PROCS
+	dials server
+}
+external @$N.unbound" client
+	collect wrapped
+}
+
+bulk_raw() {
+	raw_server "$N.bulk"
+	"$B/bench-client" bulk "$N.bulk" "$BULK_MIB" > "$tmp/out" 2> "$tmp/err" ||
+		fail "raw bulk run failed"
+	stop_raw_servers
+	collect raw
+}
+
+bulk_wrapped() {
+	wrapped "service server {
+	exec \"$B/bench-server\" $N.bulk
+	provides @$N.bulk
+}
+service client {
+	exec \"$B/bench-client\" bulk $N.bulk $BULK_MIB
+	dials server
+}" client
+	collect wrapped
+}
+
+exec_raw() {
+	"$B/bench-exec" "$EXEC_COUNT" "$B/bench-trivial" > "$tmp/out" 2> "$tmp/err" ||
+		fail "raw exec run failed"
+	collect raw
+}
+
+exec_wrapped() {
+	wrapped "service client {
+	exec \"$B/bench-exec\" $EXEC_COUNT \"$B/bench-trivial\"
+}" client
+	collect wrapped
+}
+
+grant_names() {
+	local i
+	for ((i = 0; i < GRANT_NAMES; i++)); do
+		printf ' @%s.g%d' "$N" "$i"
+	done
+}
+
+grants_raw() {
+	raw_server -c "$GRANT_NAMES" "$N.g"
+	"$B/bench-client" grants "$N.g" "$GRANT_NAMES" "$GRANT_WORKERS" \
+		> "$tmp/out" 2> "$tmp/err" || fail "raw grants run failed"
+	stop_raw_servers
+	collect raw
+}
+
+grants_wrapped() {
+	wrapped "service server {
+	exec \"$B/bench-server\" -c $GRANT_NAMES $N.g
+	provides$(grant_names)
+}
+service client {
+	exec \"$B/bench-client\" grants $N.g $GRANT_NAMES $GRANT_WORKERS
+	dials server
+}" client
+	collect wrapped
+}
+
+memory_raw() {
+	"$B/bench-trivial" -m > "$tmp/out" 2> "$tmp/err" || fail "raw memory run failed"
+	collect raw
+}
+
+memory_wrapped() {
+	wrapped "service client {
+	exec \"$B/bench-trivial\" -m
+}" client
+	collect wrapped
+}
+
+# COUNT passive services and a probe that dials each once; the probe's
+# last connect returns when every name is registered.  Wrapped only: a
+# raw run has no launcher.
+launch_wrapped() {
+	local count=$1 i
+	{
+		printf 'service probe {\n\texec "%s/bench-probe" %s.s %d\n\tdials' \
+			"$B" "$N" "$count"
+		for ((i = 0; i < count; i++)); do printf ' s%d' "$i"; done
+		printf '\n}\n'
+		for ((i = 0; i < count; i++)); do
+			printf 'service s%d {\n\texec "%s/bench-server" -p %s.s%d\n\tprovides @%s.s%d\n}\n' \
+				"$i" "$B" "$N" "$i" "$N" "$i"
+		done
+	} > "$tmp/launch.policy"
+	printf 'audit %s\n' "$tmp/audit.jsonl" >> "$tmp/launch.policy"
+	rm -f "$tmp/audit.jsonl"
+	# bench-launch stamps BENCH_T0 just before it execs capwrap.
+	"$B/bench-launch" "$CAPWRAP" run --exit-with probe --grace 5 \
+		--dial-timeout 60 "$tmp/launch.policy" > "$tmp/out" 2> "$tmp/err" ||
+		fail "capwrap run of $count services exited with status $?"
+	collect wrapped ".$count"
+}
+
+# --- the run --------------------------------------------------------------
+
+started=$SECONDS
+: > "$tmp/results"
+for fig in rate dial bulk exec grants memory; do
+	n=$rounds
+	# An exec run is short and the figure noisy: more, shorter rounds.
+	[[ $fig == exec ]] && n=$((rounds * 3))
+	for ((r = 0; r < n; r++)); do
+		say "bench: $fig round $((r + 1))/$n"
+		if ((r % 2 == 0)); then
+			"${fig}_raw"; "${fig}_wrapped"
+		else
+			"${fig}_wrapped"; "${fig}_raw"
+		fi
+	done
+done
+for ((r = 0; r < LAUNCH_ROUNDS; r++)); do
+	say "bench: launcher, $LAUNCH_SMALL services, round $((r + 1))/$LAUNCH_ROUNDS"
+	launch_wrapped "$LAUNCH_SMALL"
+done
+say "bench: launcher, $LAUNCH_BIG services"
+launch_wrapped "$LAUNCH_BIG"
+
+# --- the table ------------------------------------------------------------
+
+# median MODE NAME: the median over the rounds, or "-" if none.
+median() {
+	awk -v m="$1" -v n="$2" '$1 == m && $2 == n { print $3 }' "$tmp/results" |
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) print "-";
+		else if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2];
+		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# spread NAME: the lowest and highest wrapped/raw ratio of single rounds.
+spread() {
+	awk -v n="$1" '$2 == n && $1 == "raw" { raw[$5] = $3 }
+		$2 == n && $1 == "wrapped" { wr[$5] = $3 }
+		END { lo = ""; for (r in raw) if ((r in wr) && raw[r] > 0) {
+			x = wr[r] / raw[r]
+			if (lo == "" || x < lo) lo = x
+			if (hi == "" || x > hi) hi = x }
+		if (lo == "") print "-"; else printf "%.2f-%.2f\n", lo, hi }' "$tmp/results"
+}
+
+unit_of() {
+	awk -v n="$1" '$2 == n { print $4; exit }' "$tmp/results"
+}
+
+calc() { awk "BEGIN { printf \"%.3f\", $* }"; }
+holds() { awk "BEGIN { exit !($*) }"; }
+
+missed=0
+row() {
+	local name=$1 goal=${2:-} raw wr ratio verdict=""
+	raw=$(median raw "$name")
+	wr=$(median wrapped "$name")
+	ratio="-"
+	if [[ $raw != - && $wr != - ]] && holds "$raw > 0"; then
+		ratio=$(calc "$wr / $raw")
+	fi
+	if [[ -n $goal ]]; then
+		if holds "$goal"; then
+			verdict="ok"
+		else
+			verdict="MISSED"
+			missed=$((missed + 1))
+		fi
+	fi
+	printf '%-20s %-7s %11s %11s %6s %10s  %s\n' "$name" "$(unit_of "$name")" \
+		"$raw" "$wr" "$ratio" "$(spread "$name")" "${3:-}${verdict:+ $verdict}"
+}
+
+raw_dial=$(median raw first_dial_us)
+raw_probe=$(median raw probe_warm_us)
+wr_probe=$(median wrapped probe_warm_us)
+wr_dial=$(median wrapped first_dial_us)
+rtt=$(calc "$wr_probe - $raw_probe")
+dial_bound=$(calc "$raw_dial + $rtt")
+rate_ratio=$(calc "$(median wrapped connect_rate) / $(median raw connect_rate)")
+bulk_ratio=$(calc "$(median wrapped bulk_throughput) / $(median raw bulk_throughput)")
+exec_ratio=$(calc "$(median wrapped exec_us) / $(median raw exec_us)")
+reg_small=$(median wrapped "registered_ms.$LAUNCH_SMALL")
+rss_added=$(calc "$(median wrapped rss_kb) - $(median raw rss_kb)")
+pss_added=$(calc "$(median wrapped pss_kb) - $(median raw pss_kb)")
+
+echo
+echo "capwrap bench: $rounds rounds raw/wrapped interleaved, medians;" \
+	"$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $((SECONDS - started)) s"
+printf '%-20s %-7s %11s %11s %6s %10s  %s\n' figure unit raw wrapped w/raw rounds goal
+printf '%s\n' "(medians of the rounds; \"rounds\": lowest and highest wrapped/raw of a single round)"
+printf '%s\n' "-------------------------------------------------------------------------------------------"
+row connect_rate "$rate_ratio >= 0.90" ">= 0.90x:"
+row client_cpu_us
+row server_cpu_us
+row first_dial_us "$wr_dial <= $dial_bound" "<= raw + rtt = $dial_bound us:"
+row first_exchange_us
+row cached_dial_us
+row probe_cold_us
+row probe_warm_us "" "(wrapped - raw = channel round trip $rtt us)"
+row bulk_throughput "$bulk_ratio >= 0.98" ">= 0.98x:"
+row exec_us "$exec_ratio <= 1.25" "<= 1.25x:"
+row grant_rate "" "(wrapped: one grant per dial)"
+row parent_cpu_us "" "(wrapped: the launcher's CPU per grant)"
+row rss_kb "" "(shim adds $rss_added kB)"
+row pss_kb "" "(shim adds $pss_added kB)"
+row private_kb
+row "registered_ms.$LAUNCH_SMALL" "$reg_small <= 1000" "$LAUNCH_SMALL services <= 1000 ms:"
+row "launcher_rss_kb.$LAUNCH_SMALL"
+row "launcher_cpu_ms.$LAUNCH_SMALL"
+row "registered_ms.$LAUNCH_BIG"
+row "launcher_rss_kb.$LAUNCH_BIG"
+row "launcher_cpu_ms.$LAUNCH_BIG"
+
+# What each system call the gates and the broker make costs here: with the
+# call counts in docs/PERFORMANCE.md, this accounts for the CPU figures.
+"$B/bench-calls" > "$tmp/out" 2> "$tmp/err" || fail "bench-calls failed"
+echo
+echo "system calls on this machine (ns each, raw, one thread):"
+sed -nE 's/^METRIC call_([^ ]+) ([0-9.]+) ns$/\1 \2/p' "$tmp/out" |
+	awk '{ printf "  %-20s %8.0f%s", $1, $2, (NR % 3 ? "" : "\n") } END { if (NR % 3) print "" }'
+echo
+if ((missed)); then
+	echo "$missed goal(s) MISSED (informational: figures on a shared machine are noisy)"
+else
+	echo "all goals hold"
+fi
+exit 0

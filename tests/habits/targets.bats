@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# Targets the shim cannot protect: a statically linked program, a
+# set-user-ID or set-group-ID one, one with file capabilities.  capwrap
+# check and capwrap run refuse each (exit 77) and say why; the policy
+# keyword "unprotected" opts a service out, and then it runs without the
+# shim.
+
+load habits
+
+# refused PROGRAM WHY: check and run both refuse a service exec'ing PROGRAM.
+refused() {
+	write_policy <<EOF
+service svc {
+	exec $1
+}
+EOF
+	run "$CAPWRAP" check "$T/policy"
+	assert_equal "$status" 77
+	assert_output --partial "$2"
+	run timeout 60 "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 77
+	assert_output --partial "$2"
+	refute_output --partial "LD_PRELOAD"
+}
+
+@test "targets: a statically linked exec is refused" {
+	refused "$HABITS/hx-static" "statically linked"
+}
+
+@test "targets: a set-user-ID exec is refused" {
+	cp "$HABITS/hx-exec" "$T/hx-suid"
+	chmod u+s "$T/hx-suid"
+	refused "$T/hx-suid dial $U.db" "set-user-ID"
+}
+
+@test "targets: a set-group-ID exec is refused" {
+	cp "$HABITS/hx-exec" "$T/hx-sgid"
+	chmod g+s "$T/hx-sgid"
+	refused "$T/hx-sgid dial $U.db" "set-group-ID"
+}
+
+@test "targets: an exec with file capabilities is refused" {
+	command -v setcap > /dev/null || skip "setcap(8) is missing (libcap2-bin)"
+	cp "$HABITS/hx-exec" "$T/hx-cap"
+	setcap cap_net_raw+ep "$T/hx-cap" || skip "setcap failed (no xattrs on this file system?)"
+	refused "$T/hx-cap dial $U.db" "file capabilities"
+}
+
+@test "targets: unprotected opts a static exec out: check passes, run runs it without the shim" {
+	write_policy <<EOF
+service svc {
+	exec $HABITS/hx-static
+	unprotected
+}
+EOF
+	run "$CAPWRAP" check "$T/policy"
+	assert_success
+	start_topology --exit-with svc
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/out"
+	assert_line --regexp '^svc +\| LD_PRELOAD unset$'
+	assert_line --regexp '^svc +\| CAPWRAP_CHANNEL unset$'
+}
+
+@test "targets: an unprotected dynamic service runs without LD_PRELOAD in its environment" {
+	write_policy <<EOF
+service svc {
+	exec env
+	unprotected
+}
+EOF
+	start_topology --exit-with svc
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/out"
+	assert_line --regexp '^svc +\| PATH='
+	refute_line --regexp '^svc +\| LD_PRELOAD='
+	refute_line --regexp '^svc +\| CAPWRAP_CHANNEL='
+}
