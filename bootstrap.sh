@@ -1,8 +1,11 @@
 #!/bin/sh
 # One command from a fresh Debian 12 machine to a running capwrap:
 #   ./bootstrap.sh demo    install what is missing, build, run the demo
-#   ./bootstrap.sh check   install what is missing, build, run every test
-# Builds out of tree in ./build.  Needs root (or sudo) to install packages.
+#   ./bootstrap.sh check   install what is missing, build, run every test:
+#                          the suite, the suite again built with ASan and
+#                          UBSan, and a short pass of each fuzzer
+# Builds out of tree in ./build (and ./build-sanitizers).  Needs root (or
+# sudo) to install packages.  FUZZ_SECONDS sets the fuzzing time (20).
 set -eu
 
 top=$(cd "$(dirname "$0")" && pwd)
@@ -40,14 +43,28 @@ cd "$top"
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
 	autoreconf -fi
 fi
-mkdir -p "$build"
-cd "$build"
-if [ ! -f Makefile ]; then
-	"$top/configure" --enable-werror
-fi
-make -j"$(nproc)"
 
+# build DIR CONFIGURE-ARGS...: configure (once) and build out of tree.
+build() {
+	dir=$1
+	shift
+	mkdir -p "$dir"
+	cd "$dir"
+	[ -f Makefile ] || "$top/configure" "$@"
+	make -j"$(nproc)"
+}
+
+build "$build" --enable-werror
 case $what in
-demo)	exec "$top/examples/demo.sh" "$build/capwrap" ;;
-check)	exec make -j"$(nproc)" check ;;
+demo)
+	exec "$top/examples/demo.sh" "$build/capwrap" ;;
+check)
+	echo "bootstrap: the test suite"
+	make -j"$(nproc)" check
+	echo "bootstrap: the test suite under AddressSanitizer and UBSan"
+	build "$top/build-sanitizers" --enable-werror --enable-sanitizers
+	make -j"$(nproc)" check
+	echo "bootstrap: the fuzzers, ${FUZZ_SECONDS:-20} s each"
+	cd "$build"
+	make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}" ;;
 esac

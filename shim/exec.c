@@ -29,22 +29,38 @@
 
 extern char **environ;
 
-/* Set once at start-up, read-only afterwards. */
+/*
+ * Set once at start-up, read-only afterwards: the shim's own path, and
+ * the variables every image of the service needs as the launcher set
+ * them, carried when an environment arrives without them.
+ */
 static char shim_file[PATH_MAX];
-static char service_var[128];
+
+static const char *const carried_names[] = {
+	"CAPWRAP_SERVICE",
+#ifdef CAPWRAP_SANITIZERS
+	/* A sanitizer-built shim cannot start without its runtime's options. */
+	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
+#endif
+};
+#define NCARRIED (sizeof(carried_names) / sizeof(carried_names[0]))
+static char carried[NCARRIED][256];
 
 void
 exec_init(void)
 {
 	Dl_info info;
-	const char *svc = getenv("CAPWRAP_SERVICE");
 
 	if (dladdr((void *)exec_init, &info) != 0 && info.dli_fname != NULL &&
 	    info.dli_fname[0] == '/')
 		(void)snprintf(shim_file, sizeof(shim_file), "%s", info.dli_fname);
-	if (svc != NULL)
-		(void)snprintf(service_var, sizeof(service_var),
-		    "CAPWRAP_SERVICE=%s", svc);
+	for (size_t i = 0; i < NCARRIED; i++) {
+		const char *v = getenv(carried_names[i]);
+
+		if (v != NULL && (size_t)snprintf(carried[i], sizeof(carried[i]),
+		    "%s=%s", carried_names[i], v) >= sizeof(carried[i]))
+			carried[i][0] = '\0';
+	}
 }
 
 struct env_build {
@@ -57,6 +73,15 @@ static bool
 has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Is entry the variable NAME (entry is "NAME=...")? */
+static bool
+is_var(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(entry, name, n) == 0 && entry[n] == '=';
 }
 
 /* Does an LD_PRELOAD value name our shim? */
@@ -81,13 +106,13 @@ with_shim(char *const envp[], struct env_build *b)
 {
 	static const char preload[] = "LD_PRELOAD=";
 	static const char channel[] = WIRE_CHANNEL_ENV "=";
+	static char *const empty[] = { NULL };
 	int chan = channel_fd();
 	size_t n = 0, k = 0, strings;
 	const char *old_preload = NULL;
-	bool channel_right = false, channel_named = false, have_service = false;
+	bool channel_right = false, channel_named = false;
+	bool have[NCARRIED] = { false }, complete = true;
 	char *text, chan_text[32];
-
-	static char *const empty[] = { NULL };
 
 	/* After clearenv(), environ is NULL: the kernel takes that as empty. */
 	if (envp == NULL)
@@ -102,36 +127,34 @@ with_shim(char *const envp[], struct env_build *b)
 			channel_right = chan >= 0 &&
 			    strtol(envp[n] + sizeof(channel) - 1, NULL, 10) == chan;
 		}
-		else if (has_prefix(envp[n], "CAPWRAP_SERVICE="))
-			have_service = true;
+		for (size_t i = 0; i < NCARRIED; i++)
+			have[i] |= is_var(envp[n], carried_names[i]);
 	}
+	for (size_t i = 0; i < NCARRIED; i++)
+		complete &= have[i] || carried[i][0] == '\0';
 	/*
 	 * Nothing to do only if the shim is preloaded, the channel variable
-	 * names the channel's current number, and the service is named.  A
-	 * lost channel is not named at all: the number may have been reused
+	 * names the channel's current number, and nothing carried is missing.
+	 * A lost channel is not named at all: the number may have been reused
 	 * for a socket of the program's, which the child must never adopt.
 	 */
 	if (old_preload != NULL && preloads_shim(old_preload) &&
-	    (chan >= 0 ? channel_right : !channel_named) &&
-	    (have_service || !service_var[0]))
+	    (chan >= 0 ? channel_right : !channel_named) && complete)
 		return envp;
 
 	snprintf(chan_text, sizeof(chan_text), "%s%d", channel, chan);
 	strings = sizeof(preload) + strlen(shim_file) + 1 +
-	    (old_preload ? strlen(old_preload) : 0) + sizeof(chan_text) +
-	    sizeof(service_var) + 8;
-	b->map_size = (n + 4) * sizeof(char *) + strings;
+	    (old_preload ? strlen(old_preload) : 0) + sizeof(chan_text) + 8;
+	b->map_size = (n + 3 + NCARRIED) * sizeof(char *) + strings;
 	b->map = mmap(NULL, b->map_size, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (b->map == MAP_FAILED)
 		return NULL;
 	b->envp = b->map;
-	text = (char *)b->map + (n + 4) * sizeof(char *);
+	text = (char *)b->map + (n + 3 + NCARRIED) * sizeof(char *);
 
 	for (size_t i = 0; i < n; i++)
-		if (!has_prefix(envp[i], preload) &&
-		    !has_prefix(envp[i], channel) &&
-		    !has_prefix(envp[i], "CAPWRAP_SERVICE="))
+		if (!has_prefix(envp[i], preload) && !has_prefix(envp[i], channel))
 			b->envp[k++] = envp[i];
 	/* The shim first: a library ahead of it would see the calls first. */
 	b->envp[k++] = text;
@@ -147,8 +170,9 @@ with_shim(char *const envp[], struct env_build *b)
 		b->envp[k++] = text;
 		text += sprintf(text, "%s", chan_text) + 1;
 	}
-	if (service_var[0] != '\0')
-		b->envp[k++] = service_var;
+	for (size_t i = 0; i < NCARRIED; i++)
+		if (!have[i] && carried[i][0] != '\0')
+			b->envp[k++] = carried[i];
 	b->envp[k] = NULL;
 	return b->envp;
 }
