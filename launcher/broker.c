@@ -269,6 +269,13 @@ handle_listen(const struct request *rq)
 	memcpy(reg.addr, l->addr, l->addr_len);
 	reg.sock_ino = l->sock_ino;
 	reg.dialable = l->state == WIRE_LISTENING;
+	/*
+	 * The start time stamps capabilities for shims on kernels without
+	 * pidfs; read once, while the registrant is known to be alive (it is
+	 * waiting for this answer).
+	 */
+	if (rq->proc->start_time == 0)
+		rq->proc->start_time = procinfo_start_time(rq->proc->pid);
 	if (registry_register(&reg) == NULL) {
 		reply_verdict(rq->reply_fd, WIRE_DENY, ENOMEM);
 		return;

@@ -1,11 +1,34 @@
 #include <sys/epoll.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "loop.h"
 
 static int epfd = -1;
+
+/*
+ * Watches deleted while a batch of events is being dispatched: their
+ * memory may be gone (a process record freed with its pidfd watch), so
+ * later events of the same batch for them are dropped.  The watches are
+ * level-triggered, so anything dropped that still matters is reported
+ * again by the next epoll_wait.
+ */
+#define DEAD_MAX 64
+static struct watch *dead[DEAD_MAX];
+static size_t ndead;
+static bool dispatching, dead_overflow;
+
+static bool
+deleted_this_batch(const struct watch *w)
+{
+	for (size_t i = 0; i < ndead; i++)
+		if (dead[i] == w)
+			return true;
+	return false;
+}
 
 int
 loop_init(void)
@@ -26,6 +49,12 @@ void
 loop_del(struct watch *w)
 {
 	(void)epoll_ctl(epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	if (!dispatching)
+		return;
+	if (ndead < DEAD_MAX)
+		dead[ndead++] = w;
+	else
+		dead_overflow = true;
 }
 
 int64_t
@@ -51,10 +80,16 @@ loop_run_once(int64_t deadline_ms)
 	n = epoll_wait(epfd, evs, 64, timeout);
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
-	for (int i = 0; i < n; i++) {
+	dispatching = true;
+	ndead = 0;
+	dead_overflow = false;
+	/* After too many deletions to track, the rest waits for the next wait. */
+	for (int i = 0; i < n && !dead_overflow; i++) {
 		struct watch *w = evs[i].data.ptr;
 
-		w->fn(w, evs[i].events);
+		if (!deleted_this_batch(w))
+			w->fn(w, evs[i].events);
 	}
+	dispatching = false;
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,7 +46,7 @@ emit_lines(struct output *o)
 			start = i + 1;
 		}
 	}
-	if (start == 0 && o->len == sizeof(o->buf)) {
+	if (start == 0 && o->len == OUTPUT_LINE_MAX) {
 		emit(o, o->buf, o->len);
 		start = o->len;
 	}
@@ -60,8 +61,14 @@ read_some(struct output *o)
 {
 	ssize_t n;
 
+	/* An event of the same epoll batch may come after the close. */
+	if (!o->open)
+		return READ_EOF;
+	/* Most services say little or nothing: the buffer comes with the first word. */
+	if (o->buf == NULL && (o->buf = malloc(OUTPUT_LINE_MAX)) == NULL)
+		return READ_NOTHING_NOW;
 	do
-		n = read(o->watch.fd, o->buf + o->len, sizeof(o->buf) - o->len);
+		n = read(o->watch.fd, o->buf + o->len, OUTPUT_LINE_MAX - o->len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == EAGAIN)
 		return READ_NOTHING_NOW;
@@ -127,4 +134,6 @@ output_close(struct output *o)
 	loop_del(&o->watch);
 	close(o->watch.fd);
 	o->open = false;
+	free(o->buf);
+	o->buf = NULL;
 }

@@ -18,7 +18,7 @@ struct output {
 	int		 width;		/* names are padded to line up */
 	int		 dest_fd;
 	const char	*color;		/* escape sequence, or NULL */
-	char		 buf[OUTPUT_LINE_MAX];
+	char		*buf;		/* OUTPUT_LINE_MAX bytes, from the first read */
 	size_t		 len;
 	bool		 open;
 };

@@ -131,7 +131,6 @@ registry_proc(pid_t pid, uid_t uid, int pidfd)
 	p->uid = uid;
 	p->pidfd = pidfd;
 	p->pidfs_ino = procinfo_pidfd_ino(pidfd);
-	p->start_time = procinfo_start_time(pid);
 	p->exit_watch = (struct watch){ .fd = pidfd, .fn = on_proc_exit, .ctx = p };
 	if (loop_add(&p->exit_watch) != 0 ||
 	    !push((void ***)&procs, &nprocs, &procs_cap, p)) {

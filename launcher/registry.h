@@ -19,7 +19,7 @@ struct proc {
 	uid_t		 uid;
 	int		 pidfd;
 	uint64_t	 pidfs_ino;	/* 0 without pidfs */
-	uint64_t	 start_time;
+	uint64_t	 start_time;	/* read when it first stamps a capability */
 	bool		*granted;	/* per provider service: holds a capability */
 	struct watch	 exit_watch;
 };

@@ -40,7 +40,7 @@
 
 struct service_rt {
 	const struct policy_service	*ps;
-	char				 program[PATH_MAX];
+	char				*program;	/* argv[0] resolved along PATH */
 	pid_t				 pid;		/* the main process */
 	bool				 main_alive;
 	uint64_t			 channel_ino;	/* its end of the channel; 0: none */
@@ -563,6 +563,7 @@ cmd_run(int argc, char **argv)
 	};
 	struct policy *policy;
 	bool to_syslog = false;
+	char path[PATH_MAX];
 	int c, rc;
 
 	run.grace_ms = 5000;
@@ -662,8 +663,12 @@ cmd_run(int argc, char **argv)
 		run.svc[i].ps = &policy->services[i];
 		run.svc[i].restart_at = -1;
 		run.svc[i].backoff_ms = BACKOFF_FIRST_MS;
-		(void)spawn_resolve(run.svc[i].ps->argv[0], run.svc[i].program,
-		    sizeof(run.svc[i].program));
+		if (spawn_resolve(run.svc[i].ps->argv[0], path, sizeof(path)) != 0)
+			(void)strlcpy(path, run.svc[i].ps->argv[0], sizeof(path));
+		if ((run.svc[i].program = strdup(path)) == NULL) {
+			fprintf(stderr, "capwrap: out of memory\n");
+			return EXIT_SYSTEM;
+		}
 		if (len > run.width)
 			run.width = len;
 	}
@@ -716,6 +721,8 @@ cmd_run(int argc, char **argv)
 	}
 	notify_close();
 	audit_close();
+	for (size_t i = 0; i < run.nsvc; i++)
+		free(run.svc[i].program);
 	free(run.svc);
 	policy_free(policy);
 	return run.exit_code;
