@@ -21,6 +21,10 @@
 #define SCM_PIDFD 0x04
 #endif
 
+/* Dials that may wait for their provider at once. */
+#define PENDING_PER_PROCESS	64
+#define PENDING_PER_SERVICE	1024
+
 /* At most this many descriptors are accepted with one message; more is malformed. */
 #define MAX_RIGHTS 4
 
@@ -153,6 +157,7 @@ reply_grant(int fd, const struct registration *r)
 	m.reply.stamp.uid = r->owner->uid;
 	m.reply.stamp.pidfs_ino = r->owner->pidfs_ino;
 	m.reply.stamp.start_time = r->owner->start_time;
+	m.reply.stamp.sock_ino = r->sock_ino;
 	m.reply.addr_len = r->addr_len;
 	memcpy(m.reply.addr, r->addr, r->addr_len);
 	send_reply(fd, &m);
@@ -267,6 +272,11 @@ handle_listen(const struct request *rq)
 	reg.socktype = l->socktype;
 	reg.addr_len = l->addr_len;
 	memcpy(reg.addr, l->addr, l->addr_len);
+	/* The requester itself may have just died: it registers nothing. */
+	if (rq->proc->dead) {
+		reply_verdict(rq->reply_fd, WIRE_DENY, ESRCH);
+		return;
+	}
 	reg.sock_ino = l->sock_ino;
 	reg.dialable = l->state == WIRE_LISTENING;
 	/*
@@ -349,14 +359,27 @@ handle_dial(const struct request *rq)
 		reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
 		return;
 	}
-	r = live_registration(d->name.bytes, d->name.len, false);
+	/* A datagram grant is only checked by the shim at its own sends. */
+	r = live_registration(d->name.bytes, d->name.len,
+	    d->socktype == WIRE_SOCK_DGRAM);
+	if (rq->proc->dead) {
+		reply_verdict(rq->reply_fd, WIRE_DENY, ESRCH);
+		return;
+	}
 	if (r != NULL && r->dialable) {
 		rq->proc->granted[r->service] = true;
 		reply_grant(rq->reply_fd, r);
 		return;
 	}
-	/* No listener yet: as the kernel would say, unless we may wait. */
-	if ((d->flags & WIRE_DIAL_NOWAIT) || dial_timeout <= 0) {
+	/*
+	 * No listener yet: as the kernel would say, unless we may wait.  Each
+	 * wait holds a descriptor here until the provider comes, so one
+	 * process, or one service, may only hold so many: past that it is
+	 * told what the kernel would say, and the launcher keeps serving.
+	 */
+	if ((d->flags & WIRE_DIAL_NOWAIT) || dial_timeout <= 0 ||
+	    registry_count_pending(rq->proc, 0) >= PENDING_PER_PROCESS ||
+	    registry_count_pending(NULL, rq->chan->service) >= PENDING_PER_SERVICE) {
 		reply_verdict(rq->reply_fd, WIRE_DENY, ECONNREFUSED);
 		return;
 	}
@@ -413,9 +436,14 @@ handle_admit(const struct request *rq)
 	peer = registry_find_proc(a->peer_pid);
 	if (peer != NULL && registry_proc_gone(peer))
 		peer = NULL;
+	/*
+	 * An answer from a provider's socket is admitted for what it is, a
+	 * datagram from that socket: the shim must not take its sender for
+	 * a process granted anything.
+	 */
 	if ((peer == NULL || !peer->granted[self]) &&
 	    from_granted_provider(rq, a)) {
-		reply_verdict(rq->reply_fd, WIRE_ALLOW, 0);
+		reply_verdict(rq->reply_fd, WIRE_ALLOW_ONCE, 0);
 		return;
 	}
 	if (peer == NULL || !peer->granted[self]) {

@@ -16,7 +16,6 @@ static size_t nregs, regs_cap;
 static struct pending_dial **pending;
 static size_t npending, pending_cap;
 
-static void on_proc_exit(struct watch *, uint32_t);
 
 void
 registry_init(size_t n)
@@ -51,15 +50,23 @@ struct proc *
 registry_find_proc(pid_t pid)
 {
 	for (size_t i = 0; i < nprocs; i++)
-		if (procs[i]->pid == pid)
+		if (procs[i]->pid == pid && !procs[i]->dead)
 			return procs[i];
 	return NULL;
 }
 
-/* Everything a dead process held goes with it. */
+/*
+ * Everything a dead process held goes with it: its registrations and the
+ * dials it was waiting on.  The record itself stays (marked dead, found
+ * by no lookup) until its pidfd's exit event frees it, because a handler
+ * that noticed the death may still hold the record as its requester.
+ */
 static void
-proc_release(struct proc *p)
+proc_bury(struct proc *p)
 {
+	if (p->dead)
+		return;
+	p->dead = true;
 	for (size_t i = 0; i < nregs; ) {
 		if (regs[i]->owner == p) {
 			free(regs[i]);
@@ -75,6 +82,13 @@ proc_release(struct proc *p)
 		} else
 			i++;
 	}
+}
+
+/* Only from the event loop, between requests: nothing holds p any more. */
+static void
+proc_free(struct proc *p)
+{
+	proc_bury(p);
 	for (size_t i = 0; i < nprocs; i++) {
 		if (procs[i] == p) {
 			drop_at((void **)procs, &nprocs, i);
@@ -90,16 +104,18 @@ proc_release(struct proc *p)
 bool
 registry_proc_gone(struct proc *p)
 {
+	if (p->dead)
+		return true;
 	if (!procinfo_pidfd_exited(p->pidfd))
 		return false;
-	proc_release(p);
+	proc_bury(p);
 	return true;
 }
 
 static void
 on_proc_exit(struct watch *w, uint32_t events)
 {
-	proc_release(w->ctx);
+	proc_free(w->ctx);
 }
 
 struct proc *
@@ -260,4 +276,16 @@ registry_expire_pending(int64_t now, void (*fn)(struct pending_dial *))
 		i++;
 	}
 	return next;
+}
+
+size_t
+registry_count_pending(const struct proc *p, size_t service)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < npending; i++)
+		if (p != NULL ? pending[i]->proc == p :
+		    pending[i]->service == service)
+			n++;
+	return n;
 }

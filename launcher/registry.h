@@ -21,6 +21,7 @@ struct proc {
 	uint64_t	 pidfs_ino;	/* 0 without pidfs */
 	uint64_t	 start_time;	/* read when it first stamps a capability */
 	bool		*granted;	/* per provider service: holds a capability */
+	bool		 dead;		/* exited: holds nothing, freed by the loop */
 	struct watch	 exit_watch;
 };
 
@@ -52,7 +53,11 @@ void registry_init(size_t nservices);
  */
 struct proc *registry_proc(pid_t pid, uid_t uid, int pidfd);
 struct proc *registry_find_proc(pid_t pid);
-/* True (and the record dropped) if the process has exited. */
+/*
+ * True if the process has exited; its registrations and pending dials are
+ * dropped then, and the record is freed later by the event loop (never
+ * under a caller that holds it).
+ */
 bool registry_proc_gone(struct proc *);
 
 struct registration *registry_lookup(const uint8_t *name, size_t len);
@@ -64,6 +69,9 @@ void registry_unregister(struct registration *);
 void registry_forget_service(size_t service);
 
 struct pending_dial *registry_add_pending(const struct pending_dial *);
+/* Pending dials of one process (p not NULL), or of one service. */
+size_t registry_count_pending(const struct proc *p, size_t service);
+
 /* Call fn for each pending dial of name (or all, name NULL) and drop it. */
 void registry_take_pending(const uint8_t *name, size_t len,
     void (*fn)(struct pending_dial *));

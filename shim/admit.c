@@ -57,8 +57,12 @@ ask_admission(const struct peer_identity *peer, const struct wire_name *name,
 	req.admit.peer_uid = peer->uid;
 	req.admit.peer_ino = peer->pidfs_ino;
 	req.admit.name = *name;
-	if (channel_call(&req, &reply) != 0 ||
-	    reply.reply.verdict != WIRE_ALLOW)
+	if (channel_call(&req, &reply) != 0)
+		return false;
+	/* Only a grant is remembered: a one-off exemption is asked for again. */
+	if (reply.reply.verdict == WIRE_ALLOW_ONCE)
+		return true;
+	if (reply.reply.verdict != WIRE_ALLOW)
 		return false;
 	if (peer->alive)
 		remember_admitted(peer->pidfs_ino);

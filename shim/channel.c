@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -116,6 +117,14 @@ channel_fd(void)
 }
 
 int
+channel_fd_checked(void)
+{
+	int fd = atomic_load(&chan_fd);
+
+	return is_our_channel(fd) ? fd : -1;
+}
+
+int
 channel_relocate(int avoid)
 {
 	int old = atomic_load(&chan_fd), moved;
@@ -196,6 +205,19 @@ receive_reply(int fd, union wire_msg *reply)
 	return 0;
 }
 
+/* Has the launcher's end of the channel closed? */
+static bool
+channel_hung_up(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+	int n;
+
+	do
+		n = poll(&p, 1, 0);
+	while (n < 0 && errno == EINTR);
+	return n > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL));
+}
+
 int
 channel_call(const union wire_msg *req, union wire_msg *reply)
 {
@@ -221,10 +243,17 @@ channel_call(const union wire_msg *req, union wire_msg *reply)
 		rc = receive_reply(sv[0], reply);
 	raw_close(sv[0]);
 	if (rc != 0) {
-		/* The launcher is gone or spoke nonsense: fail closed from now on. */
+		/*
+		 * No answer: this call fails closed.  Only a channel that is
+		 * gone (the launcher exited) is given up for good; a request
+		 * the launcher could not take (out of descriptors, say) must
+		 * not cost the service every later one.
+		 */
 		capshim_debug("channel round trip failed: %s", strerror(saved));
-		channel_disable("the launcher did not answer");
-		return channel_refuse();
+		if (channel_hung_up(fd))
+			channel_disable("the launcher is gone");
+		errno = EACCES;
+		return -1;
 	}
 	return 0;
 }

@@ -17,6 +17,13 @@ void channel_init(void);
 int channel_fd(void);
 
 /*
+ * The same, after checking that the descriptor still is the channel: a
+ * vfork child may have dup2'd over it (in its own descriptor table),
+ * and the image it execs must not take whatever is there for the channel.
+ */
+int channel_fd_checked(void);
+
+/*
  * Move the channel to a free descriptor other than `avoid` (which the
  * program is about to dup2 over).  Returns the new number, or -1.
  */

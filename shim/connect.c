@@ -108,6 +108,18 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 	    offsetof(struct sockaddr_un, sun_path) + cap->addr_len) != 0)
 		return -1;
 	if (type == WIRE_SOCK_DGRAM) {
+		/*
+		 * Checked again now that it is connected: if the stamped
+		 * socket still exists, the address was its own when the
+		 * connect was made, and the kernel ties a connected datagram
+		 * socket to that socket, not to the address.
+		 */
+		if (!dgram_provider_alive(&cap->stamp)) {
+			neutralize_socket(fd);
+			memset(&peer, 0, sizeof(peer));
+			report_refusal(name, WIRE_REPORT_PEER_DEAD, &peer);
+			return -2;
+		}
 		if (gate_dgram_socket(fd) == 0)
 			return 0;
 		err = errno;

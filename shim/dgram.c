@@ -7,30 +7,67 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <linux/netlink.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "peer.h"
+#include "rawsys.h"
 #include "real.h"
 #include "shim.h"
 #include "sockets.h"
+#include "unixdiag.h"
 
 #ifndef SO_PASSPIDFD
 #define SO_PASSPIDFD 76
 #endif
 
+static ssize_t
+diag_io(int fd, void *buf, size_t len, int send_it)
+{
+	return capshim_syscall(send_it ? SYS_sendto : SYS_recvfrom, (long)fd,
+	    buf, (long)len, 0L, NULL, NULL);
+}
+
+/* Does the stamped socket still exist?  A transient netlink socket: no descriptor kept in the program. */
+static bool
+stamped_socket_exists(uint64_t ino)
+{
+	int fd, rc;
+
+	if (ino == 0)
+		return true;	/* a launcher that stamps no socket */
+	fd = (int)capshim_syscall(SYS_socket, (long)AF_NETLINK,
+	    (long)(SOCK_DGRAM | SOCK_CLOEXEC), (long)NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return false;
+	rc = unixdiag_exists(fd, ino, diag_io);
+	(void)capshim_syscall(SYS_close, (long)fd);
+	return rc == 1;
+}
+
+/*
+ * A datagram goes only where the capability's stamp still holds: the
+ * provider's process, alive and the same one, and the very socket it
+ * registered.  A socket never changes its address, so while that socket
+ * exists the minted address is its own, and nobody who rebinds a freed
+ * address can receive what was meant for the provider.  (What remains
+ * is the moment between this check and the send itself.)
+ */
 bool
 dgram_provider_alive(const struct wire_stamp *stamp)
 {
 	struct peer_identity who;
 	int reason;
 
-	if (pidfd_identity(stamp->pid, &who) != 0)
+	if (pidfd_identity(stamp->pid, &who) != 0 ||
+	    !peer_matches_stamp(&who, stamp, &reason))
 		return false;
-	return peer_matches_stamp(&who, stamp, &reason);
+	return stamped_socket_exists(stamp->sock_ino);
 }
 
 int

@@ -107,7 +107,7 @@ with_shim(char *const envp[], struct env_build *b)
 	static const char preload[] = "LD_PRELOAD=";
 	static const char channel[] = WIRE_CHANNEL_ENV "=";
 	static char *const empty[] = { NULL };
-	int chan = channel_fd();
+	int chan = channel_fd_checked();
 	size_t n = 0, k = 0, strings;
 	const char *old_preload = NULL;
 	bool channel_right = false, channel_named = false;

@@ -111,6 +111,8 @@ copy_address_out(struct sockaddr *dst, socklen_t *dstlen,
 {
 	if (dst == NULL || dstlen == NULL)
 		return;
+	if (srclen > sizeof(*src))
+		srclen = sizeof(*src);
 	memcpy(dst, src, srclen < *dstlen ? srclen : *dstlen);
 	*dstlen = srclen;
 }

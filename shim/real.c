@@ -49,6 +49,7 @@ resolve_all(void)
 	RESOLVE_HOOKED(getpeername);
 	RESOLVE_HOOKED(sendto);
 	RESOLVE_HOOKED(sendmsg);
+	RESOLVE_HOOKED(sendmmsg);
 	RESOLVE_HOOKED(recvfrom);
 	RESOLVE_HOOKED(recvmsg);
 	RESOLVE_HOOKED(recvmmsg);
@@ -90,7 +91,7 @@ real_hooks_first(void)
 {
 	static const char *const gates[] = {
 		"bind", "connect", "listen", "accept", "accept4", "sendto",
-		"sendmsg", "recvfrom", "recvmsg",
+		"sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recv", "read",
 	};
 	Dl_info self, found;
 

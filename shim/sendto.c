@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "channel.h"
@@ -96,4 +97,34 @@ ssize_t
 sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	return gate_sendmsg(fd, msg, flags);
+}
+
+/*
+ * sendmmsg(2): each message with an abstract destination is resolved like
+ * sendmsg's, so that a batch never goes to a fixed name nobody of ours
+ * holds.  The batch is sent one message at a time when any destination
+ * is rewritten, and stops at the first failure, as the kernel does.
+ */
+int
+sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+{
+	bool rewrite = false;
+	unsigned int i;
+
+	for (i = 0; i < vlen && !rewrite; i++)
+		rewrite = vec[i].msg_hdr.msg_name != NULL;
+	if (!rewrite || !real_ready()) {
+		if (!real_ready())
+			return (int)capshim_syscall(SYS_sendmmsg, (long)fd, vec,
+			    (long)vlen, (long)flags);
+		return real.sendmmsg(fd, vec, vlen, flags);
+	}
+	for (i = 0; i < vlen; i++) {
+		ssize_t n = gate_sendmsg(fd, &vec[i].msg_hdr, flags);
+
+		if (n < 0)
+			return i > 0 ? (int)i : -1;
+		vec[i].msg_len = (unsigned int)n;
+	}
+	return (int)i;
 }

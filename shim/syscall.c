@@ -7,6 +7,7 @@
  */
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <stdarg.h>
 #include <unistd.h>
 
@@ -56,6 +57,16 @@ syscall(long number, ...)
 		    (int)a[3], (struct sockaddr *)a[4], (socklen_t *)a[5]);
 	case SYS_recvmsg:
 		return gate_recvmsg((int)a[0], (struct msghdr *)a[1], (int)a[2]);
+	case SYS_recvmmsg:
+		return recvmmsg((int)a[0], (struct mmsghdr *)a[1],
+		    (unsigned int)a[2], (int)a[3], (struct timespec *)a[4]);
+	case SYS_sendmmsg:
+		return sendmmsg((int)a[0], (struct mmsghdr *)a[1],
+		    (unsigned int)a[2], (int)a[3]);
+	case SYS_read:
+		return read((int)a[0], (void *)a[1], (size_t)a[2]);
+	case SYS_readv:
+		return readv((int)a[0], (const struct iovec *)a[1], (int)a[2]);
 	case SYS_close:
 		return guard_close((int)a[0]);
 	case SYS_close_range:

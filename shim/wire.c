@@ -22,7 +22,7 @@ ASSERT_NO_PADDING(struct wire_dial, reserved);
 ASSERT_NO_PADDING(struct wire_admit, reserved);
 ASSERT_NO_PADDING(struct wire_report, name);
 ASSERT_NO_PADDING(struct wire_hello, reserved);
-ASSERT_NO_PADDING(struct wire_stamp, start_time);
+ASSERT_NO_PADDING(struct wire_stamp, sock_ino);
 ASSERT_NO_PADDING(struct wire_reply, reserved);
 
 void
@@ -128,6 +128,7 @@ valid_reply(const struct wire_reply *r)
 			return -1;
 		break;
 	case WIRE_ALLOW:
+	case WIRE_ALLOW_ONCE:
 	case WIRE_EXTERNAL:
 		if (r->error != 0)
 			return -1;

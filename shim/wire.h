@@ -77,6 +77,7 @@ enum wire_verdict {
 	WIRE_DENY,		/* refused; error holds the errno for the caller */
 	WIRE_NAME_LOCAL,	/* NAMEOF: addr is "\0" + the name, bound by this service */
 	WIRE_NAME_REMOTE,	/* NAMEOF: the same, bound by another service */
+	WIRE_ALLOW_ONCE,	/* ADMIT: this datagram only; not a grant to remember */
 };
 
 struct wire_header {
@@ -170,6 +171,7 @@ struct wire_stamp {
 	uint32_t	uid;
 	uint64_t	pidfs_ino;	/* 0 where the kernel has no pidfs */
 	uint64_t	start_time;	/* /proc/PID/stat field 22, for kernels without pidfs */
+	uint64_t	sock_ino;	/* the provider's socket (datagrams: checked before use) */
 };
 
 struct wire_reply {

@@ -219,3 +219,57 @@ EOF
 	run awk '$8 == "@" { print }' /proc/net/unix
 	assert_output ''
 }
+
+@test "a name live in the topology cannot be bound twice: EADDRINUSE until its holder is gone" {
+	write_policy <<EOF
+service db {
+	exec sh -c "fx-server -n 1 $U.db & sleep 1; fx-server -n 1 $U.db; echo second done; touch '$T/go'; wait"
+	provides @$U.db
+}
+service web {
+	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; fx-client $U.db one; sleep 0.5; exec fx-server -n 0 $U.nope"
+	dials db
+}
+audit audit.jsonl
+EOF
+	start_topology --exit-with db
+	wait_topology
+	run cat "$T/out"
+	# The second instance is told the name is taken, as the kernel would.
+	assert_line --regexp '^db +\| bind: EADDRINUSE$'
+	assert_line --regexp '^web +\| reply echo one$'
+}
+
+@test "a name is free again once the socket that held it is closed" {
+	write_policy <<EOF
+service db {
+	exec sh -c "fx-server -n 1 $U.db & sleep 0.5; fx-client $U.db first; wait; exec fx-server -n 1 $U.db"
+	provides @$U.db
+	dials db
+}
+service web {
+	exec sh -c "while ! grep -q 'listening' '$T/out' 2>/dev/null || [ \$(grep -c listening '$T/out') -lt 2 ]; do sleep 0.05; done; exec fx-client $U.db second"
+	dials db
+}
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/out"
+	refute_line --partial EADDRINUSE
+	assert_line --regexp '^web +\| reply echo second$'
+}
+
+@test "a program that scrubs its environment passes the service's variables on all the same" {
+	write_policy <<EOF
+service web {
+	exec env -i /usr/bin/env
+}
+EOF
+	start_topology --exit-with web
+	wait_topology
+	run cat "$T/out"
+	assert_line --regexp "^web +\\| LD_PRELOAD=.*libcapshim\\.so"
+	assert_line --regexp '^web +\| CAPWRAP_CHANNEL=[0-9]+$'
+	assert_line --regexp '^web +\| CAPWRAP_SERVICE=web$'
+}

@@ -1,9 +1,15 @@
 # Included by the top Makefile.am: fixtures, unit tests and bats suites.
 
 FIXTURE_COMMON = tests/fixtures/fixture.c tests/fixtures/fixture.h
-check_PROGRAMS += tests/fixtures/fx-server tests/fixtures/fx-client
+check_PROGRAMS += tests/fixtures/fx-server tests/fixtures/fx-client \
+	tests/fixtures/fx-dgram tests/fixtures/fx-dgram-fortified
 tests_fixtures_fx_server_SOURCES = tests/fixtures/fx-server.c $(FIXTURE_COMMON)
 tests_fixtures_fx_client_SOURCES = tests/fixtures/fx-client.c $(FIXTURE_COMMON)
+tests_fixtures_fx_dgram_SOURCES = tests/fixtures/fx-dgram.c $(FIXTURE_COMMON)
+# The same program as a distribution builds it: glibc's fortified receives.
+tests_fixtures_fx_dgram_fortified_SOURCES = $(tests_fixtures_fx_dgram_SOURCES)
+tests_fixtures_fx_dgram_fortified_CFLAGS = $(AM_CFLAGS) -O2 \
+	-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
 
 # C unit tests print TAP.
 check_PROGRAMS += tests/unit/test-policy tests/unit/test-wire

@@ -107,3 +107,123 @@ EOF
 	run audit_lines
 	assert_line --regexp '"gate":"connect","service":"stranger".*"reason":"service stranger does not dial service db"'
 }
+
+# dgram_gate_with MODE: db receives one datagram with MODE; an outsider
+# sends first (with a descriptor attached), then a wrapped friend.
+dgram_gate_with() {
+	write_policy <<EOF
+service db {
+	exec fx-dgram recv $1 $U.db 1
+	provides @$U.db
+}
+service web {
+	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; exec fx-dgram sendfd $U.db friend"
+	dials db
+}
+audit audit.jsonl
+EOF
+	start_topology --exit-with db
+	addr=$(minted_of db)
+	# The refused datagram is dropped, and the descriptor it carried is
+	# closed at once: the sender's pipe reports end of file.
+	run fx-dgram sendfd "$addr" intruder
+	assert_output eof
+	touch "$T/go"
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/out"
+	assert_line --regexp '^db +\| got friend$'
+	refute_line --partial 'got intruder'
+	run audit_lines
+	assert_line --regexp "\"gate\":\"accept\",\"service\":\"db\".*\"peer_cmdline\":\"fx-dgram sendfd $addr intruder\""
+}
+
+@test "dgram: the receive gate holds for read()" {
+	dgram_gate_with read
+}
+
+@test "dgram: the receive gate holds for readv()" {
+	dgram_gate_with readv
+}
+
+@test "dgram: the receive gate holds for recv()" {
+	dgram_gate_with recv
+}
+
+@test "dgram: the receive gate holds for recvfrom()" {
+	dgram_gate_with recvfrom
+}
+
+@test "dgram: the receive gate holds for recvmsg()" {
+	dgram_gate_with recvmsg
+}
+
+@test "dgram: the receive gate holds for recvmmsg()" {
+	dgram_gate_with recvmmsg
+}
+
+# A fortified build calls __recv_chk, __recvfrom_chk and __read_chk, which
+# glibc implements without going through recv/recvfrom/read.
+fortified_gate_with() {
+	run nm -D "$FIXTURES/fx-dgram-fortified"
+	assert_output --partial "$2"
+	write_policy <<EOF
+service db {
+	exec fx-dgram-fortified recv $1 $U.db 1
+	provides @$U.db
+}
+service web {
+	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; exec fx-dgram sendfd $U.db friend"
+	dials db
+}
+audit audit.jsonl
+EOF
+	start_topology --exit-with db
+	addr=$(minted_of db)
+	run fx-dgram sendfd "$addr" intruder
+	assert_output eof
+	touch "$T/go"
+	wait_topology
+	run cat "$T/out"
+	assert_line --regexp '^db +\| got friend$'
+	refute_line --partial 'got intruder'
+}
+
+@test "dgram: the receive gate holds for a fortified recv() (__recv_chk)" {
+	fortified_gate_with recv __recv_chk
+}
+
+@test "dgram: the receive gate holds for a fortified recvfrom() (__recvfrom_chk)" {
+	fortified_gate_with recvfrom __recvfrom_chk
+}
+
+@test "dgram: the receive gate holds for a fortified read() (__read_chk)" {
+	fortified_gate_with read __read_chk
+}
+
+@test "dgram: sendmmsg() to a virtual name reaches the provider, never a squatter on the fixed name" {
+	# The squatter really binds the fixed name, outside capwrap.
+	fx-dgram recv recv "$U.db" 1 > "$T/squatter" &
+	squatter=$!
+	wait_for "$T/squatter" 'listening pid='
+	write_policy <<EOF
+service db {
+	exec fx-dgram recv recv $U.db 1
+	provides @$U.db
+}
+service web {
+	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; exec fx-dgram sendmmsg $U.db batched"
+	dials db
+}
+EOF
+	start_topology --exit-with db
+	minted_of db > /dev/null
+	touch "$T/go"
+	wait_topology
+	kill "$squatter" 2>/dev/null || true
+	run cat "$T/out"
+	assert_line --regexp '^web +\| sent$'
+	assert_line --regexp '^db +\| got batched$'
+	run cat "$T/squatter"
+	refute_output --partial got
+}
