@@ -11,8 +11,6 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <linux/netlink.h>
-#include <linux/sock_diag.h>
-#include <linux/unix_diag.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +18,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "unixdiag.h"
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
@@ -146,26 +145,17 @@ call_netlink_open_close(void)
 }
 
 /* One sock_diag lookup of a unix socket by inode, on an open socket. */
+static ssize_t
+diag_io(int fd, void *buf, size_t len, int send_it)
+{
+	return send_it ? send(fd, buf, len, 0) : recv(fd, buf, len, 0);
+}
+
+/* The launcher's and the shim's own query (shim/unixdiag.c). */
 static void
 call_sock_diag_lookup(void)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct unix_diag_req req;
-	} msg;
-	char resp[8192];
-
-	memset(&msg, 0, sizeof(msg));
-	msg.nh.nlmsg_len = sizeof(msg);
-	msg.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	msg.nh.nlmsg_flags = NLM_F_REQUEST;
-	msg.req.sdiag_family = AF_UNIX;
-	msg.req.udiag_states = ~0U;
-	msg.req.udiag_ino = (uint32_t)s.listener_ino;
-	msg.req.udiag_cookie[0] = ~0U;
-	msg.req.udiag_cookie[1] = ~0U;
-	if (send(s.diag, &msg, sizeof(msg), 0) == (ssize_t)sizeof(msg))
-		(void)recv(s.diag, resp, sizeof(resp), 0);
+	(void)unixdiag_exists(s.diag, s.listener_ino, diag_io);
 }
 
 static void

@@ -14,7 +14,9 @@ bench_bench_exec_SOURCES = bench/bench-exec.c $(BENCH_COMMON)
 bench_bench_trivial_SOURCES = bench/bench-trivial.c $(BENCH_COMMON)
 bench_bench_probe_SOURCES = bench/bench-probe.c $(BENCH_COMMON)
 bench_bench_launch_SOURCES = bench/bench-launch.c $(BENCH_COMMON)
-bench_bench_calls_SOURCES = bench/bench-calls.c $(BENCH_COMMON)
+bench_bench_calls_SOURCES = bench/bench-calls.c $(BENCH_COMMON) \
+	shim/unixdiag.c shim/unixdiag.h
+bench_bench_calls_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim
 EXTRA_DIST += bench/run-bench.sh docs/PERFORMANCE.md
 
 # BENCH_FLAGS passes options to the driver, e.g. make bench BENCH_FLAGS='-r 3'.

@@ -434,9 +434,7 @@ cmd_audit(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "capwrap audit: %s\n", argc == optind ?
-		    "missing FILE" : "one FILE only");
+	if (!one_operand("audit", "FILE", argc)) {
 		usage_audit(stderr);
 		return EXIT_USAGE;
 	}

@@ -103,9 +103,7 @@ cmd_check(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "capwrap check: %s\n", argc == optind ?
-		    "missing POLICY" : "one POLICY only");
+	if (!one_operand("check", "POLICY", argc)) {
 		usage_check(stderr);
 		return EXIT_USAGE;
 	}

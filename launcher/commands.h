@@ -1,6 +1,8 @@
 #ifndef CAPWRAP_COMMANDS_H
 #define CAPWRAP_COMMANDS_H
 
+#include <stdbool.h>
+
 #include "policy.h"
 
 int cmd_run(int argc, char **argv);
@@ -27,5 +29,8 @@ int check_targets(const struct policy *);
  * options) returned c for: an unknown option or a missing argument.
  */
 void option_error(const char *command, int argc, char **argv, int c);
+
+/* After getopt: exactly one operand (WHAT names it), or say what is wrong. */
+bool one_operand(const char *command, const char *what, int argc);
 
 #endif

@@ -389,9 +389,7 @@ cmd_graph(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "capwrap graph: %s\n", argc == optind ?
-		    "missing POLICY" : "one POLICY only");
+	if (!one_operand("graph", "POLICY", argc)) {
 		usage_graph(stderr);
 		return EXIT_USAGE;
 	}

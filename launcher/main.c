@@ -3,6 +3,7 @@
  * over abstract Unix socket names.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,18 @@ usage(FILE *f)
 	    "       capwrap graph POLICY [--audit FILE]\n"
 	    "       capwrap audit FILE [--json] [--follow]\n"
 	    "       capwrap --help | --version\n");
+}
+
+bool
+one_operand(const char *command, const char *what, int argc)
+{
+	if (argc - optind == 1)
+		return true;
+	if (argc == optind)
+		fprintf(stderr, "capwrap %s: missing %s\n", command, what);
+	else
+		fprintf(stderr, "capwrap %s: one %s only\n", command, what);
+	return false;
 }
 
 void

@@ -600,9 +600,7 @@ cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "capwrap run: %s\n", argc == optind ?
-		    "missing POLICY" : "one POLICY only");
+	if (!one_operand("run", "POLICY", argc)) {
 		usage_run(stderr);
 		return EXIT_USAGE;
 	}

@@ -184,12 +184,22 @@ release(struct env_build *b)
 		(void)munmap(b->map, b->map_size);
 }
 
+/* An exec that returned failed: give back the environment, keep its errno. */
+static int
+exec_failed(struct env_build *b)
+{
+	int saved = errno;
+
+	release(b);
+	errno = saved;
+	return -1;
+}
+
 int
 execve(const char *path, char *const argv[], char *const envp[])
 {
 	struct env_build b = { 0 };
 	char *const *env;
-	int saved;
 
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_execve, path, argv, envp);
@@ -197,10 +207,7 @@ execve(const char *path, char *const argv[], char *const envp[])
 	if (env == NULL)
 		return -1;
 	(void)real.execve(path, argv, env);
-	saved = errno;
-	release(&b);
-	errno = saved;
-	return -1;
+	return exec_failed(&b);
 }
 
 int
@@ -209,15 +216,11 @@ execveat(int dirfd, const char *path, char *const argv[],
 {
 	struct env_build b = { 0 };
 	char *const *env = with_shim(envp, &b);
-	int saved;
 
 	if (env == NULL)
 		return -1;
 	(void)real.execveat(dirfd, path, argv, env, flags);
-	saved = errno;
-	release(&b);
-	errno = saved;
-	return -1;
+	return exec_failed(&b);
 }
 
 int
@@ -225,15 +228,11 @@ fexecve(int fd, char *const argv[], char *const envp[])
 {
 	struct env_build b = { 0 };
 	char *const *env = with_shim(envp, &b);
-	int saved;
 
 	if (env == NULL)
 		return -1;
 	(void)real.fexecve(fd, argv, env);
-	saved = errno;
-	release(&b);
-	errno = saved;
-	return -1;
+	return exec_failed(&b);
 }
 
 int
@@ -241,15 +240,11 @@ execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	struct env_build b = { 0 };
 	char *const *env = with_shim(envp, &b);
-	int saved;
 
 	if (env == NULL)
 		return -1;
 	(void)real.execvpe(file, argv, env);
-	saved = errno;
-	release(&b);
-	errno = saved;
-	return -1;
+	return exec_failed(&b);
 }
 
 /* glibc's own execv/execvp/execl* call its internal execve: hook them too. */
