@@ -446,6 +446,12 @@ handle_admit(const struct request *rq)
 		reply_verdict(rq->reply_fd, WIRE_ALLOW_ONCE, 0);
 		return;
 	}
+	/* Made by a granted process that has exited since: still its own. */
+	if (peer == NULL &&
+	    registry_granted_before_exit(a->peer_ino, self)) {
+		reply_verdict(rq->reply_fd, WIRE_ALLOW_ONCE, 0);
+		return;
+	}
 	if (peer == NULL || !peer->granted[self]) {
 		snprintf(reason, sizeof(reason),
 		    "pid %d holds no capability to service %s", (int)a->peer_pid,

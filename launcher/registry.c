@@ -16,6 +16,57 @@ static size_t nregs, regs_cap;
 static struct pending_dial **pending;
 static size_t npending, pending_cap;
 
+/*
+ * What recently exited processes held, by pidfs inode: a connection or
+ * datagram a granted process made just before it exited is still its
+ * own when the receiver's gate looks at it.  A pidfs inode is never used
+ * by another process, so the record cannot admit anyone else; without
+ * pidfs there is no inode and nothing is kept.
+ */
+#define TOMBSTONES	256
+#define TOMBSTONE_MS	30000
+struct tombstone {
+	uint64_t	 pidfs_ino;
+	int64_t		 died_ms;
+	bool		*granted;
+};
+static struct tombstone tombstones[TOMBSTONES];
+static size_t next_tombstone;
+
+static void
+bury_grants(const struct proc *p)
+{
+	struct tombstone *t;
+	bool any = false, *copy;
+
+	for (size_t i = 0; i < nservices; i++)
+		any |= p->granted[i];
+	if (p->pidfs_ino == 0 || !any ||
+	    (copy = malloc(nservices * sizeof(*copy))) == NULL)
+		return;
+	memcpy(copy, p->granted, nservices * sizeof(*copy));
+	t = &tombstones[next_tombstone++ % TOMBSTONES];
+	free(t->granted);
+	t->pidfs_ino = p->pidfs_ino;
+	t->died_ms = loop_now_ms();
+	t->granted = copy;
+}
+
+bool
+registry_granted_before_exit(uint64_t pidfs_ino, size_t service)
+{
+	int64_t now = loop_now_ms();
+
+	if (pidfs_ino == 0)
+		return false;
+	for (size_t i = 0; i < TOMBSTONES; i++)
+		if (tombstones[i].pidfs_ino == pidfs_ino &&
+		    now - tombstones[i].died_ms < TOMBSTONE_MS &&
+		    tombstones[i].granted != NULL)
+			return tombstones[i].granted[service];
+	return false;
+}
+
 
 void
 registry_init(size_t n)
@@ -67,6 +118,7 @@ proc_bury(struct proc *p)
 	if (p->dead)
 		return;
 	p->dead = true;
+	bury_grants(p);
 	for (size_t i = 0; i < nregs; ) {
 		if (regs[i]->owner == p) {
 			free(regs[i]);

@@ -60,6 +60,12 @@ struct proc *registry_find_proc(pid_t pid);
  */
 bool registry_proc_gone(struct proc *);
 
+/*
+ * Did the process with this pidfs inode, which has exited in the last
+ * half-minute, hold a capability to service?  (0: no pidfs, never.)
+ */
+bool registry_granted_before_exit(uint64_t pidfs_ino, size_t service);
+
 struct registration *registry_lookup(const uint8_t *name, size_t len);
 /* The i-th registration, NULL past the last: for walking them all. */
 const struct registration *registry_at(size_t i);

@@ -35,7 +35,18 @@ start_topology() {
 }
 
 # Wait until the topology has exited; its status in $TOPOLOGY_STATUS.
+# One that is still running after TOPOLOGY_TIMEOUT seconds (a bug that
+# leaves a service waiting) is stopped, so the suite fails, not hangs.
 wait_topology() {
+	local i
+	for ((i = 0; i < ${TOPOLOGY_TIMEOUT:-120} * 20; i++)); do
+		kill -0 "$CAPWRAP_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$CAPWRAP_PID" 2>/dev/null; then
+		echo "topology still running after ${TOPOLOGY_TIMEOUT:-120} s: stopping it" >&2
+		kill -TERM "$CAPWRAP_PID"
+	fi
 	TOPOLOGY_STATUS=0
 	wait "$CAPWRAP_PID" || TOPOLOGY_STATUS=$?
 	CAPWRAP_PID=

@@ -229,3 +229,27 @@ EOF
 	run cat "$T/squatter"
 	refute_output --partial got
 }
+
+@test "dgram: a datagram from a granted client that has exited since is still delivered" {
+	write_policy <<EOF
+service db {
+	exec fx-dgram recv recv $U.db 1 $T/read-now
+	provides @$U.db
+}
+service web {
+	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; exec fx-dgram sendmmsg $U.db parting"
+	dials db
+}
+audit audit.jsonl
+EOF
+	start_topology
+	minted_of db > /dev/null
+	touch "$T/go"
+	# The sender is gone before the provider reads its datagram.
+	wait_for "$T/err" 'web exited with status 0'
+	touch "$T/read-now"
+	wait_topology
+	run cat "$T/out"
+	assert_line --regexp '^db +\| got parting$'
+	[ ! -s "$T/audit.jsonl" ]
+}
