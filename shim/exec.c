@@ -318,8 +318,11 @@ execle(const char *path, const char *arg, ...)
 	return rc ? rc : execve(path, argv, envp);
 }
 
-int
-posix_spawn(pid_t *pid, const char *path,
+typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *,
+    const posix_spawnattr_t *, char *const [], char *const []);
+
+static int
+spawn_with_shim(spawn_fn *spawn, pid_t *pid, const char *file,
     const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
     char *const argv[], char *const envp[])
 {
@@ -329,9 +332,18 @@ posix_spawn(pid_t *pid, const char *path,
 
 	if (env == NULL)
 		return errno;
-	rc = real.posix_spawn(pid, path, actions, attr, argv, env);
+	rc = spawn(pid, file, actions, attr, argv, env);
 	release(&b);
 	return rc;
+}
+
+int
+posix_spawn(pid_t *pid, const char *path,
+    const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
+    char *const argv[], char *const envp[])
+{
+	return spawn_with_shim(real.posix_spawn, pid, path, actions, attr, argv,
+	    envp);
 }
 
 int
@@ -339,13 +351,6 @@ posix_spawnp(pid_t *pid, const char *file,
     const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
     char *const argv[], char *const envp[])
 {
-	struct env_build b = { 0 };
-	char *const *env = with_shim(envp, &b);
-	int rc;
-
-	if (env == NULL)
-		return errno;
-	rc = real.posix_spawnp(pid, file, actions, attr, argv, env);
-	release(&b);
-	return rc;
+	return spawn_with_shim(real.posix_spawnp, pid, file, actions, attr, argv,
+	    envp);
 }

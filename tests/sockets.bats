@@ -108,12 +108,13 @@ EOF
 	assert_line --regexp '"gate":"connect","service":"stranger".*"reason":"service stranger does not dial service db"'
 }
 
-# dgram_gate_with MODE: db receives one datagram with MODE; an outsider
-# sends first (with a descriptor attached), then a wrapped friend.
+# dgram_gate_with MODE [PROGRAM]: db (PROGRAM, fx-dgram by default)
+# receives one datagram with MODE; an outsider sends first (with a
+# descriptor attached), then a wrapped friend.
 dgram_gate_with() {
 	write_policy <<EOF
 service db {
-	exec fx-dgram recv $1 $U.db 1
+	exec ${2:-fx-dgram} recv $1 $U.db 1
 	provides @$U.db
 }
 service web {
@@ -167,26 +168,7 @@ EOF
 fortified_gate_with() {
 	run nm -D "$FIXTURES/fx-dgram-fortified"
 	assert_output --partial "$2"
-	write_policy <<EOF
-service db {
-	exec fx-dgram-fortified recv $1 $U.db 1
-	provides @$U.db
-}
-service web {
-	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; exec fx-dgram sendfd $U.db friend"
-	dials db
-}
-audit audit.jsonl
-EOF
-	start_topology --exit-with db
-	addr=$(minted_of db)
-	run fx-dgram sendfd "$addr" intruder
-	assert_output eof
-	touch "$T/go"
-	wait_topology
-	run cat "$T/out"
-	assert_line --regexp '^db +\| got friend$'
-	refute_line --partial 'got intruder'
+	dgram_gate_with "$1" fx-dgram-fortified
 }
 
 @test "dgram: the receive gate holds for a fortified recv() (__recv_chk)" {
