@@ -14,21 +14,32 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* Any length up to the kernel's, the empty name included. */
 static void
 check_name(const struct wire_name *n)
 {
-	if (n->len == 0 || n->len > WIRE_NAME_MAX || n->pad != 0)
+	if (n->len > WIRE_NAME_MAX || n->pad != 0)
 		__builtin_trap();
 	for (size_t i = n->len; i < sizeof(n->bytes); i++)
 		if (n->bytes[i] != 0)
 			__builtin_trap();
 }
 
+/* An abstract address: the NUL and at least min - 1 name bytes, zero after. */
+static void
+check_addr_min(const uint8_t *addr, uint16_t len, uint16_t min)
+{
+	if (len < min || len > WIRE_ADDR_MAX || addr[0] != 0)
+		__builtin_trap();
+	for (size_t i = len; i < WIRE_ADDR_MAX; i++)
+		if (addr[i] != 0)
+			__builtin_trap();
+}
+
 static void
 check_addr(const uint8_t *addr, uint16_t len)
 {
-	if (len < 2 || len > WIRE_ADDR_MAX || addr[0] != 0)
-		__builtin_trap();
+	check_addr_min(addr, len, 2);
 }
 
 int
@@ -50,6 +61,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case WIRE_LISTEN:
 		check_name(&m.listen.name);
 		check_addr(m.listen.addr, m.listen.addr_len);
+		if (m.listen.state != WIRE_BOUND && m.listen.state != WIRE_LISTENING)
+			__builtin_trap();
+		break;
+	case WIRE_NAMEOF:
+		check_addr(m.nameof.addr, m.nameof.addr_len);
 		break;
 	case WIRE_DIAL:
 		check_name(&m.dial.name);
@@ -57,9 +73,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		break;
 	case WIRE_ADMIT:
+		/* pid 0: a peer in a pid namespace the shim cannot see. */
 		check_name(&m.admit.name);
-		if (m.admit.peer_pid <= 0)
+		if (m.admit.peer_pid < 0)
 			__builtin_trap();
+		if (m.admit.from_len != 0)
+			check_addr(m.admit.from, m.admit.from_len);
 		break;
 	case WIRE_REPORT:
 		check_name(&m.report.name);
@@ -71,6 +90,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_addr(m.reply.addr, m.reply.addr_len);
 			if (m.reply.stamp.pid <= 0)
 				__builtin_trap();
+		} else if (m.reply.verdict == WIRE_NAME_LOCAL ||
+		    m.reply.verdict == WIRE_NAME_REMOTE) {
+			/* A virtual address: the NUL and a name, maybe empty. */
+			check_addr_min(m.reply.addr, m.reply.addr_len, 1);
 		} else if (m.reply.addr_len != 0)
 			__builtin_trap();
 		if (m.reply.verdict == WIRE_DENY &&
