@@ -120,7 +120,7 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 		 */
 		if (peer_identity(nfd, false, &peer) != 0)
 			memset(&peer, 0, sizeof(peer));
-		if (admit_peer(&peer, &name, type)) {
+		if (admit_peer(nfd, &peer, &name, type)) {
 			virtual_address(&from, &fromlen);
 			copy_address_out(addr, len, &from, fromlen);
 			errno = saved;

@@ -39,13 +39,16 @@ remember_admitted(uint64_t ino)
 }
 
 static bool
-ask_admission(const struct peer_identity *peer, const struct wire_name *name,
+ask_admission(int fd, struct peer_identity *peer, const struct wire_name *name,
     int socktype, const uint8_t *from, size_t from_len)
 {
 	union wire_msg req, reply;
 
-	if (peer->pid > 0 && peer->alive && admitted_before(peer->pidfs_ino))
+	/* The inode alone names the process: an earlier yes needs no more. */
+	if (peer->alive && admitted_before(peer->pidfs_ino))
 		return true;
+	if (peer_credentials(fd, peer) != 0)
+		memset(peer, 0, sizeof(*peer));
 
 	wire_init(&req, WIRE_ADMIT);
 	if (from_len >= 2 && from_len <= sizeof(req.admit.from) && from[0] == 0) {
@@ -70,15 +73,18 @@ ask_admission(const struct peer_identity *peer, const struct wire_name *name,
 }
 
 bool
-admit_peer(const struct peer_identity *peer, const struct wire_name *name,
+admit_peer(int fd, struct peer_identity *peer, const struct wire_name *name,
     int socktype)
 {
-	return ask_admission(peer, name, socktype, NULL, 0);
+	return ask_admission(fd, peer, name, socktype, NULL, 0);
 }
 
 bool
 admit_datagram(const struct peer_identity *peer, const struct wire_name *name,
     const uint8_t *from, size_t from_len)
 {
-	return ask_admission(peer, name, WIRE_SOCK_DGRAM, from, from_len);
+	struct peer_identity sender = *peer;
+
+	return ask_admission(-1, &sender, name, WIRE_SOCK_DGRAM, from,
+	    from_len);
 }

@@ -12,10 +12,12 @@
 #include "wire.h"
 
 /*
- * Ask the launcher (or recall an earlier yes).  name is the virtual name
- * of the gated socket, for the audit record the launcher writes on a no.
+ * Ask the launcher (or recall an earlier yes).  fd is the accepted socket,
+ * whose peer credentials are read only when the launcher must be asked.
+ * name is the virtual name of the gated socket, for the audit record the
+ * launcher writes on a no.
  */
-bool admit_peer(const struct peer_identity *, const struct wire_name *name,
+bool admit_peer(int fd, struct peer_identity *, const struct wire_name *name,
     int socktype);
 
 /*

@@ -131,7 +131,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 	if (peer_identity(fd, true, &peer) != 0) {
 		memset(&peer, 0, sizeof(peer));
 		reason = WIRE_REPORT_PEER_UNKNOWN;
-	} else if (peer_matches_stamp(&peer, &cap->stamp, &reason))
+	} else if (peer_matches_stamp(fd, &peer, &cap->stamp, &reason))
 		return 0;
 	neutralize_socket(fd);
 	capshim_debug("peer pid %d is not the capability's pid %d",

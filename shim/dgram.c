@@ -65,7 +65,7 @@ dgram_provider_alive(const struct wire_stamp *stamp)
 	int reason;
 
 	if (pidfd_identity(stamp->pid, &who) != 0 ||
-	    !peer_matches_stamp(&who, stamp, &reason))
+	    !peer_matches_stamp(-1, &who, stamp, &reason))
 		return false;
 	return stamped_socket_exists(stamp->sock_ino);
 }

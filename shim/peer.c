@@ -81,25 +81,36 @@ read_pidfd(int fd, bool want_life, struct peer_identity *out)
 }
 
 int
-peer_identity(int fd, bool want_life, struct peer_identity *out)
+peer_credentials(int fd, struct peer_identity *out)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int saved = errno;
 
-	memset(out, 0, sizeof(*out));
-	out->alive = true;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	if (out->have_cred)
+		return 0;
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
 	    len != sizeof(cred)) {
 		errno = saved;
 		return -1;
 	}
 	out->pid = cred.pid;
 	out->uid = cred.uid;
-	if (out->pid > 0)
-		read_pidfd(fd, want_life, out);
+	out->have_cred = true;
 	errno = saved;
 	return 0;
+}
+
+int
+peer_identity(int fd, bool want_life, struct peer_identity *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->alive = true;
+	read_pidfd(fd, want_life, out);
+	if (out->pidfs_ino != 0)
+		return 0;
+	/* No pidfs (or a peer out of sight): pid and uid are the identity. */
+	return peer_credentials(fd, out);
 }
 
 int
@@ -111,6 +122,7 @@ pidfd_identity(pid_t pid, struct peer_identity *out)
 
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
+	out->have_cred = true;
 	out->alive = true;
 	pidfd = (int)capshim_syscall(SYS_pidfd_open, (long)pid, 0L);
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
@@ -164,27 +176,25 @@ proc_start_time(pid_t pid)
 }
 
 bool
-peer_matches_stamp(const struct peer_identity *peer,
+peer_matches_stamp(int fd, struct peer_identity *peer,
     const struct wire_stamp *stamp, int *reason)
 {
-	if (peer->pid <= 0) {
+	if (stamp->pidfs_ino != 0 && peer->pidfs_ino != 0 &&
+	    peer->pidfs_ino == stamp->pidfs_ino) {
+		if (peer->alive)
+			return true;
+		*reason = WIRE_REPORT_PEER_DEAD;
+		(void)peer_credentials(fd, peer);
+		return false;
+	}
+	if (peer_credentials(fd, peer) != 0 || peer->pid <= 0) {
 		*reason = WIRE_REPORT_PEER_UNKNOWN;
 		return false;
 	}
-	if (peer->pid != stamp->pid || peer->uid != stamp->uid) {
+	if (peer->pid != stamp->pid || peer->uid != stamp->uid ||
+	    (stamp->pidfs_ino != 0 && peer->pidfs_ino != 0)) {
 		*reason = WIRE_REPORT_PEER_MISMATCH;
 		return false;
-	}
-	if (stamp->pidfs_ino != 0 && peer->pidfs_ino != 0) {
-		if (peer->pidfs_ino != stamp->pidfs_ino) {
-			*reason = WIRE_REPORT_PEER_MISMATCH;
-			return false;
-		}
-		if (!peer->alive) {
-			*reason = WIRE_REPORT_PEER_DEAD;
-			return false;
-		}
-		return true;
 	}
 	/* No pidfs: the same pid with the same start time is the same process. */
 	if (stamp->start_time == 0 ||

@@ -12,6 +12,7 @@
 #include "wire.h"
 
 struct peer_identity {
+	bool		have_cred;	/* pid and uid below have been read */
 	pid_t		pid;		/* 0: in a pid namespace we cannot see */
 	uid_t		uid;
 	uint64_t	pidfs_ino;	/* 0: no pidfs on this kernel */
@@ -20,19 +21,27 @@ struct peer_identity {
 
 /*
  * Read the peer of a connected stream or seqpacket socket.  want_life:
- * also find out whether it is still alive (else alive stays true).
- * Returns 0, or -1 if the kernel gives no credentials at all.
+ * also find out whether it is still alive (else alive stays true).  Where
+ * the kernel has pidfs, the peer's pidfs inode names it exactly and its
+ * pid and uid are left for peer_credentials() to read if a decision
+ * needs them; elsewhere they are read at once.  Returns 0, or -1 if the
+ * kernel gives no credentials at all.
  */
 int peer_identity(int fd, bool want_life, struct peer_identity *out);
 
+/* Read the peer's pid and uid (SO_PEERCRED) if not read yet; -1 if none. */
+int peer_credentials(int fd, struct peer_identity *out);
+
 /*
- * Does the peer match the stamp of a capability?  uid and pid must be
- * equal; where the kernel has pidfs the peer's pidfs inode must equal the
- * stamp's and the peer must be alive; otherwise the process start time
- * in /proc must equal the stamp's, which a recycled pid does not repeat.
+ * Does the peer match the stamp of a capability?  Where the kernel has
+ * pidfs, the peer's pidfs inode must equal the stamp's (the same process,
+ * so the same pid and uid) and the peer must be alive; otherwise uid and
+ * pid must be equal and the process start time in /proc must equal the
+ * stamp's, which a recycled pid does not repeat.  fd is the connected
+ * socket, for the credentials a refusal reports (-1 if already read).
  * On a mismatch, *reason gets the WIRE_REPORT reason.
  */
-bool peer_matches_stamp(const struct peer_identity *,
+bool peer_matches_stamp(int fd, struct peer_identity *,
     const struct wire_stamp *, int *reason);
 
 /*

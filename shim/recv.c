@@ -109,6 +109,7 @@ read_sender(const struct msghdr *ours, struct peer_identity *sender)
 			memcpy(&c, CMSG_DATA(cm), sizeof(c));
 			sender->pid = c.pid;
 			sender->uid = c.uid;
+			sender->have_cred = true;
 			have = true;
 		} else if (cm->cmsg_type == SCM_PIDFD &&
 		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
