@@ -259,6 +259,18 @@ handle_listen(const struct request *rq)
 		    "socket registered for a name the service does not provide");
 		return;
 	}
+	/*
+	 * What the shim claims is checked against the kernel: the socket
+	 * must exist and be bound at the address it names, so a registration
+	 * can never point clients (or the datagram answer rule) at a socket
+	 * of somebody else's.  A kernel without sock_diag cannot say; the
+	 * claim then stands on the channel's authority alone.
+	 */
+	if (sockdiag_unix_bound_at(l->sock_ino, l->addr, l->addr_len) == 0) {
+		deny(rq, "bind", &l->name, 0, -1, EACCES,
+		    "the registered socket is not bound at the address claimed");
+		return;
+	}
 	old = live_registration(l->name.bytes, l->name.len, true);
 	if (old != NULL && old->sock_ino != l->sock_ino) {
 		reply_verdict(rq->reply_fd, WIRE_DENY, EADDRINUSE);

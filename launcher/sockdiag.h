@@ -6,9 +6,16 @@
 #ifndef CAPWRAP_SOCKDIAG_H
 #define CAPWRAP_SOCKDIAG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* 1 if a Unix socket with this inode exists, 0 if not, -1 if unknown. */
 int sockdiag_unix_exists(uint64_t ino);
+
+/*
+ * 1 if the Unix socket with this inode is bound at addr (leading NUL
+ * included), 0 if not (or it does not exist), -1 if the kernel cannot say.
+ */
+int sockdiag_unix_bound_at(uint64_t ino, const uint8_t *addr, size_t len);
 
 #endif

@@ -18,4 +18,11 @@ typedef ssize_t unixdiag_io(int fd, void *buf, size_t len, int send);
  */
 int unixdiag_exists(int nlfd, uint64_t ino, unixdiag_io *io);
 
+/*
+ * The same, and the socket's bound address (leading NUL included) into
+ * addr/len (len 0 if unbound): 1 if it exists, 0 if not, -1 unknown.
+ */
+int unixdiag_name(int nlfd, uint64_t ino, unixdiag_io *io, uint8_t *addr,
+    size_t *len);
+
 #endif

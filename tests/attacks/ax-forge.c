@@ -17,7 +17,10 @@
  */
 #include <sys/socket.h>
 #include <errno.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +222,51 @@ forge_capability(const char *squatter)
 	close(fd);
 }
 
+/*
+ * A registration for NAME (which this service provides) of a socket of
+ * ours, claiming an address it is not bound at: the launcher checks the
+ * claim with the kernel and refuses it.
+ */
+static int
+forge_registration(const char *name)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	union wire_msg m, reply;
+	struct stat st;
+	sa_family_t family = AF_UNIX;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), sv[2];
+	ssize_t n;
+
+	/* A bare autobind: not an abstract name, so no gate sees it. */
+	if (fd < 0 || bind(fd, (struct sockaddr *)&family, sizeof(family)) != 0 ||
+	    listen(fd, 1) != 0 || getsockname(fd, (struct sockaddr *)&sun,
+	    &len) != 0 || fstat(fd, &st) != 0)
+		fx_refused("socket");
+	wire_init(&m, WIRE_LISTEN);
+	m.listen.socktype = WIRE_SOCK_STREAM;
+	m.listen.state = WIRE_LISTENING;
+	m.listen.sock_ino = st.st_ino;
+	(void)wire_set_name(&m.listen.name, name, strlen(name));
+	m.listen.addr_len = (uint16_t)(len - offsetof(struct sockaddr_un,
+	    sun_path));
+	memcpy(m.listen.addr, sun.sun_path, m.listen.addr_len);
+	/* One byte off: an address this socket is not bound at. */
+	m.listen.addr[1] = m.listen.addr[1] == 'f' ? 'e' : 'f';
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
+	    send_raw(&m, wire_size(WIRE_LISTEN), &sv[1], 1) != 0)
+		fx_refused("send");
+	close(sv[1]);
+	n = read(sv[0], &reply, sizeof(reply));
+	if (n == (ssize_t)sizeof(reply.reply) &&
+	    reply.reply.verdict == WIRE_DENY)
+		fx_say("forged registration: denied %s",
+		    strerrorname_np(reply.reply.error));
+	else
+		fx_say("forged registration: answered %zd bytes", n);
+	return FX_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -229,15 +277,18 @@ main(int argc, char **argv)
 	ssize_t n;
 	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: ax-forge NAME SQUATTER\n");
-		return FX_USAGE;
-	}
 	if (v == NULL) {
 		fprintf(stderr, "ax-forge: not wrapped: no %s\n", WIRE_CHANNEL_ENV);
 		return FX_USAGE;
 	}
 	chan = atoi(v);
+	if (argc == 3 && strcmp(argv[1], "--register") == 0)
+		return forge_registration(argv[2]);
+	if (argc != 3) {
+		fprintf(stderr, "usage: ax-forge NAME SQUATTER | "
+		    "ax-forge --register NAME\n");
+		return FX_USAGE;
+	}
 	attack_channel(argv[1]);
 	forge_capability(argv[2]);
 

@@ -52,3 +52,19 @@ EOF
 	run cat "$T/audit.jsonl"
 	assert_output --partial "\"name\":\"@$U.bait\""
 }
+
+@test "a registration that claims an address its socket is not bound at is refused and audited" {
+	write_policy <<EOF
+service forger {
+	exec ax-forge --register $U.db
+	provides @$U.db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with forger
+	wait_topology
+	run cat "$T/out"
+	assert_line --regexp '^forger +\| forged registration: denied EACCES$'
+	run cat "$T/audit.jsonl"
+	assert_output --regexp "\"gate\":\"bind\",\"service\":\"forger\",\"name\":\"@$U.db\".*\"reason\":\"the registered socket is not bound at the address claimed\""
+}
