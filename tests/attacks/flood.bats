@@ -43,7 +43,7 @@ EOF
 	assert_output --partial 'ax-brute brute'
 	# The friend is served afterwards.
 	touch "$T/go"
-	wait_for "$T/out" '^web +\| (reply|eof|connect)'
+	wait_for "$T/out" '^web +\| (reply|eof|connect:)'
 	run cat "$T/out"
 	assert_line --regexp '^web +\| reply echo friend$'
 }
@@ -75,7 +75,7 @@ audited_refusals() {
 	wait_for "$T/flood" '^flooding$'
 	# While the flood goes on, a friend dials and is served.
 	touch "$T/go"
-	wait_for "$T/out" '^web +\| (reply|eof|connect)' 60
+	wait_for "$T/out" '^web +\| (reply|eof|connect:)' 60
 	run cat "$T/out"
 	assert_line --regexp '^web +\| reply echo friend$'
 	touch "$T/stop"

@@ -34,7 +34,7 @@ EOF
 	run name_is_bound "$U.db"
 	assert_failure
 	touch "$T/go"
-	wait_for "$T/out" '^web +\| (reply|eof|connect)'
+	wait_for "$T/out" '^web +\| (reply|eof|connect:)'
 	run service_lines web
 	assert_line "reply echo hello"
 	wait_for "$T/daemon.log" '^served '

@@ -61,7 +61,7 @@ EOF
 	assert_line --regexp '^(eof|read: ECONNRESET|write: EPIPE)$'
 	refute_output --partial reply
 	touch "$T/go"
-	wait_for "$T/out" '^web +\| (reply|eof|connect)'
+	wait_for "$T/out" '^web +\| (reply|eof|connect:)'
 	run service_lines web
 	assert_line --regexp '^reply echo friend by [0-9]+$'
 	wait_for "$T/audit.jsonl" '"gate":"accept"'
