@@ -45,11 +45,15 @@ service db {
 	restart always
 }
 service web {
-	exec sh -c "fx-client $U.db one && fx-client $U.db two"
+	exec sh -c "fx-client $U.db one && until fx-client $U.db two; do sleep 0.1; done"
 	dials db
 }
 audit audit.jsonl
 EOF
+	# A dial that lands while the old instance is still on its way out
+	# meets a listener that will never answer, as it would without
+	# capwrap: the client tries again, as clients of a restarting
+	# service do, and reaches the new instance.
 	start_topology --exit-with web
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
@@ -63,7 +67,10 @@ EOF
 	[ -n "$second" ] && [ "$first" != "$second" ]
 	run cat "$T/err"
 	assert_line 'capwrap: db: restarting in 100 ms'
-	[ ! -s "$T/audit.jsonl" ]
+	# Nobody was refused at db's gate; at most a dial that met the old
+	# instance exiting was refused by the client's own check.
+	run grep -c '"gate":"accept"' "$T/audit.jsonl"
+	assert_output 0
 }
 
 @test "a daemon that double-forks keeps its service running until it exits" {
