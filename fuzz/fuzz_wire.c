@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case WIRE_ADMIT:
 		/* pid 0: a peer in a pid namespace the shim cannot see. */
 		check_name(&m.admit.name);
-		if (m.admit.peer_pid < 0)
+		if (m.admit.peer_pid < 0 || (m.admit.flags & ~WIRE_ADMIT_FLAGS))
 			__builtin_trap();
 		if (m.admit.from_len != 0)
 			check_addr(m.admit.from, m.admit.from_len);

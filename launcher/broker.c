@@ -445,6 +445,16 @@ handle_admit(const struct request *rq)
 		    "peer credentials unavailable (another pid namespace)");
 		return;
 	}
+	/*
+	 * Without pidfs an exited connector cannot be told apart from a
+	 * process that took its pid since and holds a grant: refused.
+	 */
+	if (a->flags & WIRE_ADMIT_EXITED) {
+		deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid,
+		    ECONNABORTED, "the peer has exited, and without pidfs it "
+		    "cannot be told from a process that reused its pid");
+		return;
+	}
 	peer = registry_find_proc(a->peer_pid);
 	if (peer != NULL && registry_proc_gone(peer))
 		peer = NULL;

@@ -56,6 +56,8 @@ ask_admission(int fd, struct peer_identity *peer, const struct wire_name *name,
 		memcpy(req.admit.from, from, from_len);
 	}
 	req.admit.socktype = (uint16_t)socktype;
+	if (!peer->alive && peer->pidfs_ino == 0)
+		req.admit.flags |= WIRE_ADMIT_EXITED;
 	req.admit.peer_pid = peer->pid > 0 ? peer->pid : 0;
 	req.admit.peer_uid = peer->uid;
 	req.admit.peer_ino = peer->pidfs_ino;

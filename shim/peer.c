@@ -76,7 +76,11 @@ read_pidfd(int fd, bool want_life, struct peer_identity *out)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) != 0 ||
 	    pidfd < 0)
 		return;
-	peer_inspect_pidfd(pidfd, want_life, out);
+	/*
+	 * Without pidfs the peer's inode cannot tell a process from one that
+	 * took its pid later: whether it still lives is then always asked.
+	 */
+	peer_inspect_pidfd(pidfd, want_life || !pidfs_here(pidfd), out);
 	capshim_syscall(SYS_close, (long)pidfd);
 }
 

@@ -19,7 +19,7 @@ ASSERT_NO_PADDING(struct wire_bind, reserved2);
 ASSERT_NO_PADDING(struct wire_listen, state);
 ASSERT_NO_PADDING(struct wire_nameof, reserved);
 ASSERT_NO_PADDING(struct wire_dial, reserved);
-ASSERT_NO_PADDING(struct wire_admit, reserved);
+ASSERT_NO_PADDING(struct wire_admit, flags);
 ASSERT_NO_PADDING(struct wire_report, name);
 ASSERT_NO_PADDING(struct wire_hello, reserved);
 ASSERT_NO_PADDING(struct wire_stamp, sock_ino);
@@ -181,7 +181,8 @@ wire_decode(const void *buf, size_t len, union wire_msg *out)
 	case WIRE_ADMIT:
 		/* pid 0: the peer is in a pid namespace the shim cannot see. */
 		if (valid_socktype(m.admit.socktype) || m.admit.peer_pid < 0 ||
-		    m.admit.reserved || valid_name(&m.admit.name))
+		    (m.admit.flags & ~WIRE_ADMIT_FLAGS) ||
+		    valid_name(&m.admit.name))
 			return -1;
 		if (m.admit.from_len == 0 ?
 		    zero_tail(m.admit.from, 0, sizeof(m.admit.from)) :

@@ -145,8 +145,12 @@ struct wire_admit {
 	struct wire_name	name;		/* the listener's virtual name */
 	uint16_t		from_len;	/* datagrams: the sender's abstract address, or 0 */
 	uint8_t			from[WIRE_ADDR_MAX];
-	uint16_t		reserved;
+	uint16_t		flags;
 };
+
+/* WIRE_ADMIT flags */
+#define WIRE_ADMIT_EXITED	0x1u	/* no pidfs inode, and the peer has exited */
+#define WIRE_ADMIT_FLAGS	WIRE_ADMIT_EXITED
 
 struct wire_report {
 	struct wire_header	h;

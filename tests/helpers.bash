@@ -90,6 +90,16 @@ listening_addresses() {
 	done
 }
 
+# The five hex digits of the address the listener of SERVICE holds, once
+# it has said "listening pid=N".
+minted_address() {
+	local pid
+	wait_for "$T/out" "^$1 +\\| listening pid=" || return 1
+	pid=$(listener_pid "$1")
+	[ -n "$pid" ] || return 1
+	listening_addresses "$pid" | head -n 1
+}
+
 # True if the fixed name appears anywhere in /proc/net/unix.
 name_is_bound() {
 	awk -v n="@$1" '$8 == n { found = 1 } END { exit !found }' /proc/net/unix

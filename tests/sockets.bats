@@ -4,14 +4,6 @@
 
 load helpers
 
-# The provider's minted address, as an outsider reads it in /proc/net/unix.
-minted_of() {
-	local pid
-	wait_for "$T/out" "^$1 +\\| listening pid="
-	pid=$(listener_pid "$1")
-	listening_addresses "$pid" | head -n 1
-}
-
 @test "seqpacket: a wrapped client is served, an outsider is refused and audited" {
 	write_policy <<EOF
 service db {
@@ -25,7 +17,7 @@ service web {
 audit audit.jsonl
 EOF
 	start_topology --exit-with web
-	addr=$(minted_of db)
+	addr=$(minted_address db)
 	[[ "$addr" =~ ^[0-9a-f]{5}$ ]]
 	run fx-client -t seqpacket "$addr" intruder
 	# Closed unanswered: EOF, a reset, or a broken pipe, by how far it got.
@@ -55,7 +47,7 @@ service web {
 audit audit.jsonl
 EOF
 	start_topology --exit-with web
-	minted_of db > /dev/null
+	minted_address db > /dev/null
 	touch "$T/go"
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
@@ -74,7 +66,7 @@ service db {
 audit audit.jsonl
 EOF
 	start_topology
-	addr=$(minted_of db)
+	addr=$(minted_address db)
 	run timeout 10 fx-client -t dgram "$addr" intruder
 	# The datagram was sent, never served, never answered.
 	assert_equal "$status" 4
@@ -98,7 +90,7 @@ service stranger {
 audit audit.jsonl
 EOF
 	start_topology --exit-with stranger
-	minted_of db > /dev/null
+	minted_address db > /dev/null
 	touch "$T/go"
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 3
@@ -124,7 +116,7 @@ service web {
 audit audit.jsonl
 EOF
 	start_topology --exit-with db
-	addr=$(minted_of db)
+	addr=$(minted_address db)
 	# The refused datagram is dropped, and the descriptor it carried is
 	# closed at once: the sender's pipe reports end of file.
 	run fx-dgram sendfd "$addr" intruder
@@ -201,7 +193,7 @@ EOF
 	# Both end on their own: no --exit-with, which could stop web before
 	# it printed its line.
 	start_topology
-	minted_of db > /dev/null
+	minted_address db > /dev/null
 	touch "$T/go"
 	wait_topology
 	kill "$squatter" 2>/dev/null || true
@@ -225,7 +217,7 @@ service web {
 audit audit.jsonl
 EOF
 	start_topology
-	minted_of db > /dev/null
+	minted_address db > /dev/null
 	touch "$T/go"
 	# The sender is gone before the provider reads its datagram.
 	wait_for "$T/err" 'web exited with status 0'

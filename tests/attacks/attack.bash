@@ -8,14 +8,6 @@ load ../helpers
 ATTACKERS="$(dirname "$FIXTURES")/attacks"
 PATH="$ATTACKERS:$PATH"
 
-# The five hex digits of the address the listener of SERVICE holds.
-minted_address() {
-	local pid
-	pid=$(listener_pid "$1")
-	[ -n "$pid" ] || return 1
-	listening_addresses "$pid" | head -n 1
-}
-
 # The audit records matching a jq-free grep pattern, counted.
 audit_count() {
 	grep -cE -- "$1" "$T/audit.jsonl" 2>/dev/null || true

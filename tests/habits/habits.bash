@@ -6,14 +6,6 @@ load ../helpers
 HABITS="$(dirname "$FIXTURES")/habits"
 PATH="$HABITS:$PATH"
 
-# The five hex digits of the address the listener of SERVICE holds.
-minted_address() {
-	local pid
-	pid=$(listener_pid "$1")
-	[ -n "$pid" ] || return 1
-	listening_addresses "$pid" | head -n 1
-}
-
 # How many refusals the audit records matching PATTERN (grep -E) stand
 # for: repeats within the flood-control window are one record with a count.
 audit_total() {

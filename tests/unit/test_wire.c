@@ -126,6 +126,30 @@ test_replies(void)
 }
 
 static void
+test_admit(void)
+{
+	union wire_msg m;
+
+	wire_init(&m, WIRE_ADMIT);
+	m.admit.socktype = WIRE_SOCK_STREAM;
+	m.admit.peer_pid = 0;
+	tap_ok(decodes(&m, sizeof(m.admit)),
+	    "an ADMIT for a peer in another pid namespace (pid 0) decodes");
+	m.admit.flags = WIRE_ADMIT_EXITED;
+	tap_ok(decodes(&m, sizeof(m.admit)), "an ADMIT of an exited peer decodes");
+	m.admit.flags = 0x8;
+	tap_ok(!decodes(&m, sizeof(m.admit)), "an unknown ADMIT flag is rejected");
+	m.admit.flags = 0;
+	m.admit.peer_pid = -1;
+	tap_ok(!decodes(&m, sizeof(m.admit)), "a negative pid is rejected");
+	m.admit.peer_pid = 7;
+	m.admit.from_len = 6;
+	memcpy(m.admit.from, "x1a2b3", 6);
+	tap_ok(!decodes(&m, sizeof(m.admit)),
+	    "a sender address that is not abstract is rejected");
+}
+
+static void
 test_listen_and_nameof(void)
 {
 	union wire_msg m;
@@ -169,5 +193,6 @@ main(void)
 	test_requests();
 	test_replies();
 	test_listen_and_nameof();
+	test_admit();
 	return tap_done();
 }
