@@ -5,14 +5,18 @@
  * "METRIC call_NAME nanoseconds ns".  Multiplying these by the calls each
  * path makes (strace -c shows them) accounts for the CPU time the
  * wrapped figures add.  Run raw: it measures the kernel, not capwrap.
+ * The last two are whole round trips to another process over a channel,
+ * with a socketpair or a pipe for the reply.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/netlink.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,7 +35,7 @@ static long count = 20000;
 
 /* Everything one measurement needs. */
 static struct {
-	int listener, client, pidfd, diag;
+	int listener, client, pidfd, diag, channel;
 	struct sockaddr_un addr;
 	socklen_t addr_len;
 	ino_t listener_ino;
@@ -138,6 +142,108 @@ call_reply_socketpair(void)
 	}
 }
 
+/* The alternative to the reply socketpair: a pipe (docs/PERFORMANCE.md). */
+static void
+call_reply_pipe(void)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) == 0) {
+		close(p[0]);
+		close(p[1]);
+	}
+}
+
+/*
+ * A whole channel round trip, as the shim makes one, with either kind of
+ * reply descriptor: the request carries the write end by SCM_RIGHTS, an
+ * answerer process (the launcher's part) writes a reply on it and closes
+ * it.  This one crosses processes, so it also pays the wake-ups.
+ */
+enum { REQUEST_SIZE = 124, REPLY_SIZE = 160 };
+
+static void
+send_with_fd(int sock, int fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	char req[REQUEST_SIZE] = { 0 };
+	struct iovec iov = { .iov_base = req, .iov_len = sizeof(req) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	memset(&control, 0, sizeof(control));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(req))
+		bench_die("sendmsg");
+}
+
+/* The answerer: until EOF, reply to each request on the descriptor it carries. */
+static void
+answer_requests(int sock)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	char req[REQUEST_SIZE], reply[REPLY_SIZE] = { 0 };
+	struct iovec iov = { .iov_base = req, .iov_len = sizeof(req) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct stat st;
+	int fd;
+
+	for (;;) {
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0 ||
+		    CMSG_FIRSTHDR(&msg) == NULL)
+			_exit(0);
+		memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+			(void)send(fd, reply, sizeof(reply),
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+		else
+			(void)!write(fd, reply, sizeof(reply));
+		close(fd);
+	}
+}
+
+static void
+round_trip(bool pipe_reply)
+{
+	char reply[REPLY_SIZE + 1];
+	int r[2];
+
+	if (pipe_reply ? pipe2(r, O_CLOEXEC) :
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r))
+		bench_die("reply descriptor");
+	send_with_fd(s.channel, r[1]);
+	close(r[1]);
+	if (read(r[0], reply, sizeof(reply)) != REPLY_SIZE)
+		bench_die("reply");
+	close(r[0]);
+}
+
+static void
+call_rtt_reply_socketpair(void)
+{
+	round_trip(false);
+}
+
+static void
+call_rtt_reply_pipe(void)
+{
+	round_trip(true);
+}
+
 static void
 call_netlink_open_close(void)
 {
@@ -203,7 +309,9 @@ main(int argc, char **argv)
 {
 	const sa_family_t family = AF_UNIX;
 	struct stat st;
+	pid_t answerer;
 	socklen_t l;
+	int sv[2];
 
 	if (argc > 2) {
 		fprintf(stderr, "usage: bench-calls [COUNT]\n");
@@ -244,9 +352,25 @@ main(int argc, char **argv)
 	measure("fstat_pidfd", call_fstat);
 	measure("pidfd_signal0", call_pidfd_signal);
 	measure("reply_socketpair", call_reply_socketpair);
+	measure("reply_pipe", call_reply_pipe);
 	measure("netlink_open_close", call_netlink_open_close);
 	measure("sock_diag_lookup", call_sock_diag_lookup);
 	measure("proc_stat_read", call_proc_stat);
 	measure("raw_conn_accept", call_connect_accept);
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		bench_die("channel");
+	if ((answerer = fork()) < 0)
+		bench_die("fork");
+	if (answerer == 0) {
+		close(sv[0]);
+		answer_requests(sv[1]);
+	}
+	close(sv[1]);
+	s.channel = sv[0];
+	measure("rtt_reply_socketpair", call_rtt_reply_socketpair);
+	measure("rtt_reply_pipe", call_rtt_reply_pipe);
+	close(s.channel);
+	(void)waitpid(answerer, NULL, 0);
 	return 0;
 }

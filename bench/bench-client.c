@@ -11,7 +11,8 @@
  *   dial    COUNT fresh child processes; each times a connect to an
  *           UNBOUND name (refused), its first connect to NAME, one byte
  *           each way, a second connect, and UNBOUND again.
- *   bulk    MIB mebibytes over one connection, until the server's ack.
+ *   bulk    MIB mebibytes over one connection, until the server's ack;
+ *           also the CPU time per MiB of the writer and of the reader.
  *   grants  WORKERS processes at once, each connecting once to every
  *           one of PREFIX0 ... PREFIX<COUNT-1>; also the CPU time the
  *           parent process spent meanwhile, per connection (under
@@ -190,7 +191,7 @@ run_bulk(const char *name, long mib)
 {
 	static char buf[1 << 16];
 	char req = BENCH_BULK, ack;
-	uint64_t t0, t1;
+	uint64_t t0, t1, cpu0, cpu1, reader_cpu;
 	int fd;
 
 	memset(buf, 'x', sizeof(buf));
@@ -201,15 +202,23 @@ run_bulk(const char *name, long mib)
 	if (bench_write_full(fd, &req, 1) != 0)
 		bench_die("write");
 	t0 = bench_now_ns();
+	cpu0 = bench_cpu_ns();
 	for (long i = 0; i < mib * 16; i++)
 		if (bench_write_full(fd, buf, sizeof(buf)) != 0)
 			bench_die("write");
 	if (shutdown(fd, SHUT_WR) != 0 || bench_read_full(fd, &ack, 1) != 0)
 		bench_die("bulk ack");
 	t1 = bench_now_ns();
+	cpu1 = bench_cpu_ns();
+	if (bench_read_full(fd, &reader_cpu, sizeof(reader_cpu)) != 0)
+		bench_die("bulk reader's CPU time");
 	close(fd);
 	bench_metric("bulk_throughput", (double)mib * 1e9 / (double)(t1 - t0),
 	    "MiB/s");
+	bench_metric("bulk_write_cpu_us", (double)(cpu1 - cpu0) / 1e3 /
+	    (double)mib, "us/MiB");
+	bench_metric("bulk_read_cpu_us", (double)reader_cpu / 1e3 / (double)mib,
+	    "us/MiB");
 }
 
 static void

@@ -2,7 +2,8 @@
  * bench-server [-p] [-c COUNT] NAME
  * Listen on the abstract NAME and serve one connection after another in
  * one thread: a request byte BENCH_PING gets one byte back; BENCH_BULK
- * is followed by a stream that is read to EOF, then one byte back;
+ * is followed by a stream that is read to EOF, then one byte back and the
+ * CPU time the reading took (8 bytes);
  * BENCH_CPU gets the server's CPU time so far, so that a client can tell
  * what its connections cost the server.
  * -p listens and never accepts (a service that only has to register).
@@ -49,9 +50,14 @@ serve(int fd)
 		return;
 	}
 	if (req == BENCH_BULK) {
+		cpu = bench_cpu_ns();
 		do
 			n = read(fd, buf, sizeof(buf));
 		while (n > 0 || (n < 0 && errno == EINTR));
+		cpu = bench_cpu_ns() - cpu;
+		if (bench_write_full(fd, &ack, 1) == 0)
+			(void)bench_write_full(fd, &cpu, sizeof(cpu));
+		return;
 	}
 	(void)bench_write_full(fd, &ack, 1);
 }

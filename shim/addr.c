@@ -36,17 +36,11 @@ is_autobind_name(const uint8_t *name, size_t len)
 }
 
 int
-unix_socktype(int fd)
+socket_wire_type(int fd)
 {
-	int domain = 0, type = 0, saved = errno;
-	socklen_t len = sizeof(domain);
+	int type = 0, saved = errno;
+	socklen_t len = sizeof(type);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 ||
-	    domain != AF_UNIX) {
-		errno = saved;
-		return 0;
-	}
-	len = sizeof(type);
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
 		type = 0;
 	errno = saved;
@@ -56,4 +50,22 @@ unix_socktype(int fd)
 	case SOCK_DGRAM:	return WIRE_SOCK_DGRAM;
 	}
 	return 0;
+}
+
+bool
+is_unix_socket(int fd)
+{
+	int domain = 0, saved = errno;
+	socklen_t len = sizeof(domain);
+	bool yes = getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+	    domain == AF_UNIX;
+
+	errno = saved;
+	return yes;
+}
+
+int
+unix_socktype(int fd)
+{
+	return is_unix_socket(fd) ? socket_wire_type(fd) : 0;
 }

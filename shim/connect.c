@@ -155,18 +155,28 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	int type, rc, saved = errno;
 
 	if (!abstract_addr_of(addr, len, &name) ||
-	    (type = unix_socktype(fd)) == 0)
+	    (type = socket_wire_type(fd)) == 0)
 		return real_connect(fd, addr, len);
 	if (!capshim_ready())
-		return channel_refuse();
+		return is_unix_socket(fd) ? channel_refuse() :
+		    real_connect(fd, addr, len);
 
-	/* A cached capability still faces the same peer check. */
+	/*
+	 * A cached capability still faces the same peer check.  The family
+	 * is asked only when the dial fails (a stream connect is the hot
+	 * path): a socket of another family cannot connect to the minted
+	 * address either, and then gets the kernel's answer to its own.
+	 */
 	if (sockets_capability((uint16_t)type, name.name, name.len, &cap)) {
+		if (type == WIRE_SOCK_DGRAM && !is_unix_socket(fd))
+			return real_connect(fd, addr, len);
 		rc = dial_capability(fd, type, &name, &cap);
 		if (rc == 0) {
 			errno = saved;
 			return 0;
 		}
+		if (rc == -1 && !is_unix_socket(fd))
+			return real_connect(fd, addr, len);
 		/*
 		 * Nobody at the cached address, or somebody else: the provider
 		 * may have been replaced, so forget it and ask afresh.  Other
@@ -177,6 +187,8 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		sockets_forget_capability(name.name, name.len);
 	}
 
+	if (!is_unix_socket(fd))
+		return real_connect(fd, addr, len);
 	rc = ask_capability(fd, type, &name, &cap);
 	if (rc < 0)
 		return -1;

@@ -46,6 +46,14 @@ bool is_autobind_name(const uint8_t *name, size_t len);
 int unix_socktype(int fd);
 
 /*
+ * The wire socket type of any socket (0 for other types), and whether it
+ * is an AF_UNIX one: connect's cached path asks the second only when its
+ * dial fails.
+ */
+int socket_wire_type(int fd);
+bool is_unix_socket(int fd);
+
+/*
  * Map a minted address this process knows (its own binds, its providers)
  * back to the virtual name, in place; anything else is left as it is.
  */

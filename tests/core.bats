@@ -201,6 +201,36 @@ EOF
 	assert_line --regexp '^web +\| inet bind ok$'
 }
 
+@test "an abstract address on a socket of another family gets the kernel's own answer, cached capability or not" {
+	# What the kernel says without capwrap (the dial itself then fails).
+	run fx-client -I "$U.db" hello
+	assert_line --regexp '^inet before: E[A-Z]+$'
+	kernel=${lines[0]#inet before: }
+	write_policy <<EOF
+service db {
+	exec fx-server -n 1 $U.db
+	provides @$U.db
+}
+service web {
+	exec fx-client -I $U.db hello
+	dials db
+}
+audit audit.jsonl
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/out"
+	assert_line --regexp "^web +\\| inet before: $kernel\$"
+	assert_line --regexp '^web +\| reply echo hello$'
+	assert_line --regexp "^web +\\| inet after: $kernel\$"
+	[ ! -s "$T/audit.jsonl" ]
+	# Without a channel, too: not an abstract socket, so no refusal.
+	run env LD_PRELOAD="$CAPWRAP_SHIM_SO" fx-client -I "$U.db" hello
+	assert_line "inet before: $kernel"
+	assert_line "connect: EACCES"
+}
+
 @test "the empty abstract name is a name: bind and connect are gated and audited" {
 	write_policy <<EOF
 service rogue {
