@@ -57,6 +57,7 @@ gated_listener(int fd, struct wire_name *name, int *type)
 		return true;
 	}
 	(void)wire_set_name(name, a.name, a.len);
+	/* SOCKET_UNKNOWN: still gated, and gate_accept admits nobody. */
 	*type = unix_socktype(fd);
 	return *type != 0;
 }
@@ -120,7 +121,8 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 		 */
 		if (peer_identity(nfd, false, &peer) != 0)
 			memset(&peer, 0, sizeof(peer));
-		if (admit_peer(nfd, &peer, &name, type)) {
+		if (type != SOCKET_UNKNOWN &&
+		    admit_peer(nfd, &peer, &name, type)) {
 			virtual_address(&from, &fromlen);
 			copy_address_out(addr, len, &from, fromlen);
 			errno = saved;

@@ -2,8 +2,10 @@
 #include <sys/un.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
+#include "debug.h"
 #include "shim.h"
 #include "wire.h"
 
@@ -35,15 +37,30 @@ is_autobind_name(const uint8_t *name, size_t len)
 	return true;
 }
 
+/*
+ * One socket option, with what its failure means: 1 when the kernel
+ * answered, 0 when fd is no socket at all (the call itself will say so),
+ * SOCKET_UNKNOWN when the kernel would not answer for this socket.
+ */
+static int
+ask_socket(int fd, int option, int *value)
+{
+	socklen_t len = sizeof(*value);
+	int saved = errno, rc = 1;
+
+	if (getsockopt(fd, SOL_SOCKET, option, value, &len) != 0)
+		rc = errno == ENOTSOCK || errno == EBADF ? 0 : SOCKET_UNKNOWN;
+	errno = saved;
+	return rc;
+}
+
 int
 socket_wire_type(int fd)
 {
-	int type = 0, saved = errno;
-	socklen_t len = sizeof(type);
+	int type = 0, rc = ask_socket(fd, SO_TYPE, &type);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
-		type = 0;
-	errno = saved;
+	if (rc <= 0)
+		return rc;
 	switch (type) {
 	case SOCK_STREAM:	return WIRE_SOCK_STREAM;
 	case SOCK_SEQPACKET:	return WIRE_SOCK_SEQPACKET;
@@ -52,20 +69,30 @@ socket_wire_type(int fd)
 	return 0;
 }
 
-bool
-is_unix_socket(int fd)
+int
+unix_family(int fd)
 {
-	int domain = 0, saved = errno;
-	socklen_t len = sizeof(domain);
-	bool yes = getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
-	    domain == AF_UNIX;
+	int domain = 0, rc = ask_socket(fd, SO_DOMAIN, &domain);
 
-	errno = saved;
-	return yes;
+	return rc <= 0 ? rc : domain == AF_UNIX;
 }
 
 int
 unix_socktype(int fd)
 {
-	return is_unix_socket(fd) ? socket_wire_type(fd) : 0;
+	int rc = unix_family(fd);
+
+	return rc <= 0 ? rc : socket_wire_type(fd);
+}
+
+int
+refuse_unknown_socket(void)
+{
+	static atomic_flag said = ATOMIC_FLAG_INIT;
+
+	if (!atomic_flag_test_and_set(&said))
+		capshim_log_always("the kernel would not tell a socket's family "
+		    "or type (getsockopt refused): refusing its abstract address");
+	errno = EACCES;
+	return -1;
 }

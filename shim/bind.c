@@ -75,6 +75,8 @@ gate_bind(int fd, const struct sockaddr *addr, socklen_t len)
 	if (!abstract_addr_of(addr, len, &name) ||
 	    (type = unix_socktype(fd)) == 0)
 		return real_bind(fd, addr, len);
+	if (type == SOCKET_UNKNOWN)
+		return refuse_unknown_socket();
 	if (!capshim_ready())
 		return channel_refuse();
 

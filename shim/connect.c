@@ -157,9 +157,11 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	if (!abstract_addr_of(addr, len, &name) ||
 	    (type = socket_wire_type(fd)) == 0)
 		return real_connect(fd, addr, len);
+	if (type == SOCKET_UNKNOWN)
+		return refuse_unknown_socket();
 	if (!capshim_ready())
-		return is_unix_socket(fd) ? channel_refuse() :
-		    real_connect(fd, addr, len);
+		return unix_family(fd) == 0 ? real_connect(fd, addr, len) :
+		    channel_refuse();
 
 	/*
 	 * A cached capability still faces the same peer check.  The family
@@ -168,14 +170,14 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	 * address either, and then gets the kernel's answer to its own.
 	 */
 	if (sockets_capability((uint16_t)type, name.name, name.len, &cap)) {
-		if (type == WIRE_SOCK_DGRAM && !is_unix_socket(fd))
+		if (type == WIRE_SOCK_DGRAM && unix_family(fd) == 0)
 			return real_connect(fd, addr, len);
 		rc = dial_capability(fd, type, &name, &cap);
 		if (rc == 0) {
 			errno = saved;
 			return 0;
 		}
-		if (rc == -1 && !is_unix_socket(fd))
+		if (rc == -1 && unix_family(fd) == 0)
 			return real_connect(fd, addr, len);
 		/*
 		 * Nobody at the cached address, or somebody else: the provider
@@ -187,8 +189,12 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		sockets_forget_capability(name.name, name.len);
 	}
 
-	if (!is_unix_socket(fd))
+	switch (unix_family(fd)) {
+	case 0:
 		return real_connect(fd, addr, len);
+	case SOCKET_UNKNOWN:
+		return refuse_unknown_socket();
+	}
 	rc = ask_capability(fd, type, &name, &cap);
 	if (rc < 0)
 		return -1;

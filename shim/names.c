@@ -78,7 +78,7 @@ recall_local_name(int fd, struct vsock *out)
 
 	found = real.getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
 	    is_minted(&sun, len) && fstat(fd, &st) == 0 &&
-	    (type = unix_socktype(fd)) != 0 &&
+	    (type = unix_socktype(fd)) > 0 &&
 	    recall_name(&sun, len, st.st_ino, type, out) &&
 	    out->role == VSOCK_LOCAL;
 	errno = saved;

@@ -28,9 +28,14 @@ resolve_destination(int fd, const struct sockaddr *addr, socklen_t len,
     struct sockaddr_un *out, socklen_t *out_len)
 {
 	struct abstract_addr name;
+	int type;
 
-	if (!abstract_addr_of(addr, len, &name) ||
-	    unix_socktype(fd) != WIRE_SOCK_DGRAM)
+	if (!abstract_addr_of(addr, len, &name))
+		return 0;
+	type = unix_socktype(fd);
+	if (type == SOCKET_UNKNOWN)
+		return refuse_unknown_socket();
+	if (type != WIRE_SOCK_DGRAM)
 		return 0;
 	if (!capshim_ready())
 		return channel_refuse();

@@ -42,16 +42,27 @@ bool abstract_addr_of(const struct sockaddr *addr, socklen_t len,
 /* True if the kernel minted this name by autobind: five hex digits. */
 bool is_autobind_name(const uint8_t *name, size_t len);
 
-/* The wire socket type of an AF_UNIX socket, or 0 if fd is not one. */
+/*
+ * What the kernel says of a socket.  SOCKET_UNKNOWN when it would not say
+ * (a seccomp filter or a security module refusing getsockopt): the socket
+ * may be an AF_UNIX one, so a gate refuses its abstract address with
+ * refuse_unknown_socket() instead of passing it to the kernel.
+ */
+#define SOCKET_UNKNOWN	(-1)
+
+/* The wire socket type of an AF_UNIX socket; 0 if fd is not one. */
 int unix_socktype(int fd);
 
 /*
- * The wire socket type of any socket (0 for other types), and whether it
- * is an AF_UNIX one: connect's cached path asks the second only when its
- * dial fails.
+ * The two halves of unix_socktype(), for connect's cached path, which
+ * asks the family only when its dial fails: the wire socket type of any
+ * socket (0 for other types), and 1 if the socket is AF_UNIX, 0 if not.
  */
 int socket_wire_type(int fd);
-bool is_unix_socket(int fd);
+int unix_family(int fd);
+
+/* EACCES, with one line on stderr the first time. */
+int refuse_unknown_socket(void);
 
 /*
  * Map a minted address this process knows (its own binds, its providers)

@@ -12,7 +12,7 @@ HABIT_FIXTURES = tests/habits/hx-prefork tests/habits/hx-forkdial \
 	tests/habits/hx-threads tests/habits/hx-exec tests/habits/hx-daemon \
 	tests/habits/hx-fds tests/habits/hx-epoll tests/habits/hx-signals \
 	tests/habits/hx-addr tests/habits/hx-rawsys tests/habits/hx-early \
-	tests/habits/hx-interpose tests/habits/hx-static
+	tests/habits/hx-interpose tests/habits/hx-static tests/habits/hx-sandbox
 check_PROGRAMS += $(HABIT_FIXTURES)
 
 tests_habits_hx_prefork_SOURCES = tests/habits/hx-prefork.c $(HABIT_COMMON)
@@ -37,6 +37,8 @@ tests_habits_hx_addr_SOURCES = tests/habits/hx-addr.c $(HABIT_COMMON)
 tests_habits_hx_addr_CPPFLAGS = $(HABIT_CPPFLAGS)
 tests_habits_hx_rawsys_SOURCES = tests/habits/hx-rawsys.c $(HABIT_COMMON)
 tests_habits_hx_rawsys_CPPFLAGS = $(HABIT_CPPFLAGS)
+tests_habits_hx_sandbox_SOURCES = tests/habits/hx-sandbox.c $(HABIT_COMMON)
+tests_habits_hx_sandbox_CPPFLAGS = $(HABIT_CPPFLAGS)
 
 # A program exporting its own connect(), ahead of every preload.
 tests_habits_hx_interpose_SOURCES = tests/habits/hx-interpose.c $(HABIT_COMMON)
@@ -68,7 +70,8 @@ HABIT_SUITES = tests/habits/prefork.bats tests/habits/fork.bats \
 	tests/habits/daemon.bats tests/habits/nonblock.bats \
 	tests/habits/signals.bats tests/habits/addresses.bats \
 	tests/habits/syscall.bats tests/habits/symbols.bats \
-	tests/habits/targets.bats tests/habits/descriptors.bats
+	tests/habits/targets.bats tests/habits/descriptors.bats \
+	tests/habits/sandbox.bats
 if HAVE_BATS
 TESTS += $(HABIT_SUITES)
 endif

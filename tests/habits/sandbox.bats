@@ -1,0 +1,49 @@
+#!/usr/bin/env bats
+# A program that sandboxes itself so that getsockopt() fails: the shim
+# cannot tell whether a socket is AF_UNIX, and fails closed.  It never
+# passes an abstract address on to the kernel, where it would bind or
+# dial the fixed name.
+
+load habits
+
+@test "getsockopt refused by the program's own seccomp filter: abstract bind, connect and sendto fail closed" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service boxed {
+	exec hx-sandbox $U.own $U.db $T/go
+	provides @$U.own
+	dials db
+}
+audit audit.jsonl
+EOF
+	start_topology --exit-with boxed
+	wait_for "$T/out" 'boxed +\| (listening [0-9a-f]{5}|unsupported)$'
+	[[ $(service_lines boxed) != *unsupported* ]] || skip "the fixture's filter is for x86-64"
+	run service_lines boxed
+	assert_line "bind: EACCES"
+	assert_line "connect: EACCES"
+	assert_line "sendto: EACCES"
+	# Neither the name the program wanted nor its peer's is bound by it.
+	run name_is_bound "$U.own"
+	assert_failure
+	run name_is_bound "$U.db"
+	assert_failure
+	# Its own autobound listener is gated all the same: an outsider who
+	# dials it is refused.
+	addr=$(service_lines boxed | sed -nE 's/^listening ([0-9a-f]{5})$/\1/p')
+	run fx-client "$addr" intruder
+	assert_equal "$status" 4
+	touch "$T/go"
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines boxed
+	assert_line --regexp '^accept: (ECONNABORTED|EAGAIN)$'
+	refute_line accepted
+	run grep -c "would not tell a socket's family" "$T/err"
+	assert_output 1
+	run service_lines db
+	refute_line --partial served
+}
