@@ -7,7 +7,7 @@
 FUZZ_SECONDS = 60
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -include $(top_builddir)/config.h
-FUZZ_TARGETS = fuzz/fuzz-policy fuzz/fuzz-wire
+FUZZ_TARGETS = fuzz/fuzz-policy fuzz/fuzz-wire fuzz/fuzz-procstat
 
 # The parser is compiled again by clang, instrumented for coverage: the
 # same sources as policy/libpolicy.a, its .c files picked by the shell.
@@ -26,13 +26,23 @@ fuzz/fuzz-wire: $(srcdir)/fuzz/fuzz_wire.c $(srcdir)/shim/wire.c \
 	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/shim -o $@ \
 	    $(srcdir)/fuzz/fuzz_wire.c $(srcdir)/shim/wire.c
 
+fuzz/fuzz-procstat: $(srcdir)/fuzz/fuzz_procstat.c $(srcdir)/shim/procstat.c \
+    $(srcdir)/shim/procstat.h
+	@test -n "$(CLANG)" || { echo "make fuzz: configure found no clang" >&2; exit 1; }
+	@$(MKDIR_P) fuzz
+	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/shim -o $@ \
+	    $(srcdir)/fuzz/fuzz_procstat.c $(srcdir)/shim/procstat.c
+
 .PHONY: fuzz
 fuzz: $(FUZZ_TARGETS)
-	@$(MKDIR_P) fuzz/work/policy fuzz/work/wire
+	@$(MKDIR_P) fuzz/work/policy fuzz/work/wire fuzz/work/procstat
 	fuzz/fuzz-policy -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 	    -print_final_stats=1 fuzz/work/policy $(srcdir)/fuzz/corpus/policy
 	fuzz/fuzz-wire -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
 	    -print_final_stats=1 fuzz/work/wire $(srcdir)/fuzz/corpus/wire
+	fuzz/fuzz-procstat -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
+	    -print_final_stats=1 fuzz/work/procstat $(srcdir)/fuzz/corpus/procstat
 
 CLEANFILES += $(FUZZ_TARGETS)
-EXTRA_DIST += fuzz/fuzz_policy.c fuzz/fuzz_wire.c fuzz/corpus
+EXTRA_DIST += fuzz/fuzz_policy.c fuzz/fuzz_wire.c fuzz/fuzz_procstat.c \
+	fuzz/corpus

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "procinfo.h"
+#include "procstat.h"
 
 #ifndef PIDFS_MAGIC
 #define PIDFS_MAGIC 0x50494446
@@ -78,17 +79,13 @@ procinfo_pidfd_pid(int pidfd)
 uint64_t
 procinfo_start_time(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
+	char path[64], buf[1024];
+	uint64_t start;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_file(path, buf, sizeof(buf)) <= 0 ||
-	    (p = strrchr(buf, ')')) == NULL)
-		return 0;
-	/* Fields after the command name start at 3 (state); start time is 22. */
-	for (int field = 2; field < 21 && p != NULL; field++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p + 1, "%llu", &start) != 1)
+	if ((n = read_file(path, buf, sizeof(buf))) <= 0 ||
+	    procstat_start_time(buf, (size_t)n, &start) != 0)
 		return 0;
 	return start;
 }

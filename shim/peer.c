@@ -12,6 +12,7 @@
 
 #include "rawsys.h"
 #include "peer.h"
+#include "procstat.h"
 
 /* Linux 6.5 and later; headers of older systems lack them. */
 #ifndef SO_PEERPIDFD
@@ -149,10 +150,10 @@ pidfd_identity(pid_t pid, struct peer_identity *out)
 uint64_t
 proc_start_time(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
+	char path[64], buf[1024];
+	uint64_t start;
 	ssize_t n;
-	int fd, field, saved = errno;
+	int fd, saved = errno;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = (int)capshim_syscall(SYS_openat, (long)AT_FDCWD, path,
@@ -161,20 +162,10 @@ proc_start_time(pid_t pid)
 		errno = saved;
 		return 0;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, sizeof(buf));
 	capshim_syscall(SYS_close, fd);
 	errno = saved;
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: fields start after the last ')'. */
-	p = strrchr(buf, ')');
-	if (p == NULL)
-		return 0;
-	/* After ')' comes field 3 (state); start time is field 22. */
-	for (field = 2; field < 21 && p != NULL; field++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p + 1, "%llu", &start) != 1)
+	if (n <= 0 || procstat_start_time(buf, (size_t)n, &start) != 0)
 		return 0;
 	return start;
 }

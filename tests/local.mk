@@ -12,7 +12,8 @@ tests_fixtures_fx_dgram_fortified_CFLAGS = $(AM_CFLAGS) -O2 \
 	-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
 
 # C unit tests print TAP.
-check_PROGRAMS += tests/unit/test-policy tests/unit/test-wire
+check_PROGRAMS += tests/unit/test-policy tests/unit/test-wire \
+	tests/unit/test-procstat
 tests_unit_test_policy_SOURCES = tests/unit/test_policy.c tests/unit/tap.h
 tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/policy
 tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)
@@ -20,7 +21,14 @@ tests_unit_test_policy_LDADD = policy/libpolicy.a $(LIBBSD_LIBS)
 tests_unit_test_wire_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim
 tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/tap.h \
 	shim/wire.c shim/wire.h
-UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire
+# The stat parser, and the launcher's reader of it against cut(1).
+tests_unit_test_procstat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim \
+	-I$(top_srcdir)/launcher
+tests_unit_test_procstat_SOURCES = tests/unit/test_procstat.c \
+	tests/unit/tap.h shim/procstat.c shim/procstat.h launcher/procinfo.c \
+	launcher/procinfo.h
+UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
+	tests/unit/test-procstat
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 
