@@ -70,8 +70,8 @@ dgram_provider_alive(const struct wire_stamp *stamp)
 	return stamped_socket_exists(stamp->sock_ino);
 }
 
-int
-gate_dgram_socket(int fd)
+static int
+gate_socket(int fd, bool inherited)
 {
 	struct stat st;
 	int one = 1, had = 0, saved = errno;
@@ -79,7 +79,8 @@ gate_dgram_socket(int fd)
 
 	if (fstat(fd, &st) != 0)
 		return -1;
-	(void)getsockopt(fd, SOL_SOCKET, SO_PASSCRED, &had, &len);
+	if (!inherited)
+		(void)getsockopt(fd, SOL_SOCKET, SO_PASSCRED, &had, &len);
 	(void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
 	(void)setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
 	if (!sockets_gate_dgram(st.st_ino, had != 0)) {
@@ -88,6 +89,18 @@ gate_dgram_socket(int fd)
 	}
 	errno = saved;
 	return 0;
+}
+
+int
+gate_dgram_socket(int fd)
+{
+	return gate_socket(fd, false);
+}
+
+int
+gate_inherited_dgram_socket(int fd)
+{
+	return gate_socket(fd, true);
 }
 
 void

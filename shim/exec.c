@@ -25,6 +25,7 @@
 #include "rawsys.h"
 #include "real.h"
 #include "shim.h"
+#include "sockets.h"
 #include "wire.h"
 
 extern char **environ;
@@ -107,6 +108,9 @@ with_shim(char *const envp[], struct env_build *b)
 	static const char preload[] = "LD_PRELOAD=";
 	static const char channel[] = WIRE_CHANNEL_ENV "=";
 	static char *const empty[] = { NULL };
+	static char dgram_mark[] = DGRAM_GATES_ENV "=1";
+	/* A relaxed load: no lock, so safe in a vfork child (inherit.c). */
+	bool want_mark = sockets_any_dgram_gates(), have_mark = false;
 	int chan = channel_fd_checked();
 	size_t n = 0, k = 0, strings;
 	const char *old_preload = NULL;
@@ -129,9 +133,11 @@ with_shim(char *const envp[], struct env_build *b)
 		}
 		for (size_t i = 0; i < NCARRIED; i++)
 			have[i] |= is_var(envp[n], carried_names[i]);
+		have_mark |= is_var(envp[n], DGRAM_GATES_ENV);
 	}
 	for (size_t i = 0; i < NCARRIED; i++)
 		complete &= have[i] || carried[i][0] == '\0';
+	complete &= have_mark || !want_mark;
 	/*
 	 * Nothing to do only if the shim is preloaded, the channel variable
 	 * names the channel's current number, and nothing carried is missing.
@@ -145,13 +151,13 @@ with_shim(char *const envp[], struct env_build *b)
 	snprintf(chan_text, sizeof(chan_text), "%s%d", channel, chan);
 	strings = sizeof(preload) + strlen(shim_file) + 1 +
 	    (old_preload ? strlen(old_preload) : 0) + sizeof(chan_text) + 8;
-	b->map_size = (n + 3 + NCARRIED) * sizeof(char *) + strings;
+	b->map_size = (n + 4 + NCARRIED) * sizeof(char *) + strings;
 	b->map = mmap(NULL, b->map_size, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (b->map == MAP_FAILED)
 		return NULL;
 	b->envp = b->map;
-	text = (char *)b->map + (n + 3 + NCARRIED) * sizeof(char *);
+	text = (char *)b->map + (n + 4 + NCARRIED) * sizeof(char *);
 
 	for (size_t i = 0; i < n; i++)
 		if (!has_prefix(envp[i], preload) && !has_prefix(envp[i], channel))
@@ -173,6 +179,8 @@ with_shim(char *const envp[], struct env_build *b)
 	for (size_t i = 0; i < NCARRIED; i++)
 		if (!have[i] && carried[i][0] != '\0')
 			b->envp[k++] = carried[i];
+	if (want_mark && !have_mark)
+		b->envp[k++] = dgram_mark;
 	b->envp[k] = NULL;
 	return b->envp;
 }

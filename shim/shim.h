@@ -87,6 +87,14 @@ int register_binding(const struct vsock *, int state);
 /* Remember the shim's own path and service for the exec hooks. */
 void exec_init(void);
 
+/*
+ * Set by the exec hooks in the environment of a new image when this one
+ * holds gated datagram sockets; the new image then gates them again
+ * (inherit_dgram_gates, at start-up).
+ */
+#define DGRAM_GATES_ENV	"CAPWRAP_DGRAM_GATES"
+void inherit_dgram_gates(void);
+
 /* The gates; each has the errno contract of the libc call it serves. */
 int gate_bind(int fd, const struct sockaddr *addr, socklen_t len);
 int gate_listen(int fd, int backlog);
@@ -122,6 +130,13 @@ int dgram_destination(int fd, const struct abstract_addr *name,
  * caller then refuses, since the socket would receive unchecked.
  */
 int gate_dgram_socket(int fd);
+
+/*
+ * The same for a socket inherited across exec, which the earlier image
+ * had gated: its SO_PASSCRED is the shim's, not the program's, so the
+ * program is not handed credentials it never asked for.
+ */
+int gate_inherited_dgram_socket(int fd);
 
 /* Is the process a datagram capability names still there, and the same one? */
 bool dgram_provider_alive(const struct wire_stamp *);

@@ -227,3 +227,61 @@ EOF
 	assert_line --regexp '^db +\| got parting$'
 	[ ! -s "$T/audit.jsonl" ]
 }
+
+# A datagram provider that binds, then execs (python3, as a real program
+# does when it hands its socket to a new image): the shim of the new
+# image must gate the socket it inherited.  KEEP is "keep" (the
+# environment as it is) or "clean" (an empty one).
+dgram_provider_after_exec() {
+	cat > "$T/prov.py" <<'PY'
+import os, socket, sys
+name, how = sys.argv[1], sys.argv[2]
+if len(sys.argv) == 3:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind("\0" + name)
+    s.set_inheritable(True)
+    env = {} if how == "clean" else dict(os.environ)
+    os.execve(sys.executable, [sys.executable] + sys.argv + [str(s.fileno())], env)
+s = socket.socket(fileno=int(sys.argv[3]))
+print("listening pid=%d" % os.getpid(), flush=True)
+while True:
+    data, addr = s.recvfrom(600)
+    print("served", data.decode().strip(), flush=True)
+    if addr:
+        s.sendto(b"echo " + data, addr)
+PY
+	write_policy <<EOF
+service db {
+	exec /usr/bin/python3 $T/prov.py $U.db $1
+	provides @$U.db
+}
+service web {
+	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; exec fx-client -t dgram $U.db hello"
+	dials db
+}
+audit audit.jsonl
+EOF
+	start_topology --exit-with web
+	addr=$(minted_address db)
+	[[ "$addr" =~ ^[0-9a-f]{5}$ ]]
+	run timeout 10 fx-client -t dgram "$addr" intruder
+	assert_equal "$status" 4
+	assert_line timeout
+	wait_for "$T/audit.jsonl" '"gate":"accept"'
+	run audit_lines
+	assert_line --regexp "\"service\":\"db\",\"name\":\"@$U.db\".*\"peer_cmdline\":\"fx-client -t dgram $addr intruder\""
+	touch "$T/go"
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/out"
+	assert_line --regexp '^web +\| reply echo hello$'
+	refute_line --partial 'served intruder'
+}
+
+@test "dgram: a provider's socket stays gated in the image it execs" {
+	dgram_provider_after_exec keep
+}
+
+@test "dgram: a provider's socket stays gated in an image exec'd with an empty environment" {
+	dgram_provider_after_exec clean
+}
