@@ -264,9 +264,18 @@ handle_listen(const struct request *rq)
 	 * must exist and be bound at the address it names, so a registration
 	 * can never point clients (or the datagram answer rule) at a socket
 	 * of somebody else's.  A kernel without sock_diag cannot say; the
-	 * claim then stands on the channel's authority alone.
+	 * claim then stands on the channel's authority alone.  A query that
+	 * failed here (out of descriptors, say) is no yes: refused.
 	 */
-	if (sockdiag_unix_bound_at(l->sock_ino, l->addr, l->addr_len) == 0) {
+	switch (sockdiag_unix_bound_at(l->sock_ino, l->addr, l->addr_len)) {
+	case 1:
+	case SOCKDIAG_UNSUPPORTED:
+		break;
+	case SOCKDIAG_FAILED:
+		deny(rq, "bind", &l->name, 0, -1, EACCES,
+		    "the registered socket could not be looked up");
+		return;
+	default:
 		deny(rq, "bind", &l->name, 0, -1, EACCES,
 		    "the registered socket is not bound at the address claimed");
 		return;

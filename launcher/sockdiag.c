@@ -1,5 +1,6 @@
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,12 +26,14 @@ query(uint64_t ino, uint8_t *addr, size_t *len)
 		diag_fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
 		    NETLINK_SOCK_DIAG);
 	if (diag_fd < 0)
-		return -1;
+		return errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT ?
+		    SOCKDIAG_UNSUPPORTED : SOCKDIAG_FAILED;
 	rc = unixdiag_name(diag_fd, ino, diag_io, addr, len);
 	/* After an error the socket may hold a stale answer: start afresh. */
 	if (rc < 0) {
 		close(diag_fd);
 		diag_fd = -1;
+		return SOCKDIAG_FAILED;
 	}
 	return rc;
 }

@@ -30,8 +30,22 @@ gated_listener(int fd, struct wire_name *name, int *type)
 	struct vsock v;
 	int saved = errno;
 
-	if (real.getsockname(fd, (struct sockaddr *)&sun, &len) != 0 ||
-	    !abstract_addr_of((struct sockaddr *)&sun, len, &a)) {
+	if (real.getsockname(fd, (struct sockaddr *)&sun, &len) != 0) {
+		/*
+		 * Refused by the kernel (a security module), yet maybe an
+		 * AF_UNIX listener of ours: still gated, and nobody admitted.
+		 */
+		bool unknown = errno != EBADF && errno != ENOTSOCK &&
+		    unix_family(fd) != 0;
+
+		errno = saved;
+		if (unknown) {
+			(void)wire_set_name(name, "?", 1);
+			*type = SOCKET_UNKNOWN;
+		}
+		return unknown;
+	}
+	if (!abstract_addr_of((struct sockaddr *)&sun, len, &a)) {
 		errno = saved;
 		return false;
 	}
@@ -103,7 +117,8 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 	int type, nfd, fl, saved = errno;
 
 	/* An address without a length is the kernel's EFAULT to give. */
-	if (!real_ready() || !capshim_ready() || (addr != NULL && len == NULL) ||
+	/* capshim_ready() starts the shim for a call made before its constructor. */
+	if (!capshim_ready() || (addr != NULL && len == NULL) ||
 	    !gated_listener(fd, &name, &type))
 		return real_accept(fd, addr, len, flags, accept4_semantics);
 

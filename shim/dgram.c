@@ -39,8 +39,13 @@ stamped_socket_exists(uint64_t ino)
 {
 	int fd, rc;
 
+	/*
+	 * An answer to a sender (dgram_allow_reply) has no registered
+	 * socket to check: its stamp names the process alone.  Every grant
+	 * stamps one (the launcher refuses a registration without it).
+	 */
 	if (ino == 0)
-		return true;	/* a launcher that stamps no socket */
+		return true;
 	fd = (int)capshim_syscall(SYS_socket, (long)AF_NETLINK,
 	    (long)(SOCK_DGRAM | SOCK_CLOEXEC), (long)NETLINK_SOCK_DIAG);
 	if (fd < 0)

@@ -28,7 +28,7 @@ gate_listen(int fd, int backlog)
 	struct stat st;
 	int saved = errno, err = 0;
 
-	if (!real_ready() || !capshim_ready())
+	if (!capshim_ready())
 		return (int)capshim_syscall(SYS_listen, fd, backlog);
 	/* A socket bound by an earlier image of this process is asked for. */
 	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||

@@ -12,6 +12,11 @@ neutralize_socket(int fd)
 	int type = 0, fl, fdfl, fresh, saved = errno;
 	socklen_t len = sizeof(type);
 
+	/*
+	 * Cut it first, whatever happens next: a connection is ended and a
+	 * listener refuses new ones even if no fresh socket can replace it.
+	 */
+	(void)shutdown(fd, SHUT_RDWR);
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
 		goto out;
 	fl = fcntl(fd, F_GETFL);
@@ -19,11 +24,8 @@ neutralize_socket(int fd)
 	if (fl >= 0 && (fl & O_NONBLOCK))
 		type |= SOCK_NONBLOCK;
 	fresh = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-	if (fresh < 0) {
-		/* No fresh socket: cut the connection at least. */
-		(void)shutdown(fd, SHUT_RDWR);
+	if (fresh < 0)
 		goto out;
-	}
 	/* dup3 replaces the socket in one step: the number never dangles. */
 	(void)capshim_syscall(SYS_dup3, (long)fresh, (long)fd,
 	    (long)(fdfl >= 0 && (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0));

@@ -68,21 +68,33 @@ peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out)
 		out->alive = false;
 }
 
-static void
+/*
+ * 0 with what the peer's pidfd says, or nothing on a kernel that has no
+ * SO_PEERPIDFD (ENOPROTOOPT); -1 when the kernel has it and would not
+ * answer (a security module, the peer gone before 6.16's pidfs kept it):
+ * then pid and uid alone must not stand for the peer.
+ */
+static int
 read_pidfd(int fd, bool want_life, struct peer_identity *out)
 {
 	socklen_t len = sizeof(int);
-	int pidfd = -1;
+	int pidfd = -1, saved = errno;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) != 0 ||
-	    pidfd < 0)
-		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) != 0) {
+		int rc = errno == ENOPROTOOPT ? 0 : -1;
+
+		errno = saved;
+		return rc;
+	}
+	if (pidfd < 0)
+		return -1;
 	/*
 	 * Without pidfs the peer's inode cannot tell a process from one that
 	 * took its pid later: whether it still lives is then always asked.
 	 */
 	peer_inspect_pidfd(pidfd, want_life || !pidfs_here(pidfd), out);
 	capshim_syscall(SYS_close, (long)pidfd);
+	return 0;
 }
 
 int
@@ -111,7 +123,8 @@ peer_identity(int fd, bool want_life, struct peer_identity *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->alive = true;
-	read_pidfd(fd, want_life, out);
+	if (read_pidfd(fd, want_life, out) != 0)
+		return -1;
 	if (out->pidfs_ino != 0)
 		return 0;
 	/* No pidfs (or a peer out of sight): pid and uid are the identity. */

@@ -25,7 +25,7 @@ struct peer_identity {
  * the kernel has pidfs, the peer's pidfs inode names it exactly and its
  * pid and uid are left for peer_credentials() to read if a decision
  * needs them; elsewhere they are read at once.  Returns 0, or -1 if the
- * kernel gives no credentials at all.
+ * kernel gives no credentials at all, or has SO_PEERPIDFD and refuses it.
  */
 int peer_identity(int fd, bool want_life, struct peer_identity *out);
 

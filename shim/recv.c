@@ -44,7 +44,12 @@ gated_socket(int fd, bool *user_passcred)
 	int saved = errno;
 	bool g;
 
-	if (!sockets_any_dgram_gates() || !real_ready())
+	/*
+	 * capshim_ready() first: a library's constructor may receive before
+	 * the shim's constructor ran, on a socket an earlier image gated
+	 * (inherit.c); once started, it is one acquire load.
+	 */
+	if (!capshim_ready() || !sockets_any_dgram_gates())
 		return false;
 	g = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    sockets_dgram_gated(st.st_ino, user_passcred);

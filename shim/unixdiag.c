@@ -23,8 +23,9 @@ unixdiag_name(int nlfd, uint64_t ino, unixdiag_io *io, uint8_t *addr,
 	const struct nlmsghdr *nh = &resp.nh;
 	ssize_t n;
 
+	/* Socket inodes are nonzero and 32 bits wide: no socket has this one. */
 	if (ino == 0 || ino > UINT32_MAX)
-		return -1;
+		return 0;
 	memset(&msg, 0, sizeof(msg));
 	msg.nh.nlmsg_len = sizeof(msg);
 	msg.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;

@@ -169,7 +169,8 @@ wire_decode(const void *buf, size_t len, union wire_msg *out)
 		    (m.listen.state != WIRE_BOUND &&
 		    m.listen.state != WIRE_LISTENING) ||
 		    valid_name(&m.listen.name) ||
-		    valid_addr(m.listen.addr, m.listen.addr_len))
+		    valid_addr(m.listen.addr, m.listen.addr_len) ||
+		    m.listen.sock_ino == 0)
 			return -1;
 		break;
 	case WIRE_DIAL:

@@ -1,14 +1,15 @@
 /*
- * hx-sandbox OWN PEER GOFILE
+ * hx-sandbox [-n] OWN PEER GOFILE
  * A program that sandboxes itself, as some daemons do: a seccomp filter
- * makes every getsockopt() fail with EPERM.  Then it binds the abstract
- * OWN (stream), connects a stream socket to PEER and sends a datagram to
- * PEER, printing "bind: ERRNO", "connect: ERRNO", "sendto: ERRNO" ("OK"
- * when the call succeeded).  Last it binds a stream listener by autobind
- * (no abstract name given, so no gate), prints "listening ADDR" (the five
- * hex digits), waits for GOFILE and accepts once: "accept: ERRNO", or
- * "accepted" if a connection came through.  The filter is written for
- * x86-64; elsewhere the program says "unsupported" and exits 77.
+ * makes every getsockopt() fail with EPERM (and getsockname() too, with
+ * -n).  Then it binds the abstract OWN (stream), connects a stream socket
+ * to PEER and sends a datagram to PEER, printing "bind: ERRNO", "connect:
+ * ERRNO", "sendto: ERRNO" ("OK" when the call succeeded).  Last it binds
+ * a stream listener by autobind (no abstract name given, so no gate),
+ * prints "listening pid=PID", waits for GOFILE and accepts once:
+ * "accept: ERRNO", or "accepted" if a connection came through.  The
+ * filter is written for x86-64; elsewhere the program says "unsupported"
+ * and exits 77.
  */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -16,6 +17,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,16 +26,19 @@
 #include "fixture.h"
 #include "hx.h"
 
+/* getsockopt(), and getsockname() unless names_too is false, fail with EPERM. */
 static void
-deny_getsockopt(void)
+deny_socket_queries(bool names_too)
 {
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		    offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 4),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		    offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getsockopt, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getsockopt, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		    names_too ? __NR_getsockname : __NR_getsockopt, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
@@ -57,12 +62,15 @@ int
 main(int argc, char **argv)
 {
 	const sa_family_t family = AF_UNIX;
-	struct sockaddr_un own, peer, minted;
-	socklen_t own_len, peer_len, minted_len = sizeof(minted);
+	struct sockaddr_un own, peer;
+	socklen_t own_len, peer_len;
+	bool names_too = argc > 1 && strcmp(argv[1], "-n") == 0;
 	int fd;
 
+	argc -= names_too;
+	argv += names_too;
 	if (argc != 4) {
-		fprintf(stderr, "usage: hx-sandbox OWN PEER GOFILE\n");
+		fprintf(stderr, "usage: hx-sandbox [-n] OWN PEER GOFILE\n");
 		return FX_USAGE;
 	}
 #ifndef __x86_64__
@@ -71,7 +79,7 @@ main(int argc, char **argv)
 #endif
 	own_len = fx_abstract(&own, argv[1]);
 	peer_len = fx_abstract(&peer, argv[2]);
-	deny_getsockopt();
+	deny_socket_queries(names_too);
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	outcome("bind", bind(fd, (struct sockaddr *)&own, own_len));
@@ -86,11 +94,9 @@ main(int argc, char **argv)
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (bind(fd, (const struct sockaddr *)&family, sizeof(family)) != 0 ||
-	    listen(fd, 8) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&minted, &minted_len) != 0)
+	    listen(fd, 8) != 0)
 		fx_refused("autobind listener");
-	fx_say("listening %.*s", (int)(minted_len - offsetof(struct
-	    sockaddr_un, sun_path) - 1), minted.sun_path + 1);
+	fx_say("listening pid=%d", (int)getpid());
 	hx_wait_file(argv[3]);
 	if (accept(fd, NULL, NULL) >= 0)
 		fx_say("accepted");

@@ -6,8 +6,10 @@
  *	HX_EARLY_BIND	bind and listen on this abstract name
  *	HX_EARLY_DENIED	dial this name (the policy refuses it)
  *	HX_EARLY_DIAL	dial this name, send "early", print the answer
- * Prints "early bind: ERRNO", "early denied: ERRNO" and "early reply
- * LINE" or "early dial: ERRNO" (OK when a call succeeded).
+ *	HX_EARLY_SEND	send one datagram "early" to this name
+ * Prints "early bind: ERRNO", "early denied: ERRNO", "early reply
+ * LINE" or "early dial: ERRNO", and "early send: ERRNO" (OK when a call
+ * succeeded).
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -58,6 +60,7 @@ early(void)
 	const char *bind_name = getenv("HX_EARLY_BIND");
 	const char *denied = getenv("HX_EARLY_DENIED");
 	const char *dial = getenv("HX_EARLY_DIAL");
+	const char *send_to = getenv("HX_EARLY_SEND");
 	struct sockaddr_un sun;
 	socklen_t len;
 	int fd, rc;
@@ -76,6 +79,14 @@ early(void)
 		len = abstract(&sun, denied);
 		rc = connect(fd, (struct sockaddr *)&sun, len);
 		say("denied: ", errname(rc));
+		close(fd);
+	}
+	if (send_to != NULL) {
+		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+		len = abstract(&sun, send_to);
+		rc = sendto(fd, "early\n", 6, 0, (struct sockaddr *)&sun,
+		    len) == 6 ? 0 : -1;
+		say("send: ", errname(rc));
 		close(fd);
 	}
 	if (dial != NULL) {

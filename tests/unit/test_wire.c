@@ -160,6 +160,8 @@ test_listen_and_nameof(void)
 	m.listen.addr_len = 6;
 	memcpy(m.listen.addr, "\0" "1a2b3", 6);
 	m.listen.state = WIRE_BOUND;
+	tap_ok(!decodes(&m, sizeof(m.listen)), "a LISTEN without a socket inode is rejected");
+	m.listen.sock_ino = 4242;
 	tap_ok(decodes(&m, sizeof(m.listen)), "a LISTEN of a bound socket decodes");
 	m.listen.state = 0;
 	tap_ok(!decodes(&m, sizeof(m.listen)), "a LISTEN without a state is rejected");
