@@ -4,6 +4,32 @@
 
 load helpers
 
+# $T/holder.py NAME GO binds the abstract NAME (and listens if it could),
+# says "holder pid=N", then "bind: OK" or "bind: ERRNO" as fx-server does,
+# and keeps its socket open until the file GO exists.  So a test reads
+# /proc/net/unix while the process that would hold the name still lives,
+# not after it has exited, when the name would be gone whatever happened.
+# It gives up after 60 s, or once $T is gone (teardown), so a failing test
+# leaves nothing behind.
+write_holder() {
+	cat > "$T/holder.py" <<'EOF'
+import errno, os, socket, sys, time
+name, go = sys.argv[1], sys.argv[2]
+print('holder pid=%d' % os.getpid(), flush=True)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.bind(b'\0' + os.fsencode(name))
+    s.listen()
+    print('bind: OK', flush=True)
+except OSError as e:
+    print('bind: %s' % errno.errorcode.get(e.errno, e.errno), flush=True)
+for _ in range(1200):
+    if os.path.exists(go) or not os.path.isdir(os.path.dirname(go)):
+        break
+    time.sleep(0.05)
+EOF
+}
+
 @test "a wrapped client reaches a wrapped server through the fixed name" {
 	write_policy <<EOF
 service db {
@@ -43,6 +69,41 @@ EOF
 	assert_failure
 }
 
+@test "an external name is bound as written, and connections to it pass through unchecked and unaudited" {
+	write_policy <<EOF
+service x11 {
+	exec fx-server -n 2 $U.x11
+}
+service app {
+	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; exec fx-client $U.x11 wrapped"
+}
+external @$U.x11
+audit audit.jsonl
+EOF
+	# x11 serves two connections and app one, so both end on their own.
+	start_topology
+	wait_for "$T/out" '^x11 +\| listening pid='
+	# While x11 runs, its socket holds the very name: no minted address.
+	pid=$(listener_pid x11)
+	run listening_addresses "$pid"
+	assert_output "$U.x11"
+	run name_is_bound "$U.x11"
+	assert_success
+	# A program outside the topology, with no capability, is served.
+	run fx-client "$U.x11" outside
+	assert_success
+	assert_line 'reply echo outside'
+	# So is a wrapped service that dials no service at all.
+	touch "$T/go"
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/out"
+	assert_line --regexp '^x11 +\| served outside$'
+	assert_line --regexp '^x11 +\| served wrapped$'
+	assert_line --regexp '^app +\| reply echo wrapped$'
+	[ ! -s "$T/audit.jsonl" ]
+}
+
 @test "two topologies using the same name at the same time never meet" {
 	mkdir "$T/a" "$T/b"
 	for side in a b; do
@@ -64,6 +125,10 @@ EOF
 	# Both servers listen at once: neither bind met the other (no EADDRINUSE).
 	wait_for "$T/a/out" 'listening pid='
 	wait_for "$T/b/out" 'listening pid='
+	# While both listen (each waits for two clients, held back by the
+	# go-file), neither holds the fixed name itself.
+	run name_is_bound "$U.shared"
+	assert_failure
 	touch "$T/go"
 	wait "$pa"
 	wait "$pb"
@@ -75,8 +140,6 @@ EOF
 		refute_line --partial "from-$other"
 		refute_line --partial "EADDRINUSE"
 	done
-	run name_is_bound "$U.shared"
-	assert_failure
 }
 
 @test "the client may start first: a blocking connect waits for its provider" {
@@ -136,7 +199,7 @@ EOF
 @test "every policy error is reported with its location, and nothing runs" {
 	write_policy <<EOF
 service db {
-	exec fx-server $U.db
+	exec touch $T/db-ran
 	provides @$U.db
 	frobnicate
 }
@@ -144,7 +207,7 @@ service web {
 	dials nosuch
 }
 service db2 {
-	exec true
+	exec touch $T/db2-ran
 	provides @$U.db
 }
 EOF
@@ -156,8 +219,9 @@ EOF
 	assert_line --regexp "^$T/policy:11:[0-9]+: .*provided by (two services|both)"
 	run "$CAPWRAP" run "$T/policy"
 	assert_equal "$status" 65
-	run name_is_bound "$U.db"
-	assert_failure
+	# Each service, had it been started, would have left its file.
+	[ ! -e "$T/db-ran" ]
+	[ ! -e "$T/db2-ran" ]
 }
 
 @test "capwrap check says OK for a valid policy" {
@@ -180,8 +244,21 @@ EOF
 	run env LD_PRELOAD="$CAPWRAP_SHIM_SO" fx-client "$U.db" hi
 	assert_equal "$status" 3
 	assert_line "connect: EACCES"
+	# The refused bind holds nothing: looked at while its process,
+	# which keeps whatever it got, still runs.
+	write_holder
+	env LD_PRELOAD="$CAPWRAP_SHIM_SO" python3 "$T/holder.py" "$U.db" "$T/go" \
+		> "$T/holder" 2>&1 3>&- &
+	holder=$!
+	wait_for "$T/holder" '^bind: '
+	run cat "$T/holder"
+	assert_line "bind: EACCES"
+	assert_line --partial "no capwrap lineage channel"
 	run name_is_bound "$U.db"
 	assert_failure
+	kill -0 "$holder"
+	touch "$T/go"
+	wait "$holder"
 	# Programs that use no abstract socket are untouched.
 	run env LD_PRELOAD="$CAPWRAP_SHIM_SO" ls /
 	assert_success
@@ -232,22 +309,28 @@ EOF
 }
 
 @test "the empty abstract name is a name: bind and connect are gated and audited" {
+	write_holder
 	write_policy <<EOF
 service rogue {
-	exec sh -c "fx-server ''; fx-client '' hi"
+	exec sh -c "fx-client '' hi; exec python3 $T/holder.py '' $T/go"
 }
 audit audit.jsonl
 EOF
 	start_topology --exit-with rogue
+	wait_for "$T/out" '^rogue +\| bind: '
+	# The refused bind holds nothing while the holder still runs.
+	run awk '$8 == "@" { print }' /proc/net/unix
+	assert_output ''
+	kill -0 "$(sed -nE 's/^rogue +\| holder pid=([0-9]+)$/\1/p' "$T/out")"
+	touch "$T/go"
 	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
 	run cat "$T/out"
 	assert_line --regexp '^rogue +\| bind: EACCES$'
 	assert_line --regexp '^rogue +\| connect: EACCES$'
 	run audit_lines
 	assert_line --regexp '"gate":"bind","service":"rogue","name":"@",'
 	assert_line --regexp '"gate":"connect","service":"rogue","name":"@",'
-	run awk '$8 == "@" { print }' /proc/net/unix
-	assert_output ''
 }
 
 @test "a name live in the topology cannot be bound twice: the second bind gets EADDRINUSE" {

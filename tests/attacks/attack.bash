@@ -8,11 +8,6 @@ load ../helpers
 ATTACKERS="$(dirname "$FIXTURES")/attacks"
 PATH="$ATTACKERS:$PATH"
 
-# The audit records matching a jq-free grep pattern, counted.
-audit_count() {
-	grep -cE -- "$1" "$T/audit.jsonl" 2>/dev/null || true
-}
-
 # Skip unless we may make namespaces (root, unshare and nsenter present).
 need_namespaces() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root for a private network namespace"

@@ -44,6 +44,41 @@ EOF
 	assert_output --partial "\"name\":\"@$U.nope\""
 }
 
+@test "early constructor: a datagram sent before the shim's constructor never reaches a squatter on the fixed name" {
+	# The squatter holds the fixed name and reports whatever reaches it.
+	python3 -c "
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind('\\0$U.sq')
+s.settimeout(30)
+print('squatting', flush=True)
+try:
+    print('squatter got', s.recv(100).decode().strip(), flush=True)
+except OSError:
+    print('squatter got nothing', flush=True)
+" > "$T/squatter" &
+	squatter=$!
+	wait_for "$T/squatter" '^squatting$'
+	write_policy <<EOF
+service early {
+	exec env HX_EARLY_SEND=$U.sq hx-early
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with early
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines early
+	assert_line "early send: EACCES"
+	assert_line "main reached"
+	run cat "$T/audit.jsonl"
+	assert_output --partial "\"name\":\"@$U.sq\""
+	kill "$squatter"
+	wait "$squatter" || true
+	run cat "$T/squatter"
+	refute_line --partial "squatter got early"
+}
+
 @test "a preload of the program's own is kept behind the shim, and its constructor is gated" {
 	write_policy <<EOF
 service db {
@@ -75,8 +110,22 @@ EOF
 	assert_line "early dial: EACCES"
 	assert_line "main reached"
 	assert_equal "$(grep -c 'no capwrap lineage channel' <<< "$output")" 1
+	# The refused early bind holds nothing: looked at while a process
+	# that went through the same constructor still runs (sleep, with
+	# libearly.so preloaded behind the shim; it keeps whatever it got).
+	env LD_PRELOAD="$CAPWRAP_SHIM_SO $HABITS/libearly.so" \
+		HX_EARLY_BIND="$U.early" sleep 60 > "$T/sleeper" 2>&1 3>&- &
+	sleeper=$!
+	echo "pid=$sleeper" > "$T/sleeper.pid"
+	DAEMON_LOGS="$T/sleeper.pid"
+	wait_for "$T/sleeper" '^early bind: '
+	run cat "$T/sleeper"
+	assert_line "early bind: EACCES"
 	run name_is_bound "$U.early"
 	assert_failure
+	kill -0 "$sleeper"
+	kill "$sleeper"
+	wait "$sleeper" || true
 }
 
 @test "interposer: a program exporting its own connect() is refused with exit 77" {

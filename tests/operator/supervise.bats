@@ -64,7 +64,9 @@ EOF
 	# Two instances, two pids: the second dial went to the new one.
 	first=$(sed -nE 's/^db +\| listening pid=([0-9]+).*/\1/p' "$T/out" | sed -n 1p)
 	second=$(sed -nE 's/^db +\| listening pid=([0-9]+).*/\1/p' "$T/out" | sed -n 2p)
-	[ -n "$second" ] && [ "$first" != "$second" ]
+	assert [ -n "$first" ]
+	assert [ -n "$second" ]
+	assert_not_equal "$first" "$second"
 	run cat "$T/err"
 	assert_line 'capwrap: db: restarting in 100 ms'
 	# Nobody was refused at db's gate; at most a dial that met the old
