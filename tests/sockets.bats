@@ -155,6 +155,18 @@ EOF
 	dgram_gate_with recvmmsg
 }
 
+@test "dgram: the receive gate holds for read() through syscall()" {
+	dgram_gate_with syscall-read
+}
+
+@test "dgram: the receive gate holds for recvfrom() through syscall()" {
+	dgram_gate_with syscall-recvfrom
+}
+
+@test "dgram: the receive gate holds for recvmsg() through syscall()" {
+	dgram_gate_with syscall-recvmsg
+}
+
 # A fortified build calls __recv_chk, __recvfrom_chk and __read_chk, which
 # glibc implements without going through recv/recvfrom/read.
 fortified_gate_with() {
