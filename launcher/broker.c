@@ -328,15 +328,11 @@ static void
 handle_nameof(const struct request *rq)
 {
 	const struct wire_nameof *q = &rq->msg.nameof;
-	const struct registration *r;
+	const struct registration *r = registry_lookup_addr(q->addr,
+	    q->addr_len);
 	union wire_msg m;
 
-	for (size_t i = 0; (r = registry_at(i)) != NULL; i++) {
-		if (r->addr_len != q->addr_len ||
-		    memcmp(r->addr, q->addr, q->addr_len) != 0)
-			continue;
-		if (sockdiag_unix_exists(r->sock_ino) == 0)
-			break;
+	if (r != NULL && sockdiag_unix_exists(r->sock_ino) != 0) {
 		wire_init(&m, WIRE_REPLY);
 		m.reply.verdict = r->service == rq->chan->service ?
 		    WIRE_NAME_LOCAL : WIRE_NAME_REMOTE;
@@ -430,15 +426,10 @@ from_granted_provider(const struct request *rq, const struct wire_admit *a)
 
 	if (a->socktype != WIRE_SOCK_DGRAM || a->from_len == 0)
 		return false;
-	for (size_t i = 0; (r = registry_at(i)) != NULL; i++) {
-		if (r->socktype != WIRE_SOCK_DGRAM ||
-		    !rq->proc->granted[r->service] ||
-		    r->addr_len != a->from_len ||
-		    memcmp(r->addr, a->from, a->from_len) != 0)
-			continue;
-		return sockdiag_unix_exists(r->sock_ino) == 1;
-	}
-	return false;
+	r = registry_lookup_addr(a->from, a->from_len);
+	return r != NULL && r->socktype == WIRE_SOCK_DGRAM &&
+	    rq->proc->granted[r->service] &&
+	    sockdiag_unix_exists(r->sock_ino) == 1;
 }
 
 static void

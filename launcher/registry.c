@@ -225,9 +225,13 @@ registry_lookup(const uint8_t *name, size_t len)
 }
 
 const struct registration *
-registry_at(size_t i)
+registry_lookup_addr(const uint8_t *addr, size_t len)
 {
-	return i < nregs ? regs[i] : NULL;
+	for (size_t i = 0; i < nregs; i++)
+		if (regs[i]->addr_len == len &&
+		    memcmp(regs[i]->addr, addr, len) == 0)
+			return regs[i];
+	return NULL;
 }
 
 struct registration *

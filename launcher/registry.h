@@ -67,8 +67,9 @@ bool registry_proc_gone(struct proc *);
 bool registry_granted_before_exit(uint64_t pidfs_ino, size_t service);
 
 struct registration *registry_lookup(const uint8_t *name, size_t len);
-/* The i-th registration, NULL past the last: for walking them all. */
-const struct registration *registry_at(size_t i);
+/* The registration at a minted address (leading NUL included), or NULL. */
+const struct registration *registry_lookup_addr(const uint8_t *addr,
+    size_t len);
 struct registration *registry_register(const struct registration *);
 void registry_unregister(struct registration *);
 /* Drop every registration of a service and every grant to it (a restart). */

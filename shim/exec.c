@@ -121,8 +121,17 @@ with_shim(char *const envp[], struct env_build *b)
 	/* After clearenv(), environ is NULL: the kernel takes that as empty. */
 	if (envp == NULL)
 		envp = empty;
-	if (shim_file[0] == '\0')
-		return envp;
+	/*
+	 * Without its own path the shim cannot put itself back: a service
+	 * process (it holds the channel) then execs nothing, rather than an
+	 * image that might run ungated.
+	 */
+	if (shim_file[0] == '\0') {
+		if (chan < 0)
+			return envp;
+		errno = EACCES;
+		return NULL;
+	}
 	for (; envp[n] != NULL; n++) {
 		if (has_prefix(envp[n], preload))
 			old_preload = envp[n] + sizeof(preload) - 1;

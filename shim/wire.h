@@ -60,7 +60,6 @@ enum wire_report_reason {
 	WIRE_REPORT_PEER_MISMATCH = 1,	/* connected peer is not the capability's stamp */
 	WIRE_REPORT_PEER_DEAD,		/* the stamped listener has exited */
 	WIRE_REPORT_PEER_UNKNOWN,	/* peer credentials unreadable (other pid namespace) */
-	WIRE_REPORT_NO_CHANNEL,		/* never sent: local only */
 };
 
 /* WIRE_HELLO status */
