@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "debug.h"
 #include "shim.h"
@@ -24,6 +25,15 @@ abstract_addr_of(const struct sockaddr *addr, socklen_t len,
 	out->name = (const uint8_t *)sun->sun_path + 1;
 	out->len = len - path_off - 1;
 	return true;
+}
+
+socklen_t
+minted_sockaddr(struct sockaddr_un *out, const uint8_t *addr, size_t len)
+{
+	memset(out, 0, sizeof(*out));
+	out->sun_family = AF_UNIX;
+	memcpy(out->sun_path, addr, len);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
 }
 
 bool

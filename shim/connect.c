@@ -101,11 +101,8 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 		report_refusal(name, WIRE_REPORT_PEER_DEAD, &peer);
 		return -2;
 	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, cap->addr, cap->addr_len);
 	if (real.connect(fd, (struct sockaddr *)&sun,
-	    offsetof(struct sockaddr_un, sun_path) + cap->addr_len) != 0)
+	    minted_sockaddr(&sun, cap->addr, cap->addr_len)) != 0)
 		return -1;
 	if (type == WIRE_SOCK_DGRAM) {
 		/*

@@ -131,16 +131,6 @@ dgram_allow_reply(const uint8_t *addr, size_t len,
 	sockets_remember(&v);
 }
 
-static void
-fill(struct sockaddr_un *out, socklen_t *out_len, const uint8_t *addr,
-    size_t len)
-{
-	memset(out, 0, sizeof(*out));
-	out->sun_family = AF_UNIX;
-	memcpy(out->sun_path, addr, len);
-	*out_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
-}
-
 int
 dgram_destination(int fd, const struct abstract_addr *name,
     struct sockaddr_un *out, socklen_t *out_len)
@@ -157,7 +147,7 @@ dgram_destination(int fd, const struct abstract_addr *name,
 			errno = ECONNREFUSED;
 			return -1;
 		}
-		fill(out, out_len, v.addr, v.addr_len);
+		*out_len = minted_sockaddr(out, v.addr, v.addr_len);
 		return 1;
 	}
 
@@ -177,6 +167,6 @@ granted:
 	/* Whatever comes back on this socket is checked too. */
 	if (gate_dgram_socket(fd) != 0)
 		return -1;
-	fill(out, out_len, v.addr, v.addr_len);
+	*out_len = minted_sockaddr(out, v.addr, v.addr_len);
 	return 1;
 }

@@ -39,6 +39,10 @@ struct abstract_addr {
 bool abstract_addr_of(const struct sockaddr *addr, socklen_t len,
     struct abstract_addr *out);
 
+/* The sockaddr for an address (leading NUL included); its length. */
+socklen_t minted_sockaddr(struct sockaddr_un *out, const uint8_t *addr,
+    size_t len);
+
 /* True if the kernel minted this name by autobind: five hex digits. */
 bool is_autobind_name(const uint8_t *name, size_t len);
 
