@@ -85,8 +85,13 @@ channel_init(void)
 
 	atomic_store(&owner_pid, getpid());
 	pthread_atfork(NULL, NULL, owner_after_fork);
-	if (v == NULL)
+	if (v == NULL) {
+		/* An image of a service whose channel an earlier image lost. */
+		if (getenv("CAPWRAP_SERVICE") != NULL)
+			no_channel_reason = "the lineage channel was lost before "
+			    "this program started";
 		return;
+	}
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || n < 0 || n > INT_MAX) {

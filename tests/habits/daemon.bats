@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Daemons: double fork, setsid, and every descriptor closed; the daemon
 # still binds its provided name and serves a wrapped client.  If the
-# channel is lost anyway, the gates fail closed and say so once.
+# channel is lost anyway, the gates fail closed and say so once, and an
+# image exec'd after that is not told of the lost number.
 #
 # The service's main process exits as soon as the daemon has detached:
 # the launcher counts the service as running while the daemon, which
@@ -124,4 +125,35 @@ EOF
 	# One line on stderr for each process, however many calls it made.
 	assert_equal "$(cat "$T/out" "$T/err" | grep 'no capwrap lineage channel' | grep -c ' hx-daemon\[')" 1
 	assert_equal "$(cat "$T/out" "$T/err" | grep 'no capwrap lineage channel' | grep -c ' python3\[')" 1
+}
+
+@test "daemon: an image exec'd after the channel was lost gets no CAPWRAP_CHANNEL and fails closed with EACCES" {
+	[ "$(uname -m)" = x86_64 ] || skip "the inline close is written for x86_64"
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec hx-daemon lose $U.web $U.db hx-daemon image $U.web
+	provides @$U.web
+	dials db
+}
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	# The image before the exec lost its channel to the inline close.
+	assert_line "raw close: 0"
+	assert_line "bind: EACCES"
+	# CAPWRAP_CHANNEL still names the lost number in that image's
+	# environment: the exec'd image is not told of it (the number may be
+	# reused by then), and its gates fail closed.
+	assert_line "image: CAPWRAP_CHANNEL absent"
+	refute_line --partial "image: CAPWRAP_CHANNEL="
+	assert_line "image bind: EACCES"
+	# And it says why: lost, not a program started outside capwrap.
+	run grep -c "hx-daemon\\[.*no capwrap lineage channel (the lineage channel was lost before this program started)" "$T/err"
+	assert_output 1
 }

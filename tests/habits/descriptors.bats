@@ -2,7 +2,9 @@
 # Descriptor habits from the hazard checklist: vfork children and
 # posix_spawn file actions that close or overwrite the channel's number
 # in the child leave the parent's channel intact; a program that walks
-# /proc/self/fd closing everything until nothing is left terminates.
+# /proc/self/fd closing everything until nothing is left terminates; no
+# descriptor directory lists the channel, and close() of it fails with
+# EBADF.
 
 load habits
 
@@ -55,4 +57,22 @@ EOF
 
 @test "descriptors: close_range(CLOSE_RANGE_CLOEXEC), then exec: the channel survives the exec" {
 	fds cloexec-exec
+}
+
+@test "descriptors: readdir of /proc/PID/fd, /proc/thread-self/fd and /dev/fd leaves the open channel out" {
+	fds listfd
+	run service_lines web
+	# The channel is open all along: it is hidden, not gone.
+	assert_line "channel open: yes"
+	assert_line "/proc/self/fd: channel hidden, stdio listed"
+	assert_line "/proc/PID/fd: channel hidden, stdio listed"
+	assert_line "/proc/thread-self/fd: channel hidden, stdio listed"
+	assert_line "/dev/fd: channel hidden, stdio listed"
+}
+
+@test "descriptors: libc close() of the channel's number fails with EBADF and the channel stays" {
+	fds close
+	run service_lines web
+	assert_line "close: -1 EBADF"
+	assert_line "channel open: yes"
 }

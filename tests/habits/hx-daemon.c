@@ -7,10 +7,14 @@
  *	dup2 (dup2 onto the number in CAPWRAP_CHANNEL, then close it), or
  *	all of them in turn.  Progress goes to LOG: "listening pid=N",
  *	"served LINE", or "bind: ERRNO".
- * hx-daemon lose NAME OTHER
+ * hx-daemon lose NAME OTHER [PROGRAM ARG...]
  *	Close the lineage channel with an inline system call, which no
  *	preload library can see, then try to bind NAME and dial OTHER twice
- *	each; prints each result.
+ *	each; prints each result.  Then exec PROGRAM, if given, with this
+ *	process's environment (execvp).
+ * hx-daemon image NAME
+ *	Print "image: CAPWRAP_CHANNEL=VALUE" (or "image: CAPWRAP_CHANNEL
+ *	absent"), then try to bind NAME: "image bind: ERRNO".
  */
 #include <sys/stat.h>
 #include <errno.h>
@@ -124,7 +128,7 @@ daemon_main(const char *how, const char *name, const char *log)
 }
 
 static int
-lose(const char *name, const char *other)
+lose(const char *name, const char *other, char **next)
 {
 	const char *chan = getenv("CAPWRAP_CHANNEL");
 	struct sockaddr_un sun;
@@ -159,16 +163,45 @@ lose(const char *name, const char *other)
 		fx_say("dial: %s", hx_errname(hx_dial(other, "lost", reply,
 		    sizeof(reply))));
 	}
+	if (next[0] != NULL) {
+		execvp(next[0], next);
+		fx_refused("execvp");
+	}
+	return FX_OK;
+}
+
+/* An image exec'd by one that lost its channel: what did it inherit? */
+static int
+image(const char *name)
+{
+	const char *chan = getenv("CAPWRAP_CHANNEL");
+	struct sockaddr_un sun;
+	socklen_t len = fx_abstract(&sun, name);
+	int fd;
+
+	if (chan != NULL)
+		fx_say("image: CAPWRAP_CHANNEL=%s", chan);
+	else
+		fx_say("image: CAPWRAP_CHANNEL absent");
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (bind(fd, (struct sockaddr *)&sun, len) == 0)
+		fx_say("image bind: OK");
+	else
+		fx_say("image bind: %s", hx_errname(errno));
+	close(fd);
 	return FX_OK;
 }
 
 int
 main(int argc, char **argv)
 {
-	if (argc == 4 && strcmp(argv[1], "lose") == 0)
-		return lose(argv[2], argv[3]);
+	if (argc >= 4 && strcmp(argv[1], "lose") == 0)
+		return lose(argv[2], argv[3], argv + 4);
+	if (argc == 3 && strcmp(argv[1], "image") == 0)
+		return image(argv[2]);
 	if (argc == 4)
 		return daemon_main(argv[1], argv[2], argv[3]);
-	fprintf(stderr, "usage: hx-daemon HOW NAME LOG | lose NAME OTHER\n");
+	fprintf(stderr, "usage: hx-daemon HOW NAME LOG | "
+	    "lose NAME OTHER [PROGRAM ARG...] | image NAME\n");
 	return FX_USAGE;
 }

@@ -14,11 +14,18 @@
  *			exec a new image (a daemon re-exec'ing on SIGHUP)
  *	cloexec-exec	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), then exec
  *	dial		nothing: just dial (the image the two above exec)
+ *	listfd		list /proc/self/fd, /proc/PID/fd (its own pid),
+ *			/proc/thread-self/fd and /dev/fd with readdir(3):
+ *			"DIR: channel listed|hidden, stdio listed|missing",
+ *			after "channel open: yes|no" (fcntl F_GETFD)
+ *	close		close(2) the channel's number through libc:
+ *			"close: RC ERRNO", then "channel open: yes|no"
  */
 #include <sys/wait.h>
 #include <linux/close_range.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +66,53 @@ fdwalk(void)
 		}
 	} while (closed);
 	fx_say("fdwalk: %ld passes", passes);
+}
+
+/* Is the channel's number open in this process?  (fcntl is not hooked.) */
+static void
+say_channel_open(int chan)
+{
+	fx_say("channel open: %s", chan >= 0 && fcntl(chan, F_GETFD) >= 0 ?
+	    "yes" : "no");
+}
+
+/*
+ * Every way a program names its own descriptor directory: readdir(3) of
+ * each must leave the channel out, and still list 0, 1 and 2, so a
+ * program walking any of them never meets the channel.
+ */
+static void
+listfd(int chan)
+{
+	char own[64], want[16];
+	const char *dirs[] = {
+		"/proc/self/fd", own, "/proc/thread-self/fd", "/dev/fd",
+	};
+
+	snprintf(own, sizeof(own), "/proc/%d/fd", (int)getpid());
+	snprintf(want, sizeof(want), "%d", chan);
+	say_channel_open(chan);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+		bool channel = false;
+		int stdio = 0;
+
+		if (d == NULL)
+			fx_refused(dirs[i]);
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, want) == 0)
+				channel = true;
+			if (strcmp(e->d_name, "0") == 0 ||
+			    strcmp(e->d_name, "1") == 0 ||
+			    strcmp(e->d_name, "2") == 0)
+				stdio++;
+		}
+		closedir(d);
+		fx_say("%s: channel %s, stdio %s", i == 1 ? "/proc/PID/fd" :
+		    dirs[i], channel ? "listed" : "hidden",
+		    stdio == 3 ? "listed" : "missing");
+	}
 }
 
 static void
@@ -111,7 +165,14 @@ main(int argc, char **argv)
 		fx_refused("execv");
 	} else if (strcmp(argv[1], "dial") == 0)
 		;
-	else if (strncmp(argv[1], "spawn-", 6) == 0)
+	else if (strcmp(argv[1], "listfd") == 0)
+		listfd(chan);
+	else if (strcmp(argv[1], "close") == 0) {
+		int rc = close(chan);
+
+		fx_say("close: %d %s", rc, rc == 0 ? "OK" : hx_errname(errno));
+		say_channel_open(chan);
+	} else if (strncmp(argv[1], "spawn-", 6) == 0)
 		spawn(argv[1], chan);
 	else if (strncmp(argv[1], "vfork-", 6) == 0) {
 		bool dup = strcmp(argv[1], "vfork-dup2") == 0;

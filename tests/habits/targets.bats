@@ -3,7 +3,8 @@
 # set-user-ID or set-group-ID one, one with file capabilities.  capwrap
 # check and capwrap run refuse each (exit 77) and say why; the policy
 # keyword "unprotected" opts a service out, and then it runs without the
-# shim.
+# shim.  Every other service has the shim first in LD_PRELOAD, ahead of
+# whatever capwrap itself was given.
 
 load habits
 
@@ -77,4 +78,27 @@ EOF
 	assert_line --regexp '^svc +\| PATH='
 	refute_line --regexp '^svc +\| LD_PRELOAD='
 	refute_line --regexp '^svc +\| CAPWRAP_CHANNEL='
+}
+
+@test "targets: the shim goes ahead of the LD_PRELOAD capwrap itself was given" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service svc {
+	exec sh -c "echo \"LD_PRELOAD=\$LD_PRELOAD\"; exec fx-client $U.db preload"
+	dials db
+}
+EOF
+	# libm stands for any library an operator preloads: present
+	# everywhere, and it interposes nothing.
+	LD_PRELOAD=libm.so.6 start_topology --exit-with svc
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines svc
+	assert_line "LD_PRELOAD=$CAPWRAP_SHIM_SO:libm.so.6"
+	# The gates work with both preloaded: the fixed name is never bound,
+	# so only the shim reaches db.
+	assert_line "reply echo preload"
 }
