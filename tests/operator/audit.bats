@@ -15,6 +15,35 @@ record() {
 		"$1" "$2" "$3" "$peer" "$exe" "$count"
 }
 
+# The follower a test started in the background is $pid until it is
+# reaped: one a failed test leaves running is stopped with the test.
+eval "helpers_$(declare -f teardown)"
+teardown() {
+	[ -z "${pid:-}" ] || kill -KILL "$pid" 2>/dev/null || true
+	helpers_teardown
+}
+
+# stop_follower SIGNAL: stops the follower $pid with SIGNAL, its exit
+# status in $status.  One that does not stop within 10 s is killed, and
+# the test fails.
+stop_follower() {
+	local i
+	kill "-$1" "$pid"
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid"
+		wait "$pid" || true
+		pid=
+		fail "capwrap audit --follow still running 10 s after SIG$1"
+	fi
+	status=0
+	wait "$pid" || status=$?
+	pid=
+}
+
 @test "a real intruder's refusals, summed up with its executable" {
 	write_policy <<EOF
 service db {
@@ -104,9 +133,7 @@ EOF
 	printf '{"time":"2025-01-01T00:00:07Z","event":"deny",' >> "$T/a.jsonl"
 	printf '"gate":"bind","service":"db","name":"@z"}\n' >> "$T/a.jsonl"
 	wait_for "$T/follow" '^2025-01-01T00:00:07Z db bind @z$'
-	kill -INT "$pid"
-	status=0
-	wait "$pid" || status=$?
+	stop_follower INT
 	assert_equal "$status" 0
 	run cat "$T/follow"
 	assert_line "$T/a.jsonl: 5 refusals"
@@ -120,8 +147,103 @@ EOF
 	pid=$!
 	record 2025-01-01T00:00:05Z accept db 42 /usr/bin/socat - >> "$T/a.jsonl"
 	wait_for "$T/follow" '"count":1\}$'
-	kill -TERM "$pid"
-	wait "$pid"
+	stop_follower TERM
+	assert_equal "$status" 0
 	run cat "$T/follow"
 	assert_output '{"time":"2025-01-01T00:00:05Z","event":"deny","gate":"accept","service":"db","name":"@db","pid":10,"peer_pid":42,"peer_uid":0,"peer_exe":"/usr/bin/socat","reason":"r","count":1}'
+}
+
+@test "run --audit FILE takes the records instead of the policy's audit file" {
+	write_policy <<EOF
+service cron {
+	exec fx-client $U.db hi
+}
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+audit policy-audit.jsonl
+EOF
+	# Appended to: what the file held stays.
+	record 2025-01-01T00:00:01Z bind db - - - > "$T/cli-audit.jsonl"
+	run "$CAPWRAP" run --audit "$T/cli-audit.jsonl" --exit-with cron "$T/policy"
+	assert_equal "$status" 3
+	assert_line --regexp '^cron +\| connect: EACCES$'
+	run cat "$T/cli-audit.jsonl"
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 "$(record 2025-01-01T00:00:01Z bind db - - -)"
+	assert_line --index 1 --partial "\"event\":\"deny\",\"gate\":\"connect\",\"service\":\"cron\",\"name\":\"@$U.db\""
+	[ ! -e "$T/policy-audit.jsonl" ]
+	# Without the option the policy's file, beside the policy, takes them.
+	run "$CAPWRAP" run --exit-with cron "$T/policy"
+	assert_equal "$status" 3
+	run cat "$T/policy-audit.jsonl"
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "\"event\":\"deny\",\"gate\":\"connect\",\"service\":\"cron\",\"name\":\"@$U.db\""
+	run cat "$T/cli-audit.jsonl"
+	assert_equal "${#lines[@]}" 2
+}
+
+@test "--follow reads a truncated file again from its start" {
+	record 2025-01-01T00:00:01Z accept db 42 /usr/bin/socat - > "$T/a.jsonl"
+	"$CAPWRAP" audit --follow "$T/a.jsonl" > "$T/follow" 2> "$T/follow.err" &
+	pid=$!
+	wait_for "$T/follow" '^2025-01-01T00:00:01Z db accept @db peer pid 42 \(/usr/bin/socat\): r$'
+	# Truncated and written again, shorter than before: whenever the
+	# follower looks, the file is smaller than what it had read.
+	record 2025-01-01T00:00:02Z bind db - - - > "$T/a.jsonl"
+	wait_for "$T/follow" '^2025-01-01T00:00:02Z db bind @db: r$'
+	record 2025-01-01T00:00:03Z bind db - - - >> "$T/a.jsonl"
+	wait_for "$T/follow" '^2025-01-01T00:00:03Z db bind @db: r$'
+	stop_follower INT
+	assert_equal "$status" 0
+	run cat "$T/follow"
+	assert_line --index 0 '2025-01-01T00:00:01Z db accept @db peer pid 42 (/usr/bin/socat): r'
+	assert_line --index 1 '2025-01-01T00:00:02Z db bind @db: r'
+	assert_line --index 2 '2025-01-01T00:00:03Z db bind @db: r'
+	assert_line --index 3 "$T/a.jsonl: 3 refusals"
+	run cat "$T/follow.err"
+	assert_output "capwrap: $T/a.jsonl: truncated; reading it from the start"
+}
+
+@test "--follow reopens a rotated file, after reading the rest of the old one" {
+	record 2025-01-01T00:00:01Z bind db - - - > "$T/a.jsonl"
+	"$CAPWRAP" audit --follow "$T/a.jsonl" > "$T/follow" 2> "$T/follow.err" &
+	pid=$!
+	wait_for "$T/follow" '^2025-01-01T00:00:01Z db bind @db: r$'
+	mv "$T/a.jsonl" "$T/a.jsonl.1"
+	# Written to the old file after the rename, before the new one exists.
+	record 2025-01-01T00:00:02Z bind db - - - >> "$T/a.jsonl.1"
+	record 2025-01-01T00:00:03Z accept web 42 /usr/bin/socat - > "$T/a.jsonl"
+	wait_for "$T/follow" '^2025-01-01T00:00:03Z web accept @db peer pid 42 \(/usr/bin/socat\): r$'
+	record 2025-01-01T00:00:04Z connect web - - - >> "$T/a.jsonl"
+	wait_for "$T/follow" '^2025-01-01T00:00:04Z web connect @db: r$'
+	stop_follower TERM
+	assert_equal "$status" 0
+	run cat "$T/follow"
+	assert_line --index 0 '2025-01-01T00:00:01Z db bind @db: r'
+	assert_line --index 1 '2025-01-01T00:00:02Z db bind @db: r'
+	assert_line --index 2 '2025-01-01T00:00:03Z web accept @db peer pid 42 (/usr/bin/socat): r'
+	assert_line --index 3 '2025-01-01T00:00:04Z web connect @db: r'
+	assert_line --index 4 "$T/a.jsonl: 4 refusals"
+	run cat "$T/follow.err"
+	assert_output ""
+}
+
+@test "--follow stops on SIGHUP with the summary, exit 0" {
+	record 2025-01-01T00:00:01Z bind db - - - > "$T/a.jsonl"
+	"$CAPWRAP" audit --follow "$T/a.jsonl" > "$T/follow" 2> "$T/follow.err" &
+	pid=$!
+	wait_for "$T/follow" '^2025-01-01T00:00:01Z db bind @db: r$'
+	stop_follower HUP
+	assert_equal "$status" 0
+	run cat "$T/follow"
+	assert_line --index 0 '2025-01-01T00:00:01Z db bind @db: r'
+	assert_line --index 1 "$T/a.jsonl: 1 refusal"
+	assert_line --index 2 --regexp '^SERVICE +GATE +COUNT +FIRST +LAST +PEER$'
+	assert_line --index 3 --regexp '^db +bind +1 +2025-01-01T00:00:01Z +2025-01-01T00:00:01Z +-$'
+	assert_line --index 4 --regexp '^ +names: @db$'
+	assert_equal "${#lines[@]}" 5
+	run cat "$T/follow.err"
+	assert_output ""
 }

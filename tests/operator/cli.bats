@@ -241,3 +241,49 @@ EOF
 	run cat "$T/err"
 	assert_line "capwrap: Interrupt: stopping all services"
 }
+
+@test "run: a service killed by a signal gives 1, --exit-with it gives 128+N" {
+	write_policy <<EOF
+service fine {
+	exec true
+}
+service shot {
+	exec sh -c "kill -USR1 \$\$"
+}
+EOF
+	run "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 1
+	assert_line 'capwrap: fine exited with status 0'
+	assert_line 'capwrap: shot killed by signal 10 (User defined signal 1)'
+	assert_equal "${#lines[@]}" 2
+	run "$CAPWRAP" run --exit-with shot "$T/policy"
+	assert_equal "$status" 138
+	assert_line 'capwrap: shot killed by signal 10 (User defined signal 1)'
+}
+
+@test "run: no shim beside capwrap nor where it was installed: exit 71, nothing started" {
+	# The shim's installed path is compiled in, as PKGLIBDIR/libcapshim.so.
+	installed=$(grep -aoE '/[[:alnum:]_.+/-]+/libcapshim\.so' "$CAPWRAP" |
+		grep -v '/\.libs/' | head -n 1)
+	[ -n "$installed" ] || fail "no installed shim path in $CAPWRAP"
+	[ ! -e "$installed" ] ||
+	    skip "libcapshim.so is installed at $installed, where any capwrap finds it"
+	write_policy <<EOF
+service db {
+	exec sh -c "touch '$T/db-started'"
+}
+EOF
+	# A copy of capwrap with no build tree around it.
+	mkdir "$T/bin"
+	cp "$CAPWRAP" "$T/bin/capwrap"
+	run "$T/bin/capwrap" run "$T/policy"
+	assert_equal "$status" 71
+	assert_output "capwrap: unable to find libcapshim.so (looked beside capwrap and in ${installed%/libcapshim.so})"
+	[ ! -e "$T/db-started" ]
+	# The same copy with a shim beside it runs the policy.
+	mkdir -p "$T/bin/shim/.libs"
+	cp "$(dirname "$CAPWRAP")/shim/.libs/libcapshim.so" "$T/bin/shim/.libs/"
+	run "$T/bin/capwrap" run "$T/policy"
+	assert_success
+	[ -e "$T/db-started" ]
+}

@@ -75,6 +75,83 @@ EOF
 	assert_output 0
 }
 
+# wait_exit SECONDS: waits for the topology to exit by itself, its status
+# in $TOPOLOGY_STATUS.  One still running then (it restarts what it should
+# not, or waits out a grace it should not) is killed, and the test fails.
+wait_exit() {
+	local i
+	for ((i = 0; i < $1 * 20; i++)); do
+		kill -0 "$CAPWRAP_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$CAPWRAP_PID" 2>/dev/null; then
+		kill -KILL "$CAPWRAP_PID"
+		wait "$CAPWRAP_PID" || true
+		CAPWRAP_PID=
+		fail "capwrap still running after $1 s"
+	fi
+	wait_topology
+}
+
+@test "restart on-failure: a service killed by a signal is restarted" {
+	write_policy <<EOF
+service flaky {
+	exec sh -c "echo start; [ -e $T/again ] && exit 0; touch $T/again; kill -USR1 \$\$"
+	restart on-failure
+}
+EOF
+	run --separate-stderr "$CAPWRAP" run "$T/policy"
+	assert_success
+	assert_output 'flaky | start
+flaky | start'
+	assert_equal "${stderr_lines[0]}" 'capwrap: flaky killed by signal 10 (User defined signal 1)'
+	assert_equal "${stderr_lines[1]}" 'capwrap: flaky: restarting in 100 ms'
+	assert_equal "${stderr_lines[2]}" 'capwrap: flaky exited with status 0'
+	assert_equal "${#stderr_lines[@]}" 3
+}
+
+@test "no restart while capwrap is stopping, though the service says restart always" {
+	write_policy <<EOF
+service keeper {
+	exec sh -c "echo start; exec sleep 300"
+	restart always
+}
+EOF
+	start_topology
+	wait_for "$T/out" '^keeper +\| start$'
+	kill -TERM "$CAPWRAP_PID"
+	wait_exit 20
+	assert_equal "$TOPOLOGY_STATUS" 143
+	run cat "$T/err"
+	assert_output "capwrap: Terminated: stopping all services
+capwrap: keeper killed by signal 15 (Terminated)"
+	run grep -c 'start' "$T/out"
+	assert_output 1
+}
+
+@test "no restart for the --exit-with service, though it says restart always" {
+	write_policy <<EOF
+service job {
+	exec sh -c "echo start; exit 5"
+	restart always
+}
+service idle {
+	exec sleep 300
+}
+EOF
+	start_topology --exit-with job
+	wait_exit 20
+	assert_equal "$TOPOLOGY_STATUS" 5
+	run cat "$T/out"
+	assert_output 'job  | start'
+	run cat "$T/err"
+	assert_output 'capwrap: job exited with status 5
+capwrap: idle killed by signal 15 (Terminated)'
+}
+
+# Not tested: the 30 s cap on the restart delay, and its reset to 100 ms
+# after a run of 10 s or more; each takes tens of seconds of real time.
+
 @test "a daemon that double-forks keeps its service running until it exits" {
 	write_policy <<EOF
 service daemon {
@@ -113,6 +190,105 @@ EOF
 	assert_equal "$TOPOLOGY_STATUS" 143
 	run kill -0 "$pid"
 	assert_failure
+}
+
+# A service that reports each SIGTERM and SIGHUP it gets, and then exits
+# (or, with "stay", goes on).  Its stderr goes nowhere: the shell reports
+# there the sleeps the signals end.
+write_reporter() {
+	cat > "$T/reporter.sh" <<'EOF'
+exec 2> /dev/null
+trap 'echo got TERM; [ "$1" = stay ] || exit 0' TERM
+trap 'echo got HUP; exit 0' HUP
+echo ready
+while :; do sleep 300 & wait $!; done
+EOF
+}
+
+@test "SIGHUP stops the run as SIGTERM does: each service gets SIGTERM, exit 129" {
+	write_reporter
+	write_policy <<EOF
+service one {
+	exec sh $T/reporter.sh
+}
+service two {
+	exec sh $T/reporter.sh
+}
+EOF
+	start_topology
+	wait_for "$T/out" '^one +\| ready$'
+	wait_for "$T/out" '^two +\| ready$'
+	kill -HUP "$CAPWRAP_PID"
+	wait_exit 20
+	assert_equal "$TOPOLOGY_STATUS" 129
+	run cat "$T/out"
+	assert_line 'one | got TERM'
+	assert_line 'two | got TERM'
+	refute_line --partial 'got HUP'
+	run cat "$T/err"
+	assert_line --index 0 'capwrap: Hangup: stopping all services'
+	assert_line 'capwrap: one exited with status 0'
+	assert_line 'capwrap: two exited with status 0'
+	assert_equal "${#lines[@]}" 3
+}
+
+@test "a service that ignores SIGTERM gets SIGKILL once --grace is over" {
+	write_reporter
+	write_policy <<EOF
+service stubborn {
+	exec sh $T/reporter.sh stay
+}
+EOF
+	start_topology --grace 2
+	wait_for "$T/out" '^stubborn +\| ready$'
+	t0=$(date +%s%N)
+	kill -TERM "$CAPWRAP_PID"
+	wait_exit 30
+	t1=$(date +%s%N)
+	assert_equal "$TOPOLOGY_STATUS" 143
+	run cat "$T/out"
+	assert_line 'stubborn | got TERM'
+	run cat "$T/err"
+	assert_output "capwrap: Terminated: stopping all services
+capwrap: stubborn killed by signal 9 (Killed)"
+	# Not before the grace period: a lower bound only, which load cannot break.
+	elapsed_ms=$(( (t1 - t0) / 1000000 ))
+	[ "$elapsed_ms" -ge 2000 ] || fail "killed after $elapsed_ms ms, before --grace 2"
+}
+
+@test "a second stop signal sends SIGKILL at once, without waiting out --grace" {
+	write_reporter
+	write_policy <<EOF
+service stubborn {
+	exec sh $T/reporter.sh stay
+}
+EOF
+	start_topology --grace 3600
+	wait_for "$T/out" '^stubborn +\| ready$'
+	kill -TERM "$CAPWRAP_PID"
+	wait_for "$T/out" '^stubborn +\| got TERM$'
+	wait_for "$T/err" 'stopping all services'
+	kill -HUP "$CAPWRAP_PID"
+	# Without the SIGKILL, the run would last the whole hour of grace.
+	wait_exit 30
+	assert_equal "$TOPOLOGY_STATUS" 143
+	run cat "$T/err"
+	assert_output "capwrap: Terminated: stopping all services
+capwrap: stubborn killed by signal 9 (Killed)"
+}
+
+@test "a service's standard input is /dev/null" {
+	write_policy <<EOF
+service reader {
+	exec sh -c "readlink /proc/self/fd/0; stat -L -c %t:%T /proc/self/fd/0; cat; echo eof"
+}
+EOF
+	# capwrap's own input has something to read: the service must not see it.
+	run --separate-stderr "$CAPWRAP" run "$T/policy" <<< "typed at capwrap"
+	assert_success
+	assert_output 'reader | /dev/null
+reader | 1:3
+reader | eof'
 }
 
 # A datagram socket standing in for the service manager's.
@@ -178,6 +354,23 @@ EOF
 	assert_line 'capwrap: NOTIFY_SOCKET relative/path: not an absolute path or @abstract name that fits a socket address'
 }
 
+# run_with_dev_log CAPWRAP-RUN-ARGS...: runs $T/policy with a /dev/log of
+# our own, in a private mount namespace, until the cron service has
+# finished; what reached syslog lands in $T/syslog.
+run_with_dev_log() {
+	cat > "$T/inner.sh" <<EOF
+socat -u UNIX-RECV:$T/log.sock - > $T/syslog &
+m=\$!
+while [ ! -S $T/log.sock ]; do sleep 0.05; done
+[ -e /dev/log ] || touch /dev/log
+mount --bind $T/log.sock /dev/log
+"$CAPWRAP" run $* --exit-with cron $T/policy > $T/out 2> $T/err
+for i in \$(seq 200); do grep -q deny $T/syslog && break; sleep 0.05; done
+kill \$m
+EOF
+	timeout 30 unshare -m --propagation private sh "$T/inner.sh"
+}
+
 @test "--syslog sends each refusal to syslog with LOG_AUTHPRIV" {
 	[ "$(id -u)" = 0 ] && command -v unshare >/dev/null || skip "needs root and unshare"
 	command -v socat >/dev/null || skip "socat is not installed"
@@ -190,22 +383,32 @@ service db {
 	provides @$U.db
 }
 EOF
-	# A /dev/log of our own, in a private mount namespace.
-	cat > "$T/inner.sh" <<EOF
-socat -u UNIX-RECV:$T/log.sock - > $T/syslog &
-m=\$!
-while [ ! -S $T/log.sock ]; do sleep 0.05; done
-[ -e /dev/log ] || touch /dev/log
-mount --bind $T/log.sock /dev/log
-"$CAPWRAP" run --syslog --exit-with cron $T/policy > $T/out 2> $T/err
-while ! grep -q deny $T/syslog; do sleep 0.05; done
-kill \$m
-EOF
-	timeout 30 unshare -m --propagation private sh "$T/inner.sh"
+	run_with_dev_log --syslog
 	# <85> is LOG_AUTHPRIV (10 << 3) | LOG_NOTICE (5).
 	run cat "$T/syslog"
 	assert_output --regexp '^<85>'
 	assert_output --partial '"gate":"connect","service":"cron"'
+}
+
+@test "the policy's syslog directive sends each refusal to syslog without --syslog" {
+	[ "$(id -u)" = 0 ] && command -v unshare >/dev/null || skip "needs root and unshare"
+	command -v socat >/dev/null || skip "socat is not installed"
+	write_policy <<EOF
+service cron {
+	exec fx-client $U.db hi
+}
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+syslog
+EOF
+	run_with_dev_log
+	run cat "$T/out"
+	assert_line --regexp '^cron +\| connect: EACCES$'
+	run cat "$T/syslog"
+	assert_output --regexp '^<85>'
+	assert_output --partial "\"gate\":\"connect\",\"service\":\"cron\",\"name\":\"@$U.db\""
 }
 
 @test "service output is prefixed, coloured on a terminal, plain with NO_COLOR" {
