@@ -52,12 +52,21 @@ wait_topology() {
 	CAPWRAP_PID=
 }
 
+# stop_topology: the topology, if still running, and whatever the test
+# started in the background and listed in BACKGROUND_PIDS, so that a
+# failed test never leaves a reader behind that keeps bats waiting.
 stop_topology() {
+	local p
 	if [ -n "${CAPWRAP_PID:-}" ]; then
 		kill -TERM "$CAPWRAP_PID" 2>/dev/null || true
 		wait "$CAPWRAP_PID" 2>/dev/null || true
 		CAPWRAP_PID=
 	fi
+	for p in ${BACKGROUND_PIDS:-}; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	BACKGROUND_PIDS=
 }
 
 # wait_for FILE PATTERN [SECONDS]: until a line of FILE matches (grep -E).

@@ -295,6 +295,7 @@ reader | eof'
 start_manager() {
 	socat -u "UNIX-RECV:$T/notify.sock" - > "$T/notes" &
 	MANAGER_PID=$!
+	BACKGROUND_PIDS+=" $MANAGER_PID"
 	for _ in $(seq 200); do [ -S "$T/notify.sock" ] && return; sleep 0.05; done
 	return 1
 }
@@ -335,6 +336,7 @@ service idle {
 EOF
 	socat -u "ABSTRACT-RECV:$U.notify" - > "$T/notes" &
 	MANAGER_PID=$!
+	BACKGROUND_PIDS+=" $MANAGER_PID"
 	for _ in $(seq 200); do name_is_bound "$U.notify" && break; sleep 0.05; done
 	NOTIFY_SOCKET="@$U.notify" start_topology
 	wait_for "$T/notes" 'READY=1'
