@@ -89,9 +89,18 @@ real_ready(void)
 bool
 real_hooks_first(void)
 {
+	/*
+	 * Every call through which a gate could be bypassed: the socket
+	 * calls, every receive (the datagram gate), syscall() (which the
+	 * shim routes to them) and the exec family (which puts the shim
+	 * back into a new image).
+	 */
 	static const char *const gates[] = {
 		"bind", "connect", "listen", "accept", "accept4", "sendto",
-		"sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recv", "read",
+		"sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "recv",
+		"read", "readv", "__recv_chk", "__recvfrom_chk", "__read_chk",
+		"syscall", "execve", "execveat", "fexecve", "execvpe",
+		"posix_spawn", "posix_spawnp",
 	};
 	Dl_info self, found;
 

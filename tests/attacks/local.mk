@@ -20,7 +20,7 @@ tests_attacks_ax_forge_CPPFLAGS = $(AM_CPPFLAGS) \
 
 ATTACK_SUITES = tests/attacks/gates.bats tests/attacks/flood.bats \
 	tests/attacks/impostor.bats tests/attacks/forgery.bats \
-	tests/attacks/valgrind.bats
+	tests/attacks/valgrind.bats tests/attacks/limits.bats
 if HAVE_BATS
 TESTS += $(ATTACK_SUITES)
 endif

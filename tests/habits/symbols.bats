@@ -128,20 +128,182 @@ EOF
 	wait "$sleeper" || true
 }
 
-@test "interposer: a program exporting its own connect() is refused with exit 77" {
+# interposer_run COMMAND: run a topology whose service web execs COMMAND
+# (it dials db); the launcher's status and output in $status and $output.
+# With --exit-with web, so that a web that is not refused ends the run.
+interposer_run() {
 	write_policy <<EOF
 service db {
 	exec fx-server $U.db
 	provides @$U.db
 }
 service web {
-	exec hx-interpose $U.db
+	exec $1
 	dials db
 }
 EOF
-	run timeout 60 "$CAPWRAP" run "$T/policy"
+	run timeout 60 "$CAPWRAP" run --exit-with web "$T/policy"
+}
+
+# assert_interposed CALL BY: the run was refused as the docs say (exit
+# 77, the launcher's line, db stopped too, nothing served), and the shim
+# named CALL, and nothing else, as interposed by the object BY.
+assert_interposed() {
 	assert_equal "$status" 77
-	assert_output --partial "web"
-	assert_output --partial "interposed ahead of libcapshim.so"
+	assert_line --regexp "^capwrap: web: pid [0-9]+: socket calls are interposed ahead of libcapshim\.so \(by the program or a library it loads\); refusing to run the service unprotected\$"
+	assert_line --regexp "^web +\| capwrap-shim: .*: $1 is interposed ahead of libcapshim\.so \(by ([^)]*/)?$2\)\$"
+	assert_equal "$(grep -c 'capwrap-shim: .* is interposed ahead of libcapshim.so' <<< "$output")" 1
+	assert_line "capwrap: db killed by signal 15 (Terminated)"
 	refute_output --partial "served interposed"
+}
+
+@test "interposer: a program exporting its own connect() is refused with exit 77" {
+	interposer_run "hx-interpose $U.db"
+	assert_interposed connect hx-interpose
+}
+
+# The other calls the shim must be first for (docs/SECURITY.md, "What
+# capwrap does not do"), one program each, exporting that call alone.
+@test "interposer: a program exporting its own bind() is refused with exit 77" {
+	interposer_run "hx-interpose-bind $U.db"
+	assert_interposed bind hx-interpose-bind
+}
+
+@test "interposer: a program exporting its own listen() is refused with exit 77" {
+	interposer_run "hx-interpose-listen $U.db"
+	assert_interposed listen hx-interpose-listen
+}
+
+@test "interposer: a program exporting its own accept() is refused with exit 77" {
+	interposer_run "hx-interpose-accept $U.db"
+	assert_interposed accept hx-interpose-accept
+}
+
+@test "interposer: a program exporting its own accept4() is refused with exit 77" {
+	interposer_run "hx-interpose-accept4 $U.db"
+	assert_interposed accept4 hx-interpose-accept4
+}
+
+@test "interposer: a program exporting its own sendto() is refused with exit 77" {
+	interposer_run "hx-interpose-sendto $U.db"
+	assert_interposed sendto hx-interpose-sendto
+}
+
+@test "interposer: a program exporting its own sendmsg() is refused with exit 77" {
+	interposer_run "hx-interpose-sendmsg $U.db"
+	assert_interposed sendmsg hx-interpose-sendmsg
+}
+
+@test "interposer: a program exporting its own sendmmsg() is refused with exit 77" {
+	interposer_run "hx-interpose-sendmmsg $U.db"
+	assert_interposed sendmmsg hx-interpose-sendmmsg
+}
+
+@test "interposer: a program exporting its own recvfrom() is refused with exit 77" {
+	interposer_run "hx-interpose-recvfrom $U.db"
+	assert_interposed recvfrom hx-interpose-recvfrom
+}
+
+@test "interposer: a program exporting its own recvmsg() is refused with exit 77" {
+	interposer_run "hx-interpose-recvmsg $U.db"
+	assert_interposed recvmsg hx-interpose-recvmsg
+}
+
+@test "interposer: a program exporting its own recv() is refused with exit 77" {
+	interposer_run "hx-interpose-recv $U.db"
+	assert_interposed recv hx-interpose-recv
+}
+
+@test "interposer: a program exporting its own read() is refused with exit 77" {
+	interposer_run "hx-interpose-read $U.db"
+	assert_interposed read hx-interpose-read
+}
+
+# A library comes ahead of the shim only where the service puts it there:
+# the launcher and the exec hooks put the shim first in LD_PRELOAD, and a
+# library the program links against comes after every preload.  A
+# service that preloads its own library ahead of the LD_PRELOAD it was
+# given (as a socks wrapper does) keeps that order, since the shim is in it.
+@test "interposer: a library preloaded ahead of the shim that defines bind() is refused with exit 77" {
+	interposer_run "sh -c \"LD_PRELOAD=$HABITS/libinterpose.so:\$LD_PRELOAD; export LD_PRELOAD; exec fx-client $U.db hello\""
+	assert_interposed bind 'libinterpose\.so'
+	assert_line --partial "bind is interposed ahead of libcapshim.so (by $HABITS/libinterpose.so)"
+	refute_line --regexp '^web +\| (connected|reply)'
+}
+
+# preloaded_ahead CALL: web preloads libown-CALL.so ahead of the LD_PRELOAD
+# it was given, then execs a client that dials db.
+preloaded_ahead() {
+	interposer_run "sh -c \"LD_PRELOAD=$HABITS/libown-$1.so:\$LD_PRELOAD; export LD_PRELOAD; exec fx-client $U.db hello\""
+	assert_interposed "$1" "libown-$1\\.so"
+	refute_line --regexp '^web +\| (connected|reply)'
+}
+
+@test "interposer: a library ahead of the shim that defines readv() is refused with exit 77" {
+	preloaded_ahead readv
+}
+
+@test "interposer: a library ahead of the shim that defines recvmmsg() is refused with exit 77" {
+	preloaded_ahead recvmmsg
+}
+
+@test "interposer: a library ahead of the shim that defines __recv_chk() is refused with exit 77" {
+	preloaded_ahead __recv_chk
+}
+
+@test "interposer: a library ahead of the shim that defines __recvfrom_chk() is refused with exit 77" {
+	preloaded_ahead __recvfrom_chk
+}
+
+@test "interposer: a library ahead of the shim that defines __read_chk() is refused with exit 77" {
+	preloaded_ahead __read_chk
+}
+
+@test "interposer: a library ahead of the shim that defines syscall() is refused with exit 77" {
+	preloaded_ahead syscall
+}
+
+@test "interposer: a library ahead of the shim that defines execve() is refused with exit 77" {
+	preloaded_ahead execve
+}
+
+@test "interposer: a library ahead of the shim that defines execveat() is refused with exit 77" {
+	preloaded_ahead execveat
+}
+
+@test "interposer: a library ahead of the shim that defines fexecve() is refused with exit 77" {
+	preloaded_ahead fexecve
+}
+
+@test "interposer: a library ahead of the shim that defines execvpe() is refused with exit 77" {
+	preloaded_ahead execvpe
+}
+
+@test "interposer: a library ahead of the shim that defines posix_spawn() is refused with exit 77" {
+	preloaded_ahead posix_spawn
+}
+
+@test "interposer: a library ahead of the shim that defines posix_spawnp() is refused with exit 77" {
+	preloaded_ahead posix_spawnp
+}
+
+@test "a library the program links against that defines bind() is behind the shim: the program's bind is gated" {
+	write_policy <<EOF
+service web {
+	exec hx-interpose-linked -b $U.nope
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "main reached"
+	# libinterpose.so's own bind() would have said OK.
+	assert_line "bind: EACCES"
+	refute_output --partial "is interposed"
+	run grep -c . "$T/audit.jsonl"
+	assert_output 1
+	run cat "$T/audit.jsonl"
+	assert_output --regexp "\"gate\":\"bind\",\"service\":\"web\",\"name\":\"@$U\.nope\""
 }
