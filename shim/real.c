@@ -1,4 +1,6 @@
 #include <dlfcn.h>
+#include <link.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -86,6 +88,36 @@ real_ready(void)
 	return atomic_load_explicit(&ready, memory_order_acquire);
 }
 
+/* The address range of the shim's own loaded segments. */
+struct object_range {
+	uintptr_t	probe;		/* an address inside the object */
+	uintptr_t	lo, hi;
+};
+
+static int
+find_own_range(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct object_range *r = arg;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (start < lo)
+			lo = start;
+		if (start + ph->p_memsz > hi)
+			hi = start + ph->p_memsz;
+	}
+	if (r->probe < lo || r->probe >= hi)
+		return 0;
+	r->lo = lo;
+	r->hi = hi;
+	return 1;
+}
+
 bool
 real_hooks_first(void)
 {
@@ -102,24 +134,27 @@ real_hooks_first(void)
 		"syscall", "execve", "execveat", "fexecve", "execvpe",
 		"posix_spawn", "posix_spawnp",
 	};
-	Dl_info self, found;
+	struct object_range self = { .probe = (uintptr_t)real_hooks_first };
+	Dl_info found;
 
 	/*
 	 * Which object the program's calls resolve to: the global lookup
-	 * order, main program first.  The shim is identified by its load
-	 * base, so the answer does not depend on how the shim itself binds.
+	 * order, main program first.  The shim is identified by the range
+	 * its segments are loaded at, so the answer does not depend on how
+	 * the shim itself binds (and costs no dladdr per call: that one
+	 * searches the whole symbol table of the object it finds).
 	 */
-	if (dladdr((void *)real_hooks_first, &self) == 0)
+	if (dl_iterate_phdr(find_own_range, &self) == 0)
 		return false;
 	for (size_t i = 0; i < sizeof(gates) / sizeof(gates[0]); i++) {
-		void *fn = dlsym(RTLD_DEFAULT, gates[i]);
+		uintptr_t fn = (uintptr_t)dlsym(RTLD_DEFAULT, gates[i]);
 
-		if (fn == NULL || dladdr(fn, &found) == 0 ||
-		    found.dli_fbase != self.dli_fbase) {
+		if (fn < self.lo || fn >= self.hi) {
 			capshim_log_always("%s is interposed ahead of "
 			    "libcapshim.so (by %s)", gates[i],
-			    fn != NULL && dladdr(fn, &found) && found.dli_fname ?
-			    found.dli_fname : "an unknown object");
+			    fn != 0 && dladdr((void *)fn, &found) &&
+			    found.dli_fname ? found.dli_fname :
+			    "an unknown object");
 			return false;
 		}
 	}
