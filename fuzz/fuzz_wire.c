@@ -83,6 +83,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case WIRE_REPORT:
 		check_name(&m.report.name);
 		break;
+	case WIRE_CLAIM:
+		check_name(&m.claim.name);
+		if (m.claim.reserved != 0 || m.claim.reserved2 != 0)
+			__builtin_trap();
+		break;
 	case WIRE_HELLO:
 		break;
 	case WIRE_REPLY:

@@ -43,10 +43,24 @@ static bool passpidfd = true;
 struct request {
 	struct channel	*chan;
 	const char	*service;	/* name of the channel's service */
-	struct proc	*proc;		/* kernel-verified sender */
-	int		 reply_fd;
+	pid_t		 pid;		/* kernel-verified sender */
+	struct proc	*proc;		/* its record; NULL for a CLAIM read after it exited */
+	uint64_t	 exited_ino;	/* then: its pidfs inode, or 0 */
+	int		 reply_fd;	/* -1 for a CLAIM, which has no answer */
 	union wire_msg	 msg;
 };
+
+/*
+ * A refusal at a provider's gate (WIRE_ADMIT) is decided only once the
+ * requests queued on its dialers' channels have been read: a forked
+ * child's claim (WIRE_CLAIM) is queued before the connection it covers
+ * is made, so it must be read before that connection is judged.  ADMITs
+ * read meanwhile wait here, and are handled in turn afterwards.
+ */
+#define CATCH_UP_MAX	1024	/* requests read from one channel at a time */
+static bool catching_up;
+static struct request *deferred;
+static size_t ndeferred, deferred_cap;
 
 static void on_channel(struct watch *, uint32_t);
 
@@ -172,14 +186,15 @@ deny(const struct request *rq, const char *gate, const struct wire_name *name,
 		.service = rq->service,
 		.name = name->bytes,
 		.name_len = name->len,
-		.pid = rq->proc->pid,
+		.pid = rq->pid,
 		.peer_pid = peer_pid,
 		.peer_uid = peer_uid,
 		.reason = reason,
 	};
 
 	audit_deny(&ev);
-	reply_verdict(rq->reply_fd, WIRE_DENY, error);
+	if (rq->reply_fd >= 0)
+		reply_verdict(rq->reply_fd, WIRE_DENY, error);
 }
 
 /* --- liveness of a registration ------------------------------------------ */
@@ -344,38 +359,53 @@ handle_nameof(const struct request *rq)
 	reply_verdict(rq->reply_fd, WIRE_DENY, ENOENT);
 }
 
-static void
-handle_dial(const struct request *rq)
+/*
+ * The provider the requester may dial for name, or NULL: a refusal is
+ * audited and answered, an external name or an unprotected provider
+ * (which binds its fixed name itself) is answered WIRE_EXTERNAL.
+ */
+static const struct policy_service *
+dialable_provider(const struct request *rq, const struct wire_name *name)
 {
-	const struct wire_dial *d = &rq->msg.dial;
 	const struct policy_service *self = &pol->services[rq->chan->service];
 	const struct policy_service *provider;
-	struct registration *r;
-	struct pending_dial wait;
 	char reason[256];
 
-	if (policy_is_external(pol, d->name.bytes, d->name.len)) {
-		reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
-		return;
+	if (policy_is_external(pol, name->bytes, name->len)) {
+		if (rq->reply_fd >= 0)
+			reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
+		return NULL;
 	}
-	provider = policy_provider(pol, d->name.bytes, d->name.len);
+	provider = policy_provider(pol, name->bytes, name->len);
 	if (provider == NULL) {
-		deny(rq, "connect", &d->name, 0, -1, EACCES,
+		deny(rq, "connect", name, 0, -1, EACCES,
 		    "no service provides this name and it is not external");
-		return;
+		return NULL;
 	}
 	if (!policy_service_dials(pol, self, provider)) {
 		snprintf(reason, sizeof(reason),
 		    "service %s does not dial service %s", self->name,
 		    provider->name);
-		deny(rq, "connect", &d->name, 0, -1, EACCES, reason);
-		return;
+		deny(rq, "connect", name, 0, -1, EACCES, reason);
+		return NULL;
 	}
-	/* An unprotected provider binds its fixed name itself. */
 	if (provider->unprotected) {
-		reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
-		return;
+		if (rq->reply_fd >= 0)
+			reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
+		return NULL;
 	}
+	return provider;
+}
+
+static void
+handle_dial(const struct request *rq)
+{
+	const struct wire_dial *d = &rq->msg.dial;
+	struct registration *r;
+	struct pending_dial wait;
+
+	if (dialable_provider(rq, &d->name) == NULL)
+		return;
 	/* A datagram grant is only checked by the shim at its own sends. */
 	r = live_registration(d->name.bytes, d->name.len,
 	    d->socktype == WIRE_SOCK_DGRAM);
@@ -412,6 +442,29 @@ handle_dial(const struct request *rq)
 }
 
 /*
+ * A forked child takes up a capability its parent holds.  Granted as a
+ * DIAL of the name would grant it, with no answer: the child does not
+ * wait.  A claim read after its sender exited still counts, by pidfs
+ * inode, for what that process did before (its connection may be queued
+ * at the provider's gate).
+ */
+static void
+handle_claim(const struct request *rq)
+{
+	const struct policy_service *provider =
+	    dialable_provider(rq, &rq->msg.claim.name);
+	size_t service;
+
+	if (provider == NULL)
+		return;
+	service = policy_service_index(pol, provider);
+	if (rq->proc != NULL)
+		rq->proc->granted[service] = true;
+	else
+		registry_grant_exited(rq->exited_ino, service);
+}
+
+/*
  * A datagram answer may come from any process that holds a provider's
  * socket: socat's `fork` mode answers from a short-lived child that never
  * spoke to us.  An abstract address belongs to one socket at a time, so
@@ -432,11 +485,14 @@ from_granted_provider(const struct request *rq, const struct wire_admit *a)
 	    sockdiag_unix_exists(r->sock_ino) == 1;
 }
 
+static void catch_up(size_t service);
+
 static void
 handle_admit(const struct request *rq)
 {
 	const struct wire_admit *a = &rq->msg.admit;
 	size_t self = rq->chan->service;
+	bool caught_up = false;
 	struct proc *peer;
 	char reason[256];
 
@@ -455,6 +511,7 @@ handle_admit(const struct request *rq)
 		    "cannot be told from a process that reused its pid");
 		return;
 	}
+again:
 	peer = registry_find_proc(a->peer_pid);
 	if (peer != NULL && registry_proc_gone(peer))
 		peer = NULL;
@@ -473,6 +530,12 @@ handle_admit(const struct request *rq)
 	    registry_granted_before_exit(a->peer_ino, self)) {
 		reply_verdict(rq->reply_fd, WIRE_ALLOW_ONCE, 0);
 		return;
+	}
+	/* Not granted, as far as we have read: first read the rest. */
+	if ((peer == NULL || !peer->granted[self]) && !caught_up) {
+		catch_up(self);
+		caught_up = true;
+		goto again;
 	}
 	if (peer == NULL || !peer->granted[self]) {
 		snprintf(reason, sizeof(reason),
@@ -598,12 +661,13 @@ receive(struct channel *c, struct request *rq)
 		} else
 			bad = true;
 	}
+	/* A claim carries no reply socket; every other request exactly one. */
 	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !have_cred ||
-	    cred.pid <= 0 || nfds != 1 ||
-	    wire_decode(buf, (size_t)n, &rq->msg) != 0 ||
-	    rq->msg.h.type == WIRE_REPLY)
+	    cred.pid <= 0 || wire_decode(buf, (size_t)n, &rq->msg) != 0 ||
+	    rq->msg.h.type == WIRE_REPLY ||
+	    nfds != (rq->msg.h.type == WIRE_CLAIM ? 0 : 1))
 		bad = true;
-	if (!bad) {
+	if (!bad && nfds == 1) {
 		int type;
 		socklen_t len = sizeof(type);
 
@@ -611,12 +675,6 @@ receive(struct channel *c, struct request *rq)
 		if (getsockopt(fds[0], SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
 		    type != SOCK_SEQPACKET)
 			bad = true;
-	}
-	if (!bad) {
-		rq->proc = registry_proc(cred.pid, cred.uid, pidfd);
-		pidfd = -1;
-		if (rq->proc == NULL)
-			bad = true;	/* the sender is already gone */
 	}
 	if (bad) {
 		fprintf(stderr, "capwrap: %s: malformed channel message from "
@@ -630,7 +688,18 @@ receive(struct channel *c, struct request *rq)
 	}
 	rq->chan = c;
 	rq->service = pol->services[c->service].name;
-	rq->reply_fd = fds[0];
+	rq->pid = cred.pid;
+	rq->reply_fd = nfds == 1 ? fds[0] : -1;
+	rq->proc = registry_proc(cred.pid, cred.uid, pidfd, &rq->exited_ino);
+	/*
+	 * A sender already gone asked for nothing anyone can use, but what
+	 * it claimed covers the connection it may have left queued.
+	 */
+	if (rq->proc == NULL && rq->msg.h.type != WIRE_CLAIM) {
+		if (rq->reply_fd >= 0)
+			close(rq->reply_fd);
+		return RECEIVE_DROPPED;
+	}
 	return RECEIVE_REQUEST;
 }
 
@@ -645,31 +714,97 @@ dispatch(const struct request *rq)
 	case WIRE_REPORT:	handle_report(rq);	break;
 	case WIRE_HELLO:	handle_hello(rq);	break;
 	case WIRE_NAMEOF:	handle_nameof(rq);	break;
-	default:		close(rq->reply_fd);	break;
+	case WIRE_CLAIM:	handle_claim(rq);	break;
 	}
 }
 
-static void
-on_channel(struct watch *w, uint32_t events)
+/*
+ * Handle up to max requests of a channel; false once it is empty or
+ * closed.  While catching up, ADMITs wait (see `deferred`).
+ */
+static void defer(const struct request *);
+
+static bool
+read_channel(struct channel *c, int max)
 {
-	struct channel *c = w->ctx;
 	struct request rq;
 
-	/* Bounded, so one busy service cannot starve the others. */
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < max; i++) {
 		switch (receive(c, &rq)) {
 		case RECEIVE_EMPTY:
-			return;
+			return false;
 		case RECEIVE_EOF:
 			broker_close_channel(c->service);
-			return;
+			return false;
 		case RECEIVE_REQUEST:
-			dispatch(&rq);
+			if (catching_up && rq.msg.h.type == WIRE_ADMIT)
+				defer(&rq);
+			else
+				dispatch(&rq);
 			break;
 		case RECEIVE_DROPPED:
 			break;
 		}
 	}
+	return true;
+}
+
+static void
+defer(const struct request *rq)
+{
+	if (ndeferred == deferred_cap) {
+		size_t ncap = deferred_cap ? deferred_cap * 2 : 16;
+		struct request *d = reallocarray(deferred, ncap, sizeof(*d));
+
+		/* Out of memory: unanswered, the gate refuses (fails closed). */
+		if (d == NULL) {
+			close(rq->reply_fd);
+			return;
+		}
+		deferred = d;
+		deferred_cap = ncap;
+	}
+	deferred[ndeferred++] = *rq;
+}
+
+/* Read what the services that dial `service` have queued (see `deferred`). */
+static void
+catch_up(size_t service)
+{
+	const struct policy_service *provider = &pol->services[service];
+
+	catching_up = true;
+	for (size_t i = 0; i < pol->nservices; i++)
+		if (channels[i].watch.fd >= 0 &&
+		    policy_service_dials(pol, &pol->services[i], provider))
+			(void)read_channel(&channels[i], CATCH_UP_MAX);
+	catching_up = false;
+}
+
+/* The ADMITs that waited while catching up, in the order they came. */
+static void
+run_deferred(void)
+{
+	static bool running;
+	struct request rq;
+
+	if (running)
+		return;
+	running = true;
+	while (ndeferred > 0) {
+		rq = deferred[0];
+		memmove(deferred, deferred + 1, --ndeferred * sizeof(*deferred));
+		dispatch(&rq);
+	}
+	running = false;
+}
+
+static void
+on_channel(struct watch *w, uint32_t events)
+{
+	/* Bounded, so one busy service cannot starve the others. */
+	(void)read_channel(w->ctx, 64);
+	run_deferred();
 }
 
 int64_t

@@ -52,6 +52,31 @@ bury_grants(const struct proc *p)
 	t->granted = copy;
 }
 
+void
+registry_grant_exited(uint64_t pidfs_ino, size_t service)
+{
+	struct tombstone *t = NULL;
+
+	if (pidfs_ino == 0)
+		return;
+	for (size_t i = 0; i < TOMBSTONES && t == NULL; i++)
+		if (tombstones[i].pidfs_ino == pidfs_ino &&
+		    tombstones[i].granted != NULL)
+			t = &tombstones[i];
+	if (t == NULL) {
+		bool *granted = calloc(nservices, sizeof(*granted));
+
+		if (granted == NULL)
+			return;
+		t = &tombstones[next_tombstone++ % TOMBSTONES];
+		free(t->granted);
+		t->pidfs_ino = pidfs_ino;
+		t->granted = granted;
+	}
+	t->died_ms = loop_now_ms();
+	t->granted[service] = true;
+}
+
 bool
 registry_granted_before_exit(uint64_t pidfs_ino, size_t service)
 {
@@ -171,10 +196,11 @@ on_proc_exit(struct watch *w, uint32_t events)
 }
 
 struct proc *
-registry_proc(pid_t pid, uid_t uid, int pidfd)
+registry_proc(pid_t pid, uid_t uid, int pidfd, uint64_t *exited_ino)
 {
 	struct proc *p = registry_find_proc(pid);
 
+	*exited_ino = 0;
 	/* A record for this pid whose process died is a stale one: drop it. */
 	if (p != NULL && registry_proc_gone(p))
 		p = NULL;
@@ -189,8 +215,10 @@ registry_proc(pid_t pid, uid_t uid, int pidfd)
 	if (pidfd < 0)
 		return NULL;
 	/* The sender may have died since it sent: then its pid means nothing. */
-	if (procinfo_pidfd_exited(pidfd))
+	if (procinfo_pidfd_exited(pidfd)) {
+		*exited_ino = procinfo_pidfd_ino(pidfd);
 		goto fail;
+	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL || (p->granted = calloc(nservices ? nservices : 1,
 	    sizeof(bool))) == NULL)

@@ -49,9 +49,11 @@ void registry_init(size_t nservices);
 /*
  * The record of a live process, created on its first request.  pidfd is
  * the one the kernel attached to the message (SCM_PIDFD), or -1; it is
- * consumed.  Returns NULL if the process has already exited.
+ * consumed.  Returns NULL if the process has already exited, with its
+ * pidfs inode in *exited_ino where the pidfd tells it (else 0).
  */
-struct proc *registry_proc(pid_t pid, uid_t uid, int pidfd);
+struct proc *registry_proc(pid_t pid, uid_t uid, int pidfd,
+    uint64_t *exited_ino);
 struct proc *registry_find_proc(pid_t pid);
 /*
  * True if the process has exited; its registrations and pending dials are
@@ -65,6 +67,12 @@ bool registry_proc_gone(struct proc *);
  * half-minute, hold a capability to service?  (0: no pidfs, never.)
  */
 bool registry_granted_before_exit(uint64_t pidfs_ino, size_t service);
+
+/*
+ * Record that the exited process with this pidfs inode held a capability
+ * to service (its claim was read after it exited), for the same time.
+ */
+void registry_grant_exited(uint64_t pidfs_ino, size_t service);
 
 struct registration *registry_lookup(const uint8_t *name, size_t len);
 /* The registration at a minted address (leading NUL included), or NULL. */

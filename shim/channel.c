@@ -47,6 +47,12 @@ may_write_state(void)
 {
 	return atomic_load(&owner_pid) == getpid();
 }
+
+bool
+channel_owner(void)
+{
+	return may_write_state();
+}
 static const char *no_channel_reason = "not started by capwrap run";
 
 static int
@@ -158,6 +164,7 @@ channel_refuse(void)
 	return -1;
 }
 
+/* Send req, with reply_end attached unless it is -1 (a one-way message). */
 static int
 send_request(int fd, const union wire_msg *req, int reply_end)
 {
@@ -172,18 +179,20 @@ send_request(int fd, const union wire_msg *req, int reply_end)
 	struct msghdr msg = {
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
 	};
 	struct cmsghdr *cm;
 	ssize_t n;
 
-	memset(&control, 0, sizeof(control));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &reply_end, sizeof(int));
+	if (reply_end >= 0) {
+		memset(&control, 0, sizeof(control));
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &reply_end, sizeof(int));
+	}
 
 	do
 		n = capshim_syscall(SYS_sendmsg, fd, &msg, MSG_NOSIGNAL);
@@ -261,4 +270,25 @@ channel_call(const union wire_msg *req, union wire_msg *reply)
 		return -1;
 	}
 	return 0;
+}
+
+int
+channel_send(const union wire_msg *req)
+{
+	int fd = atomic_load(&chan_fd);
+
+	/*
+	 * No check of the descriptor's identity first: a one-way message
+	 * hands over no reply socket, so a socket of the program's that took
+	 * the channel's number learns a name and can forge nothing.  Lost
+	 * that way, the claim is missing at the provider, which refuses.
+	 */
+	if (fd < 0)
+		return channel_refuse();
+	if (send_request(fd, req, -1) == 0)
+		return 0;
+	if (channel_hung_up(fd))
+		channel_disable("the launcher is gone");
+	errno = EACCES;
+	return -1;
 }

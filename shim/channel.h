@@ -37,8 +37,20 @@ int channel_relocate(int avoid);
  */
 int channel_call(const union wire_msg *req, union wire_msg *reply);
 
+/*
+ * Send a one-way message (WIRE_CLAIM): no reply socket, no answer.
+ * Returns 0 once it is queued on the channel, or -1 with errno EACCES.
+ */
+int channel_send(const union wire_msg *req);
+
 /* Refuse: say once why there is no channel, set errno = EACCES, return -1. */
 int channel_refuse(void);
+
+/*
+ * True in the process the shim's state belongs to; false in a vfork()
+ * child, which shares its parent's memory and must not change it.
+ */
+bool channel_owner(void);
 
 /* Mark the channel unusable: every later gate fails closed. */
 void channel_disable(const char *why);

@@ -9,7 +9,6 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,40 +40,6 @@ report_refusal(const struct abstract_addr *name, int reason,
 	req.report.peer_uid = peer->uid;
 	(void)wire_set_name(&req.report.name, name->name, name->len);
 	(void)channel_call(&req, &reply);
-}
-
-int
-ask_capability(int fd, int type, const struct abstract_addr *name,
-    struct vsock *cap)
-{
-	union wire_msg req, reply;
-	int fl = fcntl(fd, F_GETFL);
-
-	wire_init(&req, WIRE_DIAL);
-	req.dial.socktype = (uint16_t)type;
-	/* A non-blocking connect never waits for a provider to appear. */
-	if (fl >= 0 && (fl & O_NONBLOCK))
-		req.dial.flags |= WIRE_DIAL_NOWAIT;
-	(void)wire_set_name(&req.dial.name, name->name, name->len);
-	if (channel_call(&req, &reply) != 0)
-		return -1;
-	switch (reply.reply.verdict) {
-	case WIRE_EXTERNAL:
-		return 0;
-	case WIRE_GRANT:
-		memset(cap, 0, sizeof(*cap));
-		cap->role = VSOCK_REMOTE;
-		cap->socktype = (uint16_t)type;
-		cap->name = req.dial.name;
-		cap->granted_to = getpid();
-		cap->stamp = reply.reply.stamp;
-		cap->addr_len = reply.reply.addr_len;
-		memcpy(cap->addr, reply.reply.addr, cap->addr_len);
-		return 1;
-	default:
-		errno = reply.reply.error ? reply.reply.error : EACCES;
-		return -1;
-	}
 }
 
 /*
@@ -125,16 +90,37 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 		return -1;
 	}
 	/* OnlyThisPeer: the stamped process, alive (a dead one is refused). */
-	if (peer_identity(fd, true, &peer) != 0) {
-		memset(&peer, 0, sizeof(peer));
-		reason = WIRE_REPORT_PEER_UNKNOWN;
-	} else if (peer_matches_stamp(fd, &peer, &cap->stamp, &reason))
+	if (peer_is_stamped(fd, &cap->stamp, &peer, &reason))
 		return 0;
 	neutralize_socket(fd);
 	capshim_debug("peer pid %d is not the capability's pid %d",
 	    (int)peer.pid, (int)cap->stamp.pid);
 	report_refusal(name, reason, &peer);
 	return -2;
+}
+
+/*
+ * The hot path: a stream or seqpacket capability this process holds for
+ * the name, dialed without asking the socket its type, since the kernel
+ * connects only sockets of the listener's type (another type finds no
+ * listener at the address).  Returns what dial_capability() does, or 1
+ * when there is no such capability or the dial says nothing definite
+ * (refused: the provider may be gone, or the socket is of another type
+ * or family): the full path then asks the socket what it is.
+ */
+static int
+dial_held(int fd, const struct abstract_addr *name)
+{
+	struct vsock cap;
+	int rc;
+
+	if (!held_capability(0, name, &cap) || cap.socktype == WIRE_SOCK_DGRAM)
+		return 1;
+	rc = dial_capability(fd, cap.socktype, name, &cap);
+	if (rc == -1 && (errno == ECONNREFUSED || errno == EPROTOTYPE ||
+	    unix_family(fd) != 1))
+		return 1;
+	return rc;
 }
 
 /*
@@ -151,47 +137,43 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	struct vsock cap;
 	int type, rc, saved = errno;
 
-	if (!abstract_addr_of(addr, len, &name) ||
-	    (type = socket_wire_type(fd)) == 0)
+	if (!abstract_addr_of(addr, len, &name))
 		return real_connect(fd, addr, len);
-	if (type == SOCKET_UNKNOWN)
-		return refuse_unknown_socket();
 	if (!capshim_ready())
 		return unix_family(fd) == 0 ? real_connect(fd, addr, len) :
 		    channel_refuse();
 
-	/*
-	 * A cached capability still faces the same peer check.  The family
-	 * is asked only when the dial fails (a stream connect is the hot
-	 * path): a socket of another family cannot connect to the minted
-	 * address either, and then gets the kernel's answer to its own.
-	 */
-	if (sockets_capability((uint16_t)type, name.name, name.len, &cap)) {
-		if (type == WIRE_SOCK_DGRAM && unix_family(fd) == 0)
-			return real_connect(fd, addr, len);
-		rc = dial_capability(fd, type, &name, &cap);
-		if (rc == 0) {
-			errno = saved;
-			return 0;
-		}
-		if (rc == -1 && unix_family(fd) == 0)
-			return real_connect(fd, addr, len);
-		/*
-		 * Nobody at the cached address, or somebody else: the provider
-		 * may have been replaced, so forget it and ask afresh.  Other
-		 * errors (EAGAIN on a full backlog, EINTR) are the caller's.
-		 */
-		if (rc == -1 && errno != ECONNREFUSED)
-			return -1;
-		sockets_forget_capability(name.name, name.len);
+	rc = dial_held(fd, &name);
+	if (rc == 0) {
+		errno = saved;
+		return 0;
 	}
+	if (rc == -1)
+		return -1;
 
-	switch (unix_family(fd)) {
+	switch (type = unix_socktype(fd)) {
 	case 0:
 		return real_connect(fd, addr, len);
 	case SOCKET_UNKNOWN:
 		return refuse_unknown_socket();
 	}
+	/*
+	 * A capability of this socket's type that the hot path did not
+	 * take (a datagram one), or one it found nobody at, or somebody
+	 * else: the provider may have been replaced, so forget it and ask
+	 * afresh.  Other errors (EAGAIN on a full backlog, EINTR) are the
+	 * caller's.
+	 */
+	if (rc == 1 && held_capability((uint16_t)type, &name, &cap)) {
+		rc = dial_capability(fd, type, &name, &cap);
+		if (rc == 0) {
+			errno = saved;
+			return 0;
+		}
+		if (rc == -1 && errno != ECONNREFUSED)
+			return -1;
+	}
+	sockets_forget_capability(name.name, name.len);
 	rc = ask_capability(fd, type, &name, &cap);
 	if (rc < 0)
 		return -1;

@@ -12,12 +12,16 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "pidkeep.h"
 #include "rawsys.h"
 #include "real.h"
 #include "shim.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE	(1U << 1)
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC	(1U << 2)
 #endif
 #ifndef SYS_close_range
 #define SYS_close_range 436
@@ -30,6 +34,8 @@ guard_close(int fd)
 		errno = EBADF;
 		return -1;
 	}
+	if (fd >= 0)
+		pidkeep_forget((unsigned)fd, (unsigned)fd);
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_close, (long)fd);
 	return real.close(fd);
@@ -47,6 +53,8 @@ guard_close_range(unsigned first, unsigned last, int flags)
 {
 	int ch = channel_fd();
 
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		pidkeep_forget(first, last);
 	if (ch < 0 || (unsigned)ch < first || (unsigned)ch > last || first > last)
 		return raw_close_range(first, last, flags);
 	/* CLOSE_RANGE_UNSHARE on the first part unshares for the second too. */
@@ -64,6 +72,8 @@ guard_dup2(int oldfd, int newfd)
 {
 	if (newfd >= 0 && newfd == channel_fd() && oldfd != newfd)
 		(void)channel_relocate(newfd);
+	if (newfd >= 0 && oldfd != newfd)
+		pidkeep_forget((unsigned)newfd, (unsigned)newfd);
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_dup3, (long)oldfd, (long)newfd, 0L);
 	return real.dup2(oldfd, newfd);
@@ -74,6 +84,8 @@ guard_dup3(int oldfd, int newfd, int flags)
 {
 	if (newfd >= 0 && newfd == channel_fd() && oldfd != newfd)
 		(void)channel_relocate(newfd);
+	if (newfd >= 0 && oldfd != newfd)
+		pidkeep_forget((unsigned)newfd, (unsigned)newfd);
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_dup3, (long)oldfd, (long)newfd,
 		    (long)flags);

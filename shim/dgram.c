@@ -151,7 +151,7 @@ dgram_destination(int fd, const struct abstract_addr *name,
 		return 1;
 	}
 
-	if (sockets_capability(WIRE_SOCK_DGRAM, name->name, name->len, &v) &&
+	if (held_capability(WIRE_SOCK_DGRAM, name, &v) &&
 	    dgram_provider_alive(&v.stamp))
 		goto granted;
 	sockets_forget_capability(name->name, name->len);

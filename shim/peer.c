@@ -12,6 +12,7 @@
 
 #include "rawsys.h"
 #include "peer.h"
+#include "pidkeep.h"
 #include "procstat.h"
 
 /* Linux 6.5 and later; headers of older systems lack them. */
@@ -75,7 +76,7 @@ peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out)
  * then pid and uid alone must not stand for the peer.
  */
 static int
-read_pidfd(int fd, bool want_life, struct peer_identity *out)
+read_pidfd(int fd, bool want_life, struct peer_identity *out, int *keep)
 {
 	socklen_t len = sizeof(int);
 	int pidfd = -1, saved = errno;
@@ -93,7 +94,10 @@ read_pidfd(int fd, bool want_life, struct peer_identity *out)
 	 * took its pid later: whether it still lives is then always asked.
 	 */
 	peer_inspect_pidfd(pidfd, want_life || !pidfs_here(pidfd), out);
-	capshim_syscall(SYS_close, (long)pidfd);
+	if (keep != NULL)
+		*keep = pidfd;
+	else
+		capshim_syscall(SYS_close, (long)pidfd);
 	return 0;
 }
 
@@ -118,17 +122,26 @@ peer_credentials(int fd, struct peer_identity *out)
 	return 0;
 }
 
-int
-peer_identity(int fd, bool want_life, struct peer_identity *out)
+/* peer_identity(), handing the peer's pidfd to *keep (-1: none) to keep or close. */
+static int
+identify(int fd, bool want_life, struct peer_identity *out, int *keep)
 {
 	memset(out, 0, sizeof(*out));
 	out->alive = true;
-	if (read_pidfd(fd, want_life, out) != 0)
+	if (keep != NULL)
+		*keep = -1;
+	if (read_pidfd(fd, want_life, out, keep) != 0)
 		return -1;
 	if (out->pidfs_ino != 0)
 		return 0;
 	/* No pidfs (or a peer out of sight): pid and uid are the identity. */
 	return peer_credentials(fd, out);
+}
+
+int
+peer_identity(int fd, bool want_life, struct peer_identity *out)
+{
+	return identify(fd, want_life, out, NULL);
 }
 
 int
@@ -211,4 +224,50 @@ peer_matches_stamp(int fd, struct peer_identity *peer,
 		return false;
 	}
 	return true;
+}
+
+/*
+ * With the provider's pidfd kept from an earlier dial: the listener's
+ * credentials are those of the process that called listen() on it, and
+ * the socket at the minted address called listen() after the provider
+ * registered it (a listening socket cannot be bound again, and the
+ * address was the provider's socket's then).  So if that process had
+ * the stamped pid, and the stamped process still lives, which it did at
+ * the registration and so all along, it was the stamped process.
+ */
+static bool
+kept_peer_matches(int fd, const struct wire_stamp *stamp,
+    struct peer_identity *peer)
+{
+	int kept = pidkeep_find(stamp->pidfs_ino);
+
+	if (kept < 0)
+		return false;
+	memset(peer, 0, sizeof(*peer));
+	peer->alive = true;
+	return peer_credentials(fd, peer) == 0 && peer->pid == stamp->pid &&
+	    pidkeep_alive(kept, stamp->pidfs_ino, stamp->pid);
+}
+
+bool
+peer_is_stamped(int fd, const struct wire_stamp *stamp,
+    struct peer_identity *peer, int *reason)
+{
+	int pidfd;
+
+	if (kept_peer_matches(fd, stamp, peer))
+		return true;
+	if (identify(fd, true, peer, &pidfd) != 0) {
+		memset(peer, 0, sizeof(*peer));
+		*reason = WIRE_REPORT_PEER_UNKNOWN;
+		return false;
+	}
+	if (peer_matches_stamp(fd, peer, stamp, reason)) {
+		if (pidfd >= 0)
+			pidkeep_add(pidfd, peer->pidfs_ino);
+		return true;
+	}
+	if (pidfd >= 0)
+		capshim_syscall(SYS_close, (long)pidfd);
+	return false;
 }

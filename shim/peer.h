@@ -45,6 +45,16 @@ bool peer_matches_stamp(int fd, struct peer_identity *,
     const struct wire_stamp *, int *reason);
 
 /*
+ * OnlyThisPeer for a connected stream or seqpacket socket: is its peer
+ * the live process the stamp names?  Made with the provider's pidfd
+ * kept from an earlier dial where there is one (pidkeep.h), else in
+ * full, keeping the pidfd for the next.  On a refusal *peer holds what
+ * is known of the peer and *reason the WIRE_REPORT reason.
+ */
+bool peer_is_stamped(int fd, const struct wire_stamp *,
+    struct peer_identity *peer, int *reason);
+
+/*
  * The identity of a live process by pid number, as peer_identity() would
  * report it for a socket it owns (uid from /proc).  Returns -1 if no such
  * process exists now.

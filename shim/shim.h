@@ -58,9 +58,8 @@ bool is_autobind_name(const uint8_t *name, size_t len);
 int unix_socktype(int fd);
 
 /*
- * The two halves of unix_socktype(), for connect's cached path, which
- * asks the family only when its dial fails: the wire socket type of any
- * socket (0 for other types), and 1 if the socket is AF_UNIX, 0 if not.
+ * The two halves of unix_socktype(): the wire socket type of any socket
+ * (0 for other types), and 1 if the socket is AF_UNIX, 0 if not.
  */
 int socket_wire_type(int fd);
 int unix_family(int fd);
@@ -115,6 +114,15 @@ ssize_t gate_sendmsg(int fd, const struct msghdr *msg, int flags);
  * (errno set: EACCES, ECONNREFUSED).
  */
 int ask_capability(int fd, int socktype, const struct abstract_addr *name,
+    struct vsock *cap);
+
+/*
+ * The capability this process holds for name and socktype (0: any type),
+ * without a round trip: granted to it, or inherited from the process it
+ * was forked from and claimed now (WIRE_CLAIM).  False if there is none,
+ * or the claim could not be sent (then errno is EACCES).
+ */
+bool held_capability(uint16_t socktype, const struct abstract_addr *name,
     struct vsock *cap);
 
 /*

@@ -1,23 +1,26 @@
+#include <sys/single_threaded.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "pidkeep.h"
 #include "sockets.h"
 
 /*
  * A small array under one mutex.  The hot paths (every gated connect,
- * accept and receive) only read it, and must not pay two sigprocmask
- * calls for that; yet a signal handler that calls a hooked function on a
- * thread already inside the table must not deadlock on the mutex.  So
+ * accept and receive) only read it, and writes are rare; neither pays a
+ * sigprocmask.  A signal handler that calls a hooked function on a
+ * thread already inside the table must not deadlock on the mutex, so
  * each thread notes when it is inside, and a call that finds itself
  * re-entered does without the table: a lookup reports nothing (the gate
- * then asks the launcher, or fails closed), a write is refused.  Writes
- * are rare and block signals, so no handler ever interrupts one.  The
- * atfork handlers hold the mutex across fork() so that the child never
- * inherits it locked by a thread that does not exist there.
+ * then asks the launcher, or fails closed), a write is refused.  In a
+ * process with threads the atfork handlers hold the mutex across fork(),
+ * so that the child never inherits it locked by a thread that does not
+ * exist there; a single-threaded process has no such thread, and its
+ * fork writes nothing here (every page a child writes before its exec
+ * is a copy-on-write fault).
  */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local bool inside;
@@ -26,7 +29,7 @@ static struct vsock *table;
 static size_t count, capacity;
 
 static bool
-enter_read(void)
+enter(void)
 {
 	if (inside)
 		return false;
@@ -36,49 +39,26 @@ enter_read(void)
 }
 
 static void
-leave_read(void)
+leave(void)
 {
 	pthread_mutex_unlock(&lock);
 	inside = false;
 }
 
-static bool
-enter_write(sigset_t *saved)
-{
-	sigset_t all;
-
-	if (inside)
-		return false;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, saved);
-	inside = true;
-	pthread_mutex_lock(&lock);
-	return true;
-}
-
-static void
-leave_write(const sigset_t *saved)
-{
-	pthread_mutex_unlock(&lock);
-	inside = false;
-	pthread_sigmask(SIG_SETMASK, saved, NULL);
-}
-
-static sigset_t fork_mask;
 static bool fork_locked;
 
 /* A fork from a handler that interrupted a lookup finds the lock held by its own thread. */
 static void
 before_fork(void)
 {
-	fork_locked = enter_write(&fork_mask);
+	fork_locked = !__libc_single_threaded && enter();
 }
 
 static void
 after_fork(void)
 {
 	if (fork_locked)
-		leave_write(&fork_mask);
+		leave();
 }
 
 void
@@ -117,9 +97,8 @@ bool
 sockets_remember(const struct vsock *v)
 {
 	struct vsock *slot;
-	sigset_t saved;
 
-	if (!enter_write(&saved))
+	if (!enter())
 		return false;
 	slot = slot_for(v);
 	if (slot == NULL && count == capacity) {
@@ -138,7 +117,7 @@ sockets_remember(const struct vsock *v)
 	}
 	if (slot != NULL)
 		*slot = *v;
-	leave_write(&saved);
+	leave();
 	return slot != NULL;
 }
 
@@ -147,12 +126,12 @@ sockets_by_addr(const uint8_t *addr, size_t len, struct vsock *out)
 {
 	struct vsock *v;
 
-	if (!enter_read())
+	if (!enter())
 		return false;
 	v = find_addr(addr, len);
 	if (v != NULL)
 		*out = *v;
-	leave_read();
+	leave();
 	return v != NULL;
 }
 
@@ -161,7 +140,7 @@ sockets_by_ino(uint64_t ino, struct vsock *out)
 {
 	bool found = false;
 
-	if (!enter_read())
+	if (!enter())
 		return false;
 	for (size_t i = 0; i < count && !found; i++) {
 		if (table[i].role == VSOCK_LOCAL && table[i].sock_ino == ino) {
@@ -169,7 +148,7 @@ sockets_by_ino(uint64_t ino, struct vsock *out)
 			found = true;
 		}
 	}
-	leave_read();
+	leave();
 	return found;
 }
 
@@ -183,39 +162,57 @@ bool
 sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
     struct vsock *out)
 {
-	pid_t self = getpid();
 	bool found = false;
 
-	if (!enter_read())
+	if (!enter())
 		return false;
 	for (size_t i = 0; i < count && !found; i++) {
 		if (table[i].role == VSOCK_REMOTE &&
-		    table[i].granted_to == self &&
-		    table[i].socktype == socktype &&
+		    (socktype == 0 || table[i].socktype == socktype) &&
 		    same_name(&table[i].name, name, len)) {
 			*out = table[i];
 			found = true;
 		}
 	}
-	leave_read();
+	leave();
 	return found;
+}
+
+/* Is a capability still stamped with this provider's inode?  Under the lock. */
+static bool
+provider_in_use(uint64_t pidfs_ino)
+{
+	for (size_t i = 0; i < count; i++)
+		if (table[i].role == VSOCK_REMOTE &&
+		    table[i].stamp.pidfs_ino == pidfs_ino)
+			return true;
+	return false;
 }
 
 void
 sockets_forget_capability(const uint8_t *name, size_t len)
 {
-	sigset_t saved;
+	uint64_t gone[8];
+	size_t ngone = 0;
 
-	if (!enter_write(&saved))
+	if (!enter())
 		return;
 	for (size_t i = 0; i < count; ) {
 		if (table[i].role == VSOCK_REMOTE &&
-		    same_name(&table[i].name, name, len))
+		    same_name(&table[i].name, name, len)) {
+			if (ngone < sizeof(gone) / sizeof(gone[0]))
+				gone[ngone++] = table[i].stamp.pidfs_ino;
 			table[i] = table[--count];
-		else
+		} else
 			i++;
 	}
-	leave_write(&saved);
+	for (size_t i = 0; i < ngone; i++)
+		if (provider_in_use(gone[i]))
+			gone[i] = 0;
+	leave();
+	/* The provider's kept pidfd goes with its last capability. */
+	for (size_t i = 0; i < ngone; i++)
+		pidkeep_drop(gone[i]);
 }
 
 bool
@@ -241,7 +238,7 @@ sockets_dgram_gated(uint64_t ino, bool *user_passcred)
 	if (!sockets_any_dgram_gates())
 		return false;
 	/* Re-entered from a handler: assume gated, so nothing gets past. */
-	if (!enter_read()) {
+	if (!enter()) {
 		if (user_passcred != NULL)
 			*user_passcred = false;
 		return true;
@@ -254,7 +251,7 @@ sockets_dgram_gated(uint64_t ino, bool *user_passcred)
 				*user_passcred = table[i].user_passcred;
 		}
 	}
-	leave_read();
+	leave();
 	return found;
 }
 
@@ -263,7 +260,7 @@ sockets_is_provider(pid_t pid, uint64_t pidfs_ino)
 {
 	bool found = false;
 
-	if (!enter_read())
+	if (!enter())
 		return false;
 	for (size_t i = 0; i < count && !found; i++) {
 		const struct wire_stamp *st = &table[i].stamp;
@@ -273,6 +270,6 @@ sockets_is_provider(pid_t pid, uint64_t pidfs_ino)
 		/* Without pidfs on either side the pid alone is not enough. */
 		found = pidfs_ino != 0 && st->pidfs_ino == pidfs_ino;
 	}
-	leave_read();
+	leave();
 	return found;
 }

@@ -33,7 +33,8 @@ struct vsock {
 	/*
 	 * REMOTE: the capability itself, usable again without a round trip
 	 * by the process it was granted to.  A forked child is another
-	 * process, which the launcher has granted nothing yet.
+	 * process, which the launcher has granted nothing yet: it tells the
+	 * launcher it holds the capability (WIRE_CLAIM) before its first use.
 	 * REPLY: who sent from addr, so an answer goes to that process only.
 	 */
 	struct wire_stamp	stamp;
@@ -57,7 +58,11 @@ bool sockets_by_addr(const uint8_t *addr, size_t len, struct vsock *out);
 /* Look up a LOCAL entry by socket inode; true if found. */
 bool sockets_by_ino(uint64_t ino, struct vsock *out);
 
-/* A capability granted to this process for a name and socket type. */
+/*
+ * The capability held for a name and socket type (0: any type), granted
+ * to this process or to the ancestor it was forked from: granted_to
+ * tells which (held_capability() takes an inherited one up).
+ */
 bool sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
     struct vsock *out);
 

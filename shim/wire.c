@@ -22,6 +22,7 @@ ASSERT_NO_PADDING(struct wire_dial, reserved);
 ASSERT_NO_PADDING(struct wire_admit, flags);
 ASSERT_NO_PADDING(struct wire_report, name);
 ASSERT_NO_PADDING(struct wire_hello, reserved);
+ASSERT_NO_PADDING(struct wire_claim, reserved2);
 ASSERT_NO_PADDING(struct wire_stamp, sock_ino);
 ASSERT_NO_PADDING(struct wire_reply, reserved);
 
@@ -45,6 +46,7 @@ wire_size(enum wire_type type)
 	case WIRE_REPORT:	return sizeof(struct wire_report);
 	case WIRE_HELLO:	return sizeof(struct wire_hello);
 	case WIRE_NAMEOF:	return sizeof(struct wire_nameof);
+	case WIRE_CLAIM:	return sizeof(struct wire_claim);
 	case WIRE_REPLY:	return sizeof(struct wire_reply);
 	}
 	return 0;
@@ -199,6 +201,11 @@ wire_decode(const void *buf, size_t len, union wire_msg *out)
 	case WIRE_HELLO:
 		if ((m.hello.status != WIRE_HELLO_OK &&
 		    m.hello.status != WIRE_HELLO_INTERPOSED) || m.hello.reserved)
+			return -1;
+		break;
+	case WIRE_CLAIM:
+		if (valid_socktype(m.claim.socktype) || m.claim.reserved ||
+		    m.claim.reserved2 || valid_name(&m.claim.name))
 			return -1;
 		break;
 	case WIRE_NAMEOF:

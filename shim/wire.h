@@ -7,7 +7,8 @@
  * Transport: every service gets one end of a SOCK_SEQPACKET socketpair.
  * A request is one packet on that channel carrying, as SCM_RIGHTS, the
  * write end of a fresh reply socketpair made for that request alone; the
- * launcher answers on it and closes it.  That keeps replies private to the
+ * launcher answers on it and closes it.  WIRE_CLAIM alone is one-way: it
+ * carries no descriptor and gets no answer.  That keeps replies private to the
  * thread or forked process that asked, with no lock held across the round
  * trip.  The launcher's end has SO_PASSCRED, so the kernel stamps every
  * request with its sender's pid and uid: the launcher never takes a pid
@@ -23,7 +24,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC	0x43777031u	/* "Cwp1" */
-#define WIRE_VERSION	1u
+#define WIRE_VERSION	2u
 
 #define WIRE_NAME_MAX	107		/* sun_path less the leading NUL */
 #define WIRE_ADDR_MAX	108		/* a whole sun_path */
@@ -41,6 +42,7 @@ enum wire_type {
 	WIRE_REPORT,		/* a refusal decided in the shim, for the audit */
 	WIRE_HELLO,		/* shim start-up status, one per process image */
 	WIRE_NAMEOF,		/* the virtual name behind a minted address */
+	WIRE_CLAIM,		/* one-way: this process uses its ancestor's capability */
 	WIRE_REPLY = 64,	/* launcher -> shim: verdict, capability attached for DIAL */
 };
 
@@ -127,6 +129,23 @@ struct wire_nameof {
 	uint16_t		reserved;
 };
 
+/*
+ * A forked child holds its parent's capabilities, but the launcher has
+ * granted the child nothing.  Before it uses one it sends this, without
+ * waiting for an answer: the launcher grants it what a WIRE_DIAL of the
+ * name would (or audits a refusal), and it reads every request the
+ * dialers of a service have queued before it refuses one of their
+ * processes at that service's gate (WIRE_ADMIT).  Since the claim is
+ * queued before the connection it covers is made, it is always read first.
+ */
+struct wire_claim {
+	struct wire_header	h;
+	uint16_t		socktype;
+	uint16_t		reserved;
+	struct wire_name	name;
+	uint16_t		reserved2;
+};
+
 struct wire_dial {
 	struct wire_header	h;
 	uint16_t		socktype;
@@ -196,6 +215,7 @@ union wire_msg {
 	struct wire_report	report;
 	struct wire_hello	hello;
 	struct wire_nameof	nameof;
+	struct wire_claim	claim;
 	struct wire_reply	reply;
 };
 

@@ -149,6 +149,12 @@ attack_channel(const char *name)
 	memcpy(m.reply.addr, "\0abcde", 6);
 	try_case("reply as request", &m, wire_size(WIRE_REPLY));
 
+	/* A claim is one-way: one that hands over a reply socket is malformed. */
+	wire_init(&m, WIRE_CLAIM);
+	m.claim.socktype = WIRE_SOCK_STREAM;
+	(void)wire_set_name(&m.claim.name, name, strlen(name));
+	try_case("claim with a reply socket", &m, wire_size(WIRE_CLAIM));
+
 	/* A well-formed request with the wrong ancillary data. */
 	dial_message(&m, name);
 	if (send_raw(&m, wire_size(WIRE_DIAL), NULL, 0) != 0)

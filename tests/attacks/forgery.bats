@@ -30,7 +30,8 @@ EOF
 	for what in garbage truncated 'header only' oversized 'bad magic' \
 	    'bad version' 'reserved set' 'name too long' \
 	    'bytes past the name' 'reply as request' 'empty packet' \
-	    'two reply sockets' 'pipe as reply' 'stream as reply'; do
+	    'two reply sockets' 'pipe as reply' 'stream as reply' \
+	    'claim with a reply socket'; do
 		assert_line --regexp "^forger +\\| $what: no reply\$"
 	done
 	refute_output --partial REPLY

@@ -3,7 +3,8 @@
 # what the attacker got (nothing).  See docs/SECURITY.md.
 
 ATTACK_FIXTURES = tests/attacks/ax-brute tests/attacks/ax-flood \
-	tests/attacks/ax-squat tests/attacks/ax-twice tests/attacks/ax-forge
+	tests/attacks/ax-squat tests/attacks/ax-twice tests/attacks/ax-forge \
+	tests/attacks/ax-claim
 check_PROGRAMS += $(ATTACK_FIXTURES)
 tests_attacks_ax_brute_SOURCES = tests/attacks/ax-brute.c $(FIXTURE_COMMON)
 tests_attacks_ax_brute_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
@@ -18,7 +19,12 @@ tests_attacks_ax_forge_SOURCES = tests/attacks/ax-forge.c $(FIXTURE_COMMON) \
 tests_attacks_ax_forge_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/fixtures -I$(top_srcdir)/shim
 
-ATTACK_SUITES = tests/attacks/gates.bats tests/attacks/flood.bats \
+tests_attacks_ax_claim_SOURCES = tests/attacks/ax-claim.c $(HABIT_COMMON) \
+	shim/wire.c shim/wire.h
+tests_attacks_ax_claim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures \
+	-I$(top_srcdir)/tests/habits -I$(top_srcdir)/shim
+
+ATTACK_SUITES = tests/attacks/claims.bats tests/attacks/gates.bats tests/attacks/flood.bats \
 	tests/attacks/impostor.bats tests/attacks/forgery.bats \
 	tests/attacks/valgrind.bats tests/attacks/limits.bats
 if HAVE_BATS

@@ -151,6 +151,7 @@ tests/habits/libown.stamp: tests/habits/libown.c
 CLEANFILES += tests/habits/libown.stamp tests/habits/libown-*.so
 
 HABIT_SUITES = tests/habits/prefork.bats tests/habits/fork.bats \
+	tests/habits/workers.bats \
 	tests/habits/threads.bats tests/habits/exec.bats \
 	tests/habits/daemon.bats tests/habits/nonblock.bats \
 	tests/habits/signals.bats tests/habits/addresses.bats \

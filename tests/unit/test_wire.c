@@ -189,10 +189,39 @@ test_listen_and_nameof(void)
 	tap_ok(!decodes(&m, sizeof(m.reply)), "a NAME answer with a stamp is rejected");
 }
 
+static void
+test_claim(void)
+{
+	union wire_msg m;
+	size_t n = sizeof(struct wire_claim);
+
+	wire_init(&m, WIRE_CLAIM);
+	m.claim.socktype = WIRE_SOCK_SEQPACKET;
+	(void)wire_set_name(&m.claim.name, "db", 2);
+	tap_ok(decodes(&m, n), "a CLAIM decodes");
+	tap_ok(!decodes(&m, n + 2), "a long CLAIM is rejected");
+	tap_ok(!decodes(&m, n - 2), "a short CLAIM is rejected");
+	m.claim.reserved = 1;
+	tap_ok(!decodes(&m, n), "a CLAIM with a reserved field set is rejected");
+	m.claim.reserved = 0;
+	m.claim.reserved2 = 1;
+	tap_ok(!decodes(&m, n), "a CLAIM with its last reserved field set is rejected");
+	m.claim.reserved2 = 0;
+	m.claim.socktype = 0;
+	tap_ok(!decodes(&m, n), "a CLAIM without a socket type is rejected");
+	m.claim.socktype = WIRE_SOCK_STREAM;
+	m.claim.name.bytes[5] = 'x';
+	tap_ok(!decodes(&m, n), "a CLAIM with bytes past its name is rejected");
+	m.claim.name.bytes[5] = 0;
+	m.claim.name.len = WIRE_NAME_MAX + 1;
+	tap_ok(!decodes(&m, n), "a CLAIM with an oversized name is rejected");
+}
+
 int
 main(void)
 {
 	test_requests();
+	test_claim();
 	test_replies();
 	test_listen_and_nameof();
 	test_admit();

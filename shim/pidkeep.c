@@ -1,0 +1,188 @@
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+
+#include "channel.h"
+#include "pidkeep.h"
+#include "rawsys.h"
+
+/* Linux 6.13: what a pidfd names; the headers of older systems lack it. */
+struct capshim_pidfd_info {
+	uint64_t	mask;
+	uint64_t	cgroupid;
+	uint32_t	pid, tgid, ppid, ruid, rgid, euid, egid;
+	uint32_t	suid, sgid, fsuid, fsgid, spare0[1];
+};
+#define CAPSHIM_PIDFD_GET_INFO	_IOWR(0xFF, 11, struct capshim_pidfd_info)
+#define CAPSHIM_PIDFD_INFO_PID	1ULL
+
+/*
+ * A few slots, read and written without a lock: the close hooks that
+ * clear them may run in a signal handler.  fd_plus_one is 0 for a free
+ * slot, -1 while one is being filled; a slot's inode is written before
+ * its descriptor is published.
+ */
+#define KEEP_SLOTS	16
+static struct {
+	atomic_int		fd_plus_one;
+	_Atomic uint64_t	ino;
+} slots[KEEP_SLOTS];
+
+/* 0 not known yet, 1 the kernel answers PIDFD_GET_INFO, -1 it does not. */
+static atomic_int info_supported;
+
+int
+pidkeep_find(uint64_t pidfs_ino)
+{
+	if (pidfs_ino == 0)
+		return -1;
+	for (int i = 0; i < KEEP_SLOTS; i++) {
+		int fd = atomic_load_explicit(&slots[i].fd_plus_one,
+		    memory_order_acquire) - 1;
+
+		if (fd >= 0 && atomic_load_explicit(&slots[i].ino,
+		    memory_order_relaxed) == pidfs_ino)
+			return fd;
+	}
+	return -1;
+}
+
+/* Free the slot that holds fd, if any; the descriptor is not closed. */
+static bool
+release_slot(int fd)
+{
+	for (int i = 0; i < KEEP_SLOTS; i++) {
+		int want = fd + 1;
+
+		if (atomic_compare_exchange_strong(&slots[i].fd_plus_one, &want,
+		    0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The pid a kept pidfd names, 0 if none: the process has been reaped
+ * (then its pid may be anybody's, and the descriptor is let go), or fd
+ * is no pidfd now.
+ */
+static pid_t
+kept_pid(int fd)
+{
+	struct capshim_pidfd_info info = { .mask = CAPSHIM_PIDFD_INFO_PID };
+	int saved = errno;
+	pid_t pid = 0;
+
+	if (capshim_syscall(SYS_ioctl, (long)fd, (long)CAPSHIM_PIDFD_GET_INFO,
+	    &info) == 0)
+		pid = (pid_t)info.pid;
+	else if (errno == ESRCH && release_slot(fd))
+		(void)capshim_syscall(SYS_close, (long)fd);
+	errno = saved;
+	return pid;
+}
+
+bool
+pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid)
+{
+	/*
+	 * Still ours after the answer: had another thread let the number
+	 * go meanwhile, the answer could be about a descriptor the program
+	 * opened since.
+	 */
+	return pid > 0 && kept_pid(fd) == pid && pidkeep_find(pidfs_ino) == fd;
+}
+
+/* Does this kernel answer PIDFD_GET_INFO?  Asked of the first pidfd kept. */
+static bool
+info_here(int pidfd)
+{
+	struct capshim_pidfd_info info = { .mask = CAPSHIM_PIDFD_INFO_PID };
+	int k = atomic_load_explicit(&info_supported, memory_order_relaxed);
+	int saved = errno;
+
+	if (k == 0) {
+		k = capshim_syscall(SYS_ioctl, (long)pidfd,
+		    (long)CAPSHIM_PIDFD_GET_INFO, &info) == 0 ||
+		    errno == ESRCH ? 1 : -1;
+		atomic_store_explicit(&info_supported, k, memory_order_relaxed);
+	}
+	errno = saved;
+	return k > 0;
+}
+
+static bool
+take_slot(int fd, uint64_t pidfs_ino)
+{
+	for (int i = 0; i < KEEP_SLOTS; i++) {
+		int free_slot = 0;
+
+		if (atomic_compare_exchange_strong(&slots[i].fd_plus_one,
+		    &free_slot, -1)) {
+			atomic_store_explicit(&slots[i].ino, pidfs_ino,
+			    memory_order_relaxed);
+			atomic_store_explicit(&slots[i].fd_plus_one, fd + 1,
+			    memory_order_release);
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+pidkeep_drop(uint64_t pidfs_ino)
+{
+	int fd = pidkeep_find(pidfs_ino);
+
+	if (fd >= 0 && channel_owner() && release_slot(fd))
+		(void)capshim_syscall(SYS_close, (long)fd);
+}
+
+void
+pidkeep_add(int pidfd, uint64_t pidfs_ino)
+{
+	int base = channel_fd() + 1, high = -1, saved = errno;
+
+	/*
+	 * Kept above the channel, out of the way of programs that count on
+	 * low numbers; without room there (a low descriptor limit), or on a
+	 * kernel that cannot check a kept pidfd in one call, nothing is kept.
+	 */
+	if (pidfs_ino != 0 && base > 0 && pidkeep_find(pidfs_ino) < 0 &&
+	    info_here(pidfd))
+		high = (int)capshim_syscall(SYS_fcntl, (long)pidfd,
+		    (long)F_DUPFD_CLOEXEC, (long)base);
+	(void)capshim_syscall(SYS_close, (long)pidfd);
+	if (high >= 0 && !take_slot(high, pidfs_ino)) {
+		/* Full: the pidfds of providers that have died make room. */
+		for (int i = 0; i < KEEP_SLOTS; i++) {
+			int fd = atomic_load(&slots[i].fd_plus_one) - 1;
+
+			if (fd >= 0)
+				(void)kept_pid(fd);
+		}
+		if (!take_slot(high, pidfs_ino))
+			(void)capshim_syscall(SYS_close, (long)high);
+	}
+	errno = saved;
+}
+
+void
+pidkeep_forget(unsigned first, unsigned last)
+{
+	/*
+	 * A vfork child shares the slots with its parent but closes only in
+	 * its own descriptor table: the parent's descriptors stay open, so
+	 * the slots stay.  Kept pidfds are rare, so the pid is asked only
+	 * when one is in the range.
+	 */
+	for (int i = 0; i < KEEP_SLOTS; i++) {
+		int fd = atomic_load(&slots[i].fd_plus_one) - 1;
+
+		if (fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last &&
+		    channel_owner())
+			(void)release_slot(fd);
+	}
+}

@@ -1,0 +1,43 @@
+/*
+ * Pidfds of the providers this process dials, kept open between dials.
+ * With one kept, the check of a later connection's peer (OnlyThisPeer)
+ * is SO_PEERCRED and one PIDFD_GET_INFO, instead of a new pidfd from
+ * SO_PEERPIDFD, its fstat, a liveness signal and its close.
+ *
+ * The descriptors are the program's to close: close(), close_range(),
+ * closefrom(), dup2() and dup3() onto one make the shim forget it, and
+ * the next dial to that provider makes the full check (and keeps a new
+ * pidfd).  They are close-on-exec, and a forked child inherits them with
+ * the capabilities they serve.
+ */
+#ifndef CAPSHIM_PIDKEEP_H
+#define CAPSHIM_PIDKEEP_H
+
+#include <sys/types.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The kept pidfd of the process with this pidfs inode, or -1. */
+int pidkeep_find(uint64_t pidfs_ino);
+
+/*
+ * True only if fd, kept for pidfs_ino, names a process that has not been
+ * reaped and has the pid number pid: while it lives, no other process
+ * can hold that pid.  False for anything else (it died, or fd is no
+ * longer a pidfd of ours): the caller then makes the full check.
+ */
+bool pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid);
+
+/* Keep pidfd for the process with this pidfs inode; pidfd is consumed. */
+void pidkeep_add(int pidfd, uint64_t pidfs_ino);
+
+/* Close the pidfd kept for this pidfs inode: no capability needs it now. */
+void pidkeep_drop(uint64_t pidfs_ino);
+
+/*
+ * The program closed, or dup'd over, the descriptors first..last: any
+ * kept pidfd among them is gone.
+ */
+void pidkeep_forget(unsigned first, unsigned last);
+
+#endif

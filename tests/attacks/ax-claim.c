@@ -1,0 +1,185 @@
+/*
+ * ax-claim busy NAME WORKERS QUEUED
+ * ax-claim forge NAME ADDR
+ * The claims a forked worker makes for the capabilities it inherited
+ * (WIRE_CLAIM), tested from a service that knows the channel.
+ *
+ * busy: dial NAME ("parent: reply LINE"), so that this process holds
+ * its capability; queue QUEUED start-up requests (WIRE_HELLO) on the
+ * channel without waiting for their answers, as a busy service's channel
+ * has; then fork WORKERS workers that each dial NAME at once and print
+ * "worker K: reply LINE" or "worker K: ERRNO".  Each worker's claim sits
+ * behind the queued requests.  Last, "queued: N answered" counts the
+ * queued requests the launcher answered (all of them, or they were not
+ * well-formed and delayed nothing).
+ *
+ * forge: send a well-formed claim for NAME, which this service may not
+ * dial, then connect to the minted address ADDR (five hex digits) with
+ * an inline system call, past the shim, and print "forged claim:
+ * connect: OK|ERRNO", then "forged claim: reply LINE" or "forged claim:
+ * EOF" for what the provider answered to "forged".
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "hx.h"
+#include "wire.h"
+
+static int chan = -1;
+
+/* Send one message on the channel, with a reply socket unless reply < 0. */
+static int
+send_message(const union wire_msg *m, int reply)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov = {
+		.iov_base = (void *)m, .iov_len = wire_size(m->h.type),
+	};
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (reply >= 0) {
+		memset(&control, 0, sizeof(control));
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &reply, sizeof(int));
+	}
+	return sendmsg(chan, &msg, MSG_NOSIGNAL) == (ssize_t)iov.iov_len ?
+	    0 : -1;
+}
+
+static int
+busy(const char *name, int workers, int queued)
+{
+	union wire_msg hello, reply;
+	char line[600], label[32];
+	int *replies, answered = 0, status;
+
+	fx_say("parent: %s%s", hx_dial(name, "parent", line, sizeof(line)) ?
+	    "FAILED " : "reply ", line);
+	if ((replies = calloc((size_t)queued, sizeof(*replies))) == NULL)
+		return FX_IO;
+	wire_init(&hello, WIRE_HELLO);
+	hello.hello.status = WIRE_HELLO_OK;
+	for (int i = 0; i < queued; i++) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
+		    send_message(&hello, sv[1]) != 0)
+			fx_refused("queue");
+		close(sv[1]);
+		replies[i] = sv[0];
+	}
+	for (int k = 1; k <= workers; k++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			fx_refused("fork");
+		if (pid == 0) {
+			int e;
+
+			snprintf(label, sizeof(label), "worker %d", k);
+			e = hx_dial(name, label, line, sizeof(line));
+			if (e == 0)
+				fx_say("%s: reply %s", label, line);
+			else
+				fx_say("%s: %s", label, hx_errname(e));
+			_exit(0);
+		}
+	}
+	while (wait(&status) > 0)
+		;
+	for (int i = 0; i < queued; i++) {
+		if (read(replies[i], &reply, sizeof(reply)) ==
+		    (ssize_t)sizeof(reply.reply) &&
+		    wire_decode(&reply, sizeof(reply.reply), &reply) == 0 &&
+		    reply.reply.verdict == WIRE_ALLOW)
+			answered++;
+		close(replies[i]);
+	}
+	fx_say("queued: %d answered", answered);
+	return FX_OK;
+}
+
+/* connect(2) by an inline system call: no hook of the shim sees it. */
+static long
+inline_connect(int fd, const struct sockaddr_un *sun, socklen_t len)
+{
+#if defined(__x86_64__)
+	long rc;
+
+	__asm__ volatile ("syscall"
+	    : "=a" (rc)
+	    : "0" (42L), "D" ((long)fd), "S" (sun), "d" ((long)len)
+	    : "rcx", "r11", "memory");
+	return rc;
+#else
+	(void)fd, (void)sun, (void)len;
+	fx_say("unsupported architecture");
+	exit(77);
+#endif
+}
+
+static int
+forge(const char *name, const char *addr)
+{
+	union wire_msg claim;
+	struct sockaddr_un sun;
+	socklen_t len = fx_abstract(&sun, addr);
+	char line[600];
+	long rc;
+	int fd;
+
+	wire_init(&claim, WIRE_CLAIM);
+	claim.claim.socktype = WIRE_SOCK_STREAM;
+	(void)wire_set_name(&claim.claim.name, name, strlen(name));
+	if (send_message(&claim, -1) != 0)
+		fx_refused("claim");
+	/* Give the launcher its time: the claim has been read by then. */
+	usleep(200000);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	rc = inline_connect(fd, &sun, len);
+	fx_say("forged claim: connect: %s", rc == 0 ? "OK" : hx_errname((int)-rc));
+	if (rc != 0)
+		return FX_OK;
+	/* The gate may have cut it already: no SIGPIPE for that. */
+	(void)send(fd, "forged\n", 7, MSG_NOSIGNAL);
+	if (hx_read_line(fd, line, sizeof(line)) > 0)
+		fx_say("forged claim: reply %s", line);
+	else
+		fx_say("forged claim: EOF");
+	return FX_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *v = getenv(WIRE_CHANNEL_ENV);
+
+	if (v == NULL) {
+		fprintf(stderr, "ax-claim: not wrapped: no %s\n", WIRE_CHANNEL_ENV);
+		return FX_USAGE;
+	}
+	chan = atoi(v);
+	if (argc == 5 && strcmp(argv[1], "busy") == 0)
+		return busy(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 4 && strcmp(argv[1], "forge") == 0)
+		return forge(argv[2], argv[3]);
+	fprintf(stderr, "usage: ax-claim busy NAME WORKERS QUEUED | "
+	    "ax-claim forge NAME ADDR\n");
+	return FX_USAGE;
+}

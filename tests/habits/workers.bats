@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# Clients that fork workers after they dialed (the pre-fork pattern), and
+# the pidfds the shim keeps of the providers a process dials: a worker
+# takes up the capability it inherited with a claim and dials without a
+# round trip; a kept pidfd is the program's to close or dup2 over, and
+# the shim then checks the next dial in full.
+
+load habits
+
+need_python() {
+	command -v python3 > /dev/null || skip "needs python3"
+}
+
+# workers.py NAME N: dial NAME ("parent: LINE"), then fork N workers that
+# each dial it twice ("worker K pid=P: LINE; LINE"); waits for them.
+write_workers() {
+	need_python
+	cat > "$T/workers.py" <<'PY'
+import os, socket, sys
+name, n = sys.argv[1], int(sys.argv[2])
+
+def dial(label):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(b"\0" + name.encode())
+    s.sendall(label.encode() + b"\n")
+    line = s.makefile().readline().strip()
+    s.close()
+    return line
+
+os.write(1, f"parent pid={os.getpid()}: {dial('parent')}\n".encode())
+pids = []
+for k in range(1, n + 1):
+    pid = os.fork()
+    if pid == 0:
+        first, second = dial(f"worker {k}"), dial(f"worker {k} again")
+        os.write(1, f"worker {k} pid={os.getpid()}: {first}; {second}\n".encode())
+        os._exit(0)
+    pids.append(pid)
+for pid in pids:
+    os.waitpid(pid, 0)
+PY
+}
+
+@test "workers: children forked after a dial claim the parent's capability and dial at once, with no round trip; each is admitted as itself" {
+	write_workers
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec env CAPWRAP_DEBUG=1 python3 $T/workers.py $U.db 8
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line --regexp "^parent pid=[0-9]+: echo parent$"
+	parent=$(service_lines web | sed -nE 's/^parent pid=([0-9]+):.*/\1/p')
+	for ((k = 1; k <= 8; k++)); do
+		assert_line --regexp "^worker $k pid=[0-9]+: echo worker $k; echo worker $k again$"
+	done
+	debug=$(cat "$T/out" "$T/err" | grep 'capwrap-shim: ')
+	# The parent asked the launcher once; no worker asked at all.
+	assert_equal "$(grep -c 'asking for a capability' <<< "$debug")" 1
+	assert_equal "$(grep -c "python3\\[$parent\\] .*asking for a capability to @$U\\.db" <<< "$debug")" 1
+	# Each worker claimed the parent's capability, once, for both dials.
+	for pid in $(service_lines web | sed -nE 's/^worker [0-9]+ pid=([0-9]+):.*/\1/p'); do
+		assert_equal "$(grep -c "python3\\[$pid\\] .*claimed the capability to @$U\\.db of pid $parent\$" <<< "$debug")" 1
+	done
+	assert_equal "$(grep -c 'claimed the capability' <<< "$debug")" 8
+	run grep -c '^db *| served ' "$T/out"
+	assert_output 17
+	[ ! -s "$T/audit.jsonl" ]
+}
+
+# kept.py NAME: dials NAME and reports the pidfds the process holds
+# ("kept: FD..."), through what programs do to descriptors, and through
+# a restart of the provider: db's first instance serves four dials and
+# exits, and kept.py dials until the second one answers.
+write_kept() {
+	need_python
+	cat > "$T/kept.py" <<'PY'
+import fcntl, os, socket, sys, time
+name = sys.argv[1]
+
+def dial(label):
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(b"\0" + name.encode())
+        s.sendall(label.encode() + b"\n")
+        line = s.makefile().readline().strip()
+        s.close()
+        return line
+    except OSError:
+        return ""
+
+def kept():
+    fds = []
+    for entry in os.listdir("/proc/self/fd"):
+        try:
+            if "pidfd" in os.readlink(f"/proc/self/fd/{entry}"):
+                fds.append(int(entry))
+        except OSError:
+            pass
+    return " ".join(str(fd) for fd in sorted(fds)) or "none"
+
+def names(fd):
+    for line in open(f"/proc/self/fdinfo/{fd}"):
+        if line.startswith("Pid:"):
+            return line.split()[1]
+
+def say(line):
+    os.write(1, (line + "\n").encode())
+
+say(f"first: {dial('first')}; kept: {kept()}")
+fd = int(kept().split()[0])
+say(f"close-on-exec: {bool(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)}")
+say(f"again: {dial('again')}; kept: {kept()}")
+os.closerange(3, 1 << 20)
+say(f"after closerange: kept: {kept()}")
+say(f"second: {dial('second')}; kept: {kept()}")
+mine = int(kept().split()[0])
+null = os.open("/dev/null", os.O_RDONLY)
+os.dup2(null, mine)
+os.close(null)
+say(f"third: {dial('third')}; kept: {kept()}")
+while True:
+    line = dial("fourth")
+    if line:
+        break
+    time.sleep(0.1)
+say(f"fourth: {line}; kept: {kept()}")
+say(f"kept names pid {names(int(kept().split()[0]))}")
+say(f"program's {mine}: {os.readlink(f'/proc/self/fd/{mine}')}")
+PY
+}
+
+@test "kept pidfds: one per provider, above the channel and close-on-exec; closed or dup2'd over by the program, or its provider restarted, the next dial checks in full and keeps another, and the program's descriptor is left alone" {
+	write_kept
+	write_policy <<EOF
+service db {
+	exec sh -c "[ -e $T/again ] && exec fx-server $U.db; touch $T/again; exec fx-server -n 4 $U.db"
+	provides @$U.db
+	restart always
+}
+service web {
+	exec python3 $T/kept.py $U.db
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	# The channel is at 1000 (the launcher's choice under a limit above it).
+	assert_line "first: echo first; kept: 1001"
+	assert_line "close-on-exec: True"
+	assert_line "again: echo again; kept: 1001"
+	assert_line "after closerange: kept: none"
+	assert_line "second: echo second; kept: 1001"
+	# 1001 is the program's now: the shim keeps its next pidfd elsewhere ...
+	assert_line "third: echo third; kept: 1002"
+	# ... and lets that one go with the provider, never the program's.
+	assert_line "fourth: echo fourth; kept: 1002"
+	second=$(sed -nE 's/^db +\| listening pid=([0-9]+).*/\1/p' "$T/out" | sed -n 2p)
+	assert [ -n "$second" ]
+	assert_line "kept names pid $second"
+	assert_line "program's 1001: /dev/null"
+	run grep -c '"gate":"accept"' "$T/audit.jsonl"
+	assert_output 0
+}
