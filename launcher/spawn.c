@@ -63,15 +63,21 @@ spawn_resolve(const char *name, char *out, size_t size)
 	return -1;
 }
 
-/* The descriptor the channel gets: high, but within the soft fd limit. */
-static int
-channel_number(void)
+/* The soft descriptor limit (RLIM_INFINITY if unknown). */
+static rlim_t
+soft_fd_limit(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur <= WIRE_CHANNEL_FD)
-		return rl.rlim_cur > 4 ? (int)rl.rlim_cur - 1 : 3;
+	return getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : RLIM_INFINITY;
+}
+
+/* The descriptor the channel gets: high, but within the soft fd limit. */
+static int
+channel_number(rlim_t limit)
+{
+	if (limit != RLIM_INFINITY && limit <= WIRE_CHANNEL_FD)
+		return limit > 4 ? (int)limit - 1 : 3;
 	return WIRE_CHANNEL_FD;
 }
 
@@ -124,110 +130,152 @@ service_environment(const struct spawn_request *rq, int chan_number)
 	return env;
 }
 
+/*
+ * Everything the child needs, made by the parent before vfork(): the
+ * child shares the launcher's memory and must not allocate, so it only
+ * reads this, and writes err.
+ */
+struct child_args {
+	const char	*program;
+	char *const	*argv, *const *env;
+	int		 stdout_fd, stderr_fd;
+	int		 channel_fd;	/* -1: unprotected */
+	int		 chan_number;	/* where the service finds the channel */
+	rlim_t		 fd_limit;	/* for closing one by one */
+	pid_t		 launcher;
+	volatile int	 err;		/* set by the child: why it did not exec */
+};
+
 static void
-close_span(unsigned first, unsigned last)
+close_span(unsigned first, unsigned last, rlim_t limit)
 {
 	if (first > last)
 		return;
 	if (syscall(SYS_close_range, first, last, 0) == 0)
 		return;
 	/* Before Linux 5.9: one by one, up to the descriptor limit. */
-	for (long fd = first, max = sysconf(_SC_OPEN_MAX);
-	    fd <= (long)last && fd < max; fd++)
+	for (rlim_t fd = first; fd <= last && fd < limit; fd++)
 		(void)close((int)fd);
 }
 
-/* Close every descriptor from 3 up except keep_a and keep_b (-1: none). */
+/* Close every descriptor from 3 up except keep (-1: none). */
 static void
-close_all_but(int keep_a, int keep_b)
+close_all_but(int keep, rlim_t limit)
 {
-	int lo = keep_a < keep_b ? keep_a : keep_b;
-	int hi = keep_a < keep_b ? keep_b : keep_a;
-	unsigned from = 3;
-
-	if (lo >= 3) {
-		close_span(from, (unsigned)lo - 1);
-		from = (unsigned)lo + 1;
-	}
-	if (hi >= 3 && hi != lo) {
-		close_span(from, (unsigned)hi - 1);
-		from = (unsigned)hi + 1;
-	}
-	close_span(from, ~0U);
+	if (keep >= 3) {
+		close_span(3, (unsigned)keep - 1, limit);
+		close_span((unsigned)keep + 1, ~0U, limit);
+	} else
+		close_span(3, ~0U, limit);
 }
 
-/* In the child: set up and exec, or report errno on the status pipe. */
-__attribute__((noreturn))
+/*
+ * In the vfork() child: set up and exec, or leave errno in a->err.
+ *
+ * The child borrows the launcher's memory and stack (the launcher is
+ * suspended until the exec or _exit), so it calls only async-signal-safe
+ * functions, allocates nothing, never returns, and writes no variable of
+ * the launcher's but a->err and errno (which the launcher reads after
+ * vfork only when vfork failed and there is no child).  noinline keeps
+ * its locals in a frame of its own, below the launcher's.  Its
+ * descriptor table, signal mask and dispositions are its own: the dup2s,
+ * closes, SIGPIPE's reset and sigprocmask below leave the launcher's
+ * alone.  In a sanitizer build the child also poisons the shadow of its
+ * stack frames; ASan's vfork interceptor cleans that up in the parent.
+ *
+ * No signal handler can run here on the launcher's memory.  The parent
+ * blocked every signal before vfork(), so none is delivered during the
+ * set-up; the child unblocks them just before execve, and in that
+ * instant a signal meets the launcher's dispositions, of which none is a
+ * handler: capwrap run blocks the signals it acts on and reads them from
+ * a signalfd, ignores SIGPIPE (reset to default here), and leaves every
+ * other signal as its own exec left it, default or ignored.  So a signal
+ * can at most kill the child, which the launcher then sees as a service
+ * that started and died.  A handler added to the launcher must be reset
+ * here, before the unblock.
+ */
+__attribute__((noreturn, noinline))
 static void
-child(const struct spawn_request *rq, char **env, int chan_number,
-    int status_fd, pid_t launcher)
+child(struct child_args *a)
 {
 	sigset_t none;
-	int devnull, err;
+	int devnull;
 
 	/* Die with the launcher: a topology never outlives its broker. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != launcher)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != a->launcher)
 		_exit(127);
 	(void)setpgid(0, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
 
 	devnull = open("/dev/null", O_RDONLY);
 	if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
-	    dup2(rq->stdout_fd, STDOUT_FILENO) < 0 ||
-	    dup2(rq->stderr_fd, STDERR_FILENO) < 0)
+	    dup2(a->stdout_fd, STDOUT_FILENO) < 0 ||
+	    dup2(a->stderr_fd, STDERR_FILENO) < 0)
 		goto fail;
-	if (rq->channel_fd >= 0 && rq->channel_fd != chan_number &&
-	    dup2(rq->channel_fd, chan_number) < 0)
+	if (a->channel_fd >= 0 && a->channel_fd != a->chan_number &&
+	    dup2(a->channel_fd, a->chan_number) < 0)
 		goto fail;
 	/* Nothing else of the launcher's leaks into the service. */
-	close_all_but(rq->channel_fd >= 0 ? chan_number : -1, status_fd);
-	execve(rq->program, rq->service->argv, env);
+	close_all_but(a->channel_fd >= 0 ? a->chan_number : -1, a->fd_limit);
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(a->program, a->argv, a->env);
 fail:
-	err = errno;
-	(void)!write(status_fd, &err, sizeof(err));
+	a->err = errno;
 	_exit(127);
 }
 
 pid_t
 spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 {
-	int chan_number = channel_number(), status[2], err = 0;
-	pid_t launcher = getpid(), pid;
+	struct child_args a = {
+		.program = rq->program,
+		.argv = rq->service->argv,
+		.stdout_fd = rq->stdout_fd,
+		.stderr_fd = rq->stderr_fd,
+		.channel_fd = rq->channel_fd,
+		.fd_limit = soft_fd_limit(),
+		.launcher = getpid(),
+	};
+	sigset_t all, saved;
 	char **env;
-	ssize_t n;
+	pid_t pid;
+	int err;
 
-	env = service_environment(rq, chan_number);
+	a.chan_number = channel_number(a.fd_limit);
+	env = service_environment(rq, a.chan_number);
 	if (env == NULL) {
 		snprintf(errbuf, errlen, "out of memory");
 		return -1;
 	}
-	if (pipe2(status, O_CLOEXEC) != 0) {
-		snprintf(errbuf, errlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(errbuf, errlen, "fork: %s", strerror(errno));
-		close(status[0]);
-		close(status[1]);
-		return -1;
-	}
+	a.env = env;
+	sigfillset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, &saved);
+	/*
+	 * vfork, not fork: no copy of the launcher's page tables, and none
+	 * of the copy-on-write faults the launcher would take afterwards,
+	 * which made a fork cost more the larger the launcher grew.  The
+	 * child runs in the launcher's memory, and vfork returns here only
+	 * once it has exec'd or exited, with a.err set if the exec (or a
+	 * step before it) failed: no status pipe to wait on.  (vfork rather
+	 * than clone() on a stack of our own: the sanitizers know vfork.)
+	 */
+	pid = vfork();
 	if (pid == 0)
-		child(rq, env, chan_number, status[1], launcher);
-	(void)setpgid(pid, pid);
-	close(status[1]);
-	/* The exec closes the pipe: no bytes means the program is running. */
-	do
-		n = read(status[0], &err, sizeof(err));
-	while (n < 0 && errno == EINTR);
-	close(status[0]);
+		child(&a);
+	err = pid < 0 ? errno : a.err;
+	(void)sigprocmask(SIG_SETMASK, &saved, NULL);
 	for (char **e = env; *e != NULL; e++)
 		if (ours(*e) && rq->shim_path != NULL)
 			free(*e);
 	free(env);
-	if (n == sizeof(err)) {
+	if (pid < 0) {
+		snprintf(errbuf, errlen, "vfork: %s", strerror(err));
+		return -1;
+	}
+	/* Done by the child before the exec vfork waited for: a duplicate. */
+	(void)setpgid(pid, pid);
+	if (err != 0) {
 		snprintf(errbuf, errlen, "unable to execute %s: %s",
 		    rq->program, strerror(err));
 		return -1;

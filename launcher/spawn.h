@@ -21,7 +21,7 @@ struct spawn_request {
 
 /*
  * Returns the pid, or -1 with a message in err (the exec failed in the
- * child, or fork did).
+ * child, or vfork did).
  */
 pid_t spawn_service(const struct spawn_request *, char *err, size_t errlen);
 
