@@ -10,7 +10,10 @@
  *           also the CPU time they cost this process and the server.
  *   dial    COUNT fresh child processes; each times a connect to an
  *           UNBOUND name (refused), its first connect to NAME, one byte
- *           each way, a second connect, and UNBOUND again.
+ *           each way, a second connect, and UNBOUND again.  Every other
+ *           child is forked only, like a pre-forked worker of a process
+ *           that dialed NAME already; the others exec a new image of this
+ *           program first ("dial-child"), which inherits nothing of it.
  *   bulk    MIB mebibytes over one connection, until the server's ack;
  *           also the CPU time per MiB of the writer and of the reader.
  *   grants  WORKERS processes at once, each connecting once to every
@@ -115,8 +118,8 @@ time_refused(const char *unbound)
 enum { PROBE_COLD, FIRST_DIAL, FIRST_EXCHANGE, CACHED_DIAL, PROBE_WARM,
     NDIAL };
 
-/* In a fresh process: nothing of NAME is known here yet. */
-static void
+/* In a fresh process: it has not dialed NAME itself yet. */
+static void __attribute__((noreturn))
 dial_child(const char *name, const char *unbound, int out)
 {
 	double t[NDIAL];
@@ -148,28 +151,48 @@ dial_child(const char *name, const char *unbound, int out)
 	_exit(0);
 }
 
+/* A child that execs this program again, timing in a new image. */
+static void __attribute__((noreturn))
+exec_dial_child(const char *self, const char *name, const char *unbound,
+    int out)
+{
+	char fd[16];
+
+	snprintf(fd, sizeof(fd), "%d", out);
+	execl("/proc/self/exe", self, "dial-child", name, unbound, fd,
+	    (char *)NULL);
+	_exit(127);
+}
+
 static void
-run_dial(const char *name, const char *unbound, long count)
+run_dial(const char *self, const char *name, const char *unbound, long count)
 {
 	static const char *const metric[NDIAL] = {
 		"probe_cold_us", "first_dial_us", "first_exchange_us",
 		"cached_dial_us", "probe_warm_us",
 	};
-	double *v[NDIAL], t[NDIAL];
+	double *v[2][NDIAL], t[NDIAL];
+	long n[2] = { 0, 0 };
 	int p[2], status;
 	pid_t pid;
 
 	close(bench_dial_patiently(name, START_TIMEOUT_MS));
-	for (int k = 0; k < NDIAL; k++)
-		if ((v[k] = calloc((size_t)count, sizeof(double))) == NULL)
-			bench_die("calloc");
-	for (long i = 0; i < count; i++) {
-		if (pipe2(p, O_CLOEXEC) != 0)
+	for (int e = 0; e < 2; e++)
+		for (int k = 0; k < NDIAL; k++)
+			if ((v[e][k] = calloc((size_t)count, sizeof(double))) ==
+			    NULL)
+				bench_die("calloc");
+	for (long i = 0; i < 2 * count; i++) {
+		int exec_it = (int)(i % 2);
+
+		if (pipe2(p, 0) != 0)
 			bench_die("pipe");
 		if ((pid = fork()) < 0)
 			bench_die("fork");
 		if (pid == 0) {
 			close(p[0]);
+			if (exec_it)
+				exec_dial_child(self, name, unbound, p[1]);
 			dial_child(name, unbound, p[1]);
 		}
 		close(p[1]);
@@ -180,10 +203,19 @@ run_dial(const char *name, const char *unbound, long count)
 		}
 		close(p[0]);
 		for (int k = 0; k < NDIAL; k++)
-			v[k][i] = t[k];
+			v[exec_it][k][n[exec_it]] = t[k];
+		n[exec_it]++;
 	}
 	for (int k = 0; k < NDIAL; k++)
-		bench_metric(metric[k], bench_median(v[k], (size_t)count), "us");
+		bench_metric(metric[k], bench_median(v[0][k], (size_t)n[0]), "us");
+	/* The same in new images: the first dial is a round trip there. */
+	for (int k = 0; k < NDIAL; k++) {
+		char exec_metric[64];
+
+		snprintf(exec_metric, sizeof(exec_metric), "exec_%s", metric[k]);
+		bench_metric(exec_metric, bench_median(v[1][k], (size_t)n[1]),
+		    "us");
+	}
 }
 
 static void
@@ -285,7 +317,10 @@ main(int argc, char **argv)
 	if (strcmp(mode, "rate") == 0 && argc == 4)
 		run_rate(argv[2], bench_count(argv[3], 1, 100000000));
 	else if (strcmp(mode, "dial") == 0 && argc == 5)
-		run_dial(argv[2], argv[3], bench_count(argv[4], 1, 100000));
+		run_dial(argv[0], argv[2], argv[3],
+		    bench_count(argv[4], 1, 100000));
+	else if (strcmp(mode, "dial-child") == 0 && argc == 5)
+		dial_child(argv[2], argv[3], (int)bench_count(argv[4], 0, 65535));
 	else if (strcmp(mode, "bulk") == 0 && argc == 4)
 		run_bulk(argv[2], bench_count(argv[3], 1, 1 << 20));
 	else if (strcmp(mode, "grants") == 0 && argc == 5)
@@ -295,6 +330,7 @@ main(int argc, char **argv)
 		fprintf(stderr,
 		    "usage: bench-client rate NAME COUNT\n"
 		    "       bench-client dial NAME UNBOUND COUNT\n"
+		    "       bench-client dial-child NAME UNBOUND FD\n"
 		    "       bench-client bulk NAME MIB\n"
 		    "       bench-client grants PREFIX COUNT WORKERS\n");
 		return 2;

@@ -20,9 +20,12 @@
 #include "shim.h"
 #include "sockets.h"
 
-/* The listener's virtual name, if it is a gated listener; false if not gated. */
+/*
+ * The listener's virtual name, if it is a gated listener; false if not
+ * gated.  *key names it for the peers known there (admit.h), 0 if none.
+ */
 static bool
-gated_listener(int fd, struct wire_name *name, int *type)
+gated_listener(int fd, struct wire_name *name, int *type, uint64_t *key)
 {
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(sun);
@@ -50,6 +53,8 @@ gated_listener(int fd, struct wire_name *name, int *type)
 		return false;
 	}
 	errno = saved;
+	*key = admit_listener_key((const uint8_t *)sun.sun_path,
+	    len - offsetof(struct sockaddr_un, sun_path));
 	if (sockets_by_addr((const uint8_t *)sun.sun_path,
 	    len - offsetof(struct sockaddr_un, sun_path), &v) &&
 	    v.role == VSOCK_LOCAL) {
@@ -103,6 +108,39 @@ more_pending(int fd)
 }
 
 /*
+ * OnlyMyPeers for one accepted connection.  A process that connected
+ * here before is known by pid, with its pidfd kept; any other is named
+ * by a pidfd of its own, and asked of the launcher unless its pidfs
+ * inode was admitted before.  Who connected, not whether it lives on:
+ * a connection a granted process made is its own even if it has exited
+ * since.
+ */
+static bool
+admitted(int fd, const struct wire_name *name, int type, uint64_t key)
+{
+	struct peer_identity peer;
+	bool again;
+	int pidfd;
+
+	if (admit_known_peer(fd, key, &peer))
+		return true;
+	if (peer_identity_keep(fd, false, &peer, &pidfd) != 0)
+		memset(&peer, 0, sizeof(peer));
+	/* Remembered from its second connection on: one-off clients keep nothing. */
+	again = admit_seen(peer.pidfs_ino);
+	if (!admit_peer(fd, &peer, name, type)) {
+		if (pidfd >= 0)
+			(void)capshim_syscall(SYS_close, (long)pidfd);
+		return false;
+	}
+	if (again)
+		admit_remember_peer(key, fd, &peer, pidfd);
+	else if (pidfd >= 0)
+		(void)capshim_syscall(SYS_close, (long)pidfd);
+	return true;
+}
+
+/*
  * Errors: the kernel's (EAGAIN when nothing is queued on a non-blocking
  * listener, EINTR, EMFILE ...); ECONNABORTED when the only connections
  * pending on a blocking listener were refused, so that a program that
@@ -112,14 +150,14 @@ int
 gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
     bool accept4_semantics)
 {
-	struct peer_identity peer;
 	struct wire_name name;
+	uint64_t key = 0;
 	int type, nfd, fl, saved = errno;
 
 	/* An address without a length is the kernel's EFAULT to give. */
 	/* capshim_ready() starts the shim for a call made before its constructor. */
 	if (!capshim_ready() || (addr != NULL && len == NULL) ||
-	    !gated_listener(fd, &name, &type))
+	    !gated_listener(fd, &name, &type, &key))
 		return real_accept(fd, addr, len, flags, accept4_semantics);
 
 	for (;;) {
@@ -130,14 +168,7 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 		    accept4_semantics);
 		if (nfd < 0)
 			return -1;
-		/*
-		 * Who connected, not whether it lives on: a connection a
-		 * granted process made is its own even if it has exited since.
-		 */
-		if (peer_identity(nfd, false, &peer) != 0)
-			memset(&peer, 0, sizeof(peer));
-		if (type != SOCKET_UNKNOWN &&
-		    admit_peer(nfd, &peer, &name, type)) {
+		if (type != SOCKET_UNKNOWN && admitted(nfd, &name, type, key)) {
 			virtual_address(&from, &fromlen);
 			copy_address_out(addr, len, &from, fromlen);
 			errno = saved;

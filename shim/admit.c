@@ -1,8 +1,11 @@
+#include <sys/syscall.h>
 #include <stdatomic.h>
 #include <string.h>
 
 #include "admit.h"
 #include "channel.h"
+#include "pidkeep.h"
+#include "rawsys.h"
 
 /*
  * Peers admitted before, by pidfs inode: a process keeps its inode for
@@ -36,6 +39,12 @@ remember_admitted(uint64_t ino)
 		return;
 	slot = atomic_fetch_add(&admitted_next, 1) % ADMITTED_SLOTS;
 	atomic_store_explicit(&admitted[slot], ino, memory_order_relaxed);
+}
+
+static int
+close_pidfd(int pidfd)
+{
+	return (int)capshim_syscall(SYS_close, (long)pidfd);
 }
 
 static bool
@@ -79,6 +88,116 @@ admit_peer(int fd, struct peer_identity *peer, const struct wire_name *name,
     int socktype)
 {
 	return ask_admission(fd, peer, name, socktype, NULL, 0);
+}
+
+/*
+ * Processes that connect again and again, known on a listener by pid
+ * with their pidfd kept (pidkeep.h).  A listener's queue is first in,
+ * first out: a connection accepted after one that a process N made is
+ * one that was made after it.  N had its pid then; if N still lives, no
+ * other process can have had that pid since, so a later connection with
+ * that pid in SO_PEERCRED is N's.  Per listener, because another queue
+ * may hold older connections; a listener is named by its minted
+ * address, which no other socket can hold while it exists.
+ *
+ * Read and written without a lock (gates run in any thread or signal
+ * context), each slot guarded by its version: odd while it is written.
+ */
+#define KNOWN_SLOTS 64
+static struct {
+	atomic_uint		version;
+	_Atomic uint64_t	listener;
+	atomic_int		pid;
+	_Atomic uint64_t	pidfs_ino;
+} known[KNOWN_SLOTS];
+static atomic_uint known_next;
+
+uint64_t
+admit_listener_key(const uint8_t *addr, size_t len)
+{
+	uint64_t key = len;
+
+	/* Minted addresses are six bytes; longer ones are never known. */
+	if (len < 2 || len > 7)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		key |= (uint64_t)addr[i] << (8 * (i + 1));
+	return key;
+}
+
+/* The pidfs inode known for pid on listener, or 0. */
+static uint64_t
+known_ino(uint64_t listener, pid_t pid)
+{
+	for (size_t i = 0; i < KNOWN_SLOTS; i++) {
+		unsigned v = atomic_load_explicit(&known[i].version,
+		    memory_order_acquire);
+		uint64_t l, ino;
+		int p;
+
+		if (v == 0 || (v & 1))
+			continue;
+		l = atomic_load_explicit(&known[i].listener, memory_order_relaxed);
+		p = atomic_load_explicit(&known[i].pid, memory_order_relaxed);
+		ino = atomic_load_explicit(&known[i].pidfs_ino,
+		    memory_order_relaxed);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&known[i].version,
+		    memory_order_relaxed) == v && l == listener && p == pid)
+			return ino;
+	}
+	return 0;
+}
+
+bool
+admit_known_peer(int fd, uint64_t listener, struct peer_identity *peer)
+{
+	uint64_t ino;
+	int kept;
+
+	if (listener == 0)
+		return false;
+	memset(peer, 0, sizeof(*peer));
+	peer->alive = true;
+	if (peer_credentials(fd, peer) != 0 || peer->pid <= 0 ||
+	    (ino = known_ino(listener, peer->pid)) == 0 ||
+	    (kept = pidkeep_find(ino)) < 0)
+		return false;
+	peer->pidfs_ino = ino;
+	return pidkeep_alive(kept, ino, peer->pid);
+}
+
+bool
+admit_seen(uint64_t pidfs_ino)
+{
+	return admitted_before(pidfs_ino);
+}
+
+void
+admit_remember_peer(uint64_t listener, int fd, struct peer_identity *peer,
+    int pidfd)
+{
+	unsigned slot, v;
+
+	if (listener == 0 || pidfd < 0 || peer->pidfs_ino == 0 ||
+	    peer_credentials(fd, peer) != 0 || peer->pid <= 0) {
+		if (pidfd >= 0)
+			(void)close_pidfd(pidfd);
+		return;
+	}
+	pidkeep_add(pidfd, peer->pidfs_ino);
+	slot = atomic_fetch_add(&known_next, 1) % KNOWN_SLOTS;
+	v = atomic_load(&known[slot].version);
+	/* Being written by another thread: this one is not remembered. */
+	if ((v & 1) || !atomic_compare_exchange_strong(&known[slot].version,
+	    &v, v + 1))
+		return;
+	atomic_store_explicit(&known[slot].listener, listener,
+	    memory_order_relaxed);
+	atomic_store_explicit(&known[slot].pid, peer->pid, memory_order_relaxed);
+	atomic_store_explicit(&known[slot].pidfs_ino, peer->pidfs_ino,
+	    memory_order_relaxed);
+	atomic_store_explicit(&known[slot].version, v + 2, memory_order_release);
 }
 
 bool

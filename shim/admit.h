@@ -28,4 +28,29 @@ bool admit_peer(int fd, struct peer_identity *, const struct wire_name *name,
 bool admit_datagram(const struct peer_identity *, const struct wire_name *name,
     const uint8_t *from, size_t from_len);
 
+/*
+ * A stream or seqpacket listener, named for admit_known_peer(): its
+ * minted address (leading NUL included) packed in a number; 0 for an
+ * address that cannot be (then no peer is known on it).
+ */
+uint64_t admit_listener_key(const uint8_t *addr, size_t len);
+
+/*
+ * Is the peer of a connection accepted on listener a process admitted
+ * there before and remembered (admit_remember_peer), still alive?  Costs
+ * SO_PEERCRED and one PIDFD_GET_INFO.  *peer gets its pid, uid and
+ * pidfs inode on a yes.
+ */
+bool admit_known_peer(int fd, uint64_t listener, struct peer_identity *peer);
+
+/* Was the process with this pidfs inode admitted before, here? */
+bool admit_seen(uint64_t pidfs_ino);
+
+/*
+ * After admit_peer() said yes: remember the peer on listener, with its
+ * pidfd (consumed), for admit_known_peer().
+ */
+void admit_remember_peer(uint64_t listener, int fd, struct peer_identity *,
+    int pidfd);
+
 #endif

@@ -122,9 +122,8 @@ peer_credentials(int fd, struct peer_identity *out)
 	return 0;
 }
 
-/* peer_identity(), handing the peer's pidfd to *keep (-1: none) to keep or close. */
-static int
-identify(int fd, bool want_life, struct peer_identity *out, int *keep)
+int
+peer_identity_keep(int fd, bool want_life, struct peer_identity *out, int *keep)
 {
 	memset(out, 0, sizeof(*out));
 	out->alive = true;
@@ -141,7 +140,7 @@ identify(int fd, bool want_life, struct peer_identity *out, int *keep)
 int
 peer_identity(int fd, bool want_life, struct peer_identity *out)
 {
-	return identify(fd, want_life, out, NULL);
+	return peer_identity_keep(fd, want_life, out, NULL);
 }
 
 int
@@ -257,7 +256,7 @@ peer_is_stamped(int fd, const struct wire_stamp *stamp,
 
 	if (kept_peer_matches(fd, stamp, peer))
 		return true;
-	if (identify(fd, true, peer, &pidfd) != 0) {
+	if (peer_identity_keep(fd, true, peer, &pidfd) != 0) {
 		memset(peer, 0, sizeof(*peer));
 		*reason = WIRE_REPORT_PEER_UNKNOWN;
 		return false;

@@ -29,6 +29,13 @@ struct peer_identity {
  */
 int peer_identity(int fd, bool want_life, struct peer_identity *out);
 
+/*
+ * peer_identity(), handing the peer's pidfd to the caller in *keep (-1
+ * if there is none) rather than closing it.
+ */
+int peer_identity_keep(int fd, bool want_life, struct peer_identity *out,
+    int *keep);
+
 /* Read the peer's pid and uid (SO_PEERCRED) if not read yet; -1 if none. */
 int peer_credentials(int fd, struct peer_identity *out);
 

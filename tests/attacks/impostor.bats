@@ -253,6 +253,16 @@ run_pidreuse() {
 	assert_output --partial "pid $victim holds no capability to service db"
 }
 
+@test "pid reuse: an attacker with the pid of a dead client that db's gate knew by pid (it had connected twice) is not admitted" {
+	run_pidreuse regular
+	assert_line --regexp '^attacker_said=connected (eof|read: ECONNRESET|write: EPIPE) $'
+	refute_line --regexp '^attacker_said=.*(reply|timeout)'
+	run grep "\"peer_pid\":$victim," "$T/audit.jsonl"
+	assert_success
+	assert_output --partial '"gate":"accept"'
+	assert_output --partial "pid $victim holds no capability to service db"
+}
+
 @test "pid reuse: an attacker with a dead provider's pid at its address gets nothing" {
 	run_pidreuse provider
 	assert_line 'client_said=second: connect: ECONNREFUSED'

@@ -1,5 +1,5 @@
 #!/bin/bash
-# pidreuse.sh client|provider DIR PREFIX
+# pidreuse.sh client|regular|provider DIR PREFIX
 # Run as pid 1 of a private pid namespace (unshare --pid --fork
 # --mount-proc, as root): a topology runs, one of its processes dies, and
 # an attacker is started with exactly the dead process's pid, by writing
@@ -29,15 +29,22 @@ minted_address() {
 	done | head -n 1
 }
 
+# client: the dead client dialed once.  regular: it dialed twice, so db's
+# gate knew it by pid on that listener, with its pidfd kept.
 case $scenario in
-client)
+client|regular)
+	dial="fx-client $u.db hello"
+	if [ "$scenario" = regular ]; then
+		touch "$dir/again"
+		dial="ax-twice $u.db $dir/again"
+	fi
 	cat > "$dir/policy" <<EOF
 service db {
 	exec fx-server $u.db
 	provides @$u.db
 }
 service web {
-	exec sh -c "echo pid=\$\$; while [ ! -e $dir/ready ]; do sleep 0.05; done; exec fx-client $u.db hello"
+	exec sh -c "echo pid=\$\$; while [ ! -e $dir/ready ]; do sleep 0.05; done; exec $dial"
 	dials db
 }
 audit $dir/audit.jsonl
@@ -57,7 +64,7 @@ audit $dir/audit.jsonl
 EOF
 	;;
 *)
-	echo "usage: pidreuse.sh client|provider DIR PREFIX" >&2
+	echo "usage: pidreuse.sh client|regular|provider DIR PREFIX" >&2
 	exit 2
 	;;
 esac
@@ -70,10 +77,15 @@ addr=$(minted_address "$db")
 echo "addr=$addr"
 touch "$dir/ready"
 
-if [ "$scenario" = client ]; then
+if [ "$scenario" != provider ]; then
 	# The client is granted db, is served, and exits.
 	wait_for "$dir/err" 'web exited with status'
-	wait_for "$dir/out" '^web +\| reply echo hello$'
+	if [ "$scenario" = client ]; then
+		wait_for "$dir/out" '^web +\| reply echo hello$'
+	else
+		wait_for "$dir/out" '^web +\| first: reply echo first$'
+		wait_for "$dir/out" '^web +\| second: reply echo second$'
+	fi
 	echo "victim_served=yes"
 	victim=$(sed -nE 's/^web +\| pid=([0-9]+)$/\1/p' "$dir/out")
 	echo "victim=$victim"
