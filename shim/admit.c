@@ -103,14 +103,21 @@ admit_peer(int fd, struct peer_identity *peer, const struct wire_name *name,
  * Read and written without a lock (gates run in any thread or signal
  * context), each slot guarded by its version: odd while it is written.
  */
-#define KNOWN_SLOTS 64
+#define KNOWN_SLOTS 64		/* direct-mapped by listener and pid */
 static struct {
 	atomic_uint		version;
 	_Atomic uint64_t	listener;
 	atomic_int		pid;
 	_Atomic uint64_t	pidfs_ino;
 } known[KNOWN_SLOTS];
-static atomic_uint known_next;
+
+static size_t
+known_slot(uint64_t listener, pid_t pid)
+{
+	uint64_t h = (listener ^ (uint64_t)pid) * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 58) % KNOWN_SLOTS;
+}
 
 uint64_t
 admit_listener_key(const uint8_t *addr, size_t len)
@@ -129,24 +136,21 @@ admit_listener_key(const uint8_t *addr, size_t len)
 static uint64_t
 known_ino(uint64_t listener, pid_t pid)
 {
-	for (size_t i = 0; i < KNOWN_SLOTS; i++) {
-		unsigned v = atomic_load_explicit(&known[i].version,
-		    memory_order_acquire);
-		uint64_t l, ino;
-		int p;
+	size_t i = known_slot(listener, pid);
+	unsigned v = atomic_load_explicit(&known[i].version, memory_order_acquire);
+	uint64_t l, ino;
+	int p;
 
-		if (v == 0 || (v & 1))
-			continue;
-		l = atomic_load_explicit(&known[i].listener, memory_order_relaxed);
-		p = atomic_load_explicit(&known[i].pid, memory_order_relaxed);
-		ino = atomic_load_explicit(&known[i].pidfs_ino,
-		    memory_order_relaxed);
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&known[i].version,
-		    memory_order_relaxed) == v && l == listener && p == pid)
-			return ino;
-	}
-	return 0;
+	if (v == 0 || (v & 1))
+		return 0;
+	l = atomic_load_explicit(&known[i].listener, memory_order_relaxed);
+	p = atomic_load_explicit(&known[i].pid, memory_order_relaxed);
+	ino = atomic_load_explicit(&known[i].pidfs_ino, memory_order_relaxed);
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&known[i].version, memory_order_relaxed) != v ||
+	    l != listener || p != pid)
+		return 0;
+	return ino;
 }
 
 bool
@@ -186,7 +190,7 @@ admit_remember_peer(uint64_t listener, int fd, struct peer_identity *peer,
 		return;
 	}
 	pidkeep_add(pidfd, peer->pidfs_ino);
-	slot = atomic_fetch_add(&known_next, 1) % KNOWN_SLOTS;
+	slot = (unsigned)known_slot(listener, peer->pid);
 	v = atomic_load(&known[slot].version);
 	/* Being written by another thread: this one is not remembered. */
 	if ((v & 1) || !atomic_compare_exchange_strong(&known[slot].version,

@@ -13,7 +13,6 @@
 #include <sys/syscall.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <limits.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,11 +30,13 @@
 extern char **environ;
 
 /*
- * Set once at start-up, read-only afterwards: the shim's own path, and
+ * Set once at start-up, read-only afterwards: the shim's own path (the
+ * dynamic linker's copy, which lives as long as the shim is loaded), and
  * the variables every image of the service needs as the launcher set
- * them, carried when an environment arrives without them.
+ * them, carried when an environment arrives without them (copied: a
+ * program may rewrite its environment in place for its process title).
  */
-static char shim_file[PATH_MAX];
+static const char *shim_file;
 
 static const char *const carried_names[] = {
 	"CAPWRAP_SERVICE",
@@ -54,7 +55,7 @@ exec_init(void)
 
 	if (dladdr((void *)exec_init, &info) != 0 && info.dli_fname != NULL &&
 	    info.dli_fname[0] == '/')
-		(void)snprintf(shim_file, sizeof(shim_file), "%s", info.dli_fname);
+		shim_file = info.dli_fname;
 	for (size_t i = 0; i < NCARRIED; i++) {
 		const char *v = getenv(carried_names[i]);
 
@@ -126,7 +127,7 @@ with_shim(char *const envp[], struct env_build *b)
 	 * process (it holds the channel) then execs nothing, rather than an
 	 * image that might run ungated.
 	 */
-	if (shim_file[0] == '\0') {
+	if (shim_file == NULL) {
 		if (chan < 0)
 			return envp;
 		errno = EACCES;

@@ -12,7 +12,7 @@
 
 static atomic_bool initialised;
 /* Set on the thread running the start-up, so that hooks it triggers do not recurse. */
-static _Thread_local bool initialising;
+static _Thread_local bool initialising __attribute__((tls_model("initial-exec")));
 
 /*
  * Tell the launcher this image cannot be protected, so it can stop the

@@ -41,17 +41,18 @@
  * Does this kernel give each process a pidfs inode of its own (6.9)?
  * Asked of the first pidfd seen, once per process: it cannot change.
  */
+static atomic_int pidfs_known;	/* 0 not yet, 1 yes, -1 no */
+
 static bool
 pidfs_here(int pidfd)
 {
-	static atomic_int known;	/* 0 not yet, 1 yes, -1 no */
-	int k = atomic_load_explicit(&known, memory_order_relaxed);
+	int k = atomic_load_explicit(&pidfs_known, memory_order_relaxed);
 	struct statfs sfs;
 
 	if (k == 0) {
 		k = fstatfs(pidfd, &sfs) == 0 && sfs.f_type == PIDFS_MAGIC ?
 		    1 : -1;
-		atomic_store_explicit(&known, k, memory_order_relaxed);
+		atomic_store_explicit(&pidfs_known, k, memory_order_relaxed);
 	}
 	return k > 0;
 }
@@ -256,6 +257,9 @@ peer_is_stamped(int fd, const struct wire_stamp *stamp,
 
 	if (kept_peer_matches(fd, stamp, peer))
 		return true;
+	/* Stamped with a pidfs inode: the launcher's kernel, ours, has pidfs. */
+	if (stamp->pidfs_ino != 0)
+		atomic_store_explicit(&pidfs_known, 1, memory_order_relaxed);
 	if (peer_identity_keep(fd, true, peer, &pidfd) != 0) {
 		memset(peer, 0, sizeof(*peer));
 		*reason = WIRE_REPORT_PEER_UNKNOWN;

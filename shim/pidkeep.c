@@ -2,6 +2,7 @@
 #include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 
 #include "channel.h"
@@ -32,6 +33,12 @@ static struct {
 
 /* 0 not known yet, 1 the kernel answers PIDFD_GET_INFO, -1 it does not. */
 static atomic_int info_supported;
+
+/*
+ * No kept pidfd was ever below this number: the close hooks, which run
+ * on every close(), look no further for the descriptors under it.
+ */
+static atomic_int keep_floor = INT_MAX;
 
 int
 pidkeep_find(uint64_t pidfs_ino)
@@ -116,6 +123,11 @@ info_here(int pidfd)
 static bool
 take_slot(int fd, uint64_t pidfs_ino)
 {
+	int floor = atomic_load(&keep_floor);
+
+	while (fd < floor &&
+	    !atomic_compare_exchange_weak(&keep_floor, &floor, fd))
+		;
 	for (int i = 0; i < KEEP_SLOTS; i++) {
 		int free_slot = 0;
 
@@ -178,6 +190,9 @@ pidkeep_forget(unsigned first, unsigned last)
 	 * the slots stay.  Kept pidfds are rare, so the pid is asked only
 	 * when one is in the range.
 	 */
+	if (last < (unsigned)atomic_load_explicit(&keep_floor,
+	    memory_order_relaxed))
+		return;
 	for (int i = 0; i < KEEP_SLOTS; i++) {
 		int fd = atomic_load(&slots[i].fd_plus_one) - 1;
 

@@ -22,11 +22,35 @@
  * fork writes nothing here (every page a child writes before its exec
  * is a copy-on-write fault).
  */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static _Thread_local bool inside;
+/* initial-exec: the shim is preloaded, so its TLS is static; no call per access. */
+static _Thread_local bool inside __attribute__((tls_model("initial-exec")));
 static atomic_uint dgram_gates;
-static struct vsock *table;
-static size_t count, capacity;
+
+/*
+ * The first entries need no heap: a program that never calls malloc
+ * would otherwise pay for setting its heap up at its first dial.  They
+ * share one page with the lock, so that a forked child, whose first
+ * lookup writes the lock, takes no second copy-on-write fault when it
+ * first writes an entry (a claim).  All zero at first, so the page is
+ * not written when the shim is loaded: the table is first_entries
+ * while heap_table is NULL.
+ */
+#define FIRST_ENTRIES 8
+static struct {
+	pthread_mutex_t	 lock;
+	size_t		 count;
+	size_t		 heap_capacity;
+	struct vsock	*heap_table;
+	struct vsock	 first_entries[FIRST_ENTRIES];
+} state __attribute__((aligned(4096)));
+_Static_assert(sizeof(state) <= 4096, "the table's first page overflows");
+#define table	(state.heap_table != NULL ? state.heap_table : state.first_entries)
+
+static size_t
+capacity(void)
+{
+	return state.heap_table != NULL ? state.heap_capacity : FIRST_ENTRIES;
+}
 
 static bool
 enter(void)
@@ -34,14 +58,14 @@ enter(void)
 	if (inside)
 		return false;
 	inside = true;
-	pthread_mutex_lock(&lock);
+	pthread_mutex_lock(&state.lock);
 	return true;
 }
 
 static void
 leave(void)
 {
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&state.lock);
 	inside = false;
 }
 
@@ -70,8 +94,9 @@ sockets_init(void)
 static struct vsock *
 find_addr(const uint8_t *addr, size_t len)
 {
-	for (size_t i = 0; i < count; i++)
-		if (table[i].role != VSOCK_DGRAM_GATE && table[i].addr_len == len &&
+	for (size_t i = 0; i < state.count; i++)
+		if (table[i].role != VSOCK_DGRAM_GATE &&
+		    table[i].addr_len == len &&
 		    memcmp(table[i].addr, addr, len) == 0)
 			return &table[i];
 	return NULL;
@@ -84,7 +109,7 @@ slot_for(const struct vsock *v)
 	struct vsock *slot = NULL;
 
 	if (v->role == VSOCK_DGRAM_GATE) {
-		for (size_t i = 0; i < count && slot == NULL; i++)
+		for (size_t i = 0; i < state.count && slot == NULL; i++)
 			if (table[i].role == VSOCK_DGRAM_GATE &&
 			    table[i].sock_ino == v->sock_ino)
 				slot = &table[i];
@@ -101,17 +126,20 @@ sockets_remember(const struct vsock *v)
 	if (!enter())
 		return false;
 	slot = slot_for(v);
-	if (slot == NULL && count == capacity) {
-		size_t n = capacity ? capacity * 2 : 16;
-		struct vsock *t = realloc(table, n * sizeof(*t));
+	if (slot == NULL && state.count == capacity()) {
+		size_t n = capacity() * 2;
+		struct vsock *t = reallocarray(state.heap_table, n, sizeof(*t));
 
 		if (t != NULL) {
-			table = t;
-			capacity = n;
+			if (state.heap_table == NULL)
+				memcpy(t, state.first_entries,
+				    sizeof(state.first_entries));
+			state.heap_table = t;
+			state.heap_capacity = n;
 		}
 	}
-	if (slot == NULL && count < capacity) {
-		slot = &table[count++];
+	if (slot == NULL && state.count < capacity()) {
+		slot = &table[state.count++];
 		if (v->role == VSOCK_DGRAM_GATE)
 			atomic_fetch_add(&dgram_gates, 1);
 	}
@@ -142,8 +170,9 @@ sockets_by_ino(uint64_t ino, struct vsock *out)
 
 	if (!enter())
 		return false;
-	for (size_t i = 0; i < count && !found; i++) {
-		if (table[i].role == VSOCK_LOCAL && table[i].sock_ino == ino) {
+	for (size_t i = 0; i < state.count && !found; i++) {
+		if (table[i].role == VSOCK_LOCAL &&
+		    table[i].sock_ino == ino) {
 			*out = table[i];
 			found = true;
 		}
@@ -166,7 +195,7 @@ sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
 
 	if (!enter())
 		return false;
-	for (size_t i = 0; i < count && !found; i++) {
+	for (size_t i = 0; i < state.count && !found; i++) {
 		if (table[i].role == VSOCK_REMOTE &&
 		    (socktype == 0 || table[i].socktype == socktype) &&
 		    same_name(&table[i].name, name, len)) {
@@ -182,7 +211,7 @@ sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
 static bool
 provider_in_use(uint64_t pidfs_ino)
 {
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < state.count; i++)
 		if (table[i].role == VSOCK_REMOTE &&
 		    table[i].stamp.pidfs_ino == pidfs_ino)
 			return true;
@@ -197,12 +226,12 @@ sockets_forget_capability(const uint8_t *name, size_t len)
 
 	if (!enter())
 		return;
-	for (size_t i = 0; i < count; ) {
+	for (size_t i = 0; i < state.count; ) {
 		if (table[i].role == VSOCK_REMOTE &&
 		    same_name(&table[i].name, name, len)) {
 			if (ngone < sizeof(gone) / sizeof(gone[0]))
 				gone[ngone++] = table[i].stamp.pidfs_ino;
-			table[i] = table[--count];
+			table[i] = table[--state.count];
 		} else
 			i++;
 	}
@@ -243,7 +272,7 @@ sockets_dgram_gated(uint64_t ino, bool *user_passcred)
 			*user_passcred = false;
 		return true;
 	}
-	for (size_t i = 0; i < count && !found; i++) {
+	for (size_t i = 0; i < state.count && !found; i++) {
 		if (table[i].role == VSOCK_DGRAM_GATE &&
 		    table[i].sock_ino == ino) {
 			found = true;
@@ -262,7 +291,7 @@ sockets_is_provider(pid_t pid, uint64_t pidfs_ino)
 
 	if (!enter())
 		return false;
-	for (size_t i = 0; i < count && !found; i++) {
+	for (size_t i = 0; i < state.count && !found; i++) {
 		const struct wire_stamp *st = &table[i].stamp;
 
 		if (table[i].role != VSOCK_REMOTE || st->pid != pid)
