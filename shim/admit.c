@@ -4,6 +4,7 @@
 
 #include "admit.h"
 #include "channel.h"
+#include "debug.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 
@@ -71,6 +72,8 @@ ask_admission(int fd, struct peer_identity *peer, const struct wire_name *name,
 	req.admit.peer_uid = peer->uid;
 	req.admit.peer_ino = peer->pidfs_ino;
 	req.admit.name = *name;
+	capshim_debug("asking whether pid %d may connect to @%.*s",
+	    (int)req.admit.peer_pid, (int)name->len, (const char *)name->bytes);
 	if (channel_call(&req, &reply) != 0)
 		return false;
 	/* Only a grant is remembered: a one-off exemption is asked for again. */

@@ -174,3 +174,61 @@ EOF
 	run grep -c '"gate":"accept"' "$T/audit.jsonl"
 	assert_output 0
 }
+
+# server.py NAME N: accept N connections on NAME, one line each, and
+# after each print "accepted K: LINE; pidfds kept: COUNT".
+write_server() {
+	need_python
+	cat > "$T/server.py" <<'PY'
+import os, socket, sys
+name, n = sys.argv[1], int(sys.argv[2])
+
+def pidfds():
+    count = 0
+    for entry in os.listdir("/proc/self/fd"):
+        try:
+            count += "pidfd" in os.readlink(f"/proc/self/fd/{entry}")
+        except OSError:
+            pass
+    return count
+
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(b"\0" + name.encode())
+s.listen(8)
+print(f"listening pid={os.getpid()}", flush=True)
+for k in range(1, n + 1):
+    c, _ = s.accept()
+    line = c.makefile().readline().strip()
+    c.sendall(b"echo " + line.encode() + b"\n")
+    c.close()
+    print(f"accepted {k}: {line}; pidfds kept: {pidfds()}", flush=True)
+PY
+}
+
+@test "known peers: a client that connects again is kept by its pidfd from its second connection on, and the launcher is asked once" {
+	write_server
+	write_workers
+	write_policy <<EOF
+service db {
+	exec env CAPWRAP_DEBUG=1 python3 $T/server.py $U.db 3
+	provides @$U.db
+}
+service web {
+	exec python3 $T/workers.py $U.db 1
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with db
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines db
+	# The parent connects once, its worker twice.
+	assert_line "accepted 1: parent; pidfds kept: 0"
+	assert_line "accepted 2: worker 1; pidfds kept: 0"
+	assert_line "accepted 3: worker 1 again; pidfds kept: 1"
+	debug=$(cat "$T/out" "$T/err" | grep 'capwrap-shim: python3')
+	# One question for each process, none for the worker's second time.
+	assert_equal "$(grep -c 'asking whether pid [0-9]* may connect' <<< "$debug")" 2
+	[ ! -s "$T/audit.jsonl" ]
+}
