@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <stdarg.h>
 
 #include "rawsys.h"
 #include "real.h"
@@ -52,16 +51,10 @@ trap(long n, long a, long b, long c, long d, long e, long f)
 #endif
 
 long
-capshim_syscall(long number, ...)
+capshim_syscall6(long number, long a, long b, long c, long d, long e, long f)
 {
-	long a[6], ret;
-	va_list ap;
+	long ret = trap(number, a, b, c, d, e, f);
 
-	va_start(ap, number);
-	for (int i = 0; i < 6; i++)
-		a[i] = va_arg(ap, long);
-	va_end(ap);
-	ret = trap(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (ret < 0 && ret > -4096) {
 		errno = (int)-ret;
 		return -1;
