@@ -47,6 +47,7 @@ struct request {
 	struct proc	*proc;		/* its record; NULL for a CLAIM read after it exited */
 	uint64_t	 exited_ino;	/* then: its pidfs inode, or 0 */
 	int		 reply_fd;	/* -1 for a CLAIM, which has no answer */
+	bool		 caught_up;	/* an ADMIT judged after a catch-up (see `deferred`) */
 	union wire_msg	 msg;
 };
 
@@ -54,11 +55,17 @@ struct request {
  * A refusal at a provider's gate (WIRE_ADMIT) is decided only once the
  * requests queued on its dialers' channels have been read: a forked
  * child's claim (WIRE_CLAIM) is queued before the connection it covers
- * is made, so it must be read before that connection is judged.  ADMITs
- * read meanwhile wait here, and are handled in turn afterwards.
+ * is made, so it must be read before that connection is judged.  An
+ * ADMIT the launcher would refuse waits here until the end of the loop's
+ * turn (broker_expire); then, once per provider concerned, the channels
+ * of the services that dial it are read (at most CATCH_UP_MAX requests
+ * each), and the ADMITs are judged.  ADMITs read by a catch-up wait for
+ * the next turn, so the work of a turn is bounded, whatever a service
+ * floods its channel with.  Past DEFERRED_MAX waiting, an ADMIT is
+ * judged at once.
  */
-#define CATCH_UP_MAX	1024	/* requests read from one channel at a time */
-static bool catching_up;
+#define CATCH_UP_MAX	1024	/* more than a channel's queue holds */
+#define DEFERRED_MAX	1024
 static struct request *deferred;
 static size_t ndeferred, deferred_cap;
 
@@ -485,14 +492,14 @@ from_granted_provider(const struct request *rq, const struct wire_admit *a)
 	    sockdiag_unix_exists(r->sock_ino) == 1;
 }
 
-static void catch_up(size_t service);
+static bool defer(const struct request *);
 
 static void
 handle_admit(const struct request *rq)
 {
 	const struct wire_admit *a = &rq->msg.admit;
 	size_t self = rq->chan->service;
-	bool caught_up = false;
+	bool impostor = false;
 	struct proc *peer;
 	char reason[256];
 
@@ -511,10 +518,20 @@ handle_admit(const struct request *rq)
 		    "cannot be told from a process that reused its pid");
 		return;
 	}
-again:
 	peer = registry_find_proc(a->peer_pid);
 	if (peer != NULL && registry_proc_gone(peer))
 		peer = NULL;
+	/*
+	 * Same pid, another process: the pidfs inodes tell them apart.  The
+	 * connector may be one that exited after its pid was taken by the
+	 * process on record, or one that took the pid of a process that held
+	 * a grant; either way the record is not the connector's.
+	 */
+	if (peer != NULL && a->peer_ino != 0 && peer->pidfs_ino != 0 &&
+	    a->peer_ino != peer->pidfs_ino) {
+		impostor = peer->granted[self];
+		peer = NULL;
+	}
 	/*
 	 * An answer from a provider's socket is admitted for what it is, a
 	 * datagram from that socket: the shim must not take its sender for
@@ -532,10 +549,14 @@ again:
 		return;
 	}
 	/* Not granted, as far as we have read: first read the rest. */
-	if ((peer == NULL || !peer->granted[self]) && !caught_up) {
-		catch_up(self);
-		caught_up = true;
-		goto again;
+	if ((peer == NULL || !peer->granted[self]) && !rq->caught_up &&
+	    defer(rq))
+		return;
+	if (impostor) {
+		deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid,
+		    ECONNABORTED, "peer reuses the pid of a process that held "
+		    "a capability");
+		return;
 	}
 	if (peer == NULL || !peer->granted[self]) {
 		snprintf(reason, sizeof(reason),
@@ -543,14 +564,6 @@ again:
 		    pol->services[self].name);
 		deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid,
 		    ECONNABORTED, reason);
-		return;
-	}
-	/* Same pid, another process: the pidfs inodes tell them apart. */
-	if (a->peer_ino != 0 && peer->pidfs_ino != 0 &&
-	    a->peer_ino != peer->pidfs_ino) {
-		deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid,
-		    ECONNABORTED, "peer reuses the pid of a process that held "
-		    "a capability");
 		return;
 	}
 	reply_verdict(rq->reply_fd, WIRE_ALLOW, 0);
@@ -661,11 +674,17 @@ receive(struct channel *c, struct request *rq)
 		} else
 			bad = true;
 	}
-	/* A claim carries no reply socket; every other request exactly one. */
+	/*
+	 * A claim carries no reply socket; every other request exactly one.
+	 * A claim is not answered, so its sender may be gone, its pid taken
+	 * by another process, by the time it is read: only the pidfd the
+	 * kernel attached (SO_PASSPIDFD) tells whose it was.
+	 */
 	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !have_cred ||
 	    cred.pid <= 0 || wire_decode(buf, (size_t)n, &rq->msg) != 0 ||
 	    rq->msg.h.type == WIRE_REPLY ||
-	    nfds != (rq->msg.h.type == WIRE_CLAIM ? 0 : 1))
+	    nfds != (rq->msg.h.type == WIRE_CLAIM ? 0 : 1) ||
+	    (rq->msg.h.type == WIRE_CLAIM && pidfd < 0))
 		bad = true;
 	if (!bad && nfds == 1) {
 		int type;
@@ -688,6 +707,7 @@ receive(struct channel *c, struct request *rq)
 	}
 	rq->chan = c;
 	rq->service = pol->services[c->service].name;
+	rq->caught_up = false;
 	rq->pid = cred.pid;
 	rq->reply_fd = nfds == 1 ? fds[0] : -1;
 	rq->proc = registry_proc(cred.pid, cred.uid, pidfd, &rq->exited_ino);
@@ -718,12 +738,7 @@ dispatch(const struct request *rq)
 	}
 }
 
-/*
- * Handle up to max requests of a channel; false once it is empty or
- * closed.  While catching up, ADMITs wait (see `deferred`).
- */
-static void defer(const struct request *);
-
+/* Handle up to max requests of a channel; false once it is empty or closed. */
 static bool
 read_channel(struct channel *c, int max)
 {
@@ -737,10 +752,7 @@ read_channel(struct channel *c, int max)
 			broker_close_channel(c->service);
 			return false;
 		case RECEIVE_REQUEST:
-			if (catching_up && rq.msg.h.type == WIRE_ADMIT)
-				defer(&rq);
-			else
-				dispatch(&rq);
+			dispatch(&rq);
 			break;
 		case RECEIVE_DROPPED:
 			break;
@@ -749,22 +761,26 @@ read_channel(struct channel *c, int max)
 	return true;
 }
 
-static void
+/* False when too many wait already: the caller judges it now. */
+static bool
 defer(const struct request *rq)
 {
+	if (ndeferred == DEFERRED_MAX)
+		return false;
 	if (ndeferred == deferred_cap) {
 		size_t ncap = deferred_cap ? deferred_cap * 2 : 16;
 		struct request *d = reallocarray(deferred, ncap, sizeof(*d));
 
-		/* Out of memory: unanswered, the gate refuses (fails closed). */
-		if (d == NULL) {
-			close(rq->reply_fd);
-			return;
-		}
+		if (d == NULL)
+			return false;
 		deferred = d;
 		deferred_cap = ncap;
 	}
-	deferred[ndeferred++] = *rq;
+	deferred[ndeferred] = *rq;
+	/* Its asker's record may be freed before the turn ends: found again then. */
+	deferred[ndeferred].proc = NULL;
+	ndeferred++;
+	return true;
 }
 
 /* Read what the services that dial `service` have queued (see `deferred`). */
@@ -773,30 +789,47 @@ catch_up(size_t service)
 {
 	const struct policy_service *provider = &pol->services[service];
 
-	catching_up = true;
 	for (size_t i = 0; i < pol->nservices; i++)
 		if (channels[i].watch.fd >= 0 &&
 		    policy_service_dials(pol, &pol->services[i], provider))
 			(void)read_channel(&channels[i], CATCH_UP_MAX);
-	catching_up = false;
 }
 
-/* The ADMITs that waited while catching up, in the order they came. */
+/* Judge the ADMITs that waited for this turn's end (see `deferred`). */
 static void
-run_deferred(void)
+settle_deferred(void)
 {
-	static bool running;
-	struct request rq;
+	struct request *batch = deferred;
+	size_t n = ndeferred;
+	bool *done;
 
-	if (running)
+	if (n == 0)
 		return;
-	running = true;
-	while (ndeferred > 0) {
-		rq = deferred[0];
-		memmove(deferred, deferred + 1, --ndeferred * sizeof(*deferred));
-		dispatch(&rq);
+	deferred = NULL;
+	ndeferred = deferred_cap = 0;
+	done = calloc(pol->nservices, sizeof(*done));
+	for (size_t i = 0; i < n; i++) {
+		size_t provider = batch[i].chan->service;
+
+		if (done == NULL || !done[provider])
+			catch_up(provider);
+		if (done != NULL)
+			done[provider] = true;
 	}
-	running = false;
+	for (size_t i = 0; i < n; i++) {
+		struct request *rq = &batch[i];
+
+		/* An asker that has exited since needs no answer. */
+		rq->proc = registry_find_proc(rq->pid);
+		if (rq->proc == NULL || registry_proc_gone(rq->proc)) {
+			close(rq->reply_fd);
+			continue;
+		}
+		rq->caught_up = true;
+		handle_admit(rq);
+	}
+	free(done);
+	free(batch);
 }
 
 static void
@@ -804,15 +837,19 @@ on_channel(struct watch *w, uint32_t events)
 {
 	/* Bounded, so one busy service cannot starve the others. */
 	(void)read_channel(w->ctx, 64);
-	run_deferred();
 }
 
 int64_t
 broker_expire(int64_t now_ms)
 {
-	int64_t dials = registry_expire_pending(now_ms, answer_pending);
-	int64_t summaries = audit_expire(now_ms);
+	int64_t dials, summaries;
 
+	settle_deferred();
+	dials = registry_expire_pending(now_ms, answer_pending);
+	summaries = audit_expire(now_ms);
+	/* ADMITs a catch-up read wait for the next turn, at once. */
+	if (ndeferred > 0)
+		return now_ms;
 	if (dials < 0 || (summaries >= 0 && summaries < dials))
 		return summaries;
 	return dials;

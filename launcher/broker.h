@@ -34,7 +34,11 @@ void broker_close_channel(size_t service);
 /* A service is restarting: its names and the grants to it are revoked. */
 void broker_forget_service(size_t service);
 
-/* Answer dials whose wait has run out; returns the next deadline or -1. */
+/*
+ * Once per turn of the event loop: judge the refusals that waited for a
+ * catch-up, answer dials whose wait has run out, write audit summaries
+ * that are due.  Returns the next deadline, now_ms when more waits, or -1.
+ */
 int64_t broker_expire(int64_t now_ms);
 
 /* True if the kernel attaches pidfds to channel messages (Linux 6.5+). */

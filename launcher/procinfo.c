@@ -38,6 +38,14 @@ procinfo_pidfd_ino(int pidfd)
 	return st.st_ino;
 }
 
+uint64_t
+procinfo_pidfs_ino(int pidfd)
+{
+	struct stat st;
+
+	return fstat(pidfd, &st) == 0 ? st.st_ino : 0;
+}
+
 bool
 procinfo_pidfd_exited(int pidfd)
 {

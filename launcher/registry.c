@@ -23,7 +23,7 @@ static size_t npending, pending_cap;
  * by another process, so the record cannot admit anyone else; without
  * pidfs there is no inode and nothing is kept.
  */
-#define TOMBSTONES	256
+#define TOMBSTONES	1024
 #define TOMBSTONE_MS	30000
 struct tombstone {
 	uint64_t	 pidfs_ino;
@@ -204,6 +204,21 @@ registry_proc(pid_t pid, uid_t uid, int pidfd, uint64_t *exited_ino)
 	/* A record for this pid whose process died is a stale one: drop it. */
 	if (p != NULL && registry_proc_gone(p))
 		p = NULL;
+	/*
+	 * A live record for the pid may still be another process's: the
+	 * sender may have exited after it sent, and its pid been taken since
+	 * by the process on record.  The pidfd the kernel attached names the
+	 * sender itself.
+	 */
+	if (p != NULL && pidfd >= 0 && p->pidfs_ino != 0) {
+		uint64_t sender = procinfo_pidfs_ino(pidfd);
+
+		if (sender != p->pidfs_ino) {
+			*exited_ino = sender;
+			close(pidfd);
+			return NULL;
+		}
+	}
 	if (p != NULL) {
 		if (pidfd >= 0)
 			close(pidfd);

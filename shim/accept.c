@@ -116,13 +116,14 @@ more_pending(int fd)
  * since.
  */
 static bool
-admitted(int fd, const struct wire_name *name, int type, uint64_t key)
+admitted(int fd, const struct wire_name *name, int type, uint64_t key,
+    uint64_t horizon)
 {
 	struct peer_identity peer;
 	bool again;
 	int pidfd;
 
-	if (admit_known_peer(fd, key, &peer))
+	if (admit_known_peer(fd, key, horizon, &peer))
 		return true;
 	if (peer_identity_keep(fd, false, &peer, &pidfd) != 0)
 		memset(&peer, 0, sizeof(peer));
@@ -163,12 +164,14 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 	for (;;) {
 		struct sockaddr_un from;
 		socklen_t fromlen = sizeof(from);
+		uint64_t horizon = admit_horizon();
 
 		nfd = real_accept(fd, (struct sockaddr *)&from, &fromlen, flags,
 		    accept4_semantics);
 		if (nfd < 0)
 			return -1;
-		if (type != SOCKET_UNKNOWN && admitted(nfd, &name, type, key)) {
+		if (type != SOCKET_UNKNOWN &&
+		    admitted(nfd, &name, type, key, horizon)) {
 			virtual_address(&from, &fromlen);
 			copy_address_out(addr, len, &from, fromlen);
 			errno = saved;

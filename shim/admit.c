@@ -103,6 +103,13 @@ admit_peer(int fd, struct peer_identity *peer, const struct wire_name *name,
  * may hold older connections; a listener is named by its minted
  * address, which no other socket can hold while it exists.
  *
+ * "Accepted after" is in the order the kernel took the connections off
+ * the queue, which two threads accepting at once (or a signal handler
+ * that accepts) do not follow: an entry counts only for an accept that
+ * started after the entry was made, which took its connection off the
+ * queue after the one the entry remembers.  Entries are numbered from
+ * admissions for that.
+ *
  * Read and written without a lock (gates run in any thread or signal
  * context), each slot guarded by its version: odd while it is written.
  */
@@ -112,7 +119,9 @@ static struct {
 	_Atomic uint64_t	listener;
 	atomic_int		pid;
 	_Atomic uint64_t	pidfs_ino;
+	_Atomic uint64_t	number;
 } known[KNOWN_SLOTS];
+static _Atomic uint64_t admissions;
 
 static size_t
 known_slot(uint64_t listener, pid_t pid)
@@ -135,13 +144,19 @@ admit_listener_key(const uint8_t *addr, size_t len)
 	return key;
 }
 
-/* The pidfs inode known for pid on listener, or 0. */
+uint64_t
+admit_horizon(void)
+{
+	return atomic_load(&admissions);
+}
+
+/* The pidfs inode known for pid on listener before horizon, or 0. */
 static uint64_t
-known_ino(uint64_t listener, pid_t pid)
+known_ino(uint64_t listener, pid_t pid, uint64_t horizon)
 {
 	size_t i = known_slot(listener, pid);
 	unsigned v = atomic_load_explicit(&known[i].version, memory_order_acquire);
-	uint64_t l, ino;
+	uint64_t l, ino, number;
 	int p;
 
 	if (v == 0 || (v & 1))
@@ -149,15 +164,17 @@ known_ino(uint64_t listener, pid_t pid)
 	l = atomic_load_explicit(&known[i].listener, memory_order_relaxed);
 	p = atomic_load_explicit(&known[i].pid, memory_order_relaxed);
 	ino = atomic_load_explicit(&known[i].pidfs_ino, memory_order_relaxed);
+	number = atomic_load_explicit(&known[i].number, memory_order_relaxed);
 	atomic_thread_fence(memory_order_acquire);
 	if (atomic_load_explicit(&known[i].version, memory_order_relaxed) != v ||
-	    l != listener || p != pid)
+	    l != listener || p != pid || number > horizon)
 		return 0;
 	return ino;
 }
 
 bool
-admit_known_peer(int fd, uint64_t listener, struct peer_identity *peer)
+admit_known_peer(int fd, uint64_t listener, uint64_t horizon,
+    struct peer_identity *peer)
 {
 	uint64_t ino;
 	int kept;
@@ -167,7 +184,7 @@ admit_known_peer(int fd, uint64_t listener, struct peer_identity *peer)
 	memset(peer, 0, sizeof(*peer));
 	peer->alive = true;
 	if (peer_credentials(fd, peer) != 0 || peer->pid <= 0 ||
-	    (ino = known_ino(listener, peer->pid)) == 0 ||
+	    (ino = known_ino(listener, peer->pid, horizon)) == 0 ||
 	    (kept = pidkeep_find(ino)) < 0)
 		return false;
 	peer->pidfs_ino = ino;
@@ -204,6 +221,8 @@ admit_remember_peer(uint64_t listener, int fd, struct peer_identity *peer,
 	atomic_store_explicit(&known[slot].pid, peer->pid, memory_order_relaxed);
 	atomic_store_explicit(&known[slot].pidfs_ino, peer->pidfs_ino,
 	    memory_order_relaxed);
+	atomic_store_explicit(&known[slot].number,
+	    atomic_fetch_add(&admissions, 1) + 1, memory_order_relaxed);
 	atomic_store_explicit(&known[slot].version, v + 2, memory_order_release);
 }
 

@@ -35,13 +35,17 @@ bool admit_datagram(const struct peer_identity *, const struct wire_name *name,
  */
 uint64_t admit_listener_key(const uint8_t *addr, size_t len);
 
+/* To be read before an accept: the peers remembered so far. */
+uint64_t admit_horizon(void);
+
 /*
  * Is the peer of a connection accepted on listener a process admitted
- * there before and remembered (admit_remember_peer), still alive?  Costs
- * SO_PEERCRED and one PIDFD_GET_INFO.  *peer gets its pid, uid and
- * pidfs inode on a yes.
+ * there before and remembered (admit_remember_peer) by an accept that
+ * ended before horizon was read, still alive?  Costs SO_PEERCRED and
+ * one PIDFD_GET_INFO.  *peer gets its pid, uid and pidfs inode on a yes.
  */
-bool admit_known_peer(int fd, uint64_t listener, struct peer_identity *peer);
+bool admit_known_peer(int fd, uint64_t listener, uint64_t horizon,
+    struct peer_identity *peer);
 
 /* Was the process with this pidfs inode admitted before, here? */
 bool admit_seen(uint64_t pidfs_ino);

@@ -56,12 +56,17 @@ ask_capability(int fd, int type, const struct abstract_addr *name,
  * Take up a capability this process inherited: one message the launcher
  * reads before it refuses anything at the provider's gate, and no wait
  * for an answer, so a pre-forked worker dials as fast as its parent.
+ * Only where the kernel has pidfs (the stamp has an inode): the launcher
+ * then knows exactly which process sent a claim, also after it exited
+ * and its pid was taken; elsewhere the child asks (WIRE_DIAL).
  */
 static bool
 claim_capability(struct vsock *cap, pid_t self)
 {
 	union wire_msg req;
 
+	if (cap->stamp.pidfs_ino == 0)
+		return false;
 	wire_init(&req, WIRE_CLAIM);
 	req.claim.socktype = cap->socktype;
 	req.claim.name = cap->name;
@@ -71,8 +76,12 @@ claim_capability(struct vsock *cap, pid_t self)
 	    (int)cap->name.len, (const char *)cap->name.bytes,
 	    (int)cap->granted_to);
 	cap->granted_to = self;
-	/* Not kept is no harm: the next dial claims again. */
-	(void)sockets_remember(cap);
+	/*
+	 * Not kept is no harm: the next dial claims again.  A vfork child
+	 * shares its parent's table and must leave it as it is.
+	 */
+	if (channel_owner())
+		(void)sockets_remember(cap);
 	return true;
 }
 

@@ -277,14 +277,12 @@ channel_send(const union wire_msg *req)
 {
 	int fd = atomic_load(&chan_fd);
 
-	/*
-	 * No check of the descriptor's identity first: a one-way message
-	 * hands over no reply socket, so a socket of the program's that took
-	 * the channel's number learns a name and can forge nothing.  Lost
-	 * that way, the claim is missing at the provider, which refuses.
-	 */
-	if (fd < 0)
+	/* Never into a socket of the program's that took the number. */
+	if (fd < 0 || !is_our_channel(fd)) {
+		if (fd >= 0)
+			channel_disable("the lineage channel was closed");
 		return channel_refuse();
+	}
 	if (send_request(fd, req, -1) == 0)
 		return 0;
 	if (channel_hung_up(fd))

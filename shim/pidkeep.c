@@ -146,10 +146,14 @@ take_slot(int fd, uint64_t pidfs_ino)
 void
 pidkeep_drop(uint64_t pidfs_ino)
 {
-	int fd = pidkeep_find(pidfs_ino);
+	int fd;
 
-	if (fd >= 0 && channel_owner() && release_slot(fd))
-		(void)capshim_syscall(SYS_close, (long)fd);
+	if (pidkeep_find(pidfs_ino) < 0 || !channel_owner())
+		return;
+	/* Two threads' first dials may each have kept one. */
+	while ((fd = pidkeep_find(pidfs_ino)) >= 0)
+		if (release_slot(fd))
+			(void)capshim_syscall(SYS_close, (long)fd);
 }
 
 void
@@ -161,9 +165,11 @@ pidkeep_add(int pidfd, uint64_t pidfs_ino)
 	 * Kept above the channel, out of the way of programs that count on
 	 * low numbers; without room there (a low descriptor limit), or on a
 	 * kernel that cannot check a kept pidfd in one call, nothing is kept.
+	 * Nor in a vfork child: the slots are its parent's, the descriptor
+	 * would be its own.
 	 */
 	if (pidfs_ino != 0 && base > 0 && pidkeep_find(pidfs_ino) < 0 &&
-	    info_here(pidfd))
+	    info_here(pidfd) && channel_owner())
 		high = (int)capshim_syscall(SYS_fcntl, (long)pidfd,
 		    (long)F_DUPFD_CLOEXEC, (long)base);
 	(void)capshim_syscall(SYS_close, (long)pidfd);

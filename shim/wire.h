@@ -136,7 +136,9 @@ struct wire_nameof {
  * name would (or audits a refusal), and it reads every request the
  * dialers of a service have queued before it refuses one of their
  * processes at that service's gate (WIRE_ADMIT).  Since the claim is
- * queued before the connection it covers is made, it is always read first.
+ * queued before the connection it covers is made, it is read first.  The
+ * launcher knows the sender by the pidfd the kernel attached, since it
+ * may have exited, and its pid been taken, before the claim is read.
  */
 struct wire_claim {
 	struct wire_header	h;

@@ -1,11 +1,12 @@
 /*
- * ax-twice [-w READYFILE] NAME GOFILE
+ * ax-twice [-w READYFILE] [-h HOLDFILE] NAME GOFILE
  * A client that dials NAME twice from one process, so that the second
  * dial uses the capability the shim cached for the first: (wait until
  * READYFILE exists,) connect, send "first", print "first: reply LINE";
  * wait until GOFILE exists; connect
  * again and print "second: reply LINE", "second: eof", or
- * "second: connect: ERRNO" (exit 3).  Meant to run wrapped.
+ * "second: connect: ERRNO" (exit 3); (then live on until HOLDFILE
+ * exists).  Meant to run wrapped.
  */
 #include <errno.h>
 #include <poll.h>
@@ -59,18 +60,22 @@ wait_file(const char *path)
 int
 main(int argc, char **argv)
 {
-	const char *ready = NULL;
+	const char *ready = NULL, *hold = NULL;
 	struct sockaddr_un sun;
 	socklen_t len;
 	int c, rc;
 
-	while ((c = getopt(argc, argv, "w:")) != -1) {
-		if (c != 'w')
+	while ((c = getopt(argc, argv, "w:h:")) != -1) {
+		if (c == 'w')
+			ready = optarg;
+		else if (c == 'h')
+			hold = optarg;
+		else
 			return FX_USAGE;
-		ready = optarg;
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: ax-twice [-w READYFILE] NAME GOFILE\n");
+		fprintf(stderr, "usage: ax-twice [-w READYFILE] [-h HOLDFILE] "
+		    "NAME GOFILE\n");
 		return FX_USAGE;
 	}
 	len = fx_abstract(&sun, argv[optind]);
@@ -81,5 +86,7 @@ main(int argc, char **argv)
 	fx_say("waiting");
 	if ((rc = wait_file(argv[optind + 1])) != FX_OK)
 		return rc;
-	return exchange("second", &sun, len);
+	if ((rc = exchange("second", &sun, len)) != FX_OK || hold == NULL)
+		return rc;
+	return wait_file(hold);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# Attacks by numbers: every autobind name dialed, and one listener dialed
-# thousands of times.  They run in a private network namespace, so they
-# reach only this test's topology, never another suite's.
+# Attacks by numbers: every autobind name dialed, one listener dialed
+# thousands of times, and a wrapped service flooding its own channel.
+# The first two run in a private network namespace, so they reach only
+# this test's topology, never another suite's.
 
 load attack
 
@@ -98,4 +99,47 @@ audited_refusals() {
 	run grep -- "$key" "$T/audit.jsonl"
 	assert_line --index 0 --regexp '"gate":"accept".*"reason":"pid [0-9]+ holds no capability to service db"\}$'
 	assert_line --index 1 --regexp '"count":[0-9]+,"since":"[0-9T:.-]+Z"\}$'
+}
+
+# The sockets the launcher holds: its channels, and a reply socket for each
+# request it has read and not yet answered.
+launcher_sockets() {
+	ls -l "/proc/$CAPWRAP_PID/fd" 2>/dev/null | grep -c 'socket:\['
+}
+
+@test "flood: a service that floods its own channel with refusals to judge does not stop the launcher: another service is served meanwhile, and what the launcher holds stays bounded" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec sh -c "for i in 1 2 3 4 5; do while [ ! -e $T/go\$i ]; do sleep 0.05; done; fx-client $U.db friend\$i; done"
+	dials db
+}
+service h {
+	exec sh -c "while [ ! -e $T/flood ]; do sleep 0.05; done; exec ax-claim flood $U.h 4"
+	provides @$U.h
+	dials h
+}
+audit $T/audit.jsonl
+EOF
+	start_topology
+	wait_for "$T/out" '^db +\| listening pid='
+	touch "$T/flood"
+	# Well under way: the launcher has refused a good many already.
+	wait_for "$T/err" 'denied accept @'"$U"'\.h .* more times'
+	most=0
+	for i in 1 2 3 4 5; do
+		# A fresh process of web asks the launcher for a grant each time.
+		touch "$T/go$i"
+		wait_for "$T/out" "^web +\\| reply echo friend$i\$" 30
+		n=$(launcher_sockets)
+		((n > most)) && most=$n
+	done
+	# At most 2 x 1024 refusals wait for a catch-up, each with its socket.
+	(( most < 2300 )) || fail "the launcher held $most sockets"
+	kill -0 "$CAPWRAP_PID"
+	run grep -c "served friend" "$T/out"
+	assert_output 5
 }

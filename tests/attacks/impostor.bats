@@ -263,6 +263,28 @@ run_pidreuse() {
 	assert_output --partial "pid $victim holds no capability to service db"
 }
 
+@test "pid reuse: a thread that took a dead outsider's connection before a granted client with its pid became known by pid still refuses it" {
+	run_pidreuse threads
+	assert_line stolen=0
+	run grep "\"peer_pid\":$victim," "$T/audit.jsonl"
+	assert_success
+	assert_output --partial '"gate":"accept"'
+	assert_output --partial 'peer reuses the pid of a process that held a capability'
+	refute_output --partial 'holds no capability'
+}
+
+@test "pid reuse: a claim read after its worker exited counts for that worker, not for the process of another service that took its pid" {
+	run_pidreuse claim
+	assert_line stolen=0
+	assert_line 'rogue_said=rogue: connect: EACCES rogue: connect: OK rogue: EOF '
+	# The rogue's own requests and its connection are refused.
+	run grep -c "\"service\":\"rogue\".*\"reason\":\"service rogue does not dial service db\"" "$T/audit.jsonl"
+	assert_output 2
+	run grep "\"peer_pid\":$victim," "$T/audit.jsonl"
+	assert_success
+	assert_output --partial "pid $victim holds no capability to service db"
+}
+
 @test "pid reuse: an attacker with a dead provider's pid at its address gets nothing" {
 	run_pidreuse provider
 	assert_line 'client_said=second: connect: ECONNREFUSED'

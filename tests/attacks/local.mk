@@ -4,7 +4,7 @@
 
 ATTACK_FIXTURES = tests/attacks/ax-brute tests/attacks/ax-flood \
 	tests/attacks/ax-squat tests/attacks/ax-twice tests/attacks/ax-forge \
-	tests/attacks/ax-claim
+	tests/attacks/ax-claim tests/attacks/ax-stall
 check_PROGRAMS += $(ATTACK_FIXTURES)
 tests_attacks_ax_brute_SOURCES = tests/attacks/ax-brute.c $(FIXTURE_COMMON)
 tests_attacks_ax_brute_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
@@ -23,6 +23,14 @@ tests_attacks_ax_claim_SOURCES = tests/attacks/ax-claim.c $(HABIT_COMMON) \
 	shim/wire.c shim/wire.h
 tests_attacks_ax_claim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures \
 	-I$(top_srcdir)/tests/habits -I$(top_srcdir)/shim
+
+# getsockopt() of its own, reached by the shim's calls: exported.
+tests_attacks_ax_stall_SOURCES = tests/attacks/ax-stall.c $(HABIT_COMMON)
+tests_attacks_ax_stall_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures \
+	-I$(top_srcdir)/tests/habits
+tests_attacks_ax_stall_CFLAGS = $(AM_CFLAGS) -pthread
+tests_attacks_ax_stall_LDFLAGS = $(AM_LDFLAGS) -pthread -Wl,--export-dynamic
+tests_attacks_ax_stall_LDADD = $(DL_LIBS)
 
 ATTACK_SUITES = tests/attacks/claims.bats tests/attacks/gates.bats tests/attacks/flood.bats \
 	tests/attacks/impostor.bats tests/attacks/forgery.bats \

@@ -1,10 +1,20 @@
 #!/bin/bash
-# pidreuse.sh client|regular|provider DIR PREFIX
+# pidreuse.sh client|regular|provider|threads|claim DIR PREFIX
 # Run as pid 1 of a private pid namespace (unshare --pid --fork
 # --mount-proc, as root): a topology runs, one of its processes dies, and
-# an attacker is started with exactly the dead process's pid, by writing
+# another is started with exactly the dead process's pid, by writing
 # /proc/sys/kernel/ns_last_pid.  Prints what happened as KEY=VALUE lines
 # for the bats test to judge; the audit log is left in DIR/audit.jsonl.
+#
+# client, regular, provider: the attacker takes the pid of a dead client
+# (that dialed once, or twice, so that db's gate knew it by pid) or of
+# the dead provider.  threads: the attacker dies with a connection queued
+# at db, whose three threads accept at once; the thread that takes it
+# stalls before its check while a granted client, given the attacker's
+# pid, connects twice.  claim: a worker forked by web claims web's
+# capability, connects and exits, all while the launcher is stopped;
+# a process of a service that may not dial db takes its pid and asks the
+# launcher for something before the launcher reads the claim.
 set -u
 scenario=$1 dir=$2 u=$3
 
@@ -63,8 +73,39 @@ service web {
 audit $dir/audit.jsonl
 EOF
 	;;
+threads)
+	touch "$dir/again"
+	cat > "$dir/policy" <<EOF
+service db {
+	exec ax-stall $u.db $dir/stall 3
+	provides @$u.db
+}
+service web {
+	exec sh -c "while [ ! -s $dir/victim ]; do sleep 0.05; done; echo \$((\$(cat $dir/victim) - 1)) > /proc/sys/kernel/ns_last_pid; ax-twice -h $dir/judged $u.db $dir/again"
+	dials db
+}
+audit $dir/audit.jsonl
+EOF
+	;;
+claim)
+	# A server that ignores SIGPIPE: the worker leaves before the answer.
+	cat > "$dir/policy" <<EOF
+service db {
+	exec ax-stall $u.db /dev/null 1
+	provides @$u.db
+}
+service web {
+	exec sh -c "while [ ! -e $dir/ready ]; do sleep 0.05; done; exec ax-claim fork $u.db $dir/fork $dir/worker"
+	dials db
+}
+service rogue {
+	exec sh -c "while [ ! -e $dir/prime ]; do sleep 0.05; done; fx-client $u.db prime & while [ ! -s $dir/worker ]; do sleep 0.05; done; echo \$((\$(cat $dir/worker) - 1)) > /proc/sys/kernel/ns_last_pid; ax-claim rogue $u.db $dir/addr $dir/attack"
+}
+audit $dir/audit.jsonl
+EOF
+	;;
 *)
-	echo "usage: pidreuse.sh client|regular|provider DIR PREFIX" >&2
+	echo "usage: pidreuse.sh client|regular|provider|threads|claim DIR PREFIX" >&2
 	exit 2
 	;;
 esac
@@ -77,7 +118,57 @@ addr=$(minted_address "$db")
 echo "addr=$addr"
 touch "$dir/ready"
 
-if [ "$scenario" != provider ]; then
+if [ "$scenario" = threads ]; then
+	# An outsider queues a connection and exits; the thread that takes it
+	# stalls (ax-stall reads its pid from $dir/stall).
+	python3 -c 'import os, socket, sys
+open(sys.argv[1], "w").write(str(os.getpid()))
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(b"\0" + sys.argv[2].encode())
+s.sendall(b"steal\n")
+print(os.getpid())' "$dir/stall" "$addr" > "$dir/attacker"
+	attacker=$(cat "$dir/attacker")
+	echo "attacker=$attacker"
+	wait_for "$dir/out" '^db +\| stall: holding'
+	# A granted client takes its pid and connects twice meanwhile.
+	echo "$attacker" > "$dir/victim"
+	wait_for "$dir/out" '^web +\| second: reply echo second$'
+	echo "victim_served=yes"
+	echo "victim=$attacker"
+	wait_for "$dir/out" '^db +\| stall: resumed'
+	wait_for "$dir/audit.jsonl" "\"peer_pid\":$attacker,"
+	echo "stolen=$(grep -c '^db *| served steal' "$dir/out")"
+	# The client lived while the stalled connection was judged.
+	touch "$dir/judged"
+elif [ "$scenario" = claim ]; then
+	wait_for "$dir/out" '^web +\| parent: reply echo parent$'
+	echo "$addr" > "$dir/addr"
+	kill -STOP "$launcher"
+	# The rogue's first request waits on its channel, ahead of web's.
+	touch "$dir/prime"
+	sleep 0.5
+	touch "$dir/fork"
+	wait_for "$dir/worker" '[0-9]'
+	victim=$(cat "$dir/worker")
+	echo "victim=$victim"
+	# (Its output waits in the stopped launcher's pipe: look at /proc.)
+	for ((i = 0; i < 400; i++)); do
+		[ "$(cat "/proc/$victim/comm" 2> /dev/null)" = ax-claim ] && break
+		sleep 0.05
+	done
+	# Its own request is queued too before the launcher goes on.
+	sleep 0.5
+	kill -CONT "$launcher"
+	wait_for "$dir/out" '^rogue +\| rogue pid='
+	echo "attacker=$(sed -nE 's/^rogue +\| rogue pid=([0-9]+)$/\1/p' "$dir/out")"
+	wait_for "$dir/out" '^db +\| served worker$'
+	echo "victim_served=yes"
+	wait_for "$dir/out" '^rogue +\| rogue: connect: '
+	touch "$dir/attack"
+	wait_for "$dir/out" '^rogue +\| rogue: (EOF|reply)'
+	echo "rogue_said=$(sed -nE 's/^rogue +\| (rogue: (EOF|reply.*|connect: .*))$/\1/p' "$dir/out" | tr '\n' ' ')"
+	echo "stolen=$(grep -c '^db *| served rogue' "$dir/out")"
+elif [ "$scenario" != provider ]; then
 	# The client is granted db, is served, and exits.
 	wait_for "$dir/err" 'web exited with status'
 	if [ "$scenario" = client ]; then
