@@ -56,9 +56,17 @@ wait_topology() {
 # started in the background and listed in BACKGROUND_PIDS, so that a
 # failed test never leaves a reader behind that keeps bats waiting.
 stop_topology() {
-	local p
+	local p i
 	if [ -n "${CAPWRAP_PID:-}" ]; then
 		kill -TERM "$CAPWRAP_PID" 2>/dev/null || true
+		# A launcher that does not get to its signals (a bug under test)
+		# is killed, and its services die with it (PR_SET_PDEATHSIG).
+		for ((i = 0; i < 200; i++)); do
+			grep -qE '^State:[[:space:]]+[^Z]' \
+				"/proc/$CAPWRAP_PID/status" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill -KILL "$CAPWRAP_PID" 2>/dev/null || true
 		wait "$CAPWRAP_PID" 2>/dev/null || true
 		CAPWRAP_PID=
 	fi
