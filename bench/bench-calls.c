@@ -8,6 +8,7 @@
  * The last two are whole round trips to another process over a channel,
  * with a socketpair or a pipe for the reply.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -129,6 +130,21 @@ static void
 call_pidfd_signal(void)
 {
 	(void)syscall(SYS_pidfd_send_signal, s.pidfd, 0, NULL, 0);
+}
+
+/* What the check of a kept pidfd asks (shim/pidkeep.c). */
+struct bench_pidfd_info {
+	uint64_t	mask, cgroupid;
+	uint32_t	pid, tgid, ppid, ruid, rgid, euid, egid;
+	uint32_t	suid, sgid, fsuid, fsgid, spare0[1];
+};
+
+static void
+call_pidfd_get_info(void)
+{
+	struct bench_pidfd_info info = { .mask = 1 };
+
+	(void)ioctl(s.pidfd, _IOWR(0xFF, 11, struct bench_pidfd_info), &info);
 }
 
 static void
@@ -351,6 +367,7 @@ main(int argc, char **argv)
 	measure("fstatfs_pidfd", call_fstatfs);
 	measure("fstat_pidfd", call_fstat);
 	measure("pidfd_signal0", call_pidfd_signal);
+	measure("pidfd_get_info", call_pidfd_get_info);
 	measure("reply_socketpair", call_reply_socketpair);
 	measure("reply_pipe", call_reply_pipe);
 	measure("netlink_open_close", call_netlink_open_close);
