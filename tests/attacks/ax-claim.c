@@ -46,6 +46,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "axchan.h"
 #include "fixture.h"
 #include "hx.h"
 #include "wire.h"
@@ -56,28 +57,7 @@ static int chan = -1;
 static int
 send_message(const union wire_msg *m, int reply)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct iovec iov = {
-		.iov_base = (void *)m, .iov_len = wire_size(m->h.type),
-	};
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-
-	if (reply >= 0) {
-		memset(&control, 0, sizeof(control));
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &reply, sizeof(int));
-	}
-	return sendmsg(chan, &msg, MSG_NOSIGNAL) == (ssize_t)iov.iov_len ?
-	    0 : -1;
+	return ax_send(chan, m, wire_size(m->h.type), &reply, reply >= 0);
 }
 
 static int

@@ -14,13 +14,14 @@ tests_attacks_ax_squat_SOURCES = tests/attacks/ax-squat.c $(FIXTURE_COMMON)
 tests_attacks_ax_squat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 tests_attacks_ax_twice_SOURCES = tests/attacks/ax-twice.c $(FIXTURE_COMMON)
 tests_attacks_ax_twice_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
+AX_CHANNEL = tests/attacks/axchan.c tests/attacks/axchan.h shim/wire.c shim/wire.h
 tests_attacks_ax_forge_SOURCES = tests/attacks/ax-forge.c $(FIXTURE_COMMON) \
-	shim/wire.c shim/wire.h
+	$(AX_CHANNEL)
 tests_attacks_ax_forge_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/fixtures -I$(top_srcdir)/shim
 
 tests_attacks_ax_claim_SOURCES = tests/attacks/ax-claim.c $(HABIT_COMMON) \
-	shim/wire.c shim/wire.h
+	$(AX_CHANNEL)
 tests_attacks_ax_claim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures \
 	-I$(top_srcdir)/tests/habits -I$(top_srcdir)/shim
 
