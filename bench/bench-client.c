@@ -51,6 +51,8 @@ one_ping(const char *name)
 
 	if (fd < 0)
 		bench_die("connect");
+	if (bench_gate_calls())
+		bench_gate_calls_dialed(fd);
 	ping(fd);
 	close(fd);
 }

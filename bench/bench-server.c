@@ -111,6 +111,8 @@ main(int argc, char **argv)
 		for (;;)
 			pause();
 	for (;;) {
+		if (bench_gate_calls())
+			bench_gate_calls_listener(lfd);
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			/* ECONNABORTED: a refused peer was dropped by the gate. */
@@ -118,6 +120,8 @@ main(int argc, char **argv)
 				continue;
 			bench_die("accept");
 		}
+		if (bench_gate_calls())
+			bench_gate_calls_accepted(fd);
 		serve(fd);
 		close(fd);
 	}

@@ -9,6 +9,7 @@
 
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -55,6 +56,16 @@ void bench_metric(const char *name, double value, const char *unit);
 
 /* A count from the command line, within [min, max], or exit 2. */
 long bench_count(const char *arg, long min, long max);
+
+/*
+ * With BENCH_GATE_CALLS set, the raw programs make the system calls the
+ * gates make on each connection (bench/gatecalls.c): after a dial, before
+ * an accept (on the listener) and after it.
+ */
+bool bench_gate_calls(void);
+void bench_gate_calls_dialed(int fd);
+void bench_gate_calls_listener(int lfd);
+void bench_gate_calls_accepted(int fd);
 
 /* Print "PROG: WHAT: strerror" to stderr and exit 1. */
 void bench_die(const char *what) __attribute__((noreturn));

@@ -3,7 +3,7 @@
 # The programs are check_PROGRAMS so they are never installed and
 # `make check` keeps them compiling; `make bench` builds them on its own.
 
-BENCH_COMMON = bench/bench.c bench/bench.h
+BENCH_COMMON = bench/bench.c bench/bench.h bench/gatecalls.c
 BENCH_BINARIES = bench/bench-server bench/bench-client bench/bench-exec \
 	bench/bench-trivial bench/bench-probe bench/bench-launch \
 	bench/bench-calls

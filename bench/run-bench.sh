@@ -5,7 +5,10 @@
 # Each figure runs ROUNDS times raw and ROUNDS times wrapped, interleaved
 # (which of the two goes first alternates), and the table shows the median
 # of the rounds and the median of each round's wrapped/raw (the goals are
-# judged on that one).  Raw: the bench programs started directly on fixed
+# judged on that one).  connect+accept runs a third time in each round:
+# raw, the programs making the gates' system calls themselves
+# (connect_rate.calls), which is what the checks cost without the shim.
+# Raw: the bench programs started directly on fixed
 # abstract names.  Wrapped: the same programs as services of a policy
 # under `capwrap run --exit-with`.  The programs time themselves with
 # CLOCK_MONOTONIC, so capwrap's start-up is not in the rates.
@@ -128,6 +131,16 @@ rate_raw() {
 		fail "raw rate run failed"
 	stop_raw_servers
 	collect raw
+}
+
+# Raw again, the programs making the gates' system calls themselves.
+rate_calls() {
+	BENCH_GATE_CALLS=1 raw_server $PIN_SERVER "$B/bench-server" "$N.rate"
+	BENCH_GATE_CALLS=1 $PIN_CLIENT "$B/bench-client" rate "$N.rate" \
+		"$RATE_CONNS" > "$tmp/out" 2> "$tmp/err" ||
+		fail "raw rate run with the gates' calls failed"
+	stop_raw_servers
+	collect calls
 }
 
 rate_wrapped() {
@@ -276,6 +289,7 @@ for fig in rate dial bulk exec grants memory; do
 		else
 			"${fig}_wrapped"; "${fig}_raw"
 		fi
+		[[ $fig == rate ]] && rate_calls
 	done
 done
 for ((r = 0; r < LAUNCH_ROUNDS; r++)); do
@@ -307,12 +321,12 @@ spread() {
 		if (lo == "") print "-"; else printf "%.2f-%.2f\n", lo, hi }' "$tmp/results"
 }
 
-# paired NAME: the median of the single rounds' wrapped/raw: each round's
-# two runs are back to back, so a machine that speeds up or slows down
-# over the run moves both alike.
+# paired NAME [MODE]: the median of the single rounds' wrapped/raw (or
+# MODE/raw): each round's runs are back to back, so a machine that speeds
+# up or slows down over the run moves them alike.
 paired() {
-	awk -v n="$1" '$2 == n && $1 == "raw" { raw[$5] = $3 }
-		$2 == n && $1 == "wrapped" { wr[$5] = $3 }
+	awk -v n="$1" -v m="${2:-wrapped}" '$2 == n && $1 == "raw" { raw[$5] = $3 }
+		$2 == n && $1 == m { wr[$5] = $3 }
 		END { for (r in raw) if ((r in wr) && raw[r] > 0) print wr[r] / raw[r] }' \
 		"$tmp/results" | sort -g | awk '{ v[NR] = $1 } END {
 		if (NR == 0) print "-";
@@ -374,6 +388,9 @@ printf '%s\n' "(raw, wrapped: medians of the rounds; w/raw: median of the rounds
 	" rounds: the lowest and highest of those)"
 printf '%s\n' "---------------------------------------------------------------------------------------------"
 row connect_rate "$rate_ratio >= 0.90" ">= 0.90x:"
+printf '%-22s %-7s %11s %11s %6s %10s  %s\n' "connect_rate.calls" conn/s \
+	"$(median raw connect_rate)" "$(median calls connect_rate)" \
+	"$(paired connect_rate calls)" - "(raw, making the gates' system calls, no shim)"
 row client_cpu_us
 row server_cpu_us
 row first_dial_us "$wr_dial <= $dial_bound" "<= raw + rtt = $dial_bound us:"

@@ -1,0 +1,75 @@
+/*
+ * The system calls the gates make on a connection in the steady state of
+ * connect_rate (capability held, provider's and peer's pidfds kept),
+ * made by the raw programs themselves when BENCH_GATE_CALLS is set.
+ * Wrapped against raw-with-these-calls tells what the shim costs beyond
+ * the calls its checks need.
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* PIDFD_GET_INFO (Linux 6.13), as shim/pidkeep.c asks it. */
+struct gate_pidfd_info {
+	uint64_t	mask, cgroupid;
+	uint32_t	pid, tgid, ppid, ruid, rgid, euid, egid;
+	uint32_t	suid, sgid, fsuid, fsgid, spare0[1];
+};
+
+/* A pidfd of the peer, opened once, as the shim keeps one. */
+static int kept = -1;
+
+bool
+bench_gate_calls(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("BENCH_GATE_CALLS") != NULL;
+	return on;
+}
+
+/* The peer check: SO_PEERCRED, and PIDFD_GET_INFO on the kept pidfd. */
+static void
+check_peer(int fd)
+{
+	struct gate_pidfd_info info = { .mask = 1 };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		bench_die("SO_PEERCRED");
+	if (kept < 0 && (kept = (int)syscall(SYS_pidfd_open, cred.pid, 0)) < 0)
+		bench_die("pidfd_open");
+	(void)ioctl(kept, _IOWR(0xFF, 11, struct gate_pidfd_info), &info);
+}
+
+void
+bench_gate_calls_dialed(int fd)
+{
+	(void)getpid();		/* the capability is this process's own */
+	check_peer(fd);
+}
+
+void
+bench_gate_calls_listener(int lfd)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+
+	(void)getsockname(lfd, (struct sockaddr *)&sun, &len);
+}
+
+void
+bench_gate_calls_accepted(int fd)
+{
+	check_peer(fd);
+}
