@@ -738,8 +738,8 @@ dispatch(const struct request *rq)
 	}
 }
 
-/* Handle up to max requests of a channel; false once it is empty or closed. */
-static bool
+/* Handle up to max requests of a channel, until it is empty or closed. */
+static void
 read_channel(struct channel *c, int max)
 {
 	struct request rq;
@@ -747,10 +747,10 @@ read_channel(struct channel *c, int max)
 	for (int i = 0; i < max; i++) {
 		switch (receive(c, &rq)) {
 		case RECEIVE_EMPTY:
-			return false;
+			return;
 		case RECEIVE_EOF:
 			broker_close_channel(c->service);
-			return false;
+			return;
 		case RECEIVE_REQUEST:
 			dispatch(&rq);
 			break;
@@ -758,7 +758,6 @@ read_channel(struct channel *c, int max)
 			break;
 		}
 	}
-	return true;
 }
 
 /* False when too many wait already: the caller judges it now. */
@@ -792,7 +791,7 @@ catch_up(size_t service)
 	for (size_t i = 0; i < pol->nservices; i++)
 		if (channels[i].watch.fd >= 0 &&
 		    policy_service_dials(pol, &pol->services[i], provider))
-			(void)read_channel(&channels[i], CATCH_UP_MAX);
+			read_channel(&channels[i], CATCH_UP_MAX);
 }
 
 /* Judge the ADMITs that waited for this turn's end (see `deferred`). */
@@ -836,7 +835,7 @@ static void
 on_channel(struct watch *w, uint32_t events)
 {
 	/* Bounded, so one busy service cannot starve the others. */
-	(void)read_channel(w->ctx, 64);
+	read_channel(w->ctx, 64);
 }
 
 int64_t

@@ -42,12 +42,6 @@ remember_admitted(uint64_t ino)
 	atomic_store_explicit(&admitted[slot], ino, memory_order_relaxed);
 }
 
-static int
-close_pidfd(int pidfd)
-{
-	return (int)capshim_syscall(SYS_close, (long)pidfd);
-}
-
 static bool
 ask_admission(int fd, struct peer_identity *peer, const struct wire_name *name,
     int socktype, const uint8_t *from, size_t from_len)
@@ -123,12 +117,13 @@ static struct {
 } known[KNOWN_SLOTS];
 static _Atomic uint64_t admissions;
 
+/* A multiplicative hash; its top six bits pick one of the 64 slots. */
 static size_t
 known_slot(uint64_t listener, pid_t pid)
 {
-	uint64_t h = (listener ^ (uint64_t)pid) * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(h >> 58) % KNOWN_SLOTS;
+	_Static_assert(KNOWN_SLOTS == 64, "six bits of the hash");
+	return (size_t)(((listener ^ (uint64_t)pid) *
+	    0x9e3779b97f4a7c15ULL) >> 58);
 }
 
 uint64_t
@@ -206,7 +201,7 @@ admit_remember_peer(uint64_t listener, int fd, struct peer_identity *peer,
 	if (listener == 0 || pidfd < 0 || peer->pidfs_ino == 0 ||
 	    peer_credentials(fd, peer) != 0 || peer->pid <= 0) {
 		if (pidfd >= 0)
-			(void)close_pidfd(pidfd);
+			(void)capshim_syscall(SYS_close, (long)pidfd);
 		return;
 	}
 	pidkeep_add(pidfd, peer->pidfs_ino);

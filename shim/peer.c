@@ -227,13 +227,14 @@ peer_matches_stamp(int fd, struct peer_identity *peer,
 }
 
 /*
- * With the provider's pidfd kept from an earlier dial: the listener's
- * credentials are those of the process that called listen() on it, and
- * the socket at the minted address called listen() after the provider
- * registered it (a listening socket cannot be bound again, and the
- * address was the provider's socket's then).  So if that process had
- * the stamped pid, and the stamped process still lives, which it did at
- * the registration and so all along, it was the stamped process.
+ * With the provider's pidfd kept from an earlier dial.  The listener's
+ * credentials are those of the process that called listen() on it.  The
+ * socket at the minted address is the provider's own, listened on by the
+ * provider, or one bound there after the provider's socket let the
+ * address go, and so listened on after the registration (a listening
+ * socket cannot be bound again).  The stamped process lived at the
+ * registration; if it still lives, it held its pid all along, so a
+ * listener with that pid was the stamped process.
  */
 static bool
 kept_peer_matches(int fd, const struct wire_stamp *stamp,
