@@ -146,7 +146,8 @@ dial_past_shim(const char *addr, const char *what, const char *label)
 	if (rc != 0)
 		return;
 	/* The gate may have cut it already: no SIGPIPE for that. */
-	(void)dprintf(fd, "%s\n", what);
+	snprintf(line, sizeof(line), "%s\n", what);
+	(void)send(fd, line, strlen(line), MSG_NOSIGNAL);
 	if (hx_read_line(fd, line, sizeof(line)) > 0)
 		fx_say("%s: reply %s", label, line);
 	else
@@ -196,7 +197,7 @@ fork_worker(const char *name, const char *fork_file, const char *pid_file)
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (connect(fd, (struct sockaddr *)&sun, len) != 0)
 			_exit(FX_REFUSED);
-		(void)dprintf(fd, "worker\n");
+		(void)send(fd, "worker\n", 7, MSG_NOSIGNAL);
 		_exit(FX_OK);
 	}
 	(void)waitpid(pid, NULL, 0);
