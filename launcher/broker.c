@@ -31,6 +31,7 @@
 struct channel {
 	size_t		service;
 	struct watch	watch;
+	bool		caught_up;	/* read by this turn's catch-up */
 };
 
 static const struct policy *pol;
@@ -45,7 +46,7 @@ struct request {
 	const char	*service;	/* name of the channel's service */
 	pid_t		 pid;		/* kernel-verified sender */
 	struct proc	*proc;		/* its record; NULL for a CLAIM read after it exited */
-	uint64_t	 exited_ino;	/* then: its pidfs inode, or 0 */
+	uint64_t	 sender_ino;	/* the sender's pidfs inode, 0 if unknown */
 	int		 reply_fd;	/* -1 for a CLAIM, which has no answer */
 	bool		 caught_up;	/* an ADMIT judged after a catch-up (see `deferred`) */
 	union wire_msg	 msg;
@@ -57,9 +58,10 @@ struct request {
  * child's claim (WIRE_CLAIM) is queued before the connection it covers
  * is made, so it must be read before that connection is judged.  An
  * ADMIT the launcher would refuse waits here until the end of the loop's
- * turn (broker_expire); then, once per provider concerned, the channels
- * of the services that dial it are read (at most CATCH_UP_MAX requests
- * each), and the ADMITs are judged.  ADMITs read by a catch-up wait for
+ * turn (broker_expire); then the channels of the services that dial the
+ * providers concerned are read, each once (at most CATCH_UP_MAX
+ * requests), and the ADMITs are judged.  Only a connector named by its
+ * pidfs inode waits: claims are made only where the kernel has pidfs.  ADMITs read by a catch-up wait for
  * the next turn, so the work of a turn is bounded, whatever a service
  * floods its channel with.  Past DEFERRED_MAX waiting, an ADMIT is
  * judged at once.
@@ -149,6 +151,9 @@ send_reply(int fd, const union wire_msg *m)
 {
 	ssize_t n;
 
+	/* A one-way request (WIRE_CLAIM) has no reply socket. */
+	if (fd < 0)
+		return;
 	do
 		n = send(fd, m, sizeof(m->reply), MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
@@ -200,8 +205,7 @@ deny(const struct request *rq, const char *gate, const struct wire_name *name,
 	};
 
 	audit_deny(&ev);
-	if (rq->reply_fd >= 0)
-		reply_verdict(rq->reply_fd, WIRE_DENY, error);
+	reply_verdict(rq->reply_fd, WIRE_DENY, error);
 }
 
 /* --- liveness of a registration ------------------------------------------ */
@@ -379,8 +383,7 @@ dialable_provider(const struct request *rq, const struct wire_name *name)
 	char reason[256];
 
 	if (policy_is_external(pol, name->bytes, name->len)) {
-		if (rq->reply_fd >= 0)
-			reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
+		reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
 		return NULL;
 	}
 	provider = policy_provider(pol, name->bytes, name->len);
@@ -397,8 +400,7 @@ dialable_provider(const struct request *rq, const struct wire_name *name)
 		return NULL;
 	}
 	if (provider->unprotected) {
-		if (rq->reply_fd >= 0)
-			reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
+		reply_verdict(rq->reply_fd, WIRE_EXTERNAL, 0);
 		return NULL;
 	}
 	return provider;
@@ -468,7 +470,7 @@ handle_claim(const struct request *rq)
 	if (rq->proc != NULL)
 		rq->proc->granted[service] = true;
 	else
-		registry_grant_exited(rq->exited_ino, service);
+		registry_grant_exited(rq->sender_ino, service);
 }
 
 /*
@@ -549,8 +551,8 @@ handle_admit(const struct request *rq)
 		return;
 	}
 	/* Not granted, as far as we have read: first read the rest. */
-	if ((peer == NULL || !peer->granted[self]) && !rq->caught_up &&
-	    defer(rq))
+	if ((peer == NULL || !peer->granted[self]) && a->peer_ino != 0 &&
+	    !rq->caught_up && defer(rq))
 		return;
 	if (impostor) {
 		deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid,
@@ -710,7 +712,9 @@ receive(struct channel *c, struct request *rq)
 	rq->caught_up = false;
 	rq->pid = cred.pid;
 	rq->reply_fd = nfds == 1 ? fds[0] : -1;
-	rq->proc = registry_proc(cred.pid, cred.uid, pidfd, &rq->exited_ino);
+	rq->proc = registry_proc(cred.pid, cred.uid, pidfd, &rq->sender_ino);
+	if (rq->proc != NULL)
+		rq->sender_ino = rq->proc->pidfs_ino;
 	/*
 	 * A sender already gone asked for nothing anyone can use, but what
 	 * it claimed covers the connection it may have left queued.
@@ -782,16 +786,24 @@ defer(const struct request *rq)
 	return true;
 }
 
-/* Read what the services that dial `service` have queued (see `deferred`). */
+/*
+ * Read what the services that dial `service` have queued, each channel
+ * once a turn (see `deferred`).
+ */
 static void
 catch_up(size_t service)
 {
 	const struct policy_service *provider = &pol->services[service];
 
-	for (size_t i = 0; i < pol->nservices; i++)
-		if (channels[i].watch.fd >= 0 &&
-		    policy_service_dials(pol, &pol->services[i], provider))
-			read_channel(&channels[i], CATCH_UP_MAX);
+	for (size_t i = 0; i < pol->nservices; i++) {
+		struct channel *c = &channels[i];
+
+		if (!c->caught_up && c->watch.fd >= 0 &&
+		    policy_service_dials(pol, &pol->services[i], provider)) {
+			c->caught_up = true;
+			read_channel(c, CATCH_UP_MAX);
+		}
+	}
 }
 
 /* Judge the ADMITs that waited for this turn's end (see `deferred`). */
@@ -800,34 +812,31 @@ settle_deferred(void)
 {
 	struct request *batch = deferred;
 	size_t n = ndeferred;
-	bool *done;
 
 	if (n == 0)
 		return;
 	deferred = NULL;
 	ndeferred = deferred_cap = 0;
-	done = calloc(pol->nservices, sizeof(*done));
-	for (size_t i = 0; i < n; i++) {
-		size_t provider = batch[i].chan->service;
-
-		if (done == NULL || !done[provider])
-			catch_up(provider);
-		if (done != NULL)
-			done[provider] = true;
-	}
+	for (size_t i = 0; i < pol->nservices; i++)
+		channels[i].caught_up = false;
+	for (size_t i = 0; i < n; i++)
+		catch_up(batch[i].chan->service);
 	for (size_t i = 0; i < n; i++) {
 		struct request *rq = &batch[i];
 
-		/* An asker that has exited since needs no answer. */
+		/*
+		 * An asker that has exited since needs no answer; nor does
+		 * the process that may have taken its pid since.
+		 */
 		rq->proc = registry_find_proc(rq->pid);
-		if (rq->proc == NULL || registry_proc_gone(rq->proc)) {
+		if (rq->proc == NULL || registry_proc_gone(rq->proc) ||
+		    rq->proc->pidfs_ino != rq->sender_ino) {
 			close(rq->reply_fd);
 			continue;
 		}
 		rq->caught_up = true;
 		handle_admit(rq);
 	}
-	free(done);
 	free(batch);
 }
 

@@ -28,22 +28,17 @@ procinfo_pidfd_open(pid_t pid)
 uint64_t
 procinfo_pidfd_ino(int pidfd)
 {
+	/* The kernel's answer cannot change: asked of the first pidfd only. */
+	static int pidfs;	/* 0 not yet, 1 yes, -1 no */
 	struct statfs sfs;
 	struct stat st;
 
 	/* Before pidfs (Linux 6.9) every pidfd shares one anonymous inode. */
-	if (fstatfs(pidfd, &sfs) != 0 || sfs.f_type != PIDFS_MAGIC ||
-	    fstat(pidfd, &st) != 0)
+	if (pidfs == 0 && fstatfs(pidfd, &sfs) == 0)
+		pidfs = sfs.f_type == PIDFS_MAGIC ? 1 : -1;
+	if (pidfs <= 0 || fstat(pidfd, &st) != 0)
 		return 0;
 	return st.st_ino;
-}
-
-uint64_t
-procinfo_pidfs_ino(int pidfd)
-{
-	struct stat st;
-
-	return fstat(pidfd, &st) == 0 ? st.st_ino : 0;
 }
 
 bool

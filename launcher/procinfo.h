@@ -14,8 +14,6 @@
 int procinfo_pidfd_open(pid_t pid);
 /* The pidfs inode of a pidfd, or 0 where the kernel has no pidfs. */
 uint64_t procinfo_pidfd_ino(int pidfd);
-/* The same on a kernel known to have pidfs: one fstat (0 if it fails). */
-uint64_t procinfo_pidfs_ino(int pidfd);
 /* True if the process behind pidfd has exited. */
 bool procinfo_pidfd_exited(int pidfd);
 /* The pid a pidfd refers to (from fdinfo), or -1 if it has exited. */

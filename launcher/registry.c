@@ -33,48 +33,54 @@ struct tombstone {
 static struct tombstone tombstones[TOMBSTONES];
 static size_t next_tombstone;
 
-static void
-bury_grants(const struct proc *p)
-{
-	struct tombstone *t;
-	bool any = false, *copy;
-
-	for (size_t i = 0; i < nservices; i++)
-		any |= p->granted[i];
-	if (p->pidfs_ino == 0 || !any ||
-	    (copy = malloc(nservices * sizeof(*copy))) == NULL)
-		return;
-	memcpy(copy, p->granted, nservices * sizeof(*copy));
-	t = &tombstones[next_tombstone++ % TOMBSTONES];
-	free(t->granted);
-	t->pidfs_ino = p->pidfs_ino;
-	t->died_ms = loop_now_ms();
-	t->granted = copy;
-}
-
-void
-registry_grant_exited(uint64_t pidfs_ino, size_t service)
+/*
+ * The tombstone of the exited process with this pidfs inode, made (with
+ * nothing granted, in place of the oldest) if it has none; its time of
+ * death is now.  NULL out of memory.
+ */
+static struct tombstone *
+tombstone_for(uint64_t pidfs_ino)
 {
 	struct tombstone *t = NULL;
+	bool *granted;
 
-	if (pidfs_ino == 0)
-		return;
 	for (size_t i = 0; i < TOMBSTONES && t == NULL; i++)
 		if (tombstones[i].pidfs_ino == pidfs_ino &&
 		    tombstones[i].granted != NULL)
 			t = &tombstones[i];
 	if (t == NULL) {
-		bool *granted = calloc(nservices, sizeof(*granted));
-
-		if (granted == NULL)
-			return;
+		if ((granted = calloc(nservices, sizeof(*granted))) == NULL)
+			return NULL;
 		t = &tombstones[next_tombstone++ % TOMBSTONES];
 		free(t->granted);
 		t->pidfs_ino = pidfs_ino;
 		t->granted = granted;
 	}
 	t->died_ms = loop_now_ms();
-	t->granted[service] = true;
+	return t;
+}
+
+static void
+bury_grants(const struct proc *p)
+{
+	struct tombstone *t;
+	bool any = false;
+
+	for (size_t i = 0; i < nservices; i++)
+		any |= p->granted[i];
+	if (p->pidfs_ino == 0 || !any || (t = tombstone_for(p->pidfs_ino)) == NULL)
+		return;
+	for (size_t i = 0; i < nservices; i++)
+		t->granted[i] |= p->granted[i];
+}
+
+void
+registry_grant_exited(uint64_t pidfs_ino, size_t service)
+{
+	struct tombstone *t;
+
+	if (pidfs_ino != 0 && (t = tombstone_for(pidfs_ino)) != NULL)
+		t->granted[service] = true;
 }
 
 bool
@@ -208,16 +214,16 @@ registry_proc(pid_t pid, uid_t uid, int pidfd, uint64_t *exited_ino)
 	 * A live record for the pid may still be another process's: the
 	 * sender may have exited after it sent, and its pid been taken since
 	 * by the process on record.  The pidfd the kernel attached names the
-	 * sender itself.
+	 * sender itself: by its pidfs inode, or, on a kernel without pidfs,
+	 * by whether it has exited (if not, it holds the pid, so it is the
+	 * process on record).
 	 */
-	if (p != NULL && pidfd >= 0 && p->pidfs_ino != 0) {
-		uint64_t sender = procinfo_pidfs_ino(pidfd);
-
-		if (sender != p->pidfs_ino) {
-			*exited_ino = sender;
-			close(pidfd);
-			return NULL;
-		}
+	if (p != NULL && pidfd >= 0 && (p->pidfs_ino != 0 ?
+	    procinfo_pidfd_ino(pidfd) != p->pidfs_ino :
+	    procinfo_pidfd_exited(pidfd))) {
+		*exited_ino = procinfo_pidfd_ino(pidfd);
+		close(pidfd);
+		return NULL;
 	}
 	if (p != NULL) {
 		if (pidfd >= 0)

@@ -204,6 +204,7 @@ child(struct child_args *a)
 	/* Die with the launcher: a topology never outlives its broker. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != a->launcher)
 		_exit(127);
+	/* A group of its own, made before the exec that vfork() waits for. */
 	(void)setpgid(0, 0);
 
 	devnull = open("/dev/null", O_RDONLY);
@@ -273,8 +274,6 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "vfork: %s", strerror(err));
 		return -1;
 	}
-	/* Done by the child before the exec vfork waited for: a duplicate. */
-	(void)setpgid(pid, pid);
 	if (err != 0) {
 		snprintf(errbuf, errlen, "unable to execute %s: %s",
 		    rq->program, strerror(err));

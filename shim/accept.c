@@ -125,7 +125,7 @@ admitted(int fd, const struct wire_name *name, int type, uint64_t key,
 
 	if (admit_known_peer(fd, key, horizon, &peer))
 		return true;
-	if (peer_identity_keep(fd, false, &peer, &pidfd) != 0)
+	if (peer_identity(fd, false, &peer, &pidfd) != 0)
 		memset(&peer, 0, sizeof(peer));
 	/* Remembered from its second connection on: one-off clients keep nothing. */
 	again = admit_seen(peer.pidfs_ino);

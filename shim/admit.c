@@ -20,8 +20,8 @@
 static _Atomic uint64_t admitted[ADMITTED_SLOTS];
 static atomic_uint admitted_next;
 
-static bool
-admitted_before(uint64_t ino)
+bool
+admit_seen(uint64_t ino)
 {
 	if (ino == 0)
 		return false;
@@ -49,7 +49,7 @@ ask_admission(int fd, struct peer_identity *peer, const struct wire_name *name,
 	union wire_msg req, reply;
 
 	/* The inode alone names the process: an earlier yes needs no more. */
-	if (peer->alive && admitted_before(peer->pidfs_ino))
+	if (peer->alive && admit_seen(peer->pidfs_ino))
 		return true;
 	if (peer_credentials(fd, peer) != 0)
 		memset(peer, 0, sizeof(*peer));
@@ -186,10 +186,15 @@ admit_known_peer(int fd, uint64_t listener, uint64_t horizon,
 	return pidkeep_alive(kept, ino, peer->pid);
 }
 
-bool
-admit_seen(uint64_t pidfs_ino)
+/* Does a known slot other than skip name this inode? */
+static bool
+known_elsewhere(uint64_t pidfs_ino, size_t skip)
 {
-	return admitted_before(pidfs_ino);
+	for (size_t i = 0; i < KNOWN_SLOTS; i++)
+		if (i != skip && atomic_load_explicit(&known[i].pidfs_ino,
+		    memory_order_relaxed) == pidfs_ino)
+			return true;
+	return false;
 }
 
 void
@@ -197,20 +202,19 @@ admit_remember_peer(uint64_t listener, int fd, struct peer_identity *peer,
     int pidfd)
 {
 	unsigned slot, v;
+	uint64_t replaced;
 
 	if (listener == 0 || pidfd < 0 || peer->pidfs_ino == 0 ||
-	    peer_credentials(fd, peer) != 0 || peer->pid <= 0) {
-		if (pidfd >= 0)
-			(void)capshim_syscall(SYS_close, (long)pidfd);
-		return;
-	}
-	pidkeep_add(pidfd, peer->pidfs_ino);
+	    peer_credentials(fd, peer) != 0 || peer->pid <= 0)
+		goto not_remembered;
 	slot = (unsigned)known_slot(listener, peer->pid);
 	v = atomic_load(&known[slot].version);
 	/* Being written by another thread: this one is not remembered. */
 	if ((v & 1) || !atomic_compare_exchange_strong(&known[slot].version,
 	    &v, v + 1))
-		return;
+		goto not_remembered;
+	replaced = v != 0 ? atomic_load_explicit(&known[slot].pidfs_ino,
+	    memory_order_relaxed) : 0;
 	atomic_store_explicit(&known[slot].listener, listener,
 	    memory_order_relaxed);
 	atomic_store_explicit(&known[slot].pid, peer->pid, memory_order_relaxed);
@@ -219,6 +223,15 @@ admit_remember_peer(uint64_t listener, int fd, struct peer_identity *peer,
 	atomic_store_explicit(&known[slot].number,
 	    atomic_fetch_add(&admissions, 1) + 1, memory_order_relaxed);
 	atomic_store_explicit(&known[slot].version, v + 2, memory_order_release);
+	pidkeep_add(pidfd, peer->pidfs_ino, PIDKEEP_PEER);
+	/* The peer this slot named before keeps its pidfd only if known elsewhere. */
+	if (replaced != 0 && replaced != peer->pidfs_ino &&
+	    !known_elsewhere(replaced, slot))
+		pidkeep_drop(replaced, PIDKEEP_PEER);
+	return;
+not_remembered:
+	if (pidfd >= 0)
+		(void)capshim_syscall(SYS_close, (long)pidfd);
 }
 
 bool

@@ -76,12 +76,8 @@ claim_capability(struct vsock *cap, pid_t self)
 	    (int)cap->name.len, (const char *)cap->name.bytes,
 	    (int)cap->granted_to);
 	cap->granted_to = self;
-	/*
-	 * Not kept is no harm: the next dial claims again.  A vfork child
-	 * shares its parent's table and must leave it as it is.
-	 */
-	if (channel_owner())
-		(void)sockets_remember(cap);
+	/* Not kept (in a vfork() child, say) is no harm: the next dial claims again. */
+	(void)sockets_remember(cap);
 	return true;
 }
 

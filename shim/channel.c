@@ -42,17 +42,12 @@ owner_after_fork(void)
 	atomic_store(&owner_pid, getpid());
 }
 
-static bool
-may_write_state(void)
+bool
+channel_owner(void)
 {
 	return atomic_load(&owner_pid) == getpid();
 }
 
-bool
-channel_owner(void)
-{
-	return may_write_state();
-}
 static const char *no_channel_reason = "not started by capwrap run";
 
 static int
@@ -73,7 +68,7 @@ is_our_channel(int fd)
 void
 channel_disable(const char *why)
 {
-	if (!may_write_state())
+	if (!channel_owner())
 		return;
 	no_channel_reason = why;
 	atomic_store(&chan_fd, -1);
@@ -140,7 +135,7 @@ channel_relocate(int avoid)
 {
 	int old = atomic_load(&chan_fd), moved;
 
-	if (old < 0 || !may_write_state())
+	if (old < 0 || !channel_owner())
 		return -1;
 	/* Not CLOEXEC: exec'd descendants act for the service too. */
 	moved = (int)capshim_syscall(SYS_fcntl, old, F_DUPFD, avoid + 1);
@@ -232,16 +227,45 @@ channel_hung_up(int fd)
 	return n > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL));
 }
 
+/*
+ * The channel, checked before a send: never into a socket of the
+ * program's that took the number.  -1 (refused, errno EACCES) if there
+ * is none.
+ */
+static int
+channel_for_send(void)
+{
+	int fd = atomic_load(&chan_fd);
+
+	if (fd >= 0 && is_our_channel(fd))
+		return fd;
+	if (fd >= 0)
+		channel_disable("the lineage channel was closed");
+	return channel_refuse();
+}
+
+/*
+ * A request that got no answer fails closed.  Only a channel that is
+ * gone (the launcher exited) is given up for good; a request the
+ * launcher could not take (out of descriptors, say) must not cost the
+ * service every later one.
+ */
+static int
+request_failed(int fd)
+{
+	if (channel_hung_up(fd))
+		channel_disable("the launcher is gone");
+	errno = EACCES;
+	return -1;
+}
+
 int
 channel_call(const union wire_msg *req, union wire_msg *reply)
 {
-	int fd = atomic_load(&chan_fd), sv[2], rc, saved;
+	int fd = channel_for_send(), sv[2], rc, saved;
 
-	if (fd < 0 || !is_our_channel(fd)) {
-		if (fd >= 0)
-			channel_disable("the lineage channel was closed");
-		return channel_refuse();
-	}
+	if (fd < 0)
+		return -1;
 	if (capshim_syscall(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
 	    0, sv) != 0) {
 		saved = errno;
@@ -257,17 +281,8 @@ channel_call(const union wire_msg *req, union wire_msg *reply)
 		rc = receive_reply(sv[0], reply);
 	raw_close(sv[0]);
 	if (rc != 0) {
-		/*
-		 * No answer: this call fails closed.  Only a channel that is
-		 * gone (the launcher exited) is given up for good; a request
-		 * the launcher could not take (out of descriptors, say) must
-		 * not cost the service every later one.
-		 */
 		capshim_debug("channel round trip failed: %s", strerror(saved));
-		if (channel_hung_up(fd))
-			channel_disable("the launcher is gone");
-		errno = EACCES;
-		return -1;
+		return request_failed(fd);
 	}
 	return 0;
 }
@@ -275,18 +290,9 @@ channel_call(const union wire_msg *req, union wire_msg *reply)
 int
 channel_send(const union wire_msg *req)
 {
-	int fd = atomic_load(&chan_fd);
+	int fd = channel_for_send();
 
-	/* Never into a socket of the program's that took the number. */
-	if (fd < 0 || !is_our_channel(fd)) {
-		if (fd >= 0)
-			channel_disable("the lineage channel was closed");
-		return channel_refuse();
-	}
-	if (send_request(fd, req, -1) == 0)
-		return 0;
-	if (channel_hung_up(fd))
-		channel_disable("the launcher is gone");
-	errno = EACCES;
-	return -1;
+	if (fd < 0)
+		return -1;
+	return send_request(fd, req, -1) == 0 ? 0 : request_failed(fd);
 }

@@ -106,16 +106,19 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
  * listener at the address).  Returns what dial_capability() does, or 1
  * when there is no such capability or the dial says nothing definite
  * (refused: the provider may be gone, or the socket is of another type
- * or family): the full path then asks the socket what it is.
+ * or family): the full path then asks the socket what it is.  *tried is
+ * the type of the capability dialed, 0 if none.
  */
 static int
-dial_held(int fd, const struct abstract_addr *name)
+dial_held(int fd, const struct abstract_addr *name, int *tried)
 {
 	struct vsock cap;
 	int rc;
 
+	*tried = 0;
 	if (!held_capability(0, name, &cap) || cap.socktype == WIRE_SOCK_DGRAM)
 		return 1;
+	*tried = cap.socktype;
 	rc = dial_capability(fd, cap.socktype, name, &cap);
 	if (rc == -1 && (errno == ECONNREFUSED || errno == EPROTOTYPE ||
 	    unix_family(fd) != 1))
@@ -135,7 +138,7 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct abstract_addr name;
 	struct vsock cap;
-	int type, rc, saved = errno;
+	int type, tried, rc, saved = errno;
 
 	if (!abstract_addr_of(addr, len, &name))
 		return real_connect(fd, addr, len);
@@ -143,7 +146,7 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		return unix_family(fd) == 0 ? real_connect(fd, addr, len) :
 		    channel_refuse();
 
-	rc = dial_held(fd, &name);
+	rc = dial_held(fd, &name, &tried);
 	if (rc == 0) {
 		errno = saved;
 		return 0;
@@ -159,12 +162,13 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	}
 	/*
 	 * A capability of this socket's type that the hot path did not
-	 * take (a datagram one), or one it found nobody at, or somebody
-	 * else: the provider may have been replaced, so forget it and ask
-	 * afresh.  Other errors (EAGAIN on a full backlog, EINTR) are the
-	 * caller's.
+	 * dial (a datagram one, or one of another type than it took), or
+	 * one found with nobody or somebody else at its address: the
+	 * provider may have been replaced, so forget it and ask afresh.
+	 * Other errors (EAGAIN on a full backlog, EINTR) are the caller's.
 	 */
-	if (rc == 1 && held_capability((uint16_t)type, &name, &cap)) {
+	if (rc == 1 && type != tried &&
+	    held_capability((uint16_t)type, &name, &cap)) {
 		rc = dial_capability(fd, type, &name, &cap);
 		if (rc == 0) {
 			errno = saved;

@@ -77,7 +77,7 @@ peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out)
  * then pid and uid alone must not stand for the peer.
  */
 static int
-read_pidfd(int fd, bool want_life, struct peer_identity *out, int *keep)
+read_pidfd(int fd, bool want_life, struct peer_identity *out, int *pidfd_out)
 {
 	socklen_t len = sizeof(int);
 	int pidfd = -1, saved = errno;
@@ -95,10 +95,7 @@ read_pidfd(int fd, bool want_life, struct peer_identity *out, int *keep)
 	 * took its pid later: whether it still lives is then always asked.
 	 */
 	peer_inspect_pidfd(pidfd, want_life || !pidfs_here(pidfd), out);
-	if (keep != NULL)
-		*keep = pidfd;
-	else
-		capshim_syscall(SYS_close, (long)pidfd);
+	*pidfd_out = pidfd;
 	return 0;
 }
 
@@ -124,24 +121,24 @@ peer_credentials(int fd, struct peer_identity *out)
 }
 
 int
-peer_identity_keep(int fd, bool want_life, struct peer_identity *out, int *keep)
+peer_identity(int fd, bool want_life, struct peer_identity *out, int *pidfd)
 {
 	memset(out, 0, sizeof(*out));
 	out->alive = true;
-	if (keep != NULL)
-		*keep = -1;
-	if (read_pidfd(fd, want_life, out, keep) != 0)
+	*pidfd = -1;
+	if (read_pidfd(fd, want_life, out, pidfd) != 0)
 		return -1;
 	if (out->pidfs_ino != 0)
 		return 0;
 	/* No pidfs (or a peer out of sight): pid and uid are the identity. */
-	return peer_credentials(fd, out);
-}
-
-int
-peer_identity(int fd, bool want_life, struct peer_identity *out)
-{
-	return peer_identity_keep(fd, want_life, out, NULL);
+	if (peer_credentials(fd, out) == 0)
+		return 0;
+	/* No identity, nothing handed over: the caller closes nothing. */
+	if (*pidfd >= 0) {
+		capshim_syscall(SYS_close, (long)*pidfd);
+		*pidfd = -1;
+	}
+	return -1;
 }
 
 int
@@ -261,14 +258,14 @@ peer_is_stamped(int fd, const struct wire_stamp *stamp,
 	/* Stamped with a pidfs inode: the launcher's kernel, ours, has pidfs. */
 	if (stamp->pidfs_ino != 0)
 		atomic_store_explicit(&pidfs_known, 1, memory_order_relaxed);
-	if (peer_identity_keep(fd, true, peer, &pidfd) != 0) {
+	if (peer_identity(fd, true, peer, &pidfd) != 0) {
 		memset(peer, 0, sizeof(*peer));
 		*reason = WIRE_REPORT_PEER_UNKNOWN;
 		return false;
 	}
 	if (peer_matches_stamp(fd, peer, stamp, reason)) {
 		if (pidfd >= 0)
-			pidkeep_add(pidfd, peer->pidfs_ino);
+			pidkeep_add(pidfd, peer->pidfs_ino, PIDKEEP_PROVIDER);
 		return true;
 	}
 	if (pidfd >= 0)

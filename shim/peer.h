@@ -24,17 +24,14 @@ struct peer_identity {
  * also find out whether it is still alive (else alive stays true).  Where
  * the kernel has pidfs, the peer's pidfs inode names it exactly and its
  * pid and uid are left for peer_credentials() to read if a decision
- * needs them; elsewhere they are read at once.  Returns 0, or -1 if the
- * kernel gives no credentials at all, or has SO_PEERPIDFD and refuses it.
+ * needs them; elsewhere they are read at once.  The peer's pidfd is the
+ * caller's to keep or close, in *pidfd (-1 on a kernel without
+ * SO_PEERPIDFD, and always when the call fails).  Returns 0, or -1 if
+ * the kernel gives no credentials at all, or has SO_PEERPIDFD and
+ * refuses it.
  */
-int peer_identity(int fd, bool want_life, struct peer_identity *out);
-
-/*
- * peer_identity(), handing the peer's pidfd to the caller in *keep (-1
- * if there is none) rather than closing it.
- */
-int peer_identity_keep(int fd, bool want_life, struct peer_identity *out,
-    int *keep);
+int peer_identity(int fd, bool want_life, struct peer_identity *out,
+    int *pidfd);
 
 /* Read the peer's pid and uid (SO_PEERCRED) if not read yet; -1 if none. */
 int peer_credentials(int fd, struct peer_identity *out);

@@ -23,13 +23,23 @@ struct capshim_pidfd_info {
  * A few slots, read and written without a lock: the close hooks that
  * clear them may run in a signal handler.  fd_plus_one is 0 for a free
  * slot, -1 while one is being filled; a slot's inode is written before
- * its descriptor is published.
+ * its descriptor is published.  Each use has slots of its own, so that
+ * the peers a busy server knows cannot take every slot from the
+ * providers it dials; a pidfd kept for one use serves the other too.
  */
-#define KEEP_SLOTS	16
+#define SLOTS_PER_USE	16
+#define KEEP_SLOTS	(2 * SLOTS_PER_USE)
 static struct {
 	atomic_int		fd_plus_one;
 	_Atomic uint64_t	ino;
 } slots[KEEP_SLOTS];
+
+/* The first slot of a use's share. */
+static int
+first_slot(enum pidkeep_use use)
+{
+	return use == PIDKEEP_PEER ? SLOTS_PER_USE : 0;
+}
 
 /* 0 not known yet, 1 the kernel answers PIDFD_GET_INFO, -1 it does not. */
 static atomic_int info_supported;
@@ -85,7 +95,7 @@ kept_pid(int fd)
 	if (capshim_syscall(SYS_ioctl, (long)fd, (long)CAPSHIM_PIDFD_GET_INFO,
 	    &info) == 0)
 		pid = (pid_t)info.pid;
-	else if (errno == ESRCH && release_slot(fd))
+	else if (errno == ESRCH && channel_owner() && release_slot(fd))
 		(void)capshim_syscall(SYS_close, (long)fd);
 	errno = saved;
 	return pid;
@@ -121,14 +131,15 @@ info_here(int pidfd)
 }
 
 static bool
-take_slot(int fd, uint64_t pidfs_ino)
+take_slot(int fd, uint64_t pidfs_ino, enum pidkeep_use use)
 {
 	int floor = atomic_load(&keep_floor);
 
 	while (fd < floor &&
 	    !atomic_compare_exchange_weak(&keep_floor, &floor, fd))
 		;
-	for (int i = 0; i < KEEP_SLOTS; i++) {
+	for (int i = first_slot(use); i < first_slot(use) + SLOTS_PER_USE;
+	    i++) {
 		int free_slot = 0;
 
 		if (atomic_compare_exchange_strong(&slots[i].fd_plus_one,
@@ -144,20 +155,24 @@ take_slot(int fd, uint64_t pidfs_ino)
 }
 
 void
-pidkeep_drop(uint64_t pidfs_ino)
+pidkeep_drop(uint64_t pidfs_ino, enum pidkeep_use use)
 {
-	int fd;
-
 	if (pidkeep_find(pidfs_ino) < 0 || !channel_owner())
 		return;
 	/* Two threads' first dials may each have kept one. */
-	while ((fd = pidkeep_find(pidfs_ino)) >= 0)
-		if (release_slot(fd))
+	for (int i = first_slot(use); i < first_slot(use) + SLOTS_PER_USE;
+	    i++) {
+		int fd = atomic_load_explicit(&slots[i].fd_plus_one,
+		    memory_order_acquire) - 1;
+
+		if (fd >= 0 && atomic_load_explicit(&slots[i].ino,
+		    memory_order_relaxed) == pidfs_ino && release_slot(fd))
 			(void)capshim_syscall(SYS_close, (long)fd);
+	}
 }
 
 void
-pidkeep_add(int pidfd, uint64_t pidfs_ino)
+pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use use)
 {
 	int base = channel_fd() + 1, high = -1, saved = errno;
 
@@ -173,15 +188,16 @@ pidkeep_add(int pidfd, uint64_t pidfs_ino)
 		high = (int)capshim_syscall(SYS_fcntl, (long)pidfd,
 		    (long)F_DUPFD_CLOEXEC, (long)base);
 	(void)capshim_syscall(SYS_close, (long)pidfd);
-	if (high >= 0 && !take_slot(high, pidfs_ino)) {
-		/* Full: the pidfds of providers that have died make room. */
-		for (int i = 0; i < KEEP_SLOTS; i++) {
+	if (high >= 0 && !take_slot(high, pidfs_ino, use)) {
+		/* Full: the pidfds of processes that have died make room. */
+		for (int i = first_slot(use); i < first_slot(use) +
+		    SLOTS_PER_USE; i++) {
 			int fd = atomic_load(&slots[i].fd_plus_one) - 1;
 
 			if (fd >= 0)
 				(void)kept_pid(fd);
 		}
-		if (!take_slot(high, pidfs_ino))
+		if (!take_slot(high, pidfs_ino, use))
 			(void)capshim_syscall(SYS_close, (long)high);
 	}
 	errno = saved;

@@ -1,7 +1,8 @@
 /*
- * Pidfds of the providers this process dials, kept open between dials.
- * With one kept, the check of a later connection's peer (OnlyThisPeer)
- * is SO_PEERCRED and one PIDFD_GET_INFO, instead of a new pidfd from
+ * Pidfds kept open between connections: of the providers this process
+ * dials (OnlyThisPeer, peer.h), and of the peers its listeners know
+ * (admit.h).  With one kept, the check of a later connection's peer is
+ * SO_PEERCRED and one PIDFD_GET_INFO, instead of a new pidfd from
  * SO_PEERPIDFD, its fstat, a liveness signal and its close.
  *
  * The descriptors are the program's to close: close(), close_range(),
@@ -17,6 +18,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* What a pidfd is kept for; each has its own share of the slots. */
+enum pidkeep_use {
+	PIDKEEP_PROVIDER,	/* a provider this process dials */
+	PIDKEEP_PEER,		/* a peer a listener of this process knows */
+};
+
 /* The kept pidfd of the process with this pidfs inode, or -1. */
 int pidkeep_find(uint64_t pidfs_ino);
 
@@ -28,11 +35,14 @@ int pidkeep_find(uint64_t pidfs_ino);
  */
 bool pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid);
 
-/* Keep pidfd for the process with this pidfs inode; pidfd is consumed. */
-void pidkeep_add(int pidfd, uint64_t pidfs_ino);
+/*
+ * Keep pidfd for the process with this pidfs inode, unless one is kept
+ * for it already; pidfd is consumed.
+ */
+void pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use);
 
-/* Close the pidfd kept for this pidfs inode: no capability needs it now. */
-void pidkeep_drop(uint64_t pidfs_ino);
+/* Close the pidfd kept for this pidfs inode and use: nothing needs it now. */
+void pidkeep_drop(uint64_t pidfs_ino, enum pidkeep_use);
 
 /*
  * The program closed, or dup'd over, the descriptors first..last: any

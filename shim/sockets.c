@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "pidkeep.h"
 #include "sockets.h"
 
@@ -123,7 +124,8 @@ sockets_remember(const struct vsock *v)
 {
 	struct vsock *slot;
 
-	if (!enter())
+	/* A vfork() child shares its parent's table: it writes nothing. */
+	if (!channel_owner() || !enter())
 		return false;
 	slot = slot_for(v);
 	if (slot == NULL && state.count == capacity()) {
@@ -221,10 +223,10 @@ provider_in_use(uint64_t pidfs_ino)
 void
 sockets_forget_capability(const uint8_t *name, size_t len)
 {
-	uint64_t gone[8];
+	uint64_t gone[8];	/* a name has a capability per socket type at most */
 	size_t ngone = 0;
 
-	if (!enter())
+	if (!channel_owner() || !enter())
 		return;
 	for (size_t i = 0; i < state.count; ) {
 		if (table[i].role == VSOCK_REMOTE &&
@@ -241,7 +243,7 @@ sockets_forget_capability(const uint8_t *name, size_t len)
 	leave();
 	/* The provider's kept pidfd goes with its last capability. */
 	for (size_t i = 0; i < ngone; i++)
-		pidkeep_drop(gone[i]);
+		pidkeep_drop(gone[i], PIDKEEP_PROVIDER);
 }
 
 bool

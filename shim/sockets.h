@@ -47,8 +47,9 @@ void sockets_init(void);
 
 /*
  * Remember a mapping; a newer one for the same address replaces the old.
- * False if it could not be kept (out of memory, or called from a signal
- * handler that interrupted the table on the same thread).
+ * False if it could not be kept (out of memory, called from a signal
+ * handler that interrupted the table on the same thread, or in a vfork()
+ * child, which shares its parent's table and changes nothing in it).
  */
 bool sockets_remember(const struct vsock *);
 
@@ -66,7 +67,7 @@ bool sockets_by_ino(uint64_t ino, struct vsock *out);
 bool sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
     struct vsock *out);
 
-/* Drop the capabilities for a name, after its provider changed. */
+/* Drop the capabilities for a name, after its provider changed (not in a vfork() child). */
 void sockets_forget_capability(const uint8_t *name, size_t len);
 
 /*
