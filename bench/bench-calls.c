@@ -8,7 +8,6 @@
  * The last two are whole round trips to another process over a channel,
  * with a socketpair or a pipe for the reply.
  */
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -133,18 +132,10 @@ call_pidfd_signal(void)
 }
 
 /* What the check of a kept pidfd asks (shim/pidkeep.c). */
-struct bench_pidfd_info {
-	uint64_t	mask, cgroupid;
-	uint32_t	pid, tgid, ppid, ruid, rgid, euid, egid;
-	uint32_t	suid, sgid, fsuid, fsgid, spare0[1];
-};
-
 static void
 call_pidfd_get_info(void)
 {
-	struct bench_pidfd_info info = { .mask = 1 };
-
-	(void)ioctl(s.pidfd, _IOWR(0xFF, 11, struct bench_pidfd_info), &info);
+	bench_pidfd_get_info(s.pidfd);
 }
 
 static void

@@ -67,6 +67,9 @@ void bench_gate_calls_dialed(int fd);
 void bench_gate_calls_listener(int lfd);
 void bench_gate_calls_accepted(int fd);
 
+/* PIDFD_GET_INFO on pidfd, the call that checks a kept pidfd. */
+void bench_pidfd_get_info(int pidfd);
+
 /* Print "PROG: WHAT: strerror" to stderr and exit 1. */
 void bench_die(const char *what) __attribute__((noreturn));
 

@@ -24,6 +24,14 @@ struct gate_pidfd_info {
 	uint32_t	suid, sgid, fsuid, fsgid, spare0[1];
 };
 
+void
+bench_pidfd_get_info(int pidfd)
+{
+	struct gate_pidfd_info info = { .mask = 1 };
+
+	(void)ioctl(pidfd, _IOWR(0xFF, 11, struct gate_pidfd_info), &info);
+}
+
 /* A pidfd of the peer, opened once, as the shim keeps one. */
 static int kept = -1;
 
@@ -41,7 +49,6 @@ bench_gate_calls(void)
 static void
 check_peer(int fd)
 {
-	struct gate_pidfd_info info = { .mask = 1 };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
@@ -49,7 +56,7 @@ check_peer(int fd)
 		bench_die("SO_PEERCRED");
 	if (kept < 0 && (kept = (int)syscall(SYS_pidfd_open, cred.pid, 0)) < 0)
 		bench_die("pidfd_open");
-	(void)ioctl(kept, _IOWR(0xFF, 11, struct gate_pidfd_info), &info);
+	bench_pidfd_get_info(kept);
 }
 
 void
