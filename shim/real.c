@@ -131,8 +131,9 @@ real_hooks_first(void)
 		"bind", "connect", "listen", "accept", "accept4", "sendto",
 		"sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "recv",
 		"read", "readv", "__recv_chk", "__recvfrom_chk", "__read_chk",
-		"syscall", "execve", "execveat", "fexecve", "execvpe",
-		"posix_spawn", "posix_spawnp",
+		"syscall", "execve", "execveat", "fexecve", "execv", "execvp",
+		"execvpe", "execl", "execlp", "execle", "posix_spawn",
+		"posix_spawnp",
 	};
 	struct object_range self = { .probe = (uintptr_t)real_hooks_first };
 	Dl_info found;

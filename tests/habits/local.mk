@@ -45,7 +45,7 @@ tests_habits_hx_sandbox_CPPFLAGS = $(HABIT_CPPFLAGS)
 # (shim/real.c, real_hooks_first), exporting that call alone.
 EXPORT_DYNAMIC = $(AM_LDFLAGS) -Wl,--export-dynamic
 tests_habits_hx_interpose_SOURCES = tests/habits/hx-interpose.c $(HABIT_COMMON)
-tests_habits_hx_interpose_CPPFLAGS = $(HABIT_CPPFLAGS)
+tests_habits_hx_interpose_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_connect
 tests_habits_hx_interpose_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_LDADD = $(DL_LIBS)
 INTERPOSERS = tests/habits/hx-interpose-bind tests/habits/hx-interpose-listen \
@@ -56,47 +56,47 @@ INTERPOSERS = tests/habits/hx-interpose-bind tests/habits/hx-interpose-listen \
 	tests/habits/hx-interpose-read
 check_PROGRAMS += $(INTERPOSERS)
 tests_habits_hx_interpose_bind_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_bind_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_BIND
+tests_habits_hx_interpose_bind_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_bind
 tests_habits_hx_interpose_bind_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_bind_LDADD = $(DL_LIBS)
 tests_habits_hx_interpose_listen_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_listen_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_LISTEN
+tests_habits_hx_interpose_listen_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_listen
 tests_habits_hx_interpose_listen_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_listen_LDADD = $(DL_LIBS)
 tests_habits_hx_interpose_accept_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_accept_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_ACCEPT
+tests_habits_hx_interpose_accept_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_accept
 tests_habits_hx_interpose_accept_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_accept_LDADD = $(DL_LIBS)
 tests_habits_hx_interpose_accept4_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_accept4_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_ACCEPT4
+tests_habits_hx_interpose_accept4_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_accept4
 tests_habits_hx_interpose_accept4_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_accept4_LDADD = $(DL_LIBS)
 tests_habits_hx_interpose_sendto_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_sendto_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_SENDTO
+tests_habits_hx_interpose_sendto_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_sendto
 tests_habits_hx_interpose_sendto_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_sendto_LDADD = $(DL_LIBS)
 tests_habits_hx_interpose_sendmsg_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_sendmsg_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_SENDMSG
+tests_habits_hx_interpose_sendmsg_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_sendmsg
 tests_habits_hx_interpose_sendmsg_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_sendmsg_LDADD = $(DL_LIBS)
 tests_habits_hx_interpose_sendmmsg_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_sendmmsg_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_SENDMMSG
+tests_habits_hx_interpose_sendmmsg_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_sendmmsg
 tests_habits_hx_interpose_sendmmsg_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_sendmmsg_LDADD = $(DL_LIBS)
 tests_habits_hx_interpose_recvfrom_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_recvfrom_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_RECVFROM
+tests_habits_hx_interpose_recvfrom_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_recvfrom
 tests_habits_hx_interpose_recvfrom_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_recvfrom_LDADD = $(DL_LIBS)
 tests_habits_hx_interpose_recvmsg_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_recvmsg_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_RECVMSG
+tests_habits_hx_interpose_recvmsg_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_recvmsg
 tests_habits_hx_interpose_recvmsg_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_recvmsg_LDADD = $(DL_LIBS)
 tests_habits_hx_interpose_recv_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_recv_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_RECV
+tests_habits_hx_interpose_recv_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_recv
 tests_habits_hx_interpose_recv_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_recv_LDADD = $(DL_LIBS)
 tests_habits_hx_interpose_read_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_read_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_READ
+tests_habits_hx_interpose_read_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_read
 tests_habits_hx_interpose_read_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_read_LDADD = $(DL_LIBS)
 
@@ -104,14 +104,14 @@ tests_habits_hx_interpose_read_LDADD = $(DL_LIBS)
 # the shim, or linked into hx-interpose-linked (behind the shim).
 check_PROGRAMS += tests/habits/hx-interpose-linked
 tests_habits_hx_interpose_linked_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_linked_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_NONE
+tests_habits_hx_interpose_linked_CPPFLAGS = $(HABIT_CPPFLAGS)
 tests_habits_hx_interpose_linked_LDADD = tests/habits/libinterpose.so $(DL_LIBS)
 tests_habits_hx_interpose_linked_LDFLAGS = $(AM_LDFLAGS) \
 	-Wl,-rpath,$(abs_top_builddir)/tests/habits
 tests/habits/libinterpose.so: tests/habits/hx-interpose.c
 	@$(MKDIR_P) tests/habits
 	$(AM_V_CCLD)$(CC) -std=gnu11 $(WARN_CFLAGS) -include $(top_builddir)/config.h \
-		-DHX_LIBRARY -DHX_OWN_BIND -fPIC -shared -Wl,-soname,libinterpose.so \
+		-DHX_LIBRARY -DHX_OWN_bind -fPIC -shared -Wl,-soname,libinterpose.so \
 		-o $@ $(srcdir)/tests/habits/hx-interpose.c $(DL_LIBS)
 CLEANFILES += tests/habits/libinterpose.so
 
@@ -136,17 +136,19 @@ tests/habits/libearly.so: tests/habits/libearly.c
 CLEANFILES += tests/habits/libearly.so
 
 # libown-CALL.so for each CALL below, defining that call alone
-# (tests/habits/libown.c): symbols.bats preloads each ahead of the shim.
+# (tests/habits/hx-interpose.c): symbols.bats preloads each ahead of the
+# shim.
 OWN_CALLS = readv recvmmsg __recv_chk __recvfrom_chk __read_chk syscall \
-	execve execveat fexecve execvpe posix_spawn posix_spawnp
+	execve execveat fexecve execv execvp execvpe execl execlp execle \
+	posix_spawn posix_spawnp
 check_DATA = tests/habits/libown.stamp
-tests/habits/libown.stamp: tests/habits/libown.c
+tests/habits/libown.stamp: tests/habits/hx-interpose.c
 	@$(MKDIR_P) tests/habits
 	$(AM_V_CCLD)for c in $(OWN_CALLS); do \
 		$(CC) -std=gnu11 $(WARN_CFLAGS) -include $(top_builddir)/config.h \
-		    -DHX_OWN_$$c -fPIC -shared -Wl,-soname,libown-$$c.so \
-		    -o tests/habits/libown-$$c.so \
-		    $(srcdir)/tests/habits/libown.c $(DL_LIBS) || exit 1; \
+		    -DHX_LIBRARY -DHX_OWN_$$c -fPIC -shared \
+		    -Wl,-soname,libown-$$c.so -o tests/habits/libown-$$c.so \
+		    $(srcdir)/tests/habits/hx-interpose.c $(DL_LIBS) || exit 1; \
 	done; touch $@
 CLEANFILES += tests/habits/libown.stamp tests/habits/libown-*.so
 
@@ -161,5 +163,4 @@ HABIT_SUITES = tests/habits/prefork.bats tests/habits/fork.bats \
 if HAVE_BATS
 TESTS += $(HABIT_SUITES)
 endif
-EXTRA_DIST += $(HABIT_SUITES) tests/habits/habits.bash tests/habits/libown.c \
-	tests/habits/libearly.c
+EXTRA_DIST += $(HABIT_SUITES) tests/habits/habits.bash tests/habits/libearly.c

@@ -275,8 +275,28 @@ preloaded_ahead() {
 	preloaded_ahead fexecve
 }
 
+@test "interposer: a library ahead of the shim that defines execv() is refused with exit 77" {
+	preloaded_ahead execv
+}
+
+@test "interposer: a library ahead of the shim that defines execvp() is refused with exit 77" {
+	preloaded_ahead execvp
+}
+
 @test "interposer: a library ahead of the shim that defines execvpe() is refused with exit 77" {
 	preloaded_ahead execvpe
+}
+
+@test "interposer: a library ahead of the shim that defines execl() is refused with exit 77" {
+	preloaded_ahead execl
+}
+
+@test "interposer: a library ahead of the shim that defines execlp() is refused with exit 77" {
+	preloaded_ahead execlp
+}
+
+@test "interposer: a library ahead of the shim that defines execle() is refused with exit 77" {
+	preloaded_ahead execle
 }
 
 @test "interposer: a library ahead of the shim that defines posix_spawn() is refused with exit 77" {
