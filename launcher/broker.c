@@ -520,17 +520,40 @@ handle_admit(const struct request *rq)
 		    "cannot be told from a process that reused its pid");
 		return;
 	}
+	/*
+	 * A datagram whose kernel credentials were cut (MSG_CTRUNC: a sender
+	 * that attaches descriptors can push the pidfd out) names a pid that
+	 * may have been reused: never judged by that pid.
+	 */
+	if (a->flags & WIRE_ADMIT_UNIDENTIFIED) {
+		deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid,
+		    ECONNABORTED, "the sender's credentials were cut short or "
+		    "came without its pidfd");
+		return;
+	}
 	peer = registry_find_proc(a->peer_pid);
 	if (peer != NULL && registry_proc_gone(peer))
 		peer = NULL;
 	/*
-	 * Same pid, another process: the pidfs inodes tell them apart.  The
-	 * connector may be one that exited after its pid was taken by the
-	 * process on record, or one that took the pid of a process that held
-	 * a grant; either way the record is not the connector's.
+	 * Where the kernel has pidfs the process on record has an inode, and
+	 * so does every live connector: a question without one is not about
+	 * the process on record, whose pid it may have taken.
 	 */
-	if (peer != NULL && a->peer_ino != 0 && peer->pidfs_ino != 0 &&
-	    a->peer_ino != peer->pidfs_ino) {
+	if (peer != NULL && peer->pidfs_ino != 0 && a->peer_ino == 0) {
+		deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid,
+		    ECONNABORTED, "the peer's pidfs inode is unknown on a "
+		    "kernel that has pidfs");
+		return;
+	}
+	/*
+	 * Same pid, another process: the pidfs inodes tell them apart, and
+	 * so does a uid other than the one on record.  The connector may be
+	 * one that exited after its pid was taken by the process on record,
+	 * or one that took the pid of a process that held a grant; either
+	 * way the record is not the connector's.
+	 */
+	if (peer != NULL && (a->peer_uid != peer->uid || (a->peer_ino != 0 &&
+	    peer->pidfs_ino != 0 && a->peer_ino != peer->pidfs_ino))) {
 		impostor = peer->granted[self];
 		peer = NULL;
 	}
@@ -656,7 +679,9 @@ receive(struct channel *c, struct request *rq)
 		    payload == sizeof(cred)) {
 			memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
 			have_cred = true;
-		} else if (cm->cmsg_type == SCM_PIDFD && payload == sizeof(int)) {
+		} else if (cm->cmsg_type == SCM_PIDFD && payload == sizeof(int) &&
+		    pidfd < 0) {
+			/* A negative value is the errno of a pidfd not made. */
 			memcpy(&pidfd, CMSG_DATA(cm), sizeof(int));
 		} else if (cm->cmsg_type == SCM_RIGHTS) {
 			size_t k = payload / sizeof(int);

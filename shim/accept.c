@@ -1,15 +1,21 @@
 /*
  * accept(2) and accept4(2) on a gated listener: admit only processes the
- * launcher granted a capability to this service (OnlyMyPeers).  A refused
- * connection is closed (its process reads EOF) and accept goes on to the
- * next pending one, so one intruder in the queue never costs a friend.
+ * launcher granted a capability to this service (OnlyMyPeers).
+ *
+ * A refused connection is closed (its process reads EOF), and the program
+ * is handed, in its place, a connection whose peer has already hung up:
+ * it reads EOF and never a byte of the outsider's.  That is what every
+ * accept loop already handles (a client that connects and leaves at
+ * once), where an error such as ECONNABORTED ends many textbook loops.
+ * Each call takes exactly one connection off the queue, so an outsider
+ * that keeps the queue full costs the program one turn of its own loop
+ * per connection, and never holds it inside the shim.
  */
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <string.h>
 
 #include "admit.h"
@@ -93,20 +99,6 @@ real_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 	return real.accept(fd, addr, len);
 }
 
-/* True if another connection is already queued on the listener. */
-static bool
-more_pending(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int n, saved = errno;
-
-	do
-		n = poll(&p, 1, 0);
-	while (n < 0 && errno == EINTR);
-	errno = saved;
-	return n > 0 && (p.revents & POLLIN);
-}
-
 /*
  * OnlyMyPeers for one accepted connection.  A process that connected
  * here before is known by pid, with its pidfd kept; any other is named
@@ -142,18 +134,61 @@ admitted(int fd, const struct wire_name *name, int type, uint64_t key,
 }
 
 /*
+ * What the program gets for a refused connection: a connection of the
+ * listener's type, with the flags accept4() asked for, whose peer has
+ * already hung up, in the descriptor the refused one had (dup3 replaces
+ * it in one step, so no other thread can be handed that number between).
+ * Only when even that cannot be made (no descriptor or memory left for
+ * the pair) does the call fail, with the errno accept() itself gives in
+ * that state (EMFILE, ENFILE, ENOMEM), and the refused connection closed.
+ */
+static int
+hung_up_connection(int refused, int type, int flags)
+{
+	int pair[2], kind, saved;
+
+	kind = type == WIRE_SOCK_SEQPACKET ? SOCK_SEQPACKET : SOCK_STREAM;
+	if (socketpair(AF_UNIX, kind | (flags & SOCK_NONBLOCK), 0, pair) != 0) {
+		saved = errno;
+		(void)real.close(refused);
+		errno = saved;
+		return -1;
+	}
+	(void)real.close(pair[1]);
+	if (real.dup3(pair[0], refused, flags & SOCK_CLOEXEC ? O_CLOEXEC : 0) < 0) {
+		saved = errno;
+		(void)real.close(pair[0]);
+		(void)real.close(refused);
+		errno = saved;
+		return -1;
+	}
+	(void)real.close(pair[0]);
+	return refused;
+}
+
+/* The address of a peer that has no name, as accept() reports one. */
+static void
+unnamed_address(struct sockaddr *addr, socklen_t *len)
+{
+	struct sockaddr_un none = { .sun_family = AF_UNIX };
+
+	copy_address_out(addr, len, &none, sizeof(sa_family_t));
+}
+
+/*
  * Errors: the kernel's (EAGAIN when nothing is queued on a non-blocking
- * listener, EINTR, EMFILE ...); ECONNABORTED when the only connections
- * pending on a blocking listener were refused, so that a program that
- * polled first never blocks on a queue the shim emptied.
+ * listener, EINTR, EMFILE ...).  Never an error of the shim's own: a
+ * refused connection is returned hung up (above).
  */
 int
 gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
     bool accept4_semantics)
 {
+	struct sockaddr_un from;
+	socklen_t fromlen = sizeof(from);
 	struct wire_name name;
-	uint64_t key = 0;
-	int type, nfd, fl, saved = errno;
+	uint64_t key = 0, horizon;
+	int type, nfd, saved = errno;
 
 	/* An address without a length is the kernel's EFAULT to give. */
 	/* capshim_ready() starts the shim for a call made before its constructor. */
@@ -161,31 +196,24 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 	    !gated_listener(fd, &name, &type, &key))
 		return real_accept(fd, addr, len, flags, accept4_semantics);
 
-	for (;;) {
-		struct sockaddr_un from;
-		socklen_t fromlen = sizeof(from);
-		uint64_t horizon = admit_horizon();
-
-		nfd = real_accept(fd, (struct sockaddr *)&from, &fromlen, flags,
-		    accept4_semantics);
-		if (nfd < 0)
-			return -1;
-		if (type != SOCKET_UNKNOWN &&
-		    admitted(nfd, &name, type, key, horizon)) {
-			virtual_address(&from, &fromlen);
-			copy_address_out(addr, len, &from, fromlen);
-			errno = saved;
-			return nfd;
-		}
-		capshim_debug("refused a connection on fd %d", fd);
-		real.close(nfd);
-		if (!more_pending(fd)) {
-			/* A non-blocking listener says what the kernel would. */
-			fl = fcntl(fd, F_GETFL);
-			errno = fl >= 0 && (fl & O_NONBLOCK) ? EAGAIN : ECONNABORTED;
-			return -1;
-		}
+	horizon = admit_horizon();
+	nfd = real_accept(fd, (struct sockaddr *)&from, &fromlen, flags,
+	    accept4_semantics);
+	if (nfd < 0)
+		return -1;
+	if (type != SOCKET_UNKNOWN &&
+	    admitted(nfd, &name, type, key, horizon)) {
+		virtual_address(&from, &fromlen);
+		copy_address_out(addr, len, &from, fromlen);
+		errno = saved;
+		return nfd;
 	}
+	capshim_debug("refused a connection on fd %d", fd);
+	if (hung_up_connection(nfd, type, accept4_semantics ? flags : 0) < 0)
+		return -1;
+	unnamed_address(addr, len);
+	errno = saved;
+	return nfd;
 }
 
 int

@@ -43,13 +43,14 @@ remember_admitted(uint64_t ino)
 }
 
 static bool
-ask_admission(int fd, struct peer_identity *peer, const struct wire_name *name,
-    int socktype, const uint8_t *from, size_t from_len)
+ask_admission(int fd, struct peer_identity *peer, bool identified,
+    const struct wire_name *name, int socktype, const uint8_t *from,
+    size_t from_len)
 {
 	union wire_msg req, reply;
 
 	/* The inode alone names the process: an earlier yes needs no more. */
-	if (peer->alive && admit_seen(peer->pidfs_ino))
+	if (identified && peer->alive && admit_seen(peer->pidfs_ino))
 		return true;
 	if (peer_credentials(fd, peer) != 0)
 		memset(peer, 0, sizeof(*peer));
@@ -62,6 +63,8 @@ ask_admission(int fd, struct peer_identity *peer, const struct wire_name *name,
 	req.admit.socktype = (uint16_t)socktype;
 	if (!peer->alive && peer->pidfs_ino == 0)
 		req.admit.flags |= WIRE_ADMIT_EXITED;
+	if (!identified)
+		req.admit.flags |= WIRE_ADMIT_UNIDENTIFIED;
 	req.admit.peer_pid = peer->pid > 0 ? peer->pid : 0;
 	req.admit.peer_uid = peer->uid;
 	req.admit.peer_ino = peer->pidfs_ino;
@@ -84,7 +87,7 @@ bool
 admit_peer(int fd, struct peer_identity *peer, const struct wire_name *name,
     int socktype)
 {
-	return ask_admission(fd, peer, name, socktype, NULL, 0);
+	return ask_admission(fd, peer, true, name, socktype, NULL, 0);
 }
 
 /*
@@ -235,11 +238,11 @@ not_remembered:
 }
 
 bool
-admit_datagram(const struct peer_identity *peer, const struct wire_name *name,
-    const uint8_t *from, size_t from_len)
+admit_datagram(const struct peer_identity *peer, bool identified,
+    const struct wire_name *name, const uint8_t *from, size_t from_len)
 {
 	struct peer_identity sender = *peer;
 
-	return ask_admission(-1, &sender, name, WIRE_SOCK_DGRAM, from,
-	    from_len);
+	return ask_admission(-1, &sender, identified, name, WIRE_SOCK_DGRAM,
+	    from, from_len);
 }

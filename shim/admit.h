@@ -25,8 +25,9 @@ bool admit_peer(int fd, struct peer_identity *, const struct wire_name *name,
  * included; len 0 if none) lets the launcher recognise answers sent from
  * a provider's own socket by whichever process holds it.
  */
-bool admit_datagram(const struct peer_identity *, const struct wire_name *name,
-    const uint8_t *from, size_t from_len);
+/* identified: false when the kernel's credentials for it were incomplete. */
+bool admit_datagram(const struct peer_identity *, bool identified,
+    const struct wire_name *name, const uint8_t *from, size_t from_len);
 
 /*
  * A stream or seqpacket listener, named for admit_known_peer(): its

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <linux/netlink.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,6 +76,15 @@ dgram_provider_alive(const struct wire_stamp *stamp)
 	return stamped_socket_exists(stamp->sock_ino);
 }
 
+/* Set once the kernel took SO_PASSPIDFD: every datagram then brings a pidfd. */
+static atomic_bool passes_pidfd;
+
+bool
+dgram_passes_pidfd(void)
+{
+	return atomic_load_explicit(&passes_pidfd, memory_order_relaxed);
+}
+
 static int
 gate_socket(int fd, bool inherited)
 {
@@ -87,7 +97,8 @@ gate_socket(int fd, bool inherited)
 	if (!inherited)
 		(void)getsockopt(fd, SOL_SOCKET, SO_PASSCRED, &had, &len);
 	(void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
-	(void)setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one)) == 0)
+		atomic_store_explicit(&passes_pidfd, true, memory_order_relaxed);
 	if (!sockets_gate_dgram(st.st_ino, had != 0)) {
 		errno = ENOMEM;
 		return -1;

@@ -57,6 +57,12 @@ pidfs_here(int pidfd)
 	return k > 0;
 }
 
+bool
+peer_pidfs(void)
+{
+	return atomic_load_explicit(&pidfs_known, memory_order_relaxed) > 0;
+}
+
 void
 peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out)
 {

@@ -66,6 +66,8 @@ bool peer_is_stamped(int fd, const struct wire_stamp *,
 int pidfd_identity(pid_t pid, struct peer_identity *out);
 
 /* Fill pidfs_ino and alive from a pidfd (left as they are without pidfs). */
+/* Does this kernel have pidfs?  Known once a pidfd has been inspected. */
+bool peer_pidfs(void);
 void peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out);
 
 /* The start time of pid (clock ticks since boot), 0 if unreadable. */

@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <stddef.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,9 +33,24 @@
 #ifndef SCM_PIDFD
 #define SCM_PIDFD 0x04
 #endif
+/* The most descriptors one message carries (the kernel's SCM_MAX_FD). */
+#define SCM_MAX_FD 253
 
-/* Room for our own credentials and pidfd on top of the caller's control. */
-#define GATE_CONTROL (CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int)))
+/*
+ * Room for our own credentials and pidfd on top of the caller's control,
+ * and for as many descriptors as a sender may attach: the kernel places
+ * them ahead of the pidfd, so a buffer sized for the caller alone lets a
+ * sender push the pidfd out (MSG_CTRUNC).
+ */
+#define GATE_CONTROL (CMSG_SPACE(sizeof(struct ucred)) + \
+	CMSG_SPACE(sizeof(int)) + CMSG_SPACE(SCM_MAX_FD * sizeof(int)))
+
+/*
+ * Refused datagrams one call drops before it hands the program an empty
+ * one instead, so that a sender refilling the queue never holds the
+ * program inside the shim.
+ */
+#define REFUSALS_PER_CALL 16
 
 /* Is fd a gated datagram socket?  *user_passcred: did the program ask for credentials itself? */
 static bool
@@ -96,12 +112,15 @@ close_rights(const struct cmsghdr *cm)
  * The sender of a received datagram, from the credentials the kernel
  * attached.  The pidfd (SO_PASSPIDFD) names that very process even if its
  * pid has been reused since; SCM_CREDENTIALS alone, on older kernels,
- * gives the pid as it was at send time.
+ * gives the pid as it was at send time.  False when the kernel's word is
+ * incomplete: control data cut short (MSG_CTRUNC), no credentials, or,
+ * where the socket passes pidfds, no usable pidfd.  Such a sender is
+ * refused whatever its pid says.
  */
 static bool
 read_sender(const struct msghdr *ours, struct peer_identity *sender)
 {
-	bool have = false;
+	bool cred = false, pidfd_ok = false;
 
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR((struct msghdr *)ours);
 	    cm != NULL; cm = CMSG_NXTHDR((struct msghdr *)ours, cm)) {
@@ -115,16 +134,22 @@ read_sender(const struct msghdr *ours, struct peer_identity *sender)
 			sender->pid = c.pid;
 			sender->uid = c.uid;
 			sender->have_cred = true;
-			have = true;
+			cred = true;
 		} else if (cm->cmsg_type == SCM_PIDFD &&
 		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
 			int pidfd;
 
+			/* A pidfd the kernel could not make is a negative errno. */
 			memcpy(&pidfd, CMSG_DATA(cm), sizeof(int));
-			peer_inspect_pidfd(pidfd, false, sender);
+			if (pidfd >= 0) {
+				peer_inspect_pidfd(pidfd, false, sender);
+				pidfd_ok = !peer_pidfs() || sender->pidfs_ino != 0;
+			}
 		}
 	}
-	return have;
+	if (ours->msg_flags & MSG_CTRUNC)
+		return false;
+	return cred && (pidfd_ok || !dgram_passes_pidfd());
 }
 
 static bool
@@ -191,20 +216,21 @@ copy_name(struct msghdr *user, struct sockaddr_un *from, socklen_t fromlen)
 	copy_address_out(user->msg_name, &user->msg_namelen, from, fromlen);
 }
 
+/* identified: read_sender() found the kernel's word on the sender complete. */
 static bool
 sender_admitted(int fd, struct peer_identity *sender,
-    const struct sockaddr_un *from, socklen_t fromlen)
+    const struct sockaddr_un *from, socklen_t fromlen, bool identified)
 {
 	const size_t off = offsetof(struct sockaddr_un, sun_path);
 	struct wire_name name;
 
 	/* Answers from the providers this process holds capabilities for. */
-	if (sender->pid > 0 && sockets_is_provider(sender->pid,
-	    sender->pidfs_ino))
+	if (identified && sender->pid > 0 &&
+	    sockets_is_provider(sender->pid, sender->pidfs_ino))
 		return true;
 	gate_name(fd, &name);
-	if (!admit_datagram(sender, &name, (const uint8_t *)from->sun_path,
-	    fromlen > off ? fromlen - off : 0))
+	if (!admit_datagram(sender, identified, &name,
+	    (const uint8_t *)from->sun_path, fromlen > off ? fromlen - off : 0))
 		return false;
 	if (fromlen > off + 1)
 		dgram_allow_reply((const uint8_t *)from->sun_path, fromlen - off,
@@ -212,10 +238,44 @@ sender_admitted(int fd, struct peer_identity *sender,
 	return true;
 }
 
+/* Would a receive of the caller's block?  (Asked only after a refusal.) */
+static bool
+caller_blocks(int fd, int flags)
+{
+	int fl, saved = errno;
+
+	if (flags & MSG_DONTWAIT)
+		return false;
+	fl = fcntl(fd, F_GETFL);
+	errno = saved;
+	return fl < 0 || !(fl & O_NONBLOCK);
+}
+
+/*
+ * A refused datagram as the program sees it: an empty datagram from a
+ * sender with no name, and no control data.  Any sender may send one, so
+ * every datagram server handles it; the program's own loop turns again.
+ */
+static ssize_t
+empty_datagram(struct msghdr *msg)
+{
+	struct sockaddr_un none = { .sun_family = AF_UNIX };
+
+	if (msg->msg_name != NULL)
+		copy_address_out(msg->msg_name, &msg->msg_namelen, &none,
+		    sizeof(sa_family_t));
+	msg->msg_controllen = 0;
+	msg->msg_flags = 0;
+	return 0;
+}
+
 /*
  * Errors: the kernel's (EAGAIN when nothing is queued on a non-blocking
- * socket, EINTR ...).  A refused datagram is never seen: the call goes on
- * to the next one, as if it had not arrived.
+ * socket, EINTR ...).  A refused datagram is dropped and the call goes on
+ * to the next one already queued; but it never waits for one after a
+ * refusal, nor drops more than REFUSALS_PER_CALL: then a caller that
+ * would not block gets EAGAIN (the queue is empty), and any other an
+ * empty datagram from nobody (empty_datagram).
  */
 ssize_t
 gate_recvmsg(int fd, struct msghdr *msg, int flags)
@@ -224,6 +284,7 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 	bool user_passcred;
 	char *control;
 	ssize_t n;
+	int refused = 0;
 
 	if (!gated_socket(fd, &user_passcred)) {
 		if (!real_ready())
@@ -242,17 +303,24 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 		struct peer_identity sender = { .alive = true };
 		struct sockaddr_un from;
 		struct msghdr ours = *msg;
+		int saved = errno;
 
 		ours.msg_name = &from;
 		ours.msg_namelen = sizeof(from);
 		ours.msg_control = control;
 		ours.msg_controllen = control_size;
-		n = real.recvmsg(fd, &ours, flags);
+		n = real.recvmsg(fd, &ours, refused ? flags | MSG_DONTWAIT :
+		    flags);
+		if (n < 0 && refused && errno == EAGAIN &&
+		    caller_blocks(fd, flags)) {
+			errno = saved;
+			n = empty_datagram(msg);
+			break;
+		}
 		if (n < 0)
 			break;
-		if (!read_sender(&ours, &sender))
-			sender.pid = 0;
-		if (sender_admitted(fd, &sender, &from, ours.msg_namelen)) {
+		if (sender_admitted(fd, &sender, &from, ours.msg_namelen,
+		    read_sender(&ours, &sender))) {
 			msg->msg_flags = ours.msg_flags & ~MSG_CTRUNC;
 			deliver_control(msg, &ours, user_passcred);
 			copy_name(msg, &from, ours.msg_namelen);
@@ -264,6 +332,10 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 		if (flags & MSG_PEEK)
 			(void)real.recvfrom(fd, NULL, 0, flags & ~MSG_PEEK,
 			    NULL, NULL);
+		if (++refused == REFUSALS_PER_CALL) {
+			n = empty_datagram(msg);
+			break;
+		}
 	}
 	free(control);
 	return n;

@@ -142,6 +142,8 @@ int dgram_destination(int fd, const struct abstract_addr *name,
  * caller then refuses, since the socket would receive unchecked.
  */
 int gate_dgram_socket(int fd);
+/* Did the kernel take SO_PASSPIDFD, so that every datagram brings a pidfd? */
+bool dgram_passes_pidfd(void);
 
 /*
  * The same for a socket inherited across exec, which the earlier image

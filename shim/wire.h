@@ -170,7 +170,8 @@ struct wire_admit {
 
 /* WIRE_ADMIT flags */
 #define WIRE_ADMIT_EXITED	0x1u	/* no pidfs inode, and the peer has exited */
-#define WIRE_ADMIT_FLAGS	WIRE_ADMIT_EXITED
+#define WIRE_ADMIT_UNIDENTIFIED	0x2u	/* a datagram's credentials were cut or lack the pidfd */
+#define WIRE_ADMIT_FLAGS	(WIRE_ADMIT_EXITED | WIRE_ADMIT_UNIDENTIFIED)
 
 struct wire_report {
 	struct wire_header	h;

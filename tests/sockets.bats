@@ -101,16 +101,18 @@ EOF
 }
 
 # dgram_gate_with MODE [PROGRAM]: db (PROGRAM, fx-dgram by default)
-# receives one datagram with MODE; an outsider sends first (with a
-# descriptor attached), then a wrapped friend.
+# receives two datagrams with MODE; an outsider sends first (with a
+# descriptor attached), then a wrapped friend, twice.  The receive that
+# dropped the outsider's datagram gives an empty one when nothing else is
+# queued yet, or the friend's.
 dgram_gate_with() {
 	write_policy <<EOF
 service db {
-	exec ${2:-fx-dgram} recv $1 $U.db 1
+	exec ${2:-fx-dgram} recv $1 $U.db 2
 	provides @$U.db
 }
 service web {
-	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; exec fx-dgram sendfd $U.db friend"
+	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.05; done; fx-dgram sendfd $U.db friend; exec fx-dgram sendfd $U.db friend"
 	dials db
 }
 audit audit.jsonl

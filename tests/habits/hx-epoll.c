@@ -8,7 +8,10 @@
  *	"wake-up accepted N".
  * hx-epoll abort NAME GO
  *	A blocking listener: after GO, poll() for a pending connection,
- *	then accept(): prints "poll: N" and "accept: ERRNO" (OK if admitted).
+ *	then accept(): prints "poll: N", "accept: ERRNO" (OK if it returned
+ *	a connection) and, for a connection, "addrlen: N", what a read
+ *	returns ("read: N" or "read: ERRNO") and what a send does ("send:
+ *	N" or "send: ERRNO").
  * hx-epoll slow NAME GO
  *	A listener that calls listen() twice (backlog 16, then 0, as a
  *	server changing its backlog on reload does), accepts nothing until
@@ -113,12 +116,29 @@ abort_after_poll(const char *name, const char *go)
 	socklen_t len = fx_abstract(&sun, name);
 	int lfd = listener(&sun, len, 0), cfd;
 	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	struct sockaddr_un from;
+	socklen_t fromlen = sizeof(from);
+	char buf[64];
+	ssize_t n;
 
 	fx_say("listening pid=%d", (int)getpid());
 	hx_wait_file(go);
 	fx_say("poll: %d", poll(&p, 1, 10000));
-	cfd = accept(lfd, NULL, NULL);
+	cfd = accept(lfd, (struct sockaddr *)&from, &fromlen);
 	fx_say("accept: %s", hx_errname(cfd < 0 ? errno : 0));
+	if (cfd < 0)
+		return FX_OK;
+	fx_say("addrlen: %d", (int)fromlen);
+	n = read(cfd, buf, sizeof(buf));
+	if (n < 0)
+		fx_say("read: %s", hx_errname(errno));
+	else
+		fx_say("read: %zd", n);
+	n = send(cfd, "x", 1, MSG_NOSIGNAL);
+	if (n < 0)
+		fx_say("send: %s", hx_errname(errno));
+	else
+		fx_say("send: %zd", n);
 	return FX_OK;
 }
 

@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# A refusal must not break the program it protects.  An outsider that
+# dials a textbook accept loop, or floods a datagram server, never ends
+# or freezes it: a refused connection reaches the program as one whose
+# peer has already hung up (EOF, never the outsider's bytes), a refused
+# datagram as nothing (more are queued) or an empty datagram from
+# nobody, and each gated call does bounded work.  See docs/SECURITY.md.
+
+load attack
+
+# The five hex digits of the abstract address the process PID listens
+# on, once it has bound one.
+address_of() {
+	local i addr
+	for ((i = 0; i < 400; i++)); do
+		addr=$(listening_addresses "$1" | head -n 1)
+		[ -n "$addr" ] && { echo "$addr"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
+# outsider_dials ADDR: an unwrapped process connects, writes a line and
+# reads until the server hangs up.
+outsider_dials() {
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(b"\0" + sys.argv[1].encode())
+s.sendall(b"intruder\n")
+try:
+    print("outsider read", s.recv(100))
+except ConnectionResetError:
+    print("outsider read reset")' "$1"
+}
+
+# The server db must stay up: the outsider first, then the friend.
+outsider_then_friend() {
+	local addr
+	wait_for "$T/out" '^db +\| listening pid='
+	addr=$(address_of "$(listener_pid db)")
+	run outsider_dials "$addr"
+	assert_success
+	# Closed unread: end of file, or a reset for the bytes it left.
+	assert_output --regexp "^outsider read (b''|reset)$"
+	touch "$T/go"
+}
+
+policy_with_server() {
+	write_policy <<EOF
+service db {
+	exec $1
+	provides @$U.db
+}
+service web {
+	exec $(printf 'sh -c "while [ ! -e %s/go ]; do sleep 0.02; done; exec %s"' "$T" "$2")
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+}
+
+# The server is still running, served the friend, and never read the
+# outsider's bytes; the refusal is audited.
+assert_friend_served_and_server_up() {
+	wait_for "$T/out" "$1"
+	run cat "$T/out"
+	refute_output --partial intruder
+	run cat "$T/err"
+	refute_output --partial "db exited"
+	refute_output --partial "db killed"
+	wait_for "$T/audit.jsonl" '"gate":"accept","service":"db"'
+	run audit_lines
+	assert_output --partial "holds no capability to service db"
+}
+
+@test "textbook accept loop (python3 socket.accept): an outsider's dial does not end it; the friend is served" {
+	cat > "$T/server.py" <<'EOF'
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(b"\0" + sys.argv[1].encode())
+s.listen()
+print("listening pid=%d" % os.getpid(), flush=True)
+while True:
+    c, _ = s.accept()
+    line = c.makefile().readline()
+    print("got %r" % line, flush=True)
+    if line:
+        c.sendall(b"echo " + line.encode())
+    c.close()
+EOF
+	policy_with_server "python3 $T/server.py $U.db" "fx-client $U.db hello"
+	start_topology
+	outsider_then_friend
+	assert_friend_served_and_server_up '^web +\| reply echo hello$'
+	run service_lines_of db
+	assert_line "got ''"
+	assert_line "got 'hello\\n'"
+}
+
+@test "textbook accept loop (perl IO::Socket::UNIX, while (accept)): an outsider's dial does not end it" {
+	cat > "$T/server.pl" <<'EOF'
+use IO::Socket::UNIX;
+$| = 1;
+my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local => "\0$ARGV[0]",
+    Listen => 5) or die "listen: $!";
+print "listening pid=$$\n";
+while (my $c = $s->accept) {
+	my $line = <$c>;
+	if (defined $line) { print "got $line"; print $c "echo $line"; }
+	else { print "got eof\n"; }
+	close $c;
+}
+print "accept failed: $!\n";
+EOF
+	policy_with_server "perl $T/server.pl $U.db" "fx-client $U.db hello"
+	start_topology
+	outsider_then_friend
+	assert_friend_served_and_server_up '^web +\| reply echo hello$'
+	run service_lines_of db
+	assert_line "got eof"
+	assert_line "got hello"
+	refute_line --partial "accept failed"
+}
+
+@test "textbook accept loop (netcat-openbsd nc -lkU): an outsider's dial does not end it" {
+	command -v nc > /dev/null || skip "needs netcat-openbsd"
+	echo "echo listening pid=\$\$; exec nc -lkU @$U.db" > "$T/server.sh"
+	echo "echo hello from web | nc -N -U @$U.db" > "$T/client.sh"
+	policy_with_server "sh $T/server.sh" "sh $T/client.sh"
+	start_topology
+	outsider_then_friend
+	assert_friend_served_and_server_up '^db +\| hello from web$'
+}
+
+@test "a forking server (python3 socketserver.ForkingMixIn) keeps serving friends while outsiders are refused" {
+	cat > "$T/server.py" <<'EOF'
+import os, socketserver, sys
+class Echo(socketserver.StreamRequestHandler):
+    def handle(self):
+        line = self.rfile.readline()
+        print("worker %d got %r" % (os.getpid(), line), flush=True)
+        if line:
+            self.wfile.write(b"echo " + line)
+class Server(socketserver.ForkingMixIn, socketserver.UnixStreamServer):
+    pass
+with Server("\0" + sys.argv[1], Echo) as s:
+    print("listening pid=%d" % os.getpid(), flush=True)
+    s.serve_forever()
+EOF
+	policy_with_server "python3 $T/server.py $U.db" "fx-client $U.db hello"
+	start_topology
+	outsider_then_friend
+	assert_friend_served_and_server_up '^web +\| reply echo hello$'
+	run service_lines_of db
+	assert_line --regexp "^worker [0-9]+ got b''$"
+	assert_line --regexp "^worker [0-9]+ got b'hello\\\\n'$"
+}
+
+# service_lines_of SVC: what SVC printed, without the prefix.
+service_lines_of() {
+	sed -nE "s/^$1 +\\| //p" "$T/out"
+}
