@@ -6,7 +6,7 @@
 BENCH_COMMON = bench/bench.c bench/bench.h bench/gatecalls.c
 BENCH_BINARIES = bench/bench-server bench/bench-client bench/bench-exec \
 	bench/bench-trivial bench/bench-probe bench/bench-launch \
-	bench/bench-calls
+	bench/bench-calls bench/bench-flood
 check_PROGRAMS += $(BENCH_BINARIES)
 bench_bench_server_SOURCES = bench/bench-server.c $(BENCH_COMMON)
 bench_bench_client_SOURCES = bench/bench-client.c $(BENCH_COMMON)
@@ -14,10 +14,11 @@ bench_bench_exec_SOURCES = bench/bench-exec.c $(BENCH_COMMON)
 bench_bench_trivial_SOURCES = bench/bench-trivial.c $(BENCH_COMMON)
 bench_bench_probe_SOURCES = bench/bench-probe.c $(BENCH_COMMON)
 bench_bench_launch_SOURCES = bench/bench-launch.c $(BENCH_COMMON)
+bench_bench_flood_SOURCES = bench/bench-flood.c $(BENCH_COMMON)
 bench_bench_calls_SOURCES = bench/bench-calls.c $(BENCH_COMMON) \
 	shim/unixdiag.c shim/unixdiag.h
 bench_bench_calls_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim
-EXTRA_DIST += bench/run-bench.sh docs/PERFORMANCE.md
+EXTRA_DIST += bench/run-bench.sh bench/flood-bench.sh docs/PERFORMANCE.md
 
 # BENCH_FLAGS passes options to the driver, e.g. make bench BENCH_FLAGS='-r 3'.
 .PHONY: bench
@@ -25,3 +26,6 @@ bench: capwrap shim/libcapshim.la $(BENCH_BINARIES)
 	CAPWRAP='$(abs_top_builddir)/capwrap' \
 	BENCH_BIN='$(abs_top_builddir)/bench' \
 	bash $(srcdir)/bench/run-bench.sh $(BENCH_FLAGS)
+	CAPWRAP='$(abs_top_builddir)/capwrap' \
+	BENCH_BIN='$(abs_top_builddir)/bench' \
+	bash $(srcdir)/bench/flood-bench.sh

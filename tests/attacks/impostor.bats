@@ -253,6 +253,16 @@ run_pidreuse() {
 	assert_output --partial "pid $victim holds no capability to service db"
 }
 
+@test "pid reuse: a datagram from an attacker with a dead client's pid and 253 descriptors attached is refused by its pidfd, audited, and its descriptors closed" {
+	run_pidreuse dgram
+	assert_line stolen=0
+	assert_line 'attacker_said=eof '
+	run grep "\"peer_pid\":$victim," "$T/audit.jsonl"
+	assert_success
+	assert_output --partial '"gate":"accept"'
+	assert_output --partial "pid $victim holds no capability to service db"
+}
+
 @test "pid reuse: an attacker with the pid of a dead client that db's gate knew by pid (it had connected twice) is not admitted" {
 	run_pidreuse regular
 	assert_line --regexp '^attacker_said=connected (eof|read: ECONNRESET|write: EPIPE) $'

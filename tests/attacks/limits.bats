@@ -241,9 +241,10 @@ child_pid() {
 
 # late.py NAME DIR: a stream provider that listens at NAME, prints
 # "listening pid=P", and accepts only once DIR/accept exists; it prints
-# "served LINE" for the first connection it is given and exits, or
-# "accept: ERRNO" for an accept that fails, and exits once the queue is
-# empty (a gate that refused every connection says ECONNABORTED).
+# "served LINE" for the first connection that brings a line and exits,
+# "hung up" for one that reads end of file at once (the place of a
+# connection the gate refused), or "accept: ERRNO" for an accept that
+# fails, and exits once the queue is empty.
 write_late_provider() {
 	need_python
 	cat > "$T/late.py" <<'EOF'
@@ -266,7 +267,11 @@ while True:
         s.setblocking(False)
         continue
     c.setblocking(True)
-    print("served", c.makefile().readline().strip(), flush=True)
+    line = c.makefile().readline()
+    if not line:
+        print("hung up", flush=True)
+        continue
+    print("served", line.strip(), flush=True)
     break
 EOF
 }
@@ -313,6 +318,7 @@ EOF
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
 	run service_lines db
+	assert_line "hung up"
 	assert_line "served parting"
 	refute_line --partial intruder
 	# Only the outsider was refused, and audited as itself.

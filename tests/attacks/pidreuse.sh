@@ -1,11 +1,14 @@
 #!/bin/bash
-# pidreuse.sh client|regular|provider|threads|claim DIR PREFIX
+# pidreuse.sh client|regular|dgram|provider|threads|claim DIR PREFIX
 # Run as pid 1 of a private pid namespace (unshare --pid --fork
 # --mount-proc, as root): a topology runs, one of its processes dies, and
 # another is started with exactly the dead process's pid, by writing
 # /proc/sys/kernel/ns_last_pid.  Prints what happened as KEY=VALUE lines
 # for the bats test to judge; the audit log is left in DIR/audit.jsonl.
 #
+# dgram: the dead client sent db one datagram; the attacker, with its
+# pid, sends one with 253 descriptors attached, which would push the
+# pidfd out of a receive buffer sized for the caller alone.
 # client, regular, provider: the attacker takes the pid of a dead client
 # (that dialed once, or twice, so that db's gate knew it by pid) or of
 # the dead provider.  threads: the attacker dies with a connection queued
@@ -60,6 +63,19 @@ service web {
 audit $dir/audit.jsonl
 EOF
 	;;
+dgram)
+	cat > "$dir/policy" <<EOF
+service db {
+	exec fx-dgram recv recv $u.db 3
+	provides @$u.db
+}
+service web {
+	exec sh -c "echo pid=\$\$; while [ ! -e $dir/ready ]; do sleep 0.05; done; exec fx-dgram sendfd $u.db hello"
+	dials db
+}
+audit $dir/audit.jsonl
+EOF
+	;;
 provider)
 	cat > "$dir/policy" <<EOF
 service db {
@@ -105,7 +121,7 @@ audit $dir/audit.jsonl
 EOF
 	;;
 *)
-	echo "usage: pidreuse.sh client|regular|provider|threads|claim DIR PREFIX" >&2
+	echo "usage: pidreuse.sh client|regular|dgram|provider|threads|claim DIR PREFIX" >&2
 	exit 2
 	;;
 esac
@@ -173,6 +189,8 @@ elif [ "$scenario" != provider ]; then
 	wait_for "$dir/err" 'web exited with status'
 	if [ "$scenario" = client ]; then
 		wait_for "$dir/out" '^web +\| reply echo hello$'
+	elif [ "$scenario" = dgram ]; then
+		wait_for "$dir/out" '^db +\| got hello$'
 	else
 		wait_for "$dir/out" '^web +\| first: reply echo first$'
 		wait_for "$dir/out" '^web +\| second: reply echo second$'
@@ -182,12 +200,17 @@ elif [ "$scenario" != provider ]; then
 	echo "victim=$victim"
 	# No fork between the write and the attacker's: it gets the pid.
 	echo $((victim - 1)) > /proc/sys/kernel/ns_last_pid
-	fx-client "$addr" steal > "$dir/attacker" 2>&1 &
+	if [ "$scenario" = dgram ]; then
+		fx-dgram sendfd "$addr" steal 253 > "$dir/attacker" 2>&1 &
+	else
+		fx-client "$addr" steal > "$dir/attacker" 2>&1 &
+	fi
 	attacker=$!
 	echo "attacker=$attacker"
 	wait "$attacker"
 	echo "attacker_said=$(tr '\n' ' ' < "$dir/attacker")"
 	wait_for "$dir/audit.jsonl" "\"peer_pid\":$attacker,"
+	echo "stolen=$(grep -c '^db *| got steal' "$dir/out")"
 else
 	wait_for "$dir/out" '^web +\| waiting$'
 	grep -qE '^web +\| first: reply echo first$' "$dir/out" &&

@@ -7,7 +7,8 @@
  * ERRNO", "sendto: ERRNO" ("OK" when the call succeeded).  Last it binds
  * a stream listener by autobind (no abstract name given, so no gate),
  * prints "listening pid=PID", waits for GOFILE and accepts once:
- * "accept: ERRNO", or "accepted" if a connection came through.  The
+ * "accept: ERRNO", or for a connection "accepted, read N" (N what a
+ * read returned: 0 when its peer had hung up) or "accepted, read: ERRNO".  The
  * filter is written for x86-64; elsewhere the program says "unsupported"
  * and exits 77.
  */
@@ -65,7 +66,9 @@ main(int argc, char **argv)
 	struct sockaddr_un own, peer;
 	socklen_t own_len, peer_len;
 	bool names_too = argc > 1 && strcmp(argv[1], "-n") == 0;
-	int fd;
+	char buf[64];
+	ssize_t n;
+	int fd, c;
 
 	argc -= names_too;
 	argv += names_too;
@@ -98,9 +101,11 @@ main(int argc, char **argv)
 		fx_refused("autobind listener");
 	fx_say("listening pid=%d", (int)getpid());
 	hx_wait_file(argv[3]);
-	if (accept(fd, NULL, NULL) >= 0)
-		fx_say("accepted");
-	else
+	if ((c = accept(fd, NULL, NULL)) < 0)
 		fx_say("accept: %s", hx_errname(errno));
+	else if ((n = read(c, buf, sizeof(buf))) < 0)
+		fx_say("accepted, read: %s", hx_errname(errno));
+	else
+		fx_say("accepted, read %zd", n);
 	return FX_OK;
 }
