@@ -145,6 +145,22 @@ refused_descent() {
 	assert_line "execvp: EACCES"
 }
 
+# Root gains nothing from file capabilities, so the kernel keeps the
+# loader out of secure mode for it; a service running as nobody does not.
+@test "descend: a service running as nobody cannot exec a program with file capabilities" {
+	command -v setcap > /dev/null || skip "setcap(8) is missing (libcap2-bin)"
+	command -v setpriv > /dev/null || skip "setpriv(1) is missing"
+	chmod 755 "$T"
+	cp "$FIXTURES/fx-server" "$T/fx-cap-server"
+	setcap cap_net_raw+ep "$T/fx-cap-server" ||
+		skip "setcap failed (no xattrs on this file system?)"
+	refused_descent "setpriv --reuid=nobody --regid=nogroup --clear-groups $ATTACKERS/ax-descend exec $T/fx-cap-server -n 1 $U.db" \
+		"$T/fx-cap-server" \
+		"marked with file capabilities: secure execution would drop the shim"
+	run service_lines svc
+	assert_line "exec: EACCES"
+}
+
 @test "descend: a Go program built without cgo fails with EACCES" {
 	need_go
 	refused_descent "ax-descend exec $GO_DIR/go-static $U.db" \
