@@ -90,6 +90,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case WIRE_HELLO:
 		break;
+	case WIRE_EXEC:
+		/* A reason, and a path of non-NUL bytes, zero after. */
+		if (m.exec.reason < 1 || m.exec.reason > WIRE_EXEC_REASONS ||
+		    m.exec.path_len < 1 || m.exec.path_len > WIRE_PATH_MAX ||
+		    memchr(m.exec.path, 0, m.exec.path_len) != NULL ||
+		    m.exec.reserved != 0)
+			__builtin_trap();
+		for (size_t i = m.exec.path_len; i < sizeof(m.exec.path); i++)
+			if (m.exec.path[i] != 0)
+				__builtin_trap();
+		break;
 	case WIRE_REPLY:
 		if (m.reply.verdict == WIRE_GRANT) {
 			check_addr(m.reply.addr, m.reply.addr_len);

@@ -117,12 +117,17 @@ rfc3339_now(char *out, size_t size)
 static void
 write_record(const struct audit_event *ev, uint64_t count, const char *since)
 {
-	char line[8192], when[64], name[POLICY_NAME_TEXT_MAX];
-	char exe[512] = "", cmdline[1024] = "";
+	char line[8192], when[64], text[POLICY_NAME_TEXT_MAX];
+	char exe[512] = "", cmdline[1024] = "", path[AUDIT_PATH_MAX + 1];
+	const char *name = path;
 	size_t at;
 
 	rfc3339_now(when, sizeof(when));
-	policy_name_text(ev->name, ev->name_len, name);
+	if (ev->name_is_path)
+		snprintf(path, sizeof(path), "%.*s", (int)ev->name_len,
+		    (const char *)ev->name);
+	else
+		name = policy_name_text(ev->name, ev->name_len, text);
 	if (ev->peer_pid > 0) {
 		procinfo_exe(ev->peer_pid, exe, sizeof(exe));
 		procinfo_cmdline(ev->peer_pid, cmdline, sizeof(cmdline));

@@ -6,6 +6,7 @@
 #define CAPWRAP_AUDIT_H
 
 #include <sys/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,15 +16,19 @@
 #define AUDIT_REPEAT_KEYS	256
 
 struct audit_event {
-	const char	*gate;		/* "bind", "connect" or "accept" */
+	const char	*gate;		/* "bind", "connect", "accept" or "exec" */
 	const char	*service;	/* the wrapped service whose gate refused */
 	const uint8_t	*name;		/* abstract name, without the leading NUL */
 	size_t		 name_len;
+	bool		 name_is_path;	/* gate "exec": name is the image's path */
 	pid_t		 pid;		/* the wrapped process */
 	pid_t		 peer_pid;	/* the other side; 0 if none or unknown */
 	long long	 peer_uid;	/* -1 if unknown */
 	const char	*reason;	/* a sentence */
 };
+
+/* The longest image path a record shows; longer ones are cut. */
+#define AUDIT_PATH_MAX		1024
 
 /* Open (create, append) the JSON Lines file; path NULL: stderr only. */
 int audit_open(const char *path);

@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "broker.h"
+#include "image.h"
 #include "loop.h"
 #include "procinfo.h"
 #include "registry.h"
@@ -189,15 +190,18 @@ reply_grant(int fd, const struct registration *r)
 	send_reply(fd, &m);
 }
 
+/* Audit a refusal of name (bytes, len long) and answer error. */
 static void
-deny(const struct request *rq, const char *gate, const struct wire_name *name,
-    pid_t peer_pid, long long peer_uid, int error, const char *reason)
+deny_bytes(const struct request *rq, const char *gate, const uint8_t *name,
+    size_t len, pid_t peer_pid, long long peer_uid, int error,
+    const char *reason)
 {
 	struct audit_event ev = {
 		.gate = gate,
 		.service = rq->service,
-		.name = name->bytes,
-		.name_len = name->len,
+		.name = name,
+		.name_len = len,
+		.name_is_path = strcmp(gate, "exec") == 0,
 		.pid = rq->pid,
 		.peer_pid = peer_pid,
 		.peer_uid = peer_uid,
@@ -206,6 +210,14 @@ deny(const struct request *rq, const char *gate, const struct wire_name *name,
 
 	audit_deny(&ev);
 	reply_verdict(rq->reply_fd, WIRE_DENY, error);
+}
+
+static void
+deny(const struct request *rq, const char *gate, const struct wire_name *name,
+    pid_t peer_pid, long long peer_uid, int error, const char *reason)
+{
+	deny_bytes(rq, gate, name->bytes, name->len, peer_pid, peer_uid, error,
+	    reason);
 }
 
 /* --- liveness of a registration ------------------------------------------ */
@@ -617,6 +629,21 @@ handle_report(const struct request *rq)
 	    ECONNREFUSED, why);
 }
 
+/*
+ * The shim refused an exec: the record names the image, not a socket.
+ * The answer only tells the shim the record is written.
+ */
+static void
+handle_exec(const struct request *rq)
+{
+	const struct wire_exec *e = &rq->msg.exec;
+	char reason[192];
+
+	snprintf(reason, sizeof(reason), "%s%s", image_reason(e->reason),
+	    e->flags & WIRE_EXEC_TRUNCATED ? " (path cut short)" : "");
+	deny_bytes(rq, "exec", e->path, e->path_len, 0, -1, EACCES, reason);
+}
+
 static void
 handle_hello(const struct request *rq)
 {
@@ -764,6 +791,7 @@ dispatch(const struct request *rq)
 	case WIRE_HELLO:	handle_hello(rq);	break;
 	case WIRE_NAMEOF:	handle_nameof(rq);	break;
 	case WIRE_CLAIM:	handle_claim(rq);	break;
+	case WIRE_EXEC:		handle_exec(rq);	break;
 	}
 }
 

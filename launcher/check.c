@@ -15,6 +15,7 @@
 #include "exitcodes.h"
 #include "spawn.h"
 #include "target.h"
+#include "wrapped.h"
 
 int
 load_policy(const char *path, struct policy **out)
@@ -62,6 +63,7 @@ check_targets(const struct policy *p)
 		}
 		if (s->unprotected)
 			continue;
+		warn_wrapped(p, s);
 		if (target_check(path, why, sizeof(why)) != 0) {
 			fprintf(stderr, "capwrap: %s:%u: service %s: %s; refusing "
 			    "to run it unprotected (mark it `unprotected` to "

@@ -1,8 +1,7 @@
 /*
- * Can the shim protect a program at all?  The dynamic loader ignores
- * LD_PRELOAD for a static executable and drops it for a setuid, setgid
- * or file-capability one (secure execution), so such a service would run
- * with no gate.  capwrap refuses it rather than run it unprotected.
+ * Can the shim protect a program at all?  See common/image.h: a service
+ * whose program the shim cannot enter would run with no gate, so capwrap
+ * refuses it rather than run it unprotected.
  */
 #ifndef CAPWRAP_TARGET_H
 #define CAPWRAP_TARGET_H

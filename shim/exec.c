@@ -4,6 +4,9 @@
  * clearenv(), a wrapper that scrubs LD_*) would start that child with no
  * gates at all.  The shim puts both back, so every descendant of a
  * service is either gated or, when its channel is gone, fails closed.
+ * An image the shim cannot enter at all is refused first (execgate.c);
+ * the PATH-searching calls search themselves, so the file checked is
+ * the file run.
  *
  * These hooks may run in a vfork() child, which shares the parent's
  * memory: they take no lock, call no malloc, and write no global.  The
@@ -13,6 +16,7 @@
 #include <sys/syscall.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +25,8 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "execgate.h"
+#include "image.h"
 #include "rawsys.h"
 #include "real.h"
 #include "shim.h"
@@ -63,6 +69,7 @@ exec_init(void)
 		    "%s=%s", carried_names[i], v) >= sizeof(carried[i]))
 			carried[i][0] = '\0';
 	}
+	exec_gate_init();
 }
 
 struct env_build {
@@ -221,6 +228,8 @@ execve(const char *path, char *const argv[], char *const envp[])
 
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_execve, path, argv, envp);
+	if (exec_gate(AT_FDCWD, path, 0) != 0)
+		return -1;
 	env = with_shim(envp, &b);
 	if (env == NULL)
 		return -1;
@@ -233,9 +242,11 @@ execveat(int dirfd, const char *path, char *const argv[],
     char *const envp[], int flags)
 {
 	struct env_build b = { 0 };
-	char *const *env = with_shim(envp, &b);
+	char *const *env;
 
-	if (env == NULL)
+	if (exec_gate(dirfd, path, flags) != 0)
+		return -1;
+	if ((env = with_shim(envp, &b)) == NULL)
 		return -1;
 	(void)real.execveat(dirfd, path, argv, env, flags);
 	return exec_failed(&b);
@@ -245,23 +256,62 @@ int
 fexecve(int fd, char *const argv[], char *const envp[])
 {
 	struct env_build b = { 0 };
-	char *const *env = with_shim(envp, &b);
+	char *const *env;
 
-	if (env == NULL)
+	if (exec_gate(fd, "", AT_EMPTY_PATH) != 0)
+		return -1;
+	if ((env = with_shim(envp, &b)) == NULL)
 		return -1;
 	(void)real.fexecve(fd, argv, env);
 	return exec_failed(&b);
+}
+
+/* The execl family and the shell fallback build argv on the stack. */
+#define ARGV_MAX 4096
+
+/*
+ * glibc's execvp runs a file of no format the kernel knows with the
+ * shell, as a script without #!; the shell is checked like any image.
+ */
+static void
+exec_as_script(const char *path, char *const argv[], char *const envp[])
+{
+	char *sh_argv[ARGV_MAX + 2];
+	size_t n = 0;
+
+	sh_argv[n++] = (char *)"/bin/sh";
+	sh_argv[n++] = (char *)path;
+	for (size_t i = 1; argv[0] != NULL && argv[i] != NULL; i++) {
+		if (n == ARGV_MAX + 1) {
+			errno = E2BIG;
+			return;
+		}
+		sh_argv[n++] = argv[i];
+	}
+	sh_argv[n] = NULL;
+	if (exec_gate(AT_FDCWD, sh_argv[0], 0) == 0)
+		(void)real.execve(sh_argv[0], sh_argv, envp);
 }
 
 int
 execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	struct env_build b = { 0 };
-	char *const *env = with_shim(envp, &b);
+	char path[IMAGE_PATH_MAX];
+	char *const *env;
+	int gate;
 
-	if (env == NULL)
+	if (exec_search(file, path, sizeof(path)) != 0)
 		return -1;
-	(void)real.execvpe(file, argv, env);
+	gate = exec_gate(AT_FDCWD, path, 0);
+	if (gate != 0 && errno != ENOEXEC)
+		return -1;
+	if ((env = with_shim(envp, &b)) == NULL)
+		return -1;
+	if (gate == 0)
+		(void)real.execve(path, argv, env);
+	if (gate != 0 || errno == ENOEXEC)
+		exec_as_script(path, argv, env);
 	return exec_failed(&b);
 }
 
@@ -279,8 +329,6 @@ execvp(const char *file, char *const argv[])
 }
 
 /* The execl family: gather the variadic arguments onto the stack. */
-#define ARGV_MAX 4096
-
 static int
 gather(const char *arg0, va_list ap, char **argv, char ***envp)
 {
@@ -336,23 +384,32 @@ execle(const char *path, const char *arg, ...)
 	return rc ? rc : execve(path, argv, envp);
 }
 
-typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *,
-    const posix_spawnattr_t *, char *const [], char *const []);
-
-static int
-spawn_with_shim(spawn_fn *spawn, pid_t *pid, const char *file,
+int
+spawn_image(pid_t *pid, const char *path,
     const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
     char *const argv[], char *const envp[])
 {
 	struct env_build b = { 0 };
-	char *const *env = with_shim(envp, &b);
+	char *const *env;
 	int rc;
 
-	if (env == NULL)
+	if (exec_gate(AT_FDCWD, path, 0) != 0)
 		return errno;
-	rc = spawn(pid, file, actions, attr, argv, env);
+	if ((env = with_shim(envp, &b)) == NULL)
+		return errno;
+	rc = real.posix_spawn(pid, path, actions, attr, argv, env);
 	release(&b);
 	return rc;
+}
+
+bool
+environ_carries_shim(void)
+{
+	struct env_build b = { 0 };
+	bool complete = with_shim(environ, &b) == environ;
+
+	release(&b);
+	return complete;
 }
 
 int
@@ -360,15 +417,21 @@ posix_spawn(pid_t *pid, const char *path,
     const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
     char *const argv[], char *const envp[])
 {
-	return spawn_with_shim(real.posix_spawn, pid, path, actions, attr, argv,
-	    envp);
+	return spawn_image(pid, path, actions, attr, argv, envp);
 }
 
+/*
+ * glibc searches PATH in the child; searching here instead names the
+ * file to check, and the child runs that very path.
+ */
 int
 posix_spawnp(pid_t *pid, const char *file,
     const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
     char *const argv[], char *const envp[])
 {
-	return spawn_with_shim(real.posix_spawnp, pid, file, actions, attr, argv,
-	    envp);
+	char path[IMAGE_PATH_MAX];
+
+	if (exec_search(file, path, sizeof(path)) != 0)
+		return errno;
+	return spawn_image(pid, path, actions, attr, argv, envp);
 }

@@ -47,6 +47,7 @@ capshim_init(void)
 	sockets_init();
 	channel_init();
 	exec_init();
+	system_init();
 	inherit_dgram_gates();
 	if (channel_fd() >= 0 && !real_hooks_first())
 		report_interposed();

@@ -3,7 +3,9 @@
 #include <stdint.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <wordexp.h>
 #include <unistd.h>
 
 #include "debug.h"
@@ -65,9 +67,9 @@ resolve_all(void)
 	RESOLVE_HOOKED(execve);
 	RESOLVE_HOOKED(execveat);
 	RESOLVE_HOOKED(fexecve);
-	RESOLVE_HOOKED(execvpe);
 	RESOLVE_HOOKED(posix_spawn);
-	RESOLVE_HOOKED(posix_spawnp);
+	RESOLVE_HOOKED(pclose);
+	RESOLVE_HOOKED(wordexp);
 	RESOLVE_HOOKED(syscall);
 	RESOLVE_HOOKED(opendir);
 	RESOLVE_HOOKED(readdir);

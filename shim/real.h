@@ -15,6 +15,8 @@
 #include <dirent.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <wordexp.h>
 
 struct real_calls {
 	int	(*bind)(int, const struct sockaddr *, socklen_t);
@@ -44,13 +46,11 @@ struct real_calls {
 	int	(*execveat)(int, const char *, char *const [], char *const [],
 		    int);
 	int	(*fexecve)(int, char *const [], char *const []);
-	int	(*execvpe)(const char *, char *const [], char *const []);
 	int	(*posix_spawn)(pid_t *, const char *,
 		    const posix_spawn_file_actions_t *,
 		    const posix_spawnattr_t *, char *const [], char *const []);
-	int	(*posix_spawnp)(pid_t *, const char *,
-		    const posix_spawn_file_actions_t *,
-		    const posix_spawnattr_t *, char *const [], char *const []);
+	int	(*pclose)(FILE *);
+	int	(*wordexp)(const char *, wordexp_t *, int);
 	long	(*syscall)(long, ...);
 	DIR	*(*opendir)(const char *);
 	struct dirent	*(*readdir)(DIR *);

@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -89,6 +90,21 @@ int register_binding(const struct vsock *, int state);
 
 /* Remember the shim's own path and service for the exec hooks. */
 void exec_init(void);
+
+/*
+ * posix_spawn(3) as the hook does it: the image checked, the shim put
+ * back in envp.  For the shim's own spawns (system, popen).
+ */
+int spawn_image(pid_t *pid, const char *path,
+    const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
+    char *const argv[], char *const envp[]);
+
+/* True if environ already carries the shim and its channel as they are. */
+bool environ_carries_shim(void);
+
+/* The locks of system() and popen(), made fork-safe at start-up. */
+void system_init(void);
+void popen_init(void);
 
 /*
  * Set by the exec hooks in the environment of a new image when this one

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "rawsys.h"
@@ -78,6 +79,13 @@ syscall(long number, ...)
 #endif
 	case SYS_dup3:
 		return guard_dup3((int)a[0], (int)a[1], (int)a[2]);
+	/* An exec is checked and gets the shim back, as through libc. */
+	case SYS_execve:
+		return execve((const char *)a[0], (char *const *)a[1],
+		    (char *const *)a[2]);
+	case SYS_execveat:
+		return execveat((int)a[0], (const char *)a[1],
+		    (char *const *)a[2], (char *const *)a[3], (int)a[4]);
 	}
 	return capshim_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -23,6 +23,7 @@ ASSERT_NO_PADDING(struct wire_admit, flags);
 ASSERT_NO_PADDING(struct wire_report, name);
 ASSERT_NO_PADDING(struct wire_hello, reserved);
 ASSERT_NO_PADDING(struct wire_claim, reserved2);
+ASSERT_NO_PADDING(struct wire_exec, path);
 ASSERT_NO_PADDING(struct wire_stamp, sock_ino);
 ASSERT_NO_PADDING(struct wire_reply, reserved);
 
@@ -47,6 +48,7 @@ wire_size(enum wire_type type)
 	case WIRE_HELLO:	return sizeof(struct wire_hello);
 	case WIRE_NAMEOF:	return sizeof(struct wire_nameof);
 	case WIRE_CLAIM:	return sizeof(struct wire_claim);
+	case WIRE_EXEC:		return sizeof(struct wire_exec);
 	case WIRE_REPLY:	return sizeof(struct wire_reply);
 	}
 	return 0;
@@ -105,6 +107,19 @@ valid_virtual_addr(const uint8_t *addr, uint16_t len)
 	if (len < 1 || len > WIRE_ADDR_MAX || addr[0] != 0)
 		return -1;
 	return zero_tail(addr, len, WIRE_ADDR_MAX);
+}
+
+/* A refused image: a reason, and a path of 1 to WIRE_PATH_MAX non-NUL bytes. */
+static int
+valid_exec(const struct wire_exec *e)
+{
+	if (e->reason < 1 || e->reason > WIRE_EXEC_REASONS ||
+	    (e->flags & ~WIRE_EXEC_FLAGS) || e->reserved != 0 ||
+	    e->path_len < 1 || e->path_len > WIRE_PATH_MAX ||
+	    ((e->flags & WIRE_EXEC_TRUNCATED) && e->path_len != WIRE_PATH_MAX) ||
+	    memchr(e->path, 0, e->path_len) != NULL)
+		return -1;
+	return zero_tail(e->path, e->path_len, sizeof(e->path));
 }
 
 static int
@@ -206,6 +221,10 @@ wire_decode(const void *buf, size_t len, union wire_msg *out)
 	case WIRE_CLAIM:
 		if (valid_socktype(m.claim.socktype) || m.claim.reserved ||
 		    m.claim.reserved2 || valid_name(&m.claim.name))
+			return -1;
+		break;
+	case WIRE_EXEC:
+		if (valid_exec(&m.exec))
 			return -1;
 		break;
 	case WIRE_NAMEOF:

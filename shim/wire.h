@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC	0x43777031u	/* "Cwp1" */
-#define WIRE_VERSION	2u
+#define WIRE_VERSION	3u
 
 #define WIRE_NAME_MAX	107		/* sun_path less the leading NUL */
 #define WIRE_ADDR_MAX	108		/* a whole sun_path */
@@ -43,6 +43,7 @@ enum wire_type {
 	WIRE_HELLO,		/* shim start-up status, one per process image */
 	WIRE_NAMEOF,		/* the virtual name behind a minted address */
 	WIRE_CLAIM,		/* one-way: this process uses its ancestor's capability */
+	WIRE_EXEC,		/* an exec the shim refused, for the audit */
 	WIRE_REPLY = 64,	/* launcher -> shim: verdict, capability attached for DIAL */
 };
 
@@ -181,6 +182,27 @@ struct wire_report {
 	struct wire_name	name;
 };
 
+/*
+ * An exec or spawn the shim refused because the image cannot carry it
+ * (common/image.h numbers the reasons, IMAGE_STATIC first).  Answered
+ * like a REPORT, so the record is written before the exec fails.  The
+ * path is the file refused, never empty and without NUL bytes; a longer
+ * one is cut to WIRE_PATH_MAX bytes and flagged.
+ */
+#define WIRE_PATH_MAX		1024
+#define WIRE_EXEC_REASONS	11
+#define WIRE_EXEC_TRUNCATED	0x1u
+#define WIRE_EXEC_FLAGS		WIRE_EXEC_TRUNCATED
+
+struct wire_exec {
+	struct wire_header	h;
+	uint16_t		reason;
+	uint16_t		flags;
+	uint16_t		path_len;
+	uint16_t		reserved;
+	uint8_t			path[WIRE_PATH_MAX];
+};
+
 struct wire_hello {
 	struct wire_header	h;
 	uint16_t		status;
@@ -219,6 +241,7 @@ union wire_msg {
 	struct wire_hello	hello;
 	struct wire_nameof	nameof;
 	struct wire_claim	claim;
+	struct wire_exec	exec;
 	struct wire_reply	reply;
 };
 

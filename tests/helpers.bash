@@ -122,6 +122,11 @@ name_is_bound() {
 	awk -v n="@$1" '$8 == n { found = 1 } END { exit !found }' /proc/net/unix
 }
 
+# The lines service SVC printed, without the "svc | " prefix.
+service_lines() {
+	sed -nE "s/^$1 +\\| //p" "$T/out"
+}
+
 # The audit records of this test, one JSON object a line.
 audit_lines() {
 	cat "$T/audit.jsonl" 2>/dev/null

@@ -13,7 +13,7 @@ tests_fixtures_fx_dgram_fortified_CFLAGS = $(AM_CFLAGS) -O2 \
 
 # C unit tests print TAP.
 check_PROGRAMS += tests/unit/test-policy tests/unit/test-wire \
-	tests/unit/test-procstat
+	tests/unit/test-procstat tests/unit/test-image
 tests_unit_test_policy_SOURCES = tests/unit/test_policy.c tests/unit/tap.h
 tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/policy
 tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)
@@ -27,8 +27,12 @@ tests_unit_test_procstat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim \
 tests_unit_test_procstat_SOURCES = tests/unit/test_procstat.c \
 	tests/unit/tap.h shim/procstat.c shim/procstat.h launcher/procinfo.c \
 	launcher/procinfo.h
+# The image check on crafted files, and the secure-execution rule.
+tests_unit_test_image_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
+tests_unit_test_image_SOURCES = tests/unit/test_image.c tests/unit/tap.h \
+	common/image.c common/image.h
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
-	tests/unit/test-procstat
+	tests/unit/test-procstat tests/unit/test-image
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 

@@ -4,7 +4,8 @@
 
 ATTACK_FIXTURES = tests/attacks/ax-brute tests/attacks/ax-flood \
 	tests/attacks/ax-squat tests/attacks/ax-twice tests/attacks/ax-forge \
-	tests/attacks/ax-claim tests/attacks/ax-stall
+	tests/attacks/ax-claim tests/attacks/ax-stall tests/attacks/ax-descend \
+	tests/attacks/ax-static-server
 check_PROGRAMS += $(ATTACK_FIXTURES)
 tests_attacks_ax_brute_SOURCES = tests/attacks/ax-brute.c $(FIXTURE_COMMON)
 tests_attacks_ax_brute_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
@@ -33,15 +34,27 @@ tests_attacks_ax_stall_CFLAGS = $(AM_CFLAGS) -pthread
 tests_attacks_ax_stall_LDFLAGS = $(AM_LDFLAGS) -pthread -Wl,--export-dynamic
 tests_attacks_ax_stall_LDADD = $(DL_LIBS)
 
+# A service starting descendants; and fx-server linked statically, a
+# program the shim cannot enter that binds the name it was given.
+tests_attacks_ax_descend_SOURCES = tests/attacks/ax-descend.c $(HABIT_COMMON)
+tests_attacks_ax_descend_CPPFLAGS = $(HABIT_CPPFLAGS)
+tests_attacks_ax_static_server_SOURCES = tests/fixtures/fx-server.c \
+	$(FIXTURE_COMMON)
+tests_attacks_ax_static_server_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/fixtures
+# No sanitizer runtime: it needs ld.so.
+tests_attacks_ax_static_server_CFLAGS = -std=gnu11 $(WARN_CFLAGS)
+tests_attacks_ax_static_server_LDFLAGS = -all-static
+
 ATTACK_SUITES = tests/attacks/claims.bats tests/attacks/gates.bats tests/attacks/flood.bats \
 	tests/attacks/impostor.bats tests/attacks/forgery.bats \
 	tests/attacks/valgrind.bats tests/attacks/limits.bats \
-	tests/attacks/refusals.bats
+	tests/attacks/refusals.bats tests/attacks/descend.bats
 if HAVE_BATS
 TESTS += $(ATTACK_SUITES)
 endif
 EXTRA_DIST += $(ATTACK_SUITES) tests/attacks/attack.bash \
-	tests/attacks/pidreuse.sh
+	tests/attacks/pidreuse.sh tests/attacks/go-listen.go
 
 # A sanitizer-built shim preloaded into programs that are not: see
 # docs/SECURITY.md, "Sanitizer builds".

@@ -23,11 +23,6 @@ outsider() {
 	exec fx-client "$1" intruder > "$2" 2>&1
 }
 
-# The lines service SVC printed, without the "svc | " prefix.
-service_lines() {
-	sed -nE "s/^$1 +\\| //p" "$T/out"
-}
-
 # A command that waits for the file $T/$1 before running the rest.
 after() {
 	printf 'sh -c "while [ ! -e %s ]; do sleep 0.02; done; exec %s"' \

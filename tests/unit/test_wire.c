@@ -217,11 +217,60 @@ test_claim(void)
 	tap_ok(!decodes(&m, n), "a CLAIM with an oversized name is rejected");
 }
 
+static void
+valid_exec(union wire_msg *m)
+{
+	wire_init(m, WIRE_EXEC);
+	m->exec.reason = 1;
+	m->exec.path_len = 9;
+	memcpy(m->exec.path, "/bin/prog", 9);
+}
+
+static void
+test_exec(void)
+{
+	union wire_msg m;
+	size_t n = sizeof(struct wire_exec);
+
+	valid_exec(&m);
+	tap_ok(decodes(&m, n), "an EXEC decodes");
+	tap_ok(!decodes(&m, n - 1), "a short EXEC is rejected");
+	m.exec.reason = 0;
+	tap_ok(!decodes(&m, n), "an EXEC without a reason is rejected");
+	m.exec.reason = WIRE_EXEC_REASONS + 1;
+	tap_ok(!decodes(&m, n), "an EXEC with an unknown reason is rejected");
+	valid_exec(&m);
+	m.exec.path_len = 0;
+	tap_ok(!decodes(&m, n), "an EXEC with an empty path is rejected");
+	valid_exec(&m);
+	m.exec.path[3] = 0;
+	tap_ok(!decodes(&m, n), "an EXEC path holding a NUL is rejected");
+	valid_exec(&m);
+	m.exec.path[9] = 'x';
+	tap_ok(!decodes(&m, n), "an EXEC with bytes past its path is rejected");
+	valid_exec(&m);
+	m.exec.flags = WIRE_EXEC_TRUNCATED;
+	tap_ok(!decodes(&m, n), "a short EXEC path flagged as cut is rejected");
+	m.exec.flags = 0x2;
+	tap_ok(!decodes(&m, n), "an EXEC with an unknown flag is rejected");
+	valid_exec(&m);
+	m.exec.reserved = 1;
+	tap_ok(!decodes(&m, n), "an EXEC with its reserved field set is rejected");
+	valid_exec(&m);
+	memset(m.exec.path, 'a', WIRE_PATH_MAX);
+	m.exec.path_len = WIRE_PATH_MAX;
+	m.exec.flags = WIRE_EXEC_TRUNCATED;
+	tap_ok(decodes(&m, n), "a full EXEC path flagged as cut decodes");
+	m.exec.path_len = WIRE_PATH_MAX + 1;
+	tap_ok(!decodes(&m, n), "an EXEC path longer than the field is rejected");
+}
+
 int
 main(void)
 {
 	test_requests();
 	test_claim();
+	test_exec();
 	test_replies();
 	test_listen_and_nameof();
 	test_admit();
