@@ -11,31 +11,36 @@
 #include "sink.h"
 
 struct sink {
-	int		 fd;		/* what is written to; -1: fd itself */
 	bool		 socket;
 	uint64_t	 dropped, told;
 };
 
-static struct sink sinks[3] = {
-	{ .fd = -1 }, { .fd = -1 }, { .fd = -1 },
-};
+static struct sink sinks[3];
 
 void
 sink_init(int fd)
 {
 	char path[64];
 	struct stat st;
-	struct sink *s;
+	int nfd;
 
 	if (fd < 1 || fd > 2 || fstat(fd, &st) != 0)
 		return;
-	s = &sinks[fd];
-	s->socket = S_ISSOCK(st.st_mode);
+	sinks[fd].socket = S_ISSOCK(st.st_mode);
 	if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
 		return;
-	/* A new open file description: O_NONBLOCK on it is ours alone. */
+	/*
+	 * A new open file description, O_NONBLOCK for us alone, in place of
+	 * the one we share with our parent.  capwrap's other messages
+	 * (fprintf to stderr) then never wait either: one that does not fit
+	 * is lost.  Services never see fd 1 or 2 of ours: theirs are pipes.
+	 */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	s->fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	nfd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (nfd >= 0 && nfd != fd) {
+		(void)dup2(nfd, fd);
+		close(nfd);
+	}
 }
 
 static ssize_t
@@ -47,7 +52,7 @@ put(const struct sink *s, int fd, const char *buf, size_t len)
 		if (s->socket)
 			w = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		else
-			w = write(s->fd >= 0 ? s->fd : fd, buf, len);
+			w = write(fd, buf, len);
 	} while (w < 0 && errno == EINTR);
 	return w;
 }

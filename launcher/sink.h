@@ -14,8 +14,8 @@
 /*
  * Make writes to fd (1 or 2) non-blocking without touching the open file
  * description capwrap inherited, which its parent shares: a pipe or a
- * terminal is opened anew, a socket is sent to with MSG_DONTWAIT.  A
- * regular file is left as it is.
+ * terminal is opened anew in its place, a socket is sent to with
+ * MSG_DONTWAIT.  A regular file is left as it is.
  */
 void sink_init(int fd);
 /* Write one whole line (it ends with a newline); dropped if it must wait. */

@@ -35,7 +35,8 @@ tests_attacks_ax_stall_LDADD = $(DL_LIBS)
 
 ATTACK_SUITES = tests/attacks/claims.bats tests/attacks/gates.bats tests/attacks/flood.bats \
 	tests/attacks/impostor.bats tests/attacks/forgery.bats \
-	tests/attacks/valgrind.bats tests/attacks/limits.bats
+	tests/attacks/valgrind.bats tests/attacks/limits.bats \
+	tests/attacks/audit.bats
 if HAVE_BATS
 TESTS += $(ATTACK_SUITES)
 endif
