@@ -49,19 +49,6 @@ EOF
 	assert_line --regexp '^web +\| reply echo friend$'
 }
 
-# The number of refusals the audit log accounts for: a record without
-# "count" is one, a summary is its count.
-audited_refusals() {
-	awk -v pat="$1" '
-		index($0, pat) {
-			if (match($0, /"count":[0-9]+/))
-				n += substr($0, RSTART + 8, RLENGTH - 8)
-			else
-				n++
-		}
-		END { print n + 0 }' "$T/audit.jsonl"
-}
-
 @test "flood: thousands of refusals, a bounded audit log with exact counts, friends served" {
 	private_netns
 	policy_in_netns
