@@ -35,6 +35,7 @@ audit_close(void)
 	repeat_drop_all();
 	auditrate_flush();
 	auditrec_close();
+	procfacts_stop();
 }
 
 /* --- flood control ---------------------------------------------------------

@@ -28,7 +28,9 @@ static struct {
 	pthread_cond_t	 asked, answered;	/* CLOCK_MONOTONIC */
 	void		(*read)(pid_t, char *, size_t);
 	int64_t		 deadline_ms, backoff_ms;
+	pthread_t	 thread;
 	bool		 started;
+	bool		 quit;
 	bool		 busy;		/* a read is under way */
 	pid_t		 pid;		/* asked for; 0: nothing */
 	uint64_t	 asked_seq, done_seq;
@@ -62,8 +64,10 @@ reader(void *arg)
 		pid_t pid;
 		uint64_t seq;
 
-		while (r.pid == 0)
+		while (r.pid == 0 && !r.quit)
 			pthread_cond_wait(&r.asked, &r.lock);
+		if (r.quit)
+			break;
 		pid = r.pid;
 		seq = r.asked_seq;
 		r.pid = 0;
@@ -76,6 +80,7 @@ reader(void *arg)
 		r.busy = false;
 		pthread_cond_signal(&r.answered);
 	}
+	pthread_mutex_unlock(&r.lock);
 	return NULL;
 }
 
@@ -84,7 +89,6 @@ start_reader(void)
 {
 	pthread_condattr_t ca;
 	sigset_t all, old;
-	pthread_t t;
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -94,8 +98,7 @@ start_reader(void)
 	/* Signals are the loop's: the thread takes none. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r.started = pthread_create(&t, NULL, reader, NULL) == 0 &&
-	    pthread_detach(t) == 0;
+	r.started = pthread_create(&r.thread, NULL, reader, NULL) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -157,6 +160,26 @@ procfacts_read(pid_t pid, struct procfacts *f)
 		f->cmdline[0] = '\0';
 		f->cmdline_late = true;
 	}
+}
+
+void
+procfacts_stop(void)
+{
+	bool idle;
+
+	if (!r.started)
+		return;
+	pthread_mutex_lock(&r.lock);
+	idle = !r.busy;
+	r.quit = true;
+	pthread_cond_signal(&r.asked);
+	pthread_mutex_unlock(&r.lock);
+	/* One held up by a peer is left to the exit. */
+	if (idle)
+		pthread_join(r.thread, NULL);
+	else
+		pthread_detach(r.thread);
+	r.started = false;
 }
 
 void

@@ -23,6 +23,8 @@ struct procfacts {
 
 /* Read the facts of pid now; pid <= 0 gives only the time. */
 void procfacts_read(pid_t pid, struct procfacts *);
+/* End the reader thread, unless a peer holds it up (at exit). */
+void procfacts_stop(void);
 /*
  * For the unit test: the function that reads a command line (default
  * procinfo_cmdline) and the wait and backoff in milliseconds.
