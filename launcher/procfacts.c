@@ -3,9 +3,9 @@
  * peer: the kernel takes the exe file under RCU and the task lock, never
  * the peer's mmap lock (get_mm_exe_file, since Linux 4.1).  Reading
  * /proc/PID/cmdline can: access_remote_vm() takes the peer's mmap lock,
- * which the peer can hold (a long mmap or munmap), and faults in its
- * argument pages, which it can back with userfaultfd or a FUSE file
- * that never answers.  So one thread reads command lines, and the loop
+ * which the peer's other threads contend for, and faults in its argument
+ * pages, which the peer can point (prctl PR_SET_MM, as root) at a mapping
+ * of a file on a FUSE mount that never answers.  So one thread reads command lines, and the loop
  * waits for it at most PROCFACTS_DEADLINE_MS.  If it is late, the record
  * says "unavailable", and no command line is asked for again until that
  * read has returned and PROCFACTS_BACKOFF_MS has passed: a peer that

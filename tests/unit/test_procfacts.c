@@ -1,11 +1,11 @@
 /*
  * The audit reads a refused peer's command line through procfacts, which
  * must never keep the launcher's loop waiting: a read the peer holds up
- * (its mmap lock, a userfaultfd page) is given up at the deadline, the
- * record says "unavailable", and no further read is tried while that one
- * hangs or the backoff lasts.  A reader that blocks on a pipe stands for
- * the peer here: making the kernel's read hang on demand needs root and
- * userfaultfd, and would test the kernel, not capwrap.
+ * (its mmap lock, an argument page on a FUSE file) is given up at the
+ * deadline, the record says "unavailable", and no further read is tried
+ * while that one hangs or the backoff lasts.  A reader that blocks on a
+ * pipe stands for the peer here: making the kernel's read hang on demand
+ * needs a FUSE file system, and would test the kernel, not capwrap.
  */
 #include <stdio.h>
 #include <string.h>
