@@ -96,9 +96,3 @@ sink_printf(int fd, const char *fmt, ...)
 	}
 	sink_line(fd, line, (size_t)n);
 }
-
-uint64_t
-sink_dropped(int fd)
-{
-	return fd >= 1 && fd <= 2 ? sinks[fd].dropped : 0;
-}

@@ -23,7 +23,5 @@ void sink_line(int fd, const char *line, size_t len);
 /* Format one line and write it as sink_line does. */
 void sink_printf(int fd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Lines dropped on fd so far. */
-uint64_t sink_dropped(int fd);
 
 #endif
