@@ -114,6 +114,24 @@ refused_by_both() {
 	assert_output --regexp '^\{"time":"[0-9T:.-]+Z","event":"deny",.*"peer_cmdline":"fx-client [0-9a-f]+ intruder","facts_at":"[0-9T:.-]+Z","reason":'
 }
 
+@test "facts of the refusal: an outsider that execs after its refusals is recorded as the program that was refused" {
+	policy_with_audit audit.jsonl
+	start_topology
+	wait_for "$T/out" 'listening pid='
+	addr=$(listening_addresses "$(listener_pid db)")
+	touch "$T/stop"
+	# Two refusals of one kind, then the same pid becomes sleep(1).
+	ax-flood "$addr" 2 "$T/stop" sleep 600 > "$T/flood" 2>&1 &
+	ATTACKER_PIDS=$!
+	wait_for "$T/flood" '^refused 2 admitted 0$'
+	wait_for "/proc/$ATTACKER_PIDS/comm" '^sleep$'
+	# The repeat is summed up when its window closes, after the exec.
+	wait_for "$T/audit.jsonl" '"count":1,' 10
+	run grep -F "\"peer_pid\":$ATTACKER_PIDS," "$T/audit.jsonl"
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 1 --regexp "\"peer_exe\":\"[^\"]*/ax-flood\",\"peer_cmdline\":\"ax-flood $addr 2 [^\"]*/stop sleep 600\",\"facts_at\":\"[0-9T:.-]+Z\",.*\"count\":1,"
+}
+
 @test "flood: 10,000 refusals from 300 processes make a log bounded by the global rate, with every refusal counted" {
 	policy_with_audit audit.jsonl
 	start_topology
