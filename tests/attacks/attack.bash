@@ -95,3 +95,19 @@ audited_refusals() {
 		}
 		END { print n + 0 }' "$T/audit.jsonl"
 }
+
+# friend_policy AUDIT: db, and web that dials it once $T/go exists; the
+# audit path AUDIT is on line 9, column 7.
+friend_policy() {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec sh -c "while [ ! -e $T/go ]; do sleep 0.05; done; exec fx-client $U.db friend"
+	dials db
+}
+audit $1
+EOF
+}

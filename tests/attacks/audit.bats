@@ -7,22 +7,6 @@
 
 load attack
 
-# A topology with one friend, served once $T/go exists; its audit path
-# is $1 (line 9, column 7 of the policy).
-policy_with_audit() {
-	write_policy <<EOF
-service db {
-	exec fx-server $U.db
-	provides @$U.db
-}
-service web {
-	exec sh -c "while [ ! -e $T/go ]; do sleep 0.05; done; exec fx-client $U.db friend"
-	dials db
-}
-audit $1
-EOF
-}
-
 # refused_by_both WHY: check and run both refuse the policy with the
 # config-error status, saying why in one line; run starts nothing.
 refused_by_both() {
@@ -41,10 +25,10 @@ refused_by_both() {
 	mkdir -m 700 "$T/logs"
 	printf 'root:x:0:0\n' > "$T/victim"
 	ln -s "$T/victim" "$T/logs/audit.jsonl"
-	policy_with_audit "$T/logs/audit.jsonl"
+	friend_policy "$T/logs/audit.jsonl"
 	refused_by_both "$T/logs/audit.jsonl is a symbolic link"
 	ln -s "$T/logs" "$T/linked"
-	policy_with_audit "$T/linked/audit.jsonl"
+	friend_policy "$T/linked/audit.jsonl"
 	refused_by_both "directory $T/linked is a symbolic link"
 	run cat "$T/victim"
 	assert_output 'root:x:0:0'
@@ -56,7 +40,7 @@ refused_by_both() {
 	printf 'theirs\n' > "$T/logs/audit.jsonl"
 	chown nobody "$T/logs/audit.jsonl"
 	chmod 600 "$T/logs/audit.jsonl"
-	policy_with_audit "$T/logs/audit.jsonl"
+	friend_policy "$T/logs/audit.jsonl"
 	refused_by_both "$T/logs/audit.jsonl belongs to uid $(id -u nobody), not to uid 0 (capwrap's)"
 	run cat "$T/logs/audit.jsonl"
 	assert_output 'theirs'
@@ -66,14 +50,14 @@ refused_by_both() {
 	mkdir -m 700 "$T/logs"
 	: > "$T/logs/audit.jsonl"
 	chmod 620 "$T/logs/audit.jsonl"
-	policy_with_audit "$T/logs/audit.jsonl"
+	friend_policy "$T/logs/audit.jsonl"
 	refused_by_both "$T/logs/audit.jsonl is writable by its group or others (mode 0620)"
 }
 
 @test "audit path: a FIFO, without a reader or with one that never reads, is refused at once" {
 	mkdir -m 700 "$T/logs"
 	mkfifo -m 600 "$T/logs/audit.jsonl"
-	policy_with_audit "$T/logs/audit.jsonl"
+	friend_policy "$T/logs/audit.jsonl"
 	refused_by_both "$T/logs/audit.jsonl is not a regular file"
 	# A reader that holds the FIFO open and reads nothing.
 	sleep 600 5<> "$T/logs/audit.jsonl" &
@@ -83,26 +67,26 @@ refused_by_both() {
 
 @test "audit path: a directory others may write, even sticky like /tmp, is refused; a missing one too" {
 	mkdir -m 1777 "$T/public"
-	policy_with_audit "$T/public/audit.jsonl"
+	friend_policy "$T/public/audit.jsonl"
 	refused_by_both "directory $T/public is writable by others (mode 1777)"
 	mkdir -m 770 "$T/shared"
-	policy_with_audit "$T/shared/audit.jsonl"
+	friend_policy "$T/shared/audit.jsonl"
 	refused_by_both "directory $T/shared is writable by its group (mode 0770)"
-	policy_with_audit "$T/missing/audit.jsonl"
+	friend_policy "$T/missing/audit.jsonl"
 	refused_by_both "directory $T/missing does not exist"
 	[ ! -e "$T/public/audit.jsonl" ] && [ ! -e "$T/shared/audit.jsonl" ]
 }
 
 @test "audit path: --audit FILE obeys the same rules" {
 	mkdir -m 1777 "$T/public"
-	policy_with_audit audit.jsonl
+	friend_policy audit.jsonl
 	run --separate-stderr timeout 60 "$CAPWRAP" run --audit "$T/public/a.jsonl" "$T/policy"
 	assert_equal "$status" 65
 	assert_equal "$stderr" "capwrap: --audit: directory $T/public is writable by others (mode 1777); refusing to write the audit trail there"
 }
 
 @test "audit file: created 0600, records say when the peer's facts were read" {
-	policy_with_audit audit.jsonl
+	friend_policy audit.jsonl
 	start_topology
 	wait_for "$T/out" 'listening pid='
 	addr=$(listening_addresses "$(listener_pid db)")
@@ -115,7 +99,7 @@ refused_by_both() {
 }
 
 @test "facts of the refusal: an outsider that execs after its refusals is recorded as the program that was refused" {
-	policy_with_audit audit.jsonl
+	friend_policy audit.jsonl
 	start_topology
 	wait_for "$T/out" 'listening pid='
 	addr=$(listening_addresses "$(listener_pid db)")
@@ -133,7 +117,7 @@ refused_by_both() {
 }
 
 @test "flood: 10,000 refusals from 300 processes make a log bounded by the global rate, with every refusal counted" {
-	policy_with_audit audit.jsonl
+	friend_policy audit.jsonl
 	start_topology
 	wait_for "$T/out" 'listening pid='
 	addr=$(listening_addresses "$(listener_pid db)")
@@ -270,7 +254,7 @@ teardown() {
 
 @test "a full disk: records are lost without waiting, counted, and the count is told once there is room" {
 	full_disk
-	policy_with_audit "$T/small/audit.jsonl"
+	friend_policy "$T/small/audit.jsonl"
 	start_topology
 	wait_for "$T/out" 'listening pid='
 	addr=$(listening_addresses "$(listener_pid db)")
