@@ -103,6 +103,16 @@ begin(struct record *r, const char *event)
 	put_string(r, "event", event);
 }
 
+/* Close the object and its line, cutting the record if it must. */
+static void
+end(struct record *r)
+{
+	if (r->at > sizeof(r->buf) - 2)
+		r->at = sizeof(r->buf) - 2;
+	r->buf[r->at++] = '}';
+	r->buf[r->at++] = '\n';
+}
+
 /* A full disk loses records; never a retry that waits. */
 static bool
 append(const char *line, size_t len)
@@ -128,8 +138,7 @@ tell_lost(void)
 	begin(&r, "lost");
 	put_number(&r, "count", (long long)lost);
 	put_string(&r, "error", strerror(lost_errno));
-	r.buf[r.at++] = '}';
-	r.buf[r.at++] = '\n';
+	end(&r);
 	if (append(r.buf, r.at))
 		lost = 0;
 }
@@ -137,10 +146,7 @@ tell_lost(void)
 static void
 finish(struct record *r)
 {
-	if (r->at > sizeof(r->buf) - 2)
-		r->at = sizeof(r->buf) - 2;
-	r->buf[r->at++] = '}';
-	r->buf[r->at++] = '\n';
+	end(r);
 	if (audit_fd >= 0) {
 		if (lost > 0)
 			tell_lost();
