@@ -14,6 +14,13 @@
 #define AUDIT_WINDOW_MS		1000
 /* Kinds of refusal counted at once; beyond, the oldest is written out. */
 #define AUDIT_REPEAT_KEYS	256
+/*
+ * Records a second, all attackers together, after a first burst: beyond,
+ * refusals are counted in a "suppressed" record per service and gate, one
+ * a window at most.
+ */
+#define AUDIT_RATE		20
+#define AUDIT_BURST		100
 
 struct audit_event {
 	const char	*gate;		/* "bind", "connect", "accept" or "exec" */
@@ -30,16 +37,21 @@ struct audit_event {
 /* The longest image path a record shows; longer ones are cut. */
 #define AUDIT_PATH_MAX		1024
 
-/* Open (create, append) the JSON Lines file; path NULL: stderr only. */
-int audit_open(const char *path);
+/*
+ * Open the JSON Lines file by the rules of auditfile.h; path NULL: stderr
+ * only.  -1 with why set if refused.
+ */
+int audit_open(const char *path, char *why, size_t whylen);
 void audit_enable_syslog(void);
 void audit_close(void);
 /*
  * Record a refusal.  The first of a kind (same gate, service, name, pid,
- * peer and reason) is written at once; its repeats within AUDIT_WINDOW_MS
- * are counted and written as one record with "count" when the window
- * closes, so a flood of refusals costs a line a second, and no refusal
- * goes uncounted.
+ * peer and reason) is written at once, with the peer's facts read now;
+ * its repeats within AUDIT_WINDOW_MS are counted and written as one
+ * record with "count" when the window closes.  Every record spends a
+ * token of a bucket of AUDIT_RATE a second (AUDIT_BURST at most): without
+ * one, the refusals are added to the "suppressed" count of their service
+ * and gate instead, written once a window.  No refusal goes uncounted.
  */
 void audit_deny(const struct audit_event *);
 /* Write the summaries whose window is over; the next deadline or -1. */

@@ -14,32 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auditgroup.h"
 #include "auditlog.h"
 #include "commands.h"
 #include "exitcodes.h"
-
-#define GROUP_NAMES 4
-#define GROUP_PIDS 8
-
-struct group {
-	char		*service, *gate;
-	char		*peer_exe;		/* NULL: not recorded */
-	long long	 peer_pid;		/* the key when there is no exe */
-	long long	 pids[GROUP_PIDS];
-	size_t		 npids;
-	bool		 more_pids;
-	char		*names[GROUP_NAMES];
-	size_t		 nnames;
-	bool		 more_names;
-	long long	 count;
-	char		*first, *last;
-};
+#include "termsafe.h"
 
 struct summary {
-	struct group	*groups;
-	size_t		 ngroups;
+	struct groups	 groups;
 	long long	 total;
-	bool		 oom;
 	bool		 json;
 	bool		 live;		/* --follow: one line per record as it comes */
 };
@@ -50,94 +33,6 @@ static void
 on_interrupt(int sig)
 {
 	interrupted = sig;
-}
-
-static bool
-same(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static char *
-dup_or_null(struct summary *s, const char *str)
-{
-	char *d;
-
-	if (str == NULL)
-		return NULL;
-	if ((d = strdup(str)) == NULL)
-		s->oom = true;
-	return d;
-}
-
-static void
-replace(struct summary *s, char **slot, const char *str)
-{
-	char *d = dup_or_null(s, str);
-
-	if (d != NULL) {
-		free(*slot);
-		*slot = d;
-	}
-}
-
-static struct group *
-find_group(struct summary *s, const struct audit_record *rec)
-{
-	long long key_pid = rec->peer_exe == NULL ? rec->peer_pid : -1;
-	struct group *g;
-
-	for (size_t i = 0; i < s->ngroups; i++) {
-		g = &s->groups[i];
-		if (strcmp(g->service, rec->service) == 0 &&
-		    strcmp(g->gate, rec->gate) == 0 &&
-		    same(g->peer_exe, rec->peer_exe) && g->peer_pid == key_pid)
-			return g;
-	}
-	g = reallocarray(s->groups, s->ngroups + 1, sizeof(*g));
-	if (g == NULL) {
-		s->oom = true;
-		return NULL;
-	}
-	s->groups = g;
-	g = &s->groups[s->ngroups];
-	memset(g, 0, sizeof(*g));
-	g->service = dup_or_null(s, rec->service);
-	g->gate = dup_or_null(s, rec->gate);
-	g->peer_exe = dup_or_null(s, rec->peer_exe);
-	g->peer_pid = key_pid;
-	if (s->oom)
-		return NULL;
-	s->ngroups++;
-	return g;
-}
-
-static void
-add_to_group(struct summary *s, struct group *g, const struct audit_record *rec)
-{
-	bool known = false;
-
-	g->count += rec->count;
-	if (g->first == NULL || strcmp(rec->time, g->first) < 0)
-		replace(s, &g->first, rec->time);
-	if (g->last == NULL || strcmp(rec->time, g->last) > 0)
-		replace(s, &g->last, rec->time);
-	for (size_t i = 0; i < g->nnames && !known; i++)
-		known = strcmp(g->names[i], rec->name) == 0;
-	if (!known && g->nnames < GROUP_NAMES) {
-		if ((g->names[g->nnames] = dup_or_null(s, rec->name)) != NULL)
-			g->nnames++;
-	} else if (!known)
-		g->more_names = true;
-	known = rec->peer_pid < 0;
-	for (size_t i = 0; i < g->npids && !known; i++)
-		known = g->pids[i] == rec->peer_pid;
-	if (!known && g->npids < GROUP_PIDS)
-		g->pids[g->npids++] = rec->peer_pid;
-	else if (!known)
-		g->more_pids = true;
 }
 
 static void
@@ -159,8 +54,10 @@ print_record(const struct summary *s, const struct audit_record *rec)
 		put_json_string(rec->gate);
 		printf(",\"service\":");
 		put_json_string(rec->service);
-		printf(",\"name\":");
-		put_json_string(rec->name);
+		if (rec->name != NULL) {
+			printf(",\"name\":");
+			put_json_string(rec->name);
+		}
 		if (rec->pid >= 0)
 			printf(",\"pid\":%lld", rec->pid);
 		if (rec->peer_pid >= 0)
@@ -177,17 +74,23 @@ print_record(const struct summary *s, const struct audit_record *rec)
 		}
 		printf(",\"count\":%lld}\n", rec->count);
 	} else {
-		printf("%s %s %s %s", rec->time, rec->service, rec->gate,
-		    rec->name);
+		char peer[64] = "", times[48] = "";
+
 		if (rec->peer_pid >= 0)
-			printf(" peer pid %lld", rec->peer_pid);
-		if (rec->peer_exe != NULL)
-			printf(" (%s)", rec->peer_exe);
-		if (rec->reason != NULL)
-			printf(": %s", rec->reason);
+			snprintf(peer, sizeof(peer), " peer pid %lld",
+			    rec->peer_pid);
 		if (rec->count > 1)
-			printf(" [%lld times]", rec->count);
-		printf("\n");
+			snprintf(times, sizeof(times), " [%lld times]",
+			    rec->count);
+		/* Every byte of it may be the peer's choice: escaped. */
+		termsafe_printf(stdout, "%s %s %s %s%s%s%s%s%s%s%s", rec->time,
+		    rec->service, rec->gate, rec->name != NULL ? rec->name :
+		    "(over the audit rate)", peer,
+		    rec->peer_exe != NULL ? " (" : "",
+		    rec->peer_exe != NULL ? rec->peer_exe : "",
+		    rec->peer_exe != NULL ? ")" : "",
+		    rec->reason != NULL ? ": " : "",
+		    rec->reason != NULL ? rec->reason : "", times);
 	}
 	fflush(stdout);
 }
@@ -196,28 +99,14 @@ static void
 on_record(void *ctx, const struct audit_record *rec)
 {
 	struct summary *s = ctx;
-	struct group *g;
 
-	if (strcmp(rec->event, "deny") != 0)
+	if (strcmp(rec->event, "deny") != 0 &&
+	    strcmp(rec->event, "suppressed") != 0)
 		return;
 	s->total += rec->count;
-	if ((g = find_group(s, rec)) != NULL)
-		add_to_group(s, g, rec);
+	groups_add(&s->groups, rec);
 	if (s->live)
 		print_record(s, rec);
-}
-
-static int
-by_count(const void *a, const void *b)
-{
-	const struct group *x = a, *y = b;
-	int c;
-
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	if ((c = strcmp(x->service, y->service)) != 0)
-		return c;
-	return strcmp(x->gate, y->gate);
 }
 
 static void
@@ -225,6 +114,10 @@ peer_text(const struct group *g, char *out, size_t size)
 {
 	size_t at;
 
+	if (g->peer_pid == GROUP_SUPPRESSED) {
+		snprintf(out, size, "(over the audit rate: counted only)");
+		return;
+	}
 	if (g->peer_exe != NULL)
 		at = (size_t)snprintf(out, size, "%s", g->peer_exe);
 	else if (g->npids > 0)
@@ -256,8 +149,8 @@ names_text(const struct group *g, char *out, size_t size)
 static void
 print_summary_json(const struct summary *s)
 {
-	for (size_t i = 0; i < s->ngroups; i++) {
-		const struct group *g = &s->groups[i];
+	for (size_t i = 0; i < s->groups.n; i++) {
+		const struct group *g = &s->groups.v[i];
 
 		printf("{\"service\":");
 		put_json_string(g->service);
@@ -290,49 +183,33 @@ print_summary(const struct summary *s, const char *path)
 	int wsvc = 7, wgate = 4;
 	char peer[1024], names[2048];
 
-	if (s->ngroups == 0) {
-		printf("%s: no refusals\n", path);
+	if (s->groups.n == 0) {
+		termsafe_printf(stdout, "%s: no refusals", path);
 		return;
 	}
-	for (size_t i = 0; i < s->ngroups; i++) {
-		int n = (int)strlen(s->groups[i].service);
+	for (size_t i = 0; i < s->groups.n; i++) {
+		int n = (int)strlen(s->groups.v[i].service);
 
 		if (n > wsvc)
 			wsvc = n;
-		if ((n = (int)strlen(s->groups[i].gate)) > wgate)
+		if ((n = (int)strlen(s->groups.v[i].gate)) > wgate)
 			wgate = n;
 	}
-	printf("%s: %lld refusal%s\n", path, s->total,
+	termsafe_printf(stdout, "%s: %lld refusal%s", path, s->total,
 	    s->total == 1 ? "" : "s");
 	printf("%-*s  %-*s  %7s  %-27s  %-27s  %s\n", wsvc, "SERVICE", wgate,
 	    "GATE", "COUNT", "FIRST", "LAST", "PEER");
-	for (size_t i = 0; i < s->ngroups; i++) {
-		const struct group *g = &s->groups[i];
+	for (size_t i = 0; i < s->groups.n; i++) {
+		const struct group *g = &s->groups.v[i];
 
 		peer_text(g, peer, sizeof(peer));
 		names_text(g, names, sizeof(names));
-		printf("%-*s  %-*s  %7lld  %-27s  %-27s  %s\n", wsvc, g->service,
-		    wgate, g->gate, g->count, g->first, g->last, peer);
-		printf("%-*s  %-*s  %7s  names: %s\n", wsvc, "", wgate, "", "",
-		    names);
+		termsafe_printf(stdout, "%-*s  %-*s  %7lld  %-27s  %-27s  %s",
+		    wsvc, g->service, wgate, g->gate, g->count, g->first,
+		    g->last, peer);
+		termsafe_printf(stdout, "%-*s  %-*s  %7s  names: %s", wsvc, "",
+		    wgate, "", "", names);
 	}
-}
-
-static void
-free_summary(struct summary *s)
-{
-	for (size_t i = 0; i < s->ngroups; i++) {
-		struct group *g = &s->groups[i];
-
-		free(g->service);
-		free(g->gate);
-		free(g->peer_exe);
-		free(g->first);
-		free(g->last);
-		for (size_t k = 0; k < g->nnames; k++)
-			free(g->names[k]);
-	}
-	free(s->groups);
 }
 
 static void
@@ -409,7 +286,7 @@ cmd_audit(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct summary s = { .groups = NULL };
+	struct summary s = { .total = 0 };
 	struct auditlog_reader r;
 	bool following = false;
 	const char *path;
@@ -459,12 +336,11 @@ cmd_audit(int argc, char **argv)
 	if (rc != EXIT_OK) {
 		fprintf(stderr, "capwrap: unable to read %s: %s\n", path,
 		    strerror(errno));
-	} else if (s.oom) {
+	} else if (s.groups.oom) {
 		fprintf(stderr, "capwrap: out of memory\n");
 		rc = EXIT_SYSTEM;
 	} else {
-		if (s.ngroups > 1)
-			qsort(s.groups, s.ngroups, sizeof(*s.groups), by_count);
+		groups_sort(&s.groups);
 		if (s.json && !following)
 			print_summary_json(&s);
 		else if (!s.json)
@@ -476,6 +352,6 @@ cmd_audit(int argc, char **argv)
 		}
 	}
 	auditlog_free(&r);
-	free_summary(&s);
+	groups_free(&s.groups);
 	return rc;
 }

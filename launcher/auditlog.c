@@ -84,11 +84,17 @@ static int
 to_record(const struct jsonl_object *o, struct audit_record *rec, char *err,
     size_t errlen)
 {
+	bool deny, counted;
+
 	if (want_string(o, "time", true, &rec->time, err, errlen) != 0 ||
-	    want_string(o, "event", true, &rec->event, err, errlen) != 0 ||
-	    want_string(o, "gate", true, &rec->gate, err, errlen) != 0 ||
-	    want_string(o, "service", true, &rec->service, err, errlen) != 0 ||
-	    want_string(o, "name", true, &rec->name, err, errlen) != 0 ||
+	    want_string(o, "event", true, &rec->event, err, errlen) != 0)
+		return -1;
+	/* "suppressed" has no name; "lost" (the file's own loss) no gate. */
+	deny = strcmp(rec->event, "deny") == 0;
+	counted = deny || strcmp(rec->event, "suppressed") == 0;
+	if (want_string(o, "gate", counted, &rec->gate, err, errlen) != 0 ||
+	    want_string(o, "service", counted, &rec->service, err, errlen) != 0 ||
+	    want_string(o, "name", deny, &rec->name, err, errlen) != 0 ||
 	    want_string(o, "peer_exe", false, &rec->peer_exe, err, errlen) != 0 ||
 	    want_string(o, "peer_cmdline", false, &rec->peer_cmdline, err,
 	    errlen) != 0 ||

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auditfile.h"
 #include "commands.h"
 #include "exitcodes.h"
 #include "spawn.h"
@@ -76,6 +77,30 @@ check_targets(const struct policy *p)
 	return rc;
 }
 
+int
+audit_refused(const struct policy *p, const char *override, const char *why)
+{
+	if (override != NULL)
+		fprintf(stderr, "capwrap: --audit: %s; refusing to write the "
+		    "audit trail there\n", why);
+	else
+		fprintf(stderr, "capwrap: %s:%u:%u: audit: %s; refusing to write "
+		    "the audit trail there\n", p->path, p->audit_line,
+		    p->audit_col, why);
+	return EXIT_POLICY;
+}
+
+int
+check_audit(const struct policy *p, const char *override)
+{
+	const char *path = override != NULL ? override : p->audit_path;
+	char why[PATH_MAX + 128];
+
+	if (path == NULL || auditfile_check(path, why, sizeof(why)) == 0)
+		return EXIT_OK;
+	return audit_refused(p, override, why);
+}
+
 static void
 usage_check(FILE *f)
 {
@@ -113,6 +138,8 @@ cmd_check(int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	rc = check_targets(p);
+	if (check_audit(p, NULL) != EXIT_OK && rc == EXIT_OK)
+		rc = EXIT_POLICY;
 	if (rc == EXIT_OK)
 		printf("%s: OK\n", argv[optind]);
 	policy_free(p);

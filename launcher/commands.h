@@ -25,6 +25,16 @@ int load_policy(const char *path, struct policy **out);
 int check_targets(const struct policy *);
 
 /*
+ * The audit file (override, from --audit, else the policy's) must obey
+ * the rules of auditfile.h.  Reports a breach on stderr and returns
+ * EXIT_POLICY; EXIT_OK if it is fine or there is none.
+ */
+int check_audit(const struct policy *, const char *override);
+/* Report why the audit file at path is refused; returns EXIT_POLICY. */
+int audit_refused(const struct policy *, const char *override,
+    const char *why);
+
+/*
  * Report what getopt_long (with opterr = 0 and ":" leading the short
  * options) returned c for: an unknown option or a missing argument.
  */

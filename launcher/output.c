@@ -1,11 +1,13 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "output.h"
+#include "sink.h"
 
 static void
 emit(struct output *o, const char *line, size_t len)
@@ -19,19 +21,13 @@ emit(struct output *o, const char *line, size_t len)
 	else
 		n = snprintf(out, sizeof(out), "%-*s | %.*s\n", o->width,
 		    o->prefix, (int)len, line);
-	if (n > (int)sizeof(out) - 1)
-		n = sizeof(out) - 1;
-	/* One write a line, so lines of different services never interleave. */
-	for (const char *p = out; n > 0; ) {
-		ssize_t w = write(o->dest_fd, p, (size_t)n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		p += w;
-		n -= (int)w;
-	}
+	/* A pipe takes up to PIPE_BUF bytes whole: the line stays a line. */
+	if (n > PIPE_BUF)
+		n = PIPE_BUF;
+	if (n > 0 && out[n - 1] != '\n')
+		out[n - 1] = '\n';
+	/* Never blocks: a reader that stops reading costs lines, not the loop. */
+	sink_line(o->dest_fd, out, (size_t)n);
 }
 
 /* Emit every complete line in the buffer; a full buffer counts as a line. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "sink.h"
 #include "broker.h"
 #include "commands.h"
 #include "exitcodes.h"
@@ -563,7 +564,7 @@ cmd_run(int argc, char **argv)
 	};
 	struct policy *policy;
 	bool to_syslog = false;
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[PATH_MAX + 128];
 	int c, rc;
 
 	run.grace_ms = 5000;
@@ -617,6 +618,8 @@ cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rc = check_targets(policy);
+	if (rc == EXIT_OK)
+		rc = check_audit(policy, audit_path);
 	if (rc != EXIT_OK) {
 		policy_free(policy);
 		return rc;
@@ -627,16 +630,17 @@ cmd_run(int argc, char **argv)
 		policy_free(policy);
 		return EXIT_SYSTEM;
 	}
-	if (audit_path == NULL)
-		audit_path = policy->audit_path;
-	if (audit_open(audit_path) != 0) {
-		fprintf(stderr, "capwrap: unable to open audit file %s: %s\n",
-		    audit_path, strerror(errno));
+	if (audit_open(audit_path != NULL ? audit_path : policy->audit_path,
+	    why, sizeof(why)) != 0) {
+		rc = audit_refused(policy, audit_path, why);
 		policy_free(policy);
-		return EXIT_NOINPUT;
+		return rc;
 	}
 	if (policy->audit_syslog || to_syslog)
 		audit_enable_syslog();
+	/* Whoever reads our output must not be able to stop the loop. */
+	sink_init(STDOUT_FILENO);
+	sink_init(STDERR_FILENO);
 	/* Before any fork: the services must not inherit NOTIFY_SOCKET. */
 	(void)notify_init();
 

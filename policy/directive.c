@@ -325,6 +325,8 @@ directive_audit(struct parser *p, unsigned line, const struct lex_token *t,
 	if ((p->pol->audit_path = resolve_against(filename,
 	    (const char *)t[1].bytes)) == NULL)
 		p->nomem = true;
+	p->pol->audit_line = line;
+	p->pol->audit_col = t[1].col;
 }
 
 void

@@ -47,6 +47,7 @@ struct policy {
 	struct policy_name	*externals;
 	size_t			 nexternals;
 	char			*audit_path;	/* resolved against the policy's directory; NULL if none */
+	unsigned		 audit_line, audit_col;	/* of the path, for diagnostics */
 	bool			 audit_syslog;
 };
 

@@ -31,8 +31,18 @@ tests_unit_test_procstat_SOURCES = tests/unit/test_procstat.c \
 tests_unit_test_image_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
 tests_unit_test_image_SOURCES = tests/unit/test_image.c tests/unit/tap.h \
 	common/image.c common/image.h
+# The bounded command-line read of the audit, with a reader held up.
+check_PROGRAMS += tests/unit/test-procfacts
+tests_unit_test_procfacts_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim \
+	-I$(top_srcdir)/launcher
+tests_unit_test_procfacts_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_procfacts_LDADD = -lpthread
+tests_unit_test_procfacts_SOURCES = tests/unit/test_procfacts.c \
+	tests/unit/tap.h launcher/procfacts.c launcher/procfacts.h \
+	launcher/procinfo.c launcher/procinfo.h shim/procstat.c shim/procstat.h
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
-	tests/unit/test-procstat tests/unit/test-image
+	tests/unit/test-procstat tests/unit/test-procfacts \
+	tests/unit/test-image
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 

@@ -81,3 +81,33 @@ attacker() {
 	ATTACKER_PIDS="${ATTACKER_PIDS:-} $!"
 	LAST_ATTACKER=$!
 }
+
+# audited_refusals PATTERN: the refusals the audit log accounts for in its
+# lines that hold PATTERN: a record without "count" is one, the others
+# (summaries, suppressed counts) their count.
+audited_refusals() {
+	awk -v pat="$1" '
+		index($0, pat) {
+			if (match($0, /"count":[0-9]+/))
+				n += substr($0, RSTART + 8, RLENGTH - 8)
+			else
+				n++
+		}
+		END { print n + 0 }' "$T/audit.jsonl"
+}
+
+# friend_policy AUDIT: db, and web that dials it once $T/go exists; the
+# audit path AUDIT is on line 9, column 7.
+friend_policy() {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec sh -c "while [ ! -e $T/go ]; do sleep 0.05; done; exec fx-client $U.db friend"
+	dials db
+}
+audit $1
+EOF
+}

@@ -1,12 +1,12 @@
 /*
- * ax-flood NAME MINIMUM STOPFILE
+ * ax-flood NAME MINIMUM STOPFILE [PROGRAM ARG...]
  * The flooding dialer: connect to the abstract NAME again and again, one
  * connection at a time, send a line and wait for the answer (admitted) or
  * for the other side to close (refused).  It keeps going until it has
  * made MINIMUM connections and STOPFILE exists, then prints
  *   refused R admitted A
  * It prints "flooding" after its first refusal, so a test knows the flood
- * is on.
+ * is on.  With PROGRAM, it then execs it: the same pid, another program.
  */
 #include <sys/socket.h>
 #include <errno.h>
@@ -24,8 +24,9 @@ main(int argc, char **argv)
 	struct sockaddr_un sun;
 	socklen_t len;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: ax-flood NAME MINIMUM STOPFILE\n");
+	if (argc < 4) {
+		fprintf(stderr, "usage: ax-flood NAME MINIMUM STOPFILE "
+		    "[PROGRAM ARG...]\n");
 		return FX_USAGE;
 	}
 	len = fx_abstract(&sun, argv[1]);
@@ -54,5 +55,9 @@ main(int argc, char **argv)
 		close(fd);
 	}
 	fx_say("refused %ld admitted %ld", refused, admitted);
+	if (argc > 4 && failed <= 100) {
+		execvp(argv[4], argv + 4);
+		return FX_IO;
+	}
 	return failed > 100 ? FX_IO : FX_OK;
 }

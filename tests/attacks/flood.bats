@@ -6,23 +6,9 @@
 
 load attack
 
-policy_in_netns() {
-	write_policy <<EOF
-service db {
-	exec fx-server $U.db
-	provides @$U.db
-}
-service web {
-	exec sh -c "while [ ! -e $T/go ]; do sleep 0.05; done; exec fx-client $U.db friend"
-	dials db
-}
-audit $T/audit.jsonl
-EOF
-}
-
 @test "brute force: all 2^20 autobind names dialed, none admitted" {
 	private_netns
-	policy_in_netns
+	friend_policy "$T/audit.jsonl"
 	start_topology_in_netns
 	wait_for "$T/out" '^db +\| listening pid='
 	addr=$(listening_addresses_in_netns "$(listener_pid db)")
@@ -49,22 +35,9 @@ EOF
 	assert_line --regexp '^web +\| reply echo friend$'
 }
 
-# The number of refusals the audit log accounts for: a record without
-# "count" is one, a summary is its count.
-audited_refusals() {
-	awk -v pat="$1" '
-		index($0, pat) {
-			if (match($0, /"count":[0-9]+/))
-				n += substr($0, RSTART + 8, RLENGTH - 8)
-			else
-				n++
-		}
-		END { print n + 0 }' "$T/audit.jsonl"
-}
-
 @test "flood: thousands of refusals, a bounded audit log with exact counts, friends served" {
 	private_netns
-	policy_in_netns
+	friend_policy "$T/audit.jsonl"
 	start_topology_in_netns
 	wait_for "$T/out" '^db +\| listening pid='
 	addr=$(listening_addresses_in_netns "$(listener_pid db)")

@@ -49,7 +49,8 @@ tests_attacks_ax_static_server_LDFLAGS = -all-static
 ATTACK_SUITES = tests/attacks/claims.bats tests/attacks/gates.bats tests/attacks/flood.bats \
 	tests/attacks/impostor.bats tests/attacks/forgery.bats \
 	tests/attacks/valgrind.bats tests/attacks/limits.bats \
-	tests/attacks/refusals.bats tests/attacks/descend.bats
+	tests/attacks/refusals.bats tests/attacks/descend.bats \
+	tests/attacks/audit.bats
 if HAVE_BATS
 TESTS += $(ATTACK_SUITES)
 endif
