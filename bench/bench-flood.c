@@ -10,10 +10,11 @@
  * bench-flood friend NAME ROUNDS GOFILE
  *	Connects to NAME, waits for GOFILE, then makes ROUNDS one-byte round
  *	trips and prints their median, 99th percentile and maximum.
- * bench-flood outsider ADDR STOPFILE STARTFILE
+ * bench-flood outsider ADDR STOPFILE STARTFILE [leave]
  *	Connects to the abstract ADDR, writes a byte and reads until the
- *	server answers or hangs up, again and again until STOPFILE exists;
- *	creates STARTFILE after its first connection.
+ *	server answers or hangs up (with "leave": closes at once instead),
+ *	again and again until STOPFILE exists; creates STARTFILE after its
+ *	first connection.
  */
 #include <sys/epoll.h>
 #include <errno.h>
@@ -102,7 +103,7 @@ friend(const char *name, long rounds, const char *go)
 }
 
 static int
-outsider(const char *addr, const char *stop, const char *start)
+outsider(const char *addr, const char *stop, const char *start, bool leave)
 {
 	struct sockaddr_un sun;
 	socklen_t len = bench_abstract(&sun, addr);
@@ -114,8 +115,10 @@ outsider(const char *addr, const char *stop, const char *start)
 
 		if (fd < 0 || connect(fd, (struct sockaddr *)&sun, len) != 0)
 			bench_die("outsider connect");
-		(void)!write(fd, &b, 1);
-		(void)!read(fd, &b, 1);
+		/* A refused outsider's write may meet a closed connection. */
+		(void)send(fd, &b, 1, MSG_NOSIGNAL);
+		if (!leave)
+			(void)!read(fd, &b, 1);
 		close(fd);
 		if (made++ == 0)
 			close(open(start, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
@@ -132,9 +135,10 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "friend") == 0)
 		return friend(argv[2], bench_count(argv[3], 100, 10000000),
 		    argv[4]);
-	if (argc == 5 && strcmp(argv[1], "outsider") == 0)
-		return outsider(argv[2], argv[3], argv[4]);
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "outsider") == 0)
+		return outsider(argv[2], argv[3], argv[4],
+		    argc == 6 && strcmp(argv[5], "leave") == 0);
 	fprintf(stderr, "usage: bench-flood server NAME | friend NAME ROUNDS "
-	    "GOFILE | outsider ADDR STOPFILE STARTFILE\n");
+	    "GOFILE | outsider ADDR STOPFILE STARTFILE [leave]\n");
 	return 2;
 }

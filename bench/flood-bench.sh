@@ -1,7 +1,8 @@
 #!/bin/bash
-# flood-bench.sh [-r ROUNDS] [-p OUTSIDERS]: a friend's round trip on an
-# established connection while OUTSIDERS unwrapped processes flood the
-# server with connections, raw (the server unwrapped: the outsiders are
+# flood-bench.sh [-r ROUNDS] [-p OUTSIDERS] [-l]: a friend's round trip on
+# an established connection while OUTSIDERS unwrapped processes flood the
+# server with connections (each waits for the server's answer, or with
+# -l leaves at once), raw (the server unwrapped: the outsiders are
 # served) against wrapped (every outsider refused at the accept gate and
 # audited), in interleaved rounds.  Prints the median of each figure and
 # of each round's wrapped/raw.  Informational: no threshold, exit 0
@@ -11,12 +12,13 @@
 # sets both).
 set -euo pipefail
 
-rounds=3 outsiders=8 trips=3000
-while getopts "r:p:" opt; do
+rounds=3 outsiders=8 trips=3000 leave=
+while getopts "r:p:l" opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	p) outsiders=$OPTARG ;;
-	*) echo "usage: flood-bench.sh [-r ROUNDS] [-p OUTSIDERS]" >&2; exit 64 ;;
+	l) leave=leave ;;
+	*) echo "usage: flood-bench.sh [-r ROUNDS] [-p OUTSIDERS] [-l]" >&2; exit 64 ;;
 	esac
 done
 : "${CAPWRAP:?set CAPWRAP to the capwrap binary (make bench does)}"
@@ -38,13 +40,16 @@ trap cleanup EXIT
 
 fail() { echo "flood-bench.sh: $*" >&2; exit 1; }
 
+# wait_file FILE [REGEX]: until FILE exists (and has a line matching REGEX).
 wait_file() {
 	local i
 	for ((i = 0; i < 600; i++)); do
-		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		if [ -e "$1" ] && { [ -z "${2:-}" ] || grep -qE -- "$2" "$1"; }; then
+			return 0
+		fi
 		sleep 0.05
 	done
-	fail "timed out waiting for $2 in $1"
+	fail "timed out waiting for $1 ${2:-}"
 }
 
 # The abstract address (no @) that PID listens on.
@@ -53,7 +58,7 @@ address_of() {
 	for ino in $(ls -l "/proc/$1/fd" | sed -nE 's/.*socket:\[([0-9]+)\]$/\1/p'); do
 		awk -v ino="$ino" '$7 == ino && $8 ~ /^@/ { print substr($8, 2) }' \
 			/proc/net/unix
-	done | head -n 1
+	done | sed -n 1p
 }
 
 # flood ADDR: start the outsiders and wait until each has connected once.
@@ -61,11 +66,11 @@ flood() {
 	local i
 	for ((i = 0; i < outsiders; i++)); do
 		"$B/bench-flood" outsider "$1" "$tmp/stop" "$tmp/started.$i" \
-			> /dev/null 2>&1 &
+			$leave > /dev/null 2>&1 &
 		pids+=($!)
 	done
 	for ((i = 0; i < outsiders; i++)); do
-		wait_file "$tmp/started.$i" ''
+		wait_file "$tmp/started.$i"
 	done
 }
 
@@ -131,8 +136,8 @@ for ((r = 0; r < rounds; r++)); do
 	if ((r % 2)); then wrapped_round; raw_round; else raw_round; wrapped_round; fi
 done
 
-printf 'flood: %d outsiders dialing in a loop, friend %d round trips; medians of %d rounds\n' \
-	"$outsiders" "$trips" "$rounds"
+printf 'flood: %d outsiders dialing in a loop (%s), friend %d round trips; medians of %d rounds\n' \
+	"$outsiders" "${leave:-each waits for its answer}" "$trips" "$rounds"
 printf '%-26s %12s %12s %8s\n' figure raw wrapped ratio
 for m in flood_friend_rtt_median flood_friend_rtt_p99 flood_friend_rtt_max; do
 	raw=$(awk -v m="$m" '$1 == "raw" && $2 == m { print $3 }' "$tmp/results" | median)

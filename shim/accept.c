@@ -2,14 +2,15 @@
  * accept(2) and accept4(2) on a gated listener: admit only processes the
  * launcher granted a capability to this service (OnlyMyPeers).
  *
- * A refused connection is closed (its process reads EOF), and the program
- * is handed, in its place, a connection whose peer has already hung up:
- * it reads EOF and never a byte of the outsider's.  That is what every
- * accept loop already handles (a client that connects and leaves at
- * once), where an error such as ECONNABORTED ends many textbook loops.
- * Each call takes exactly one connection off the queue, so an outsider
- * that keeps the queue full costs the program one turn of its own loop
- * per connection, and never holds it inside the shim.
+ * The program is handed, in a refused connection's place, a stand-in
+ * whose peer has already hung up: it reads EOF and never a byte of the
+ * outsider's.  That is what every accept loop already handles (a client
+ * that connects and leaves at once), where an error such as ECONNABORTED
+ * ends many textbook loops.  Each call takes exactly one connection off
+ * the queue, and the outsider's connection is closed only when the
+ * program closes the stand-in (standin.h): an outsider flood costs the
+ * program one turn of its own loop per connection, as unwrapped, and
+ * never holds it inside the shim.
  */
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -25,6 +26,7 @@
 #include "real.h"
 #include "shim.h"
 #include "sockets.h"
+#include "standin.h"
 
 /*
  * The listener's virtual name, if it is a gated listener; false if not
@@ -134,36 +136,33 @@ admitted(int fd, const struct wire_name *name, int type, uint64_t key,
 }
 
 /*
- * What the program gets for a refused connection: a connection of the
- * listener's type, with the flags accept4() asked for, whose peer has
- * already hung up, in the descriptor the refused one had (dup3 replaces
- * it in one step, so no other thread can be handed that number between).
- * Only when even that cannot be made (no descriptor or memory left for
- * the pair) does the call fail, with the errno accept() itself gives in
- * that state (EMFILE, ENFILE, ENOMEM), and the refused connection closed.
+ * What the program gets for a refused connection: a new connection of
+ * the listener's type, with the flags accept4() asked for, whose peer has
+ * already hung up.  The refused connection stays open, unread, until the
+ * program closes this stand-in (standin.h), or is closed at once if no
+ * slot is free.  Only when the stand-in cannot be made (no descriptor or
+ * memory left for the pair) does the call fail, with the errno accept()
+ * itself gives in that state (EMFILE, ENFILE, ENOMEM).
  */
 static int
-hung_up_connection(int refused, int type, int flags)
+stand_in_for(int refused, int type, int flags)
 {
 	int pair[2], kind, saved;
 
 	kind = type == WIRE_SOCK_SEQPACKET ? SOCK_SEQPACKET : SOCK_STREAM;
-	if (socketpair(AF_UNIX, kind | (flags & SOCK_NONBLOCK), 0, pair) != 0) {
+	if (socketpair(AF_UNIX, kind | (flags & (SOCK_NONBLOCK |
+	    SOCK_CLOEXEC)), 0, pair) != 0) {
 		saved = errno;
 		(void)real.close(refused);
 		errno = saved;
 		return -1;
 	}
 	(void)real.close(pair[1]);
-	if (real.dup3(pair[0], refused, flags & SOCK_CLOEXEC ? O_CLOEXEC : 0) < 0) {
-		saved = errno;
-		(void)real.close(pair[0]);
+	/* Never into an image the program execs: it would hold it forever. */
+	if (fcntl(refused, F_SETFD, FD_CLOEXEC) != 0 ||
+	    !standin_tie(pair[0], refused))
 		(void)real.close(refused);
-		errno = saved;
-		return -1;
-	}
-	(void)real.close(pair[0]);
-	return refused;
+	return pair[0];
 }
 
 /* The address of a peer that has no name, as accept() reports one. */
@@ -209,7 +208,8 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 		return nfd;
 	}
 	capshim_debug("refused a connection on fd %d", fd);
-	if (hung_up_connection(nfd, type, accept4_semantics ? flags : 0) < 0)
+	nfd = stand_in_for(nfd, type, accept4_semantics ? flags : 0);
+	if (nfd < 0)
 		return -1;
 	unnamed_address(addr, len);
 	errno = saved;

@@ -16,6 +16,7 @@
 #include "rawsys.h"
 #include "real.h"
 #include "shim.h"
+#include "standin.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE	(1U << 1)
@@ -34,8 +35,10 @@ guard_close(int fd)
 		errno = EBADF;
 		return -1;
 	}
-	if (fd >= 0)
+	if (fd >= 0) {
 		pidkeep_forget((unsigned)fd, (unsigned)fd);
+		standin_forget((unsigned)fd, (unsigned)fd);
+	}
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_close, (long)fd);
 	return real.close(fd);
@@ -53,8 +56,10 @@ guard_close_range(unsigned first, unsigned last, int flags)
 {
 	int ch = channel_fd();
 
-	if (!(flags & CLOSE_RANGE_CLOEXEC))
+	if (!(flags & CLOSE_RANGE_CLOEXEC)) {
 		pidkeep_forget(first, last);
+		standin_forget(first, last);
+	}
 	if (ch < 0 || (unsigned)ch < first || (unsigned)ch > last || first > last)
 		return raw_close_range(first, last, flags);
 	/* CLOSE_RANGE_UNSHARE on the first part unshares for the second too. */
@@ -72,8 +77,10 @@ guard_dup2(int oldfd, int newfd)
 {
 	if (newfd >= 0 && newfd == channel_fd() && oldfd != newfd)
 		(void)channel_relocate(newfd);
-	if (newfd >= 0 && oldfd != newfd)
+	if (newfd >= 0 && oldfd != newfd) {
 		pidkeep_forget((unsigned)newfd, (unsigned)newfd);
+		standin_forget((unsigned)newfd, (unsigned)newfd);
+	}
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_dup3, (long)oldfd, (long)newfd, 0L);
 	return real.dup2(oldfd, newfd);
@@ -84,8 +91,10 @@ guard_dup3(int oldfd, int newfd, int flags)
 {
 	if (newfd >= 0 && newfd == channel_fd() && oldfd != newfd)
 		(void)channel_relocate(newfd);
-	if (newfd >= 0 && oldfd != newfd)
+	if (newfd >= 0 && oldfd != newfd) {
 		pidkeep_forget((unsigned)newfd, (unsigned)newfd);
+		standin_forget((unsigned)newfd, (unsigned)newfd);
+	}
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_dup3, (long)oldfd, (long)newfd,
 		    (long)flags);

@@ -1,0 +1,85 @@
+#include <sys/syscall.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rawsys.h"
+#include "standin.h"
+
+/*
+ * Each slot holds one tie, both numbers packed in one word (each plus
+ * one, so that 0 is a free slot): ties are made and undone with one
+ * compare-and-swap, with no lock, since the descriptor calls that undo
+ * them may run in any thread or in a signal handler.
+ */
+#define STANDIN_SLOTS 64
+static _Atomic uint64_t slots[STANDIN_SLOTS];
+/* Ties made: close() looks at the slots only while there are any. */
+static atomic_int tied;
+
+static uint64_t
+pack(int stand_in, int refused)
+{
+	return (uint64_t)(uint32_t)(stand_in + 1) << 32 |
+	    (uint32_t)(refused + 1);
+}
+
+static int
+stand_in_of(uint64_t v)
+{
+	return (int)(v >> 32) - 1;
+}
+
+static int
+refused_of(uint64_t v)
+{
+	return (int)(uint32_t)v - 1;
+}
+
+bool
+standin_tie(int stand_in, int refused)
+{
+	uint64_t want = pack(stand_in, refused);
+
+	for (size_t i = 0; i < STANDIN_SLOTS; i++) {
+		uint64_t free_slot = 0;
+
+		if (atomic_compare_exchange_strong(&slots[i], &free_slot,
+		    want)) {
+			atomic_fetch_add(&tied, 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+in_range(int fd, unsigned first, unsigned last)
+{
+	return fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last;
+}
+
+void
+standin_forget(unsigned first, unsigned last)
+{
+	if (atomic_load_explicit(&tied, memory_order_relaxed) == 0)
+		return;
+	for (size_t i = 0; i < STANDIN_SLOTS; i++) {
+		uint64_t v = atomic_load(&slots[i]);
+		bool stand_in_gone, refused_gone;
+
+		if (v == 0)
+			continue;
+		stand_in_gone = in_range(stand_in_of(v), first, last);
+		refused_gone = in_range(refused_of(v), first, last);
+		if (!stand_in_gone && !refused_gone)
+			continue;
+		/* Whoever clears the slot owns what it held. */
+		if (!atomic_compare_exchange_strong(&slots[i], &v, 0))
+			continue;
+		atomic_fetch_sub(&tied, 1);
+		/* The program's own close or dup2 takes a number it closes. */
+		if (!refused_gone)
+			(void)capshim_syscall(SYS_close, (long)refused_of(v));
+	}
+}

@@ -1,0 +1,28 @@
+/*
+ * Stand-ins for refused connections (accept.c).  The program is handed a
+ * connection whose peer has hung up; the refused connection itself stays
+ * open, unread, for exactly as long as the program keeps its stand-in.
+ * An outsider therefore waits for the program's own loop to deal with
+ * its connection, as it would unwrapped, instead of being answered at
+ * once and refilling the listener's queue faster than the program's loop
+ * can turn.
+ *
+ * The refused connection is the shim's: close(), close_range(),
+ * closefrom(), dup2() and dup3() onto the stand-in close it too; onto
+ * the refused connection's own number they make the shim forget it.
+ */
+#ifndef CAPSHIM_STANDIN_H
+#define CAPSHIM_STANDIN_H
+
+#include <stdbool.h>
+
+/*
+ * Tie refused to stand_in.  False when no slot is free: the caller then
+ * closes refused itself.
+ */
+bool standin_tie(int stand_in, int refused);
+
+/* The program closed, or dup'd over, the descriptors first..last. */
+void standin_forget(unsigned first, unsigned last);
+
+#endif
