@@ -277,6 +277,29 @@ EOF
 capwrap: stubborn killed by signal 9 (Killed)"
 }
 
+@test "while stopping, a child that outlives its main process is waited for and killed, without a daemon notice" {
+	# The child ignores SIGTERM, so it is certain to outlive the main
+	# process, which exits on it.  Their stderr goes nowhere: the shell
+	# reports there the sleep the signal ends.
+	write_policy <<EOF
+service parent {
+	exec sh -c "exec 2> /dev/null; (trap '' TERM; exec sh -c 'echo child \$\$; exec sleep 300') & trap 'exit 0' TERM; echo ready; while :; do sleep 300 & wait \$!; done"
+}
+EOF
+	start_topology --grace 2
+	wait_for "$T/out" '^parent +\| ready$'
+	wait_for "$T/out" '^parent +\| child [0-9]+$'
+	child=$(sed -nE 's/^parent +\| child ([0-9]+)$/\1/p' "$T/out")
+	kill -TERM "$CAPWRAP_PID"
+	wait_exit 30
+	assert_equal "$TOPOLOGY_STATUS" 143
+	run kill -0 "$child"
+	assert_failure
+	run cat "$T/err"
+	assert_output "capwrap: Terminated: stopping all services
+capwrap: parent exited with status 0"
+}
+
 @test "a service's standard input is /dev/null" {
 	write_policy <<EOF
 service reader {
