@@ -319,7 +319,7 @@ start_manager() {
 	socat -u "UNIX-RECV:$T/notify.sock" - > "$T/notes" &
 	MANAGER_PID=$!
 	BACKGROUND_PIDS+=" $MANAGER_PID"
-	for _ in $(seq 200); do [ -S "$T/notify.sock" ] && return; sleep 0.05; done
+	for _ in $(seq 1200); do [ -S "$T/notify.sock" ] && return; sleep 0.05; done
 	return 1
 }
 
@@ -360,7 +360,7 @@ EOF
 	socat -u "ABSTRACT-RECV:$U.notify" - > "$T/notes" &
 	MANAGER_PID=$!
 	BACKGROUND_PIDS+=" $MANAGER_PID"
-	for _ in $(seq 200); do name_is_bound "$U.notify" && break; sleep 0.05; done
+	for _ in $(seq 1200); do name_is_bound "$U.notify" && break; sleep 0.05; done
 	NOTIFY_SOCKET="@$U.notify" start_topology
 	wait_for "$T/notes" 'READY=1'
 	kill -TERM "$CAPWRAP_PID"
@@ -390,10 +390,10 @@ while [ ! -S $T/log.sock ]; do sleep 0.05; done
 [ -e /dev/log ] || touch /dev/log
 mount --bind $T/log.sock /dev/log
 "$CAPWRAP" run $* --exit-with cron $T/policy > $T/out 2> $T/err
-for i in \$(seq 200); do grep -q deny $T/syslog && break; sleep 0.05; done
+for i in \$(seq 1200); do grep -q deny $T/syslog && break; sleep 0.05; done
 kill \$m
 EOF
-	timeout 30 unshare -m --propagation private sh "$T/inner.sh"
+	timeout 120 unshare -m --propagation private sh "$T/inner.sh"
 }
 
 @test "--syslog sends each refusal to syslog with LOG_AUTHPRIV" {
