@@ -43,7 +43,7 @@ EOF
 	wait_for "$T/audit.jsonl" '"gate":"accept"'
 	run cat "$T/audit.jsonl"
 	assert_output --partial '"peer_cmdline":"'
-	assert_output --partial 'ax-brute brute'
+	assert_output --partial 'ax-brute -w 60 brute'
 	# The friend is served afterwards.
 	touch "$T/go"
 	wait_for "$T/out" '^web +\| (reply|eof|connect:)'
