@@ -337,8 +337,15 @@ EOF
 	start_manager
 	NOTIFY_SOCKET="$T/notify.sock" start_topology
 	wait_for "$T/notes" 'READY=1'
-	# READY came after the provider registered, not before.
-	grep -q 'listening pid=' "$T/out"
+	# READY came after the provider registered, not before: db's socket
+	# already holds its minted address (bound before it is registered).
+	# Not its "listening" line, which may still be on its way through
+	# the launcher's pipe when READY is read.
+	db=$(pgrep -P "$CAPWRAP_PID" -f "^fx-server $U\.db\$") || fail "db does not run fx-server yet"
+	run listening_addresses "$db"
+	assert_output --regexp '^[0-9a-f]{5}$'
+	# web's line comes in its own time, READY or not.
+	wait_for "$T/out" '^web +\| env='
 	run cat "$T/out"
 	assert_line --regexp '^web +\| env=$'
 	kill -TERM "$CAPWRAP_PID"
