@@ -291,12 +291,22 @@ adopt_daemons(const bool *ended)
 				continue;
 			s->daemons = d;
 			s->daemons[s->ndaemons++] = kids[i];
+			/*
+			 * While stopping, every process of the service has
+			 * been signalled and is waited for anyway: no notice.
+			 * Most found here then are the main process's own
+			 * children still dying of the very signal that ended
+			 * it, and whether the kernel let them finish before
+			 * it was reaped is a matter of scheduling.
+			 */
+			if (run.kill_at >= 0) {
+				(void)kill(kids[i], SIGTERM);
+				break;
+			}
 			fprintf(stderr, "capwrap: %s: pid %d holds the service's "
 			    "channel after its main process exited; the "
 			    "service runs until it exits\n", s->ps->name,
 			    (int)kids[i]);
-			if (run.kill_at >= 0)
-				(void)kill(kids[i], SIGTERM);
 			break;
 		}
 	}

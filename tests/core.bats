@@ -167,11 +167,14 @@ service web {
 	dials db
 }
 service db {
-	exec sh -c "sleep 3; exec fx-server -n 1 $U.db"
+	exec sh -c "i=0; until grep -q '^web ' '$T/out' || [ \$i -ge 1200 ]; do sleep 0.05; i=\$((i + 1)); done; exec fx-server -n 1 $U.db"
 	provides @$U.db
 }
 EOF
-	start_topology --exit-with web
+	# db comes only once web has had its answer (or after a minute): a
+	# connect that waited for it, with no --dial-timeout to end the wait
+	# first, would be served, and the test fail.
+	start_topology --exit-with web --dial-timeout 3600
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 3
 	run cat "$T/out"
@@ -336,7 +339,7 @@ EOF
 @test "a name live in the topology cannot be bound twice: the second bind gets EADDRINUSE" {
 	write_policy <<EOF
 service db {
-	exec sh -c "fx-server -n 1 $U.db & sleep 1; fx-server -n 1 $U.db; echo second done; touch '$T/go'; wait"
+	exec sh -c "fx-server -n 1 $U.db & until grep -q 'db .*listening pid=' '$T/out'; do sleep 0.05; done; fx-server -n 1 $U.db; echo second done; touch '$T/go'; wait"
 	provides @$U.db
 }
 service web {
@@ -345,8 +348,9 @@ service web {
 }
 audit audit.jsonl
 EOF
-	# Both end on their own: no --exit-with, which could stop web before
-	# it printed its answer.
+	# The second fx-server starts once the first has said it listens, so
+	# it is the second that meets the name taken.  Both end on their own:
+	# no --exit-with, which could stop web before it printed its answer.
 	start_topology
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0

@@ -78,8 +78,10 @@ stop_topology() {
 }
 
 # wait_for FILE PATTERN [SECONDS]: until a line of FILE matches (grep -E).
+# The limit (a minute unless given) only ends a wait that would never end:
+# on a loaded machine, seconds may pass before a service gets to run.
 wait_for() {
-	local file=$1 pattern=$2 limit=${3:-10} i
+	local file=$1 pattern=$2 limit=${3:-60} i
 	for ((i = 0; i < limit * 20; i++)); do
 		if grep -qE -- "$pattern" "$file" 2>/dev/null; then
 			return 0

@@ -67,7 +67,7 @@ audit audit.jsonl
 EOF
 	start_topology
 	addr=$(minted_address db)
-	run timeout 10 fx-client -t dgram "$addr" intruder
+	run timeout 60 fx-client -t dgram "$addr" intruder
 	# The datagram was sent, never served, never answered.
 	assert_equal "$status" 4
 	assert_line timeout
@@ -278,7 +278,7 @@ EOF
 	start_topology --exit-with web
 	addr=$(minted_address db)
 	[[ "$addr" =~ ^[0-9a-f]{5}$ ]]
-	run timeout 10 fx-client -t dgram "$addr" intruder
+	run timeout 60 fx-client -t dgram "$addr" intruder
 	assert_equal "$status" 4
 	assert_line timeout
 	wait_for "$T/audit.jsonl" '"gate":"accept"'

@@ -23,7 +23,7 @@ private_netns() {
 	NETNS_HOLDER=$!
 	# unshare has switched namespace once its netns link differs from ours.
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		if [ "$(readlink "/proc/$NETNS_HOLDER/ns/net" 2>/dev/null)" != \
 		    "$(readlink /proc/self/ns/net)" ] &&
 		    [ "$(cat "/proc/$NETNS_HOLDER/comm" 2>/dev/null)" = sleep ]; then

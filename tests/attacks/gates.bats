@@ -378,7 +378,7 @@ EOF
 	wait_for "$T/err" 'web killed by signal 9'
 	# ...and lets it go when the pidfd says it exited, with no request
 	# from anyone in between: neither the pid nor a dead pidfd remains.
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		if ! launcher_pidfd_pids | grep -qxE -- "$web|-1"; then
 			break
 		fi

@@ -206,7 +206,7 @@ EOF
 	start_topology
 	wait_for "$T/out" '^web +\| waiting$'
 	wait_for "$T/out" '^db +\| listening pid=.*'
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		[ "$(grep -c '^db .*listening pid=' "$T/out")" -ge 2 ] && break
 		sleep 0.05
 	done

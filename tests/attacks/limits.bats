@@ -107,7 +107,7 @@ launcher_sockets() {
 # wait_launcher_sockets N: until the launcher holds exactly N sockets.
 wait_launcher_sockets() {
 	local i
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		[ "$(launcher_sockets)" -eq "$1" ] && return 0
 		sleep 0.05
 	done
@@ -118,7 +118,7 @@ wait_launcher_sockets() {
 # wait_lines PATTERN N: until N lines of $T/out match PATTERN (grep -E).
 wait_lines() {
 	local i
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		[ "$(grep -cE -- "$1" "$T/out")" -ge "$2" ] && return 0
 		sleep 0.05
 	done

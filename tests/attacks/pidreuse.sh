@@ -21,15 +21,30 @@
 set -u
 scenario=$1 dir=$2 u=$3
 
-# wait_for FILE REGEX: up to 20 s.
+# wait_for FILE REGEX: up to 60 s.
 wait_for() {
 	local i
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		grep -qE -- "$2" "$1" 2> /dev/null && return 0
 		sleep 0.05
 	done
 	echo "timeout=$2"
 	cat "$1"
+	exit 1
+}
+
+# wait_asking PID: until process PID waits for the answer to a request it
+# sent the launcher (blocked receiving a packet, as the shim does on its
+# reply socket), up to 60 s.  With the launcher stopped, its request is
+# then queued on its channel.
+wait_asking() {
+	local i
+	for ((i = 0; i < 1200; i++)); do
+		[ "$(cat "/proc/$1/wchan" 2> /dev/null)" = \
+		    __skb_wait_for_more_packets ] && return 0
+		sleep 0.05
+	done
+	echo "timeout=asking $1"
 	exit 1
 }
 
@@ -162,18 +177,22 @@ elif [ "$scenario" = claim ]; then
 	kill -STOP "$launcher"
 	# The rogue's first request waits on its channel, ahead of web's.
 	touch "$dir/prime"
-	sleep 0.5
+	for ((i = 0; i < 1200; i++)); do
+		prime=$(pgrep -f "^fx-client $u\.db prime$") && break
+		sleep 0.05
+	done
+	wait_asking "$prime"
 	touch "$dir/fork"
 	wait_for "$dir/worker" '[0-9]'
 	victim=$(cat "$dir/worker")
 	echo "victim=$victim"
 	# (Its output waits in the stopped launcher's pipe: look at /proc.)
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		[ "$(cat "/proc/$victim/comm" 2> /dev/null)" = ax-claim ] && break
 		sleep 0.05
 	done
 	# Its own request is queued too before the launcher goes on.
-	sleep 0.5
+	wait_asking "$victim"
 	kill -CONT "$launcher"
 	wait_for "$dir/out" '^rogue +\| rogue pid='
 	echo "attacker=$(sed -nE 's/^rogue +\| rogue pid=([0-9]+)$/\1/p' "$dir/out")"

@@ -59,11 +59,11 @@ service_pid() {
 	return 1
 }
 
-# wait_minted REGEX [SECONDS]: wait until the service whose command line
+# wait_minted REGEX [SECONDS]: wait (a minute unless given) until the service whose command line
 # matches REGEX listens on an autobind address.  Sets MINTED_PID and
 # MINTED (the address, without the @).
 wait_minted() {
-	local limit=${2:-10} i
+	local limit=${2:-60} i
 	MINTED_PID= MINTED=
 	for ((i = 0; i < limit * 20; i++)); do
 		MINTED_PID=$(service_pid "$1") || MINTED_PID=
@@ -87,10 +87,11 @@ socket_type() {
 	awk -v n="@$1" '$8 == n { print $5 + 0; exit }' /proc/net/unix
 }
 
-# wait_denials COUNT: until the audit log holds COUNT refusals.
+# wait_denials COUNT: until the audit log holds COUNT refusals (at most a
+# minute).
 wait_denials() {
 	local i
-	for ((i = 0; i < 10 * 20; i++)); do
+	for ((i = 0; i < 60 * 20; i++)); do
 		if [ "$(grep -cF '"event":"deny"' "$T/audit.jsonl" 2>/dev/null)" \
 		    -ge "$1" ]; then
 			return 0

@@ -28,7 +28,7 @@ dbus_send_get_id() {
 	start_topology
 	# gdbus connects non-blocking and is restarted until the bus listens
 	# (see the policy): wait for its answer, not for its first exit.
-	wait_for "$T/out" '^client +\| \(' 20
+	wait_for "$T/out" '^client +\| \('
 	run cat "$T/out"
 	# The daemon itself and the caller's unique name.
 	assert_line --regexp "^client +\\| \\(\\['org\\.freedesktop\\.DBus', ':1\\.[0-9]+'\\],\\)\$"

@@ -55,7 +55,7 @@ socat_client() {
 	restart always' "$T/policy"
 	"$CAPWRAP" check "$T/policy" > /dev/null
 	start_topology
-	wait_for "$T/out" '^client +\| ' 20
+	wait_for "$T/out" '^client +\| '
 	run cat "$T/out"
 	assert_line --regexp '^client +\| HELLO CAPWRAP$'
 	run cat "$T/audit.jsonl"

@@ -6,11 +6,12 @@
 load ../helpers
 load compat
 
-# Until the client prints its answer or a gate refuses something: a
-# refusal means no answer is coming, so the test need not wait it out.
+# Until the client prints its answer or a gate refuses something (at most
+# a minute): a refusal means no answer is coming, so the test need not
+# wait it out.
 wait_answer_or_denial() {
 	local i
-	for ((i = 0; i < 20 * 20; i++)); do
+	for ((i = 0; i < 60 * 20; i++)); do
 		if grep -qE '^client +\| ' "$T/out" ||
 		    grep -qF '"event":"deny"' "$T/audit.jsonl" 2>/dev/null; then
 			return 0

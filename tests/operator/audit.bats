@@ -24,12 +24,12 @@ teardown() {
 }
 
 # stop_follower SIGNAL: stops the follower $pid with SIGNAL, its exit
-# status in $status.  One that does not stop within 10 s is killed, and
+# status in $status.  One that does not stop within 30 s is killed, and
 # the test fails.
 stop_follower() {
 	local i
 	kill "-$1" "$pid"
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -37,7 +37,7 @@ stop_follower() {
 		kill -KILL "$pid"
 		wait "$pid" || true
 		pid=
-		fail "capwrap audit --follow still running 10 s after SIG$1"
+		fail "capwrap audit --follow still running 30 s after SIG$1"
 	fi
 	status=0
 	wait "$pid" || status=$?

@@ -89,7 +89,7 @@ service squat {
 EOF
 	socat -u "UNIX-RECV:$T/notify.sock" - > "$T/notes" &
 	MANAGER_PID=$!
-	for _ in $(seq 200); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
+	for _ in $(seq 1200); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
 	NOTIFY_SOCKET="$T/notify.sock" start_topology
 	wait_for "$T/out" '^squat +\| up$'
 	# The protected provider has not registered yet: not ready.
