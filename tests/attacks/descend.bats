@@ -81,7 +81,7 @@ refused_descent() {
 	run grep -hF "refused to exec" "$T/out" "$T/err"
 	assert_output --partial "refused to exec $2: $3"
 	run audit_lines
-	assert_line --regexp "\"gate\":\"exec\",\"service\":\"svc\",\"name\":\"$2\",\"pid\":[0-9]+,\"reason\":\"$3\""
+	assert_line --regexp "\"gate\":\"exec\",\"service\":\"svc\",\"name\":\"$2\",\"pid\":[0-9]+,\"facts_at\":\"[^\"]+\",\"reason\":\"$3\""
 	assert_equal "$(audit_lines | wc -l)" 1
 }
 
