@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "admit.h"
+#include "channel.h"
 #include "debug.h"
 #include "peer.h"
 #include "rawsys.h"
@@ -147,7 +148,7 @@ admitted(int fd, const struct wire_name *name, int type, uint64_t key,
 static int
 stand_in_for(int refused, int type, int flags)
 {
-	int pair[2], kind, saved;
+	int pair[2], kind, kept, saved;
 
 	kind = type == WIRE_SOCK_SEQPACKET ? SOCK_SEQPACKET : SOCK_STREAM;
 	if (socketpair(AF_UNIX, kind | (flags & (SOCK_NONBLOCK |
@@ -158,10 +159,17 @@ stand_in_for(int refused, int type, int flags)
 		return -1;
 	}
 	(void)real.close(pair[1]);
-	/* Never into an image the program execs: it would hold it forever. */
-	if (fcntl(refused, F_SETFD, FD_CLOEXEC) != 0 ||
-	    !standin_tie(pair[0], refused))
-		(void)real.close(refused);
+	/*
+	 * Kept above the channel, close-on-exec: never at a number the
+	 * program means for something else (a daemon that closed its
+	 * standard input gets the lowest free number from accept), and never
+	 * in an image it execs.
+	 */
+	kept = (int)capshim_syscall(SYS_fcntl, (long)refused,
+	    (long)F_DUPFD_CLOEXEC, (long)channel_fd() + 1);
+	(void)real.close(refused);
+	if (kept >= 0 && !standin_tie(pair[0], kept))
+		(void)real.close(kept);
 	return pair[0];
 }
 

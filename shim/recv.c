@@ -167,9 +167,23 @@ gate_added(const struct cmsghdr *cm, bool user_passcred)
  * out, and what does not fit is cut as the kernel cuts it (MSG_CTRUNC;
  * descriptors that do not fit are closed).
  */
+/* The descriptors of an SCM_RIGHTS message, no longer close-on-exec. */
+static void
+keep_across_exec(const struct cmsghdr *cm)
+{
+	size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+
+		memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+		(void)fcntl(fd, F_SETFD, 0);
+	}
+}
+
 static void
 deliver_control(struct msghdr *user, const struct msghdr *ours,
-    bool user_passcred)
+    bool user_passcred, bool cloexec)
 {
 	size_t used = 0, room = user->msg_control ? user->msg_controllen : 0;
 
@@ -191,11 +205,18 @@ deliver_control(struct msghdr *user, const struct msghdr *ours,
 		}
 		memcpy((char *)user->msg_control + used, cm, cm->cmsg_len);
 		used += space;
+		if (!cloexec && cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS)
+			keep_across_exec(cm);
 	}
 	user->msg_controllen = used;
 }
 
-/* A refused datagram: every descriptor it brought is closed. */
+/*
+ * A refused datagram: every descriptor it brought is closed.  (They were
+ * received close-on-exec, so no image another thread execs meanwhile
+ * inherits them.)
+ */
 static void
 discard_control(const struct msghdr *ours)
 {
@@ -309,8 +330,9 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 		ours.msg_namelen = sizeof(from);
 		ours.msg_control = control;
 		ours.msg_controllen = control_size;
-		n = real.recvmsg(fd, &ours, refused ? flags | MSG_DONTWAIT :
-		    flags);
+		/* Close-on-exec until the program gets them, as it asked. */
+		n = real.recvmsg(fd, &ours, (refused ? flags | MSG_DONTWAIT :
+		    flags) | MSG_CMSG_CLOEXEC);
 		if (n < 0 && refused && errno == EAGAIN &&
 		    caller_blocks(fd, flags)) {
 			errno = saved;
@@ -322,7 +344,8 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 		if (sender_admitted(fd, &sender, &from, ours.msg_namelen,
 		    read_sender(&ours, &sender))) {
 			msg->msg_flags = ours.msg_flags & ~MSG_CTRUNC;
-			deliver_control(msg, &ours, user_passcred);
+			deliver_control(msg, &ours, user_passcred,
+			    (flags & MSG_CMSG_CLOEXEC) != 0);
 			copy_name(msg, &from, ours.msg_namelen);
 			break;
 		}
@@ -330,7 +353,8 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 		capshim_debug("dropped a datagram from pid %d", (int)sender.pid);
 		/* A peeked datagram is still queued: take it off. */
 		if (flags & MSG_PEEK)
-			(void)real.recvfrom(fd, NULL, 0, flags & ~MSG_PEEK,
+			(void)real.recvfrom(fd, NULL, 0, (flags & ~MSG_PEEK) |
+			    MSG_DONTWAIT,
 			    NULL, NULL);
 		if (++refused == REFUSALS_PER_CALL) {
 			n = empty_datagram(msg);

@@ -1,8 +1,10 @@
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "channel.h"
 #include "rawsys.h"
 #include "standin.h"
 
@@ -14,6 +16,13 @@
  */
 #define STANDIN_SLOTS 64
 static _Atomic uint64_t slots[STANDIN_SLOTS];
+/*
+ * The refused connection's socket inode, written before its slot is
+ * published: a number the program took over behind the shim's back
+ * (glibc closes some descriptors through calls no hook sees) is never
+ * closed for it.
+ */
+static _Atomic uint64_t inodes[STANDIN_SLOTS];
 /* Ties made: close() looks at the slots only while there are any. */
 static atomic_int tied;
 
@@ -36,14 +45,27 @@ refused_of(uint64_t v)
 	return (int)(uint32_t)v - 1;
 }
 
+static uint64_t
+inode_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) ? st.st_ino : 0;
+}
+
 bool
 standin_tie(int stand_in, int refused)
 {
-	uint64_t want = pack(stand_in, refused);
+	uint64_t want = pack(stand_in, refused), ino = inode_of(refused);
 
+	if (ino == 0 || !channel_owner())
+		return false;
 	for (size_t i = 0; i < STANDIN_SLOTS; i++) {
 		uint64_t free_slot = 0;
 
+		if (atomic_load(&slots[i]) != 0)
+			continue;
+		atomic_store(&inodes[i], ino);
 		if (atomic_compare_exchange_strong(&slots[i], &free_slot,
 		    want)) {
 			atomic_fetch_add(&tied, 1);
@@ -59,13 +81,18 @@ in_range(int fd, unsigned first, unsigned last)
 	return fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last;
 }
 
+/*
+ * A vfork() child shares these slots with its parent but not its
+ * descriptors: it leaves them alone, and its copies go at exec or exit.
+ */
 void
 standin_forget(unsigned first, unsigned last)
 {
-	if (atomic_load_explicit(&tied, memory_order_relaxed) == 0)
+	if (atomic_load_explicit(&tied, memory_order_relaxed) == 0 ||
+	    !channel_owner())
 		return;
 	for (size_t i = 0; i < STANDIN_SLOTS; i++) {
-		uint64_t v = atomic_load(&slots[i]);
+		uint64_t v = atomic_load(&slots[i]), ino;
 		bool stand_in_gone, refused_gone;
 
 		if (v == 0)
@@ -75,11 +102,12 @@ standin_forget(unsigned first, unsigned last)
 		if (!stand_in_gone && !refused_gone)
 			continue;
 		/* Whoever clears the slot owns what it held. */
+		ino = atomic_load(&inodes[i]);
 		if (!atomic_compare_exchange_strong(&slots[i], &v, 0))
 			continue;
 		atomic_fetch_sub(&tied, 1);
 		/* The program's own close or dup2 takes a number it closes. */
-		if (!refused_gone)
+		if (!refused_gone && inode_of(refused_of(v)) == ino)
 			(void)capshim_syscall(SYS_close, (long)refused_of(v));
 	}
 }

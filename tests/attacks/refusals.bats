@@ -161,3 +161,59 @@ EOF
 service_lines_of() {
 	sed -nE "s/^$1 +\\| //p" "$T/out"
 }
+
+@test "a refused connection is never held at a number the program means for something else (a daemon that closed its standard input)" {
+	cat > "$T/server.py" <<'EOF'
+import errno, os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(b"\0" + sys.argv[1].encode())
+s.listen()
+os.close(0)
+print("listening pid=%d" % os.getpid(), flush=True)
+c, _ = s.accept()
+print("stand-in read %r" % c.recv(100), flush=True)
+try:
+    print("fd 0 read %r" % os.read(0, 100), flush=True)
+except OSError as e:
+    print("fd 0 read %s" % errno.errorcode[e.errno], flush=True)
+c.close()
+EOF
+	policy_with_server "python3 $T/server.py $U.db" "true"
+	start_topology --exit-with db
+	wait_for "$T/out" '^db +\| listening pid='
+	run outsider_dials "$(address_of "$(listener_pid db)")"
+	assert_output --regexp "^outsider read (b''|reset)$"
+	wait_topology
+	run service_lines_of db
+	assert_line "stand-in read b''"
+	assert_line "fd 0 read EBADF"
+	refute_output --partial intruder
+}
+
+@test "refused connections are let go when a program that vforks (python3 subprocess) closes its stand-ins: no descriptor is lost per outsider" {
+	cat > "$T/server.py" <<'EOF'
+import os, socket, subprocess, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(b"\0" + sys.argv[1].encode())
+s.listen()
+print("listening pid=%d" % os.getpid(), flush=True)
+for i in range(5):
+    c, _ = s.accept()
+    subprocess.run(["true"], stdin=c)
+    c.close()
+    print("fds %d" % len(os.listdir("/proc/self/fd")), flush=True)
+EOF
+	policy_with_server "python3 $T/server.py $U.db" "true"
+	start_topology --exit-with db
+	wait_for "$T/out" '^db +\| listening pid='
+	addr=$(address_of "$(listener_pid db)")
+	for i in 1 2 3 4 5; do
+		run timeout 60 bash -c "$(declare -f outsider_dials); outsider_dials $addr"
+		assert_output --regexp "^outsider read (b''|reset)$"
+	done
+	wait_topology
+	run service_lines_of db
+	# The same count after each: nothing held for an outsider let go.
+	assert_equal "$(grep -c '^fds ' <<< "$output")" 5
+	assert_equal "$(sort -u <<< "$output" | grep -c '^fds ')" 1
+}
