@@ -95,6 +95,7 @@ raw_round() {
 	wait_file "$tmp/server.out" '^listening'
 	"$B/bench-flood" friend "$N.raw" "$trips" "$tmp/go" > "$tmp/out" &
 	local friend=$!
+	wait_file "$tmp/out" '^connected$'
 	flood "$N.raw"
 	touch "$tmp/go"
 	wait "$friend" || fail "raw friend failed"
@@ -122,6 +123,7 @@ EOF
 	server=$(sed -nE 's/^db +\| listening pid=([0-9]+)$/\1/p' "$tmp/out")
 	addr=$(address_of "$server")
 	[ -n "$addr" ] || fail "no address for the wrapped server"
+	wait_file "$tmp/out" '^friend +\| connected$'
 	flood "$addr"
 	touch "$tmp/go"
 	wait "$launcher" || fail "capwrap run exited with status $?"
@@ -130,7 +132,7 @@ EOF
 	echo "audit $(wc -l < "$tmp/audit.jsonl") $(wc -c < "$tmp/audit.jsonl")" >> "$tmp/audit-sizes"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for ((r = 0; r < rounds; r++)); do
 	if ((r % 2)); then wrapped_round; raw_round; else raw_round; wrapped_round; fi
@@ -139,9 +141,17 @@ done
 printf 'flood: %d outsiders dialing in a loop (%s), friend %d round trips; medians of %d rounds\n' \
 	"$outsiders" "${leave:-each waits for its answer}" "$trips" "$rounds"
 printf '%-26s %12s %12s %8s\n' figure raw wrapped ratio
+for mode in raw wrapped; do
+	done_min=$(awk -v m="$mode" '$1 == m && $2 == "flood_friend_rounds" { print $3 }' \
+		"$tmp/results" | sort -g | sed -n 1p)
+	((${done_min%.*} == trips)) ||
+		printf '%s: STARVED: a round trip took over 20 s after %s of %d\n' \
+			"$mode" "${done_min%.*}" "$trips"
+done
 for m in flood_friend_rtt_median flood_friend_rtt_p99 flood_friend_rtt_max; do
 	raw=$(awk -v m="$m" '$1 == "raw" && $2 == m { print $3 }' "$tmp/results" | median)
 	wr=$(awk -v m="$m" '$1 == "wrapped" && $2 == m { print $3 }' "$tmp/results" | median)
+	[ -n "$raw" ] && [ -n "$wr" ] || continue
 	printf '%-26s %10.1fus %10.1fus %8.2f\n' "$m" "$raw" "$wr" \
 		"$(awk -v a="$wr" -v b="$raw" 'BEGIN { print (b > 0) ? a / b : 0 }')"
 done

@@ -508,6 +508,32 @@ from_granted_provider(const struct request *rq, const struct wire_admit *a)
 
 static bool defer(const struct request *);
 
+/*
+ * The gate refused a peer it had been told to refuse less than a second
+ * before, without asking (shim/admit.c), and tells us for the audit.
+ * The reason is the usual one unless the peer has been granted since.
+ */
+static void
+remembered_refusal(const struct request *rq)
+{
+	const struct wire_admit *a = &rq->msg.admit;
+	size_t self = rq->chan->service;
+	struct proc *peer = registry_find_proc(a->peer_pid);
+	char reason[256];
+
+	if (peer != NULL && !registry_proc_gone(peer) &&
+	    peer->pidfs_ino == a->peer_ino && peer->granted[self])
+		snprintf(reason, sizeof(reason), "pid %d was refused less than "
+		    "a second ago, before its grant, and the gate remembered it",
+		    (int)a->peer_pid);
+	else
+		snprintf(reason, sizeof(reason),
+		    "pid %d holds no capability to service %s",
+		    (int)a->peer_pid, pol->services[self].name);
+	deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid, ECONNABORTED,
+	    reason);
+}
+
 static void
 handle_admit(const struct request *rq)
 {
@@ -537,6 +563,10 @@ handle_admit(const struct request *rq)
 	 * that attaches descriptors can push the pidfd out) names a pid that
 	 * may have been reused: never judged by that pid.
 	 */
+	if (a->flags & WIRE_ADMIT_REMEMBERED) {
+		remembered_refusal(rq);
+		return;
+	}
 	if (a->flags & WIRE_ADMIT_UNIDENTIFIED) {
 		deny(rq, "accept", &a->name, a->peer_pid, a->peer_uid,
 		    ECONNABORTED, "the sender's credentials were cut short or "
@@ -662,6 +692,14 @@ enum receive_result {
 	RECEIVE_DROPPED,	/* malformed: dropped, all it carried closed */
 };
 
+/* A claim, and a refusal the gate remembered, are not answered. */
+static bool
+one_way(const union wire_msg *m)
+{
+	return m->h.type == WIRE_CLAIM || (m->h.type == WIRE_ADMIT &&
+	    (m->admit.flags & WIRE_ADMIT_REMEMBERED));
+}
+
 /* Read one request and its ancillary data. */
 static enum receive_result
 receive(struct channel *c, struct request *rq)
@@ -737,7 +775,7 @@ receive(struct channel *c, struct request *rq)
 	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !have_cred ||
 	    cred.pid <= 0 || wire_decode(buf, (size_t)n, &rq->msg) != 0 ||
 	    rq->msg.h.type == WIRE_REPLY ||
-	    nfds != (rq->msg.h.type == WIRE_CLAIM ? 0 : 1) ||
+	    nfds != (one_way(&rq->msg) ? 0 : 1) ||
 	    (rq->msg.h.type == WIRE_CLAIM && pidfd < 0))
 		bad = true;
 	if (!bad && nfds == 1) {

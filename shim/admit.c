@@ -1,6 +1,7 @@
 #include <sys/syscall.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "admit.h"
 #include "channel.h"
@@ -42,6 +43,61 @@ remember_admitted(uint64_t ino)
 	atomic_store_explicit(&admitted[slot], ino, memory_order_relaxed);
 }
 
+/*
+ * Peers refused less than REFUSED_MS ago, by pidfs inode, each with the
+ * time it may be asked about again.  A process gets a grant only by
+ * asking the launcher on a channel, which an outsider does not hold; one
+ * given a channel since (a service may hand its channel on) is refused
+ * until its entry runs out.  Every refusal from here is still audited: it
+ * is told to the launcher in a message the gate does not wait for, so
+ * an outsider that dials again and again costs the program no round trip
+ * to the launcher.  Entries are only ever refusals: a torn read refuses a
+ * process refused already, or misses.
+ */
+#define REFUSED_SLOTS	64
+#define REFUSED_MS	1000
+static struct {
+	_Atomic uint64_t	ino;
+	_Atomic int64_t		until_ms;
+} refused[REFUSED_SLOTS];
+static atomic_uint refused_next;
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool
+refused_recently(uint64_t ino)
+{
+	if (ino == 0)
+		return false;
+	for (size_t i = 0; i < REFUSED_SLOTS; i++)
+		if (atomic_load_explicit(&refused[i].ino,
+		    memory_order_relaxed) == ino)
+			return atomic_load_explicit(&refused[i].until_ms,
+			    memory_order_relaxed) > now_ms();
+	return false;
+}
+
+static void
+remember_refused(uint64_t ino)
+{
+	unsigned slot;
+
+	if (ino == 0 || !channel_owner())
+		return;
+	slot = atomic_fetch_add(&refused_next, 1) % REFUSED_SLOTS;
+	atomic_store_explicit(&refused[slot].ino, 0, memory_order_relaxed);
+	atomic_store_explicit(&refused[slot].until_ms, now_ms() + REFUSED_MS,
+	    memory_order_relaxed);
+	atomic_store_explicit(&refused[slot].ino, ino, memory_order_release);
+}
+
 static bool
 ask_admission(int fd, struct peer_identity *peer, bool identified,
     const struct wire_name *name, int socktype, const uint8_t *from,
@@ -69,10 +125,17 @@ ask_admission(int fd, struct peer_identity *peer, bool identified,
 	req.admit.peer_uid = peer->uid;
 	req.admit.peer_ino = peer->pidfs_ino;
 	req.admit.name = *name;
+	if (identified && refused_recently(peer->pidfs_ino)) {
+		req.admit.flags |= WIRE_ADMIT_REMEMBERED;
+		(void)channel_send(&req);
+		return false;
+	}
 	capshim_debug("asking whether pid %d may connect to @%.*s",
 	    (int)req.admit.peer_pid, (int)name->len, (const char *)name->bytes);
 	if (channel_call(&req, &reply) != 0)
 		return false;
+	if (reply.reply.verdict == WIRE_DENY && identified)
+		remember_refused(peer->pidfs_ino);
 	/* Only a grant is remembered: a one-off exemption is asked for again. */
 	if (reply.reply.verdict == WIRE_ALLOW_ONCE)
 		return true;

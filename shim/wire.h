@@ -172,7 +172,9 @@ struct wire_admit {
 /* WIRE_ADMIT flags */
 #define WIRE_ADMIT_EXITED	0x1u	/* no pidfs inode, and the peer has exited */
 #define WIRE_ADMIT_UNIDENTIFIED	0x2u	/* a datagram's credentials were cut or lack the pidfd */
-#define WIRE_ADMIT_FLAGS	(WIRE_ADMIT_EXITED | WIRE_ADMIT_UNIDENTIFIED)
+#define WIRE_ADMIT_REMEMBERED	0x4u	/* one-way: refused again from the gate's memory; audit only */
+#define WIRE_ADMIT_FLAGS	(WIRE_ADMIT_EXITED | WIRE_ADMIT_UNIDENTIFIED | \
+				 WIRE_ADMIT_REMEMBERED)
 
 struct wire_report {
 	struct wire_header	h;
