@@ -145,13 +145,16 @@ for mode in raw wrapped; do
 	done_min=$(awk -v m="$mode" '$1 == m && $2 == "flood_friend_rounds" { print $3 }' \
 		"$tmp/results" | sort -g | sed -n 1p)
 	((${done_min%.*} == trips)) ||
-		printf '%s: STARVED: a round trip took over 20 s after %s of %d\n' \
+		printf '%s: STARVED: %s of %d round trips in 60 s (the fewest of the rounds)\n' \
 			"$mode" "${done_min%.*}" "$trips"
 done
 for m in flood_friend_rtt_median flood_friend_rtt_p99 flood_friend_rtt_max; do
 	raw=$(awk -v m="$m" '$1 == "raw" && $2 == m { print $3 }' "$tmp/results" | median)
 	wr=$(awk -v m="$m" '$1 == "wrapped" && $2 == m { print $3 }' "$tmp/results" | median)
-	[ -n "$raw" ] && [ -n "$wr" ] || continue
+	if [ -z "$raw" ] || [ -z "$wr" ]; then
+		printf '%-26s %12s %12s %8s\n' "$m" "${raw:+${raw}us}" "${wr:+${wr}us}" -
+		continue
+	fi
 	printf '%-26s %10.1fus %10.1fus %8.2f\n' "$m" "$raw" "$wr" \
 		"$(awk -v a="$wr" -v b="$raw" 'BEGIN { print (b > 0) ? a / b : 0 }')"
 done
