@@ -28,6 +28,7 @@
 #include "shim.h"
 #include "sockets.h"
 #include "standin.h"
+#include "turn.h"
 
 /*
  * The listener's virtual name, if it is a gated listener; false if not
@@ -184,8 +185,9 @@ unnamed_address(struct sockaddr *addr, socklen_t *len)
 
 /*
  * Errors: the kernel's (EAGAIN when nothing is queued on a non-blocking
- * listener, EINTR, EMFILE ...).  Never an error of the shim's own: a
- * refused connection is returned hung up (above).
+ * listener, EINTR, EMFILE ...), and EAGAIN after TURN_REFUSALS refusals
+ * in a row on a non-blocking listener, with a wake-up queued (turn.h).
+ * A refused connection is otherwise returned hung up (above).
  */
 int
 gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
@@ -206,16 +208,31 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 	horizon = admit_horizon();
 	nfd = real_accept(fd, (struct sockaddr *)&from, &fromlen, flags,
 	    accept4_semantics);
-	if (nfd < 0)
+	if (nfd < 0) {
+		if (errno == EAGAIN)
+			turn_reset();
 		return -1;
+	}
+	/* The gate's own wake-up (turn.h): already hung up, like a stand-in. */
+	if (turn_is_wakeup(nfd)) {
+		unnamed_address(addr, len);
+		errno = saved;
+		return nfd;
+	}
 	if (type != SOCKET_UNKNOWN &&
 	    admitted(nfd, &name, type, key, horizon)) {
+		turn_reset();
 		virtual_address(&from, &fromlen);
 		copy_address_out(addr, len, &from, fromlen);
 		errno = saved;
 		return nfd;
 	}
 	capshim_debug("refused a connection on fd %d", fd);
+	if (turn_due(fd, type)) {
+		(void)real.close(nfd);
+		errno = EAGAIN;
+		return -1;
+	}
 	nfd = stand_in_for(nfd, type, accept4_semantics ? flags : 0);
 	if (nfd < 0)
 		return -1;

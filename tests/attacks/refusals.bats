@@ -217,3 +217,69 @@ EOF
 	assert_equal "$(grep -c '^fds ' <<< "$output")" 5
 	assert_equal "$(sort -u <<< "$output" | grep -c '^fds ')" 1
 }
+
+@test "an edge-triggered epoll server draining a queue of 40 outsiders turns its loop every 16 refusals, and the friend queued behind them is served" {
+	cat > "$T/server.py" <<'EOF'
+import os, select, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(b"\0" + sys.argv[1].encode())
+s.listen(128)
+s.setblocking(False)
+print("listening pid=%d" % os.getpid(), flush=True)
+while not os.path.exists(sys.argv[2]):
+    select.select([], [], [], 0.02)
+ep = select.epoll()
+ep.register(s.fileno(), select.EPOLLIN | select.EPOLLET)
+wakeups = 0
+while True:
+    ep.poll()
+    wakeups += 1
+    accepted = 0
+    while True:
+        try:
+            c, _ = s.accept()
+        except BlockingIOError:
+            break
+        accepted += 1
+        c.settimeout(30)
+        line = c.makefile().readline()
+        if line:
+            print("served %s" % line.strip(), flush=True)
+            c.sendall(b"echo " + line.encode())
+            print("wake-ups %d" % wakeups, flush=True)
+            sys.exit(0)
+        c.close()
+    print("wake-up %d accepted %d" % (wakeups, accepted), flush=True)
+EOF
+	policy_with_server "python3 $T/server.py $U.db $T/serve" "fx-client $U.db hello"
+	start_topology --exit-with db
+	wait_for "$T/out" '^db +\| listening pid='
+	addr=$(address_of "$(listener_pid db)")
+	for i in $(seq 40); do
+		python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(b"\0" + sys.argv[1].encode())
+s.sendall(b"intruder\n")
+print("queued", flush=True)
+try:
+    s.recv(100)
+except OSError:
+    pass' "$addr" > "$T/outsider.$i" &
+		BACKGROUND_PIDS="${BACKGROUND_PIDS:-} $!"
+	done
+	for i in $(seq 40); do
+		wait_for "$T/outsider.$i" '^queued$'
+	done
+	# The friend's connection is queued behind all forty.
+	touch "$T/go"
+	wait_for "$T/out" '^web +\| connected'
+	touch "$T/serve"
+	wait_topology
+	run service_lines_of db
+	assert_line "served hello"
+	refute_output --partial "served intruder"
+	# The first wake-up gave 15 stand-ins, then EAGAIN; later ones came
+	# from the gate's own wake-up connection.
+	assert_line "wake-up 1 accepted 15"
+	assert_line --regexp '^wake-ups [3-9]$'
+}
