@@ -9,25 +9,36 @@
 #include "output.h"
 #include "sink.h"
 
+/*
+ * Write one line of a service's output with its prefix, in pieces that
+ * each fit one write a pipe takes whole (PIPE_BUF): lines of different
+ * services never interleave, and a long line is split, never cut.  Never
+ * blocks: a reader that stops reading costs lines (sink.h), not the loop.
+ */
 static void
 emit(struct output *o, const char *line, size_t len)
 {
-	char out[OUTPUT_LINE_MAX + 256];
+	char out[PIPE_BUF];
+	size_t head, room, take;
 	int n;
 
 	if (o->color != NULL)
-		n = snprintf(out, sizeof(out), "%s%-*s |\033[0m %.*s\n", o->color,
-		    o->width, o->prefix, (int)len, line);
+		n = snprintf(out, sizeof(out), "%s%-*s |\033[0m ", o->color,
+		    o->width, o->prefix);
 	else
-		n = snprintf(out, sizeof(out), "%-*s | %.*s\n", o->width,
-		    o->prefix, (int)len, line);
-	/* A pipe takes up to PIPE_BUF bytes whole: the line stays a line. */
-	if (n > PIPE_BUF)
-		n = PIPE_BUF;
-	if (n > 0 && out[n - 1] != '\n')
-		out[n - 1] = '\n';
-	/* Never blocks: a reader that stops reading costs lines, not the loop. */
-	sink_line(o->dest_fd, out, (size_t)n);
+		n = snprintf(out, sizeof(out), "%-*s | ", o->width, o->prefix);
+	head = n < 0 ? 0 : (size_t)n;
+	if (head > sizeof(out) / 2)
+		head = sizeof(out) / 2;
+	room = sizeof(out) - head - 1;
+	do {
+		take = len < room ? len : room;
+		memcpy(out + head, line, take);
+		out[head + take] = '\n';
+		sink_line(o->dest_fd, out, head + take + 1);
+		line += take;
+		len -= take;
+	} while (len > 0);
 }
 
 /* Emit every complete line in the buffer; a full buffer counts as a line. */

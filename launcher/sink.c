@@ -64,9 +64,6 @@ sink_line(int fd, const char *line, size_t len)
 	char note[128];
 	int n;
 
-	/* Up to PIPE_BUF bytes go into a pipe whole or not at all. */
-	if (len > PIPE_BUF)
-		len = PIPE_BUF;
 	if (s->dropped > s->told) {
 		n = snprintf(note, sizeof(note), "capwrap: %llu lines of output "
 		    "dropped: their reader was not keeping up\n",

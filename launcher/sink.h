@@ -18,7 +18,10 @@
  * MSG_DONTWAIT.  A regular file is left as it is.
  */
 void sink_init(int fd);
-/* Write one whole line (it ends with a newline); dropped if it must wait. */
+/*
+ * Write one whole line (it ends with a newline; at most PIPE_BUF bytes,
+ * which a pipe takes whole); dropped if it must wait.
+ */
 void sink_line(int fd, const char *line, size_t len);
 /* Format one line and write it as sink_line does. */
 void sink_printf(int fd, const char *fmt, ...)

@@ -193,3 +193,22 @@ EOF
 	assert_success
 	assert_output "$EXAMPLES/demo.policy: OK"
 }
+
+@test "a service's output line longer than a pipe takes whole is split into prefixed pieces, never cut" {
+	write_policy <<EOF
+service long {
+	exec python3 -c "print('a' * 10000 + 'z', flush=True)"
+	unprotected
+}
+EOF
+	start_topology
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	# Every piece carries the prefix and fits one pipe write; together
+	# they are the line, every byte of it.
+	run awk '/^long +\| / { sub(/^long +\| /, ""); printf "%s", $0; n++ } END { print ""; print n }' "$T/out"
+	assert_line --index 0 "$(printf 'a%.0s' $(seq 10000))z"
+	(( ${lines[1]} >= 3 ))
+	run awk 'length($0) >= 4096' "$T/out"
+	assert_output ""
+}
