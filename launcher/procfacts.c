@@ -5,8 +5,8 @@
  * /proc/PID/cmdline can: access_remote_vm() takes the peer's mmap lock,
  * which the peer's other threads contend for, and faults in its argument
  * pages, which the peer can point (prctl PR_SET_MM, as root) at a mapping
- * of a file on a FUSE mount that never answers.  So one thread reads command lines, and the loop
- * waits for it at most PROCFACTS_DEADLINE_MS.  If it is late, the record
+ * of a file on a FUSE mount that never answers.  So one thread reads
+ * command lines, and the loop waits for it at most PROCFACTS_DEADLINE_MS.  If it is late, the record
  * says "unavailable", and no command line is asked for again until that
  * read has returned and PROCFACTS_BACKOFF_MS has passed: a peer that
  * holds its lock costs the loop at most one deadline per backoff (2 %

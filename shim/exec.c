@@ -226,7 +226,12 @@ execve(const char *path, char *const argv[], char *const envp[])
 	struct env_build b = { 0 };
 	char *const *env;
 
-	if (!real_ready())
+	/*
+	 * capshim_ready() starts the shim for an exec made by a library's
+	 * constructor before the shim's own ran: the image is checked all
+	 * the same.  Only the shim's own start-up passes unchecked.
+	 */
+	if (!capshim_ready())
 		return (int)capshim_syscall(SYS_execve, path, argv, envp);
 	if (exec_gate(AT_FDCWD, path, 0) != 0)
 		return -1;

@@ -10,6 +10,7 @@
 #include "debug.h"
 #include "execgate.h"
 #include "image.h"
+#include "shim.h"
 #include "wire.h"
 
 _Static_assert(IMAGE_REFUSALS == WIRE_EXEC_REASONS,
@@ -50,8 +51,12 @@ int
 exec_gate(int dirfd, const char *path, int flags)
 {
 	char refused[IMAGE_PATH_MAX], fdpath[32];
-	int verdict = image_check(dirfd, path, flags, &host, refused);
+	int verdict;
 	ssize_t n;
+
+	/* An exec from a library's constructor starts the shim first. */
+	(void)capshim_ready();
+	verdict = image_check(dirfd, path, flags, &host, refused);
 
 	if (verdict == IMAGE_OK || verdict == IMAGE_UNOPENED)
 		return 0;

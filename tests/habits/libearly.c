@@ -7,9 +7,10 @@
  *	HX_EARLY_DENIED	dial this name (the policy refuses it)
  *	HX_EARLY_DIAL	dial this name, send "early", print the answer
  *	HX_EARLY_SEND	send one datagram "early" to this name
+ *	HX_EARLY_EXEC	execv this program (no arguments)
  * Prints "early bind: ERRNO", "early denied: ERRNO", "early reply
- * LINE" or "early dial: ERRNO", and "early send: ERRNO" (OK when a call
- * succeeded).
+ * LINE" or "early dial: ERRNO", "early send: ERRNO" (OK when a call
+ * succeeded), and "early exec: ERRNO" when the exec returned.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -61,6 +62,7 @@ early(void)
 	const char *denied = getenv("HX_EARLY_DENIED");
 	const char *dial = getenv("HX_EARLY_DIAL");
 	const char *send_to = getenv("HX_EARLY_SEND");
+	const char *exec_path = getenv("HX_EARLY_EXEC");
 	struct sockaddr_un sun;
 	socklen_t len;
 	int fd, rc;
@@ -80,6 +82,14 @@ early(void)
 		rc = connect(fd, (struct sockaddr *)&sun, len);
 		say("denied: ", errname(rc));
 		close(fd);
+	}
+	if (exec_path != NULL) {
+		char *argv[] = { (char *)exec_path, NULL };
+
+		/* Unset first: the image, if it ran, must not do this again. */
+		unsetenv("HX_EARLY_EXEC");
+		(void)execv(exec_path, argv);
+		say("exec: ", errname(-1));
 	}
 	if (send_to != NULL) {
 		fd = socket(AF_UNIX, SOCK_DGRAM, 0);

@@ -79,6 +79,24 @@ EOF
 	refute_line --partial "squatter got early"
 }
 
+@test "an exec from a library's constructor, before the shim's own ran, is checked: a static program is refused" {
+	write_policy <<EOF
+service early {
+	exec env HX_EARLY_EXEC=$HABITS/hx-static hx-early
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with early
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines early
+	assert_line "early exec: EACCES"
+	assert_line "main reached"
+	run cat "$T/audit.jsonl"
+	assert_output --partial '"gate":"exec"'
+	assert_output --partial "statically linked"
+}
+
 @test "a preload of the program's own is kept behind the shim, and its constructor is gated" {
 	write_policy <<EOF
 service db {
