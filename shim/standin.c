@@ -17,10 +17,9 @@
 #define STANDIN_SLOTS 64
 static _Atomic uint64_t slots[STANDIN_SLOTS];
 /*
- * The refused connection's socket inode, written before its slot is
- * published: a number the program took over behind the shim's back
- * (glibc closes some descriptors through calls no hook sees) is never
- * closed for it.
+ * The refused connection's socket inode: a number the program took over
+ * behind the shim's back (glibc closes some descriptors through calls no
+ * hook sees) is never closed for it.
  */
 static _Atomic uint64_t inodes[STANDIN_SLOTS];
 /* Ties made: close() looks at the slots only while there are any. */
@@ -63,11 +62,14 @@ standin_tie(int stand_in, int refused)
 	for (size_t i = 0; i < STANDIN_SLOTS; i++) {
 		uint64_t free_slot = 0;
 
-		if (atomic_load(&slots[i]) != 0)
-			continue;
-		atomic_store(&inodes[i], ino);
+		/*
+		 * The inode is written by the thread that won the slot only.
+		 * Until then the stand-in is not the program's, so nothing
+		 * undoes this tie meanwhile.
+		 */
 		if (atomic_compare_exchange_strong(&slots[i], &free_slot,
 		    want)) {
+			atomic_store(&inodes[i], ino);
 			atomic_fetch_add(&tied, 1);
 			return true;
 		}

@@ -12,7 +12,7 @@ load attack
 # on, once it has bound one.
 address_of() {
 	local i addr
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		addr=$(listening_addresses "$1" | head -n 1)
 		[ -n "$addr" ] && { echo "$addr"; return 0; }
 		sleep 0.05
@@ -46,6 +46,18 @@ outsider_then_friend() {
 	touch "$T/go"
 }
 
+# python_server <<EOF: $T/server.py, a python3 server listening at the
+# abstract name of its first argument (as s) with the lines given after.
+python_server() {
+	{
+		printf '%s\n' 'import errno, os, select, socket, subprocess, sys' \
+			's = socket.socket(socket.AF_UNIX)' \
+			's.bind(b"\0" + sys.argv[1].encode())' \
+			's.listen(128)'
+		cat
+	} > "$T/server.py"
+}
+
 policy_with_server() {
 	write_policy <<EOF
 service db {
@@ -75,11 +87,7 @@ assert_friend_served_and_server_up() {
 }
 
 @test "textbook accept loop (python3 socket.accept): an outsider's dial does not end it; the friend is served" {
-	cat > "$T/server.py" <<'EOF'
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(b"\0" + sys.argv[1].encode())
-s.listen()
+	python_server <<'EOF'
 print("listening pid=%d" % os.getpid(), flush=True)
 while True:
     c, _ = s.accept()
@@ -163,11 +171,7 @@ service_lines_of() {
 }
 
 @test "a refused connection is never held at a number the program means for something else (a daemon that closed its standard input)" {
-	cat > "$T/server.py" <<'EOF'
-import errno, os, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(b"\0" + sys.argv[1].encode())
-s.listen()
+	python_server <<'EOF'
 os.close(0)
 print("listening pid=%d" % os.getpid(), flush=True)
 c, _ = s.accept()
@@ -191,11 +195,7 @@ EOF
 }
 
 @test "refused connections are let go when a program that vforks (python3 subprocess) closes its stand-ins: no descriptor is lost per outsider" {
-	cat > "$T/server.py" <<'EOF'
-import os, socket, subprocess, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(b"\0" + sys.argv[1].encode())
-s.listen()
+	python_server <<'EOF'
 print("listening pid=%d" % os.getpid(), flush=True)
 for i in range(5):
     c, _ = s.accept()
@@ -219,11 +219,7 @@ EOF
 }
 
 @test "an edge-triggered epoll server draining a queue of 40 outsiders turns its loop every 16 refusals, and the friend queued behind them is served" {
-	cat > "$T/server.py" <<'EOF'
-import os, select, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(b"\0" + sys.argv[1].encode())
-s.listen(128)
+	python_server <<'EOF'
 s.setblocking(False)
 print("listening pid=%d" % os.getpid(), flush=True)
 while not os.path.exists(sys.argv[2]):
