@@ -279,3 +279,73 @@ except OSError:
 	assert_line "wake-up 1 accepted 15"
 	assert_line --regexp '^wake-ups [3-9]$'
 }
+
+# dgram_outsider ADDR N STOPFILE: send N datagrams to ADDR (N 0: until
+# STOPFILE exists or no one receives at ADDR), print "sent K".
+dgram_outsider() {
+	python3 -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+n, sent = int(sys.argv[2]), 0
+while (sent < n) if n else not os.path.exists(sys.argv[3]):
+    try:
+        s.sendto(b"intruder", b"\0" + sys.argv[1].encode())
+    except OSError:
+        break
+    sent += 1
+print("sent %d" % sent, flush=True)' "$@"
+}
+
+@test "datagrams: a receive is never held inside the gate by refused datagrams, blocking or not" {
+	cat > "$T/server.py" <<'EOF'
+import os, select, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(b"\0" + sys.argv[1].encode())
+print("listening pid=%d" % os.getpid(), flush=True)
+def when(name):
+    while not os.path.exists(os.path.join(sys.argv[2], name)):
+        select.select([], [], [], 0.02)
+when("queued")
+s.setblocking(False)
+for _ in range(2):
+    try:
+        print("nonblocking got %r" % s.recv(100), flush=True)
+    except BlockingIOError:
+        print("nonblocking EAGAIN", flush=True)
+print("drained", flush=True)
+when("flooding")
+s.setblocking(True)
+for _ in range(3):
+    print("blocking got %r" % s.recv(100), flush=True)
+EOF
+	write_policy <<EOF
+service db {
+	exec python3 $T/server.py $U.db $T
+	provides @$U.db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with db
+	wait_for "$T/out" '^db +\| listening pid='
+	addr=$(address_of "$(listener_pid db)")
+	# Three refused datagrams queued: the non-blocking receive drops them
+	# and says EAGAIN, as for an empty queue.
+	run dgram_outsider "$addr" 3 /dev/null
+	assert_output "sent 3"
+	touch "$T/queued"
+	wait_for "$T/out" '^db +\| drained$'
+	# An outsider that keeps the queue full: each blocking receive
+	# returns (an empty datagram from nobody) instead of staying inside.
+	dgram_outsider "$addr" 0 "$T/stop" > "$T/flood" &
+	BACKGROUND_PIDS="${BACKGROUND_PIDS:-} $!"
+	touch "$T/flooding"
+	wait_topology
+	touch "$T/stop"
+	wait_for "$T/flood" '^sent [1-9]'
+	run service_lines_of db
+	assert_line --index 1 "nonblocking EAGAIN"
+	assert_line --index 2 "nonblocking EAGAIN"
+	assert_line --index 4 "blocking got b''"
+	assert_line --index 5 "blocking got b''"
+	assert_line --index 6 "blocking got b''"
+	refute_output --partial intruder
+}
