@@ -48,57 +48,22 @@ tests_habits_hx_interpose_SOURCES = tests/habits/hx-interpose.c $(HABIT_COMMON)
 tests_habits_hx_interpose_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_connect
 tests_habits_hx_interpose_LDFLAGS = $(EXPORT_DYNAMIC)
 tests_habits_hx_interpose_LDADD = $(DL_LIBS)
-INTERPOSERS = tests/habits/hx-interpose-bind tests/habits/hx-interpose-listen \
-	tests/habits/hx-interpose-accept tests/habits/hx-interpose-accept4 \
-	tests/habits/hx-interpose-sendto tests/habits/hx-interpose-sendmsg \
-	tests/habits/hx-interpose-sendmmsg tests/habits/hx-interpose-recvfrom \
-	tests/habits/hx-interpose-recvmsg tests/habits/hx-interpose-recv \
-	tests/habits/hx-interpose-read
-check_PROGRAMS += $(INTERPOSERS)
-tests_habits_hx_interpose_bind_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_bind_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_bind
-tests_habits_hx_interpose_bind_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_bind_LDADD = $(DL_LIBS)
-tests_habits_hx_interpose_listen_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_listen_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_listen
-tests_habits_hx_interpose_listen_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_listen_LDADD = $(DL_LIBS)
-tests_habits_hx_interpose_accept_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_accept_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_accept
-tests_habits_hx_interpose_accept_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_accept_LDADD = $(DL_LIBS)
-tests_habits_hx_interpose_accept4_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_accept4_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_accept4
-tests_habits_hx_interpose_accept4_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_accept4_LDADD = $(DL_LIBS)
-tests_habits_hx_interpose_sendto_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_sendto_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_sendto
-tests_habits_hx_interpose_sendto_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_sendto_LDADD = $(DL_LIBS)
-tests_habits_hx_interpose_sendmsg_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_sendmsg_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_sendmsg
-tests_habits_hx_interpose_sendmsg_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_sendmsg_LDADD = $(DL_LIBS)
-tests_habits_hx_interpose_sendmmsg_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_sendmmsg_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_sendmmsg
-tests_habits_hx_interpose_sendmmsg_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_sendmmsg_LDADD = $(DL_LIBS)
-tests_habits_hx_interpose_recvfrom_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_recvfrom_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_recvfrom
-tests_habits_hx_interpose_recvfrom_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_recvfrom_LDADD = $(DL_LIBS)
-tests_habits_hx_interpose_recvmsg_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_recvmsg_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_recvmsg
-tests_habits_hx_interpose_recvmsg_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_recvmsg_LDADD = $(DL_LIBS)
-tests_habits_hx_interpose_recv_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_recv_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_recv
-tests_habits_hx_interpose_recv_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_recv_LDADD = $(DL_LIBS)
-tests_habits_hx_interpose_read_SOURCES = $(tests_habits_hx_interpose_SOURCES)
-tests_habits_hx_interpose_read_CPPFLAGS = $(HABIT_CPPFLAGS) -DHX_OWN_read
-tests_habits_hx_interpose_read_LDFLAGS = $(EXPORT_DYNAMIC)
-tests_habits_hx_interpose_read_LDADD = $(DL_LIBS)
+# hx-interpose-CALL for each call below exports that call alone; built
+# by one rule, as the libown-CALL.so libraries are.
+INTERPOSED_CALLS = bind listen accept accept4 sendto sendmsg sendmmsg \
+	recvfrom recvmsg recv read
+check_DATA = tests/habits/interposers.stamp
+tests/habits/interposers.stamp: tests/habits/hx-interpose.c $(HABIT_COMMON)
+	@$(MKDIR_P) tests/habits
+	$(AM_V_CCLD)for c in $(INTERPOSED_CALLS); do \
+		$(CC) $(HABIT_CPPFLAGS) $(AM_CFLAGS) -DHX_OWN_$$c \
+		    $(EXPORT_DYNAMIC) -o tests/habits/hx-interpose-$$c \
+		    $(srcdir)/tests/habits/hx-interpose.c \
+		    $(srcdir)/tests/habits/hx.c $(srcdir)/tests/fixtures/fixture.c \
+		    $(DL_LIBS) || exit 1; \
+	done; touch $@
+CLEANFILES += tests/habits/interposers.stamp \
+	$(INTERPOSED_CALLS:%=tests/habits/hx-interpose-%)
 
 # bind() from a library: libinterpose.so, preloaded by a service ahead of
 # the shim, or linked into hx-interpose-linked (behind the shim).
@@ -141,7 +106,7 @@ CLEANFILES += tests/habits/libearly.so
 OWN_CALLS = readv recvmmsg __recv_chk __recvfrom_chk __read_chk syscall \
 	execve execveat fexecve execv execvp execvpe execl execlp execle \
 	posix_spawn posix_spawnp
-check_DATA = tests/habits/libown.stamp
+check_DATA += tests/habits/libown.stamp
 tests/habits/libown.stamp: tests/habits/hx-interpose.c
 	@$(MKDIR_P) tests/habits
 	$(AM_V_CCLD)for c in $(OWN_CALLS); do \
