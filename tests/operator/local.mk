@@ -19,5 +19,4 @@ if HAVE_BATS
 TESTS += $(OPERATOR_SUITES)
 endif
 EXTRA_DIST += $(OPERATOR_SUITES) tests/operator/operator.bash \
-	tests/operator/graph-example.policy tests/operator/graph-example.sh \
-	tests/operator/graph-example.audit.jsonl
+	tests/operator/graph-example.policy tests/operator/graph-example.sh
