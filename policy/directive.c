@@ -6,7 +6,8 @@
  * whose `exec` line was wrong still counts as having one).
  *
  * A block directive's messages name its service (where, from CUR_LABEL);
- * a top-level one's have no where (NULL).
+ * a top-level one's have no where (NULL).  t[0] is always the directive's
+ * keyword, spelled as written, since parse.c chose the function by it.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,17 @@
 /*
  * Declarations shared by the files of the policy library and by nothing
  * else: the launcher and the tests see only policy.h.
+ *
+ * The files, and which calls which (never the other way):
+ *   file.c       reads the file        -> parse.c
+ *   parse.c      the grammar           -> lex.c, directive.c, validate.c,
+ *                                         model.c, diag.c
+ *   directive.c  one line's directive  -> path.c, diag.c
+ *   validate.c   checks of the whole   -> diag.c
+ *   lex.c        the tokenizer         -> diag.c
+ *   diag.c       tokens, diagnostics,  (calls nothing in the library)
+ *                the text of names
+ *   model.c, path.c, report.c          (call nothing in the library)
  */
 #ifndef CAPWRAP_POLICY_INTERNAL_H
 #define CAPWRAP_POLICY_INTERNAL_H

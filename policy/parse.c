@@ -22,6 +22,11 @@
 
 static directive_fn	directive_service;
 
+/*
+ * One list per place a directive may appear.  The same lists name the
+ * directive that is in the wrong place, so a new directive is added in
+ * one line and its misplaced use is reported without more code.
+ */
 struct directive {
 	const char	*word;
 	directive_fn	*fn;
