@@ -4,6 +4,10 @@
  * records what it can even after an error, so that one bad word does not
  * hide the errors of its neighbours, nor cause false ones later (a service
  * whose `exec` line was wrong still counts as having one).
+ *
+ * A block directive's messages name its service (where, from CUR_LABEL);
+ * a top-level one's have no where (NULL).  t[0] is always the directive's
+ * keyword, spelled as written, since parse.c chose the function by it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +16,8 @@
 #include "policy.h"
 #include "internal.h"
 #include "diag.h"
-#include "lex.h"
 #include "parse.h"
+#include "directive.h"
 
 /* Braces are never arguments: they must be quoted to be passed on. */
 static bool
@@ -35,6 +39,35 @@ args_are_words(struct parser *p, unsigned line, const struct lex_token *t,
 	return true;
 }
 
+/* Reports a second one of a directive allowed once; true if it is. */
+static bool
+given_twice(struct parser *p, unsigned line, const struct lex_token *t,
+    unsigned first, const char *where)
+{
+	if (first == 0)
+		return false;
+	diag_add(p->dg, line, t[0].col,
+	    "'%s' given twice%s%s (first at line %u)", (const char *)t[0].bytes,
+	    where != NULL ? " in " : "", where != NULL ? where : "", first);
+	return true;
+}
+
+/* Words follow the directive, none a brace; else reported, false. */
+static bool
+has_args(struct parser *p, unsigned line, const struct lex_token *t,
+    size_t n, const char *what, const char *where)
+{
+	const char	*kw = (const char *)t[0].bytes;
+
+	if (n < 2) {
+		diag_add(p->dg, line, t[0].col, "missing %s after '%s'%s%s",
+		    what, kw, where != NULL ? " in " : "",
+		    where != NULL ? where : "");
+		return false;
+	}
+	return args_are_words(p, line, t, n, kw);
+}
+
 void
 directive_exec(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
@@ -43,20 +76,12 @@ directive_exec(struct parser *p, unsigned line, const struct lex_token *t,
 	struct policy_service	*svc = &p->pol->services[idx];
 	struct svc_state	*s = &p->svc[idx];
 	char			 label[LABEL_BUF];
+	const char		*where = CUR_LABEL(p, label);
 
-	if (s->exec_line != 0) {
-		diag_add(p->dg, line, t[0].col,
-		    "'exec' given twice in %s (first at line %u)",
-		    CUR_LABEL(p, label), s->exec_line);
+	if (given_twice(p, line, t, s->exec_line, where))
 		return;
-	}
 	s->exec_line = line;
-	if (n < 2) {
-		diag_add(p->dg, line, t[0].col,
-		    "missing command after 'exec' in %s", CUR_LABEL(p, label));
-		return;
-	}
-	if (!args_are_words(p, line, t, n, "exec"))
+	if (!has_args(p, line, t, n, "command", where))
 		return;
 	if ((svc->argv = calloc(n, sizeof(*svc->argv))) == NULL) {
 		p->nomem = true;
@@ -110,59 +135,101 @@ parse_name(struct parser *p, unsigned line, const struct lex_token *t,
 	return true;
 }
 
-/* Appends to a list of names and its parallel list of positions. */
+/* A list of names and its parallel list of positions, grown in step. */
+struct name_list {
+	struct policy_name	**names;
+	size_t			 *n;
+	struct name_pos		**pos;
+	size_t			 *cap;
+};
+
 static void
-push_name(struct parser *p, struct policy_name **names, size_t *n,
-    struct name_pos **pos, size_t *cap, const struct policy_name *name,
-    unsigned line, unsigned col)
+push_name(struct parser *p, const struct name_list *l,
+    const struct policy_name *name, unsigned line, unsigned col)
 {
-	if (*n == *cap) {
-		size_t			 ncap = *cap ? *cap * 2 : 4;
+	size_t	 n = *l->n;
+
+	if (n == *l->cap) {
+		size_t			 ncap = *l->cap ? *l->cap * 2 : 4;
 		struct policy_name	*nn;
 		struct name_pos		*np;
 
-		if ((nn = reallocarray(*names, ncap, sizeof(*nn))) == NULL) {
+		if ((nn = reallocarray(*l->names, ncap, sizeof(*nn))) == NULL) {
 			p->nomem = true;
 			return;
 		}
-		*names = nn;
-		if ((np = reallocarray(*pos, ncap, sizeof(*np))) == NULL) {
+		*l->names = nn;
+		if ((np = reallocarray(*l->pos, ncap, sizeof(*np))) == NULL) {
 			p->nomem = true;
 			return;
 		}
-		*pos = np;
-		*cap = ncap;
+		*l->pos = np;
+		*l->cap = ncap;
 	}
-	(*names)[*n] = *name;
-	(*pos)[*n].line = line;
-	(*pos)[*n].col = col;
-	(*pos)[*n].seq = p->seq++;
-	(*n)++;
+	(*l->names)[n] = *name;
+	(*l->pos)[n].line = line;
+	(*l->pos)[n].col = col;
+	(*l->pos)[n].seq = p->seq++;
+	(*l->n)++;
+}
+
+/* `provides` and `external`: abstract names, each kept if well-formed. */
+static void
+add_names(struct parser *p, unsigned line, const struct lex_token *t,
+    size_t n, const char *where, const struct name_list *l)
+{
+	struct policy_name	 name;
+	size_t			 i;
+
+	if (!has_args(p, line, t, n, "abstract name", where))
+		return;
+	for (i = 1; i < n && !p->nomem; i++)
+		if (parse_name(p, line, &t[i], &name))
+			push_name(p, l, &name, line, t[i].col);
 }
 
 void
 directive_provides(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
-	size_t			 idx = p->pol->nservices - 1, i;
+	size_t			 idx = p->pol->nservices - 1;
 	struct policy_service	*svc = &p->pol->services[idx];
 	struct svc_state	*s = &p->svc[idx];
-	struct policy_name	 name;
+	struct name_list	 l = { &svc->provides, &svc->nprovides,
+				    &s->provides_at, &s->provides_cap };
 	char			 label[LABEL_BUF];
 
-	if (n < 2) {
-		diag_add(p->dg, line, t[0].col,
-		    "missing abstract name after 'provides' in %s",
-		    CUR_LABEL(p, label));
-		return;
+	add_names(p, line, t, n, CUR_LABEL(p, label), &l);
+}
+
+/* Keeps a `dials` word for validate.c; false if out of memory. */
+static bool
+push_dial(struct parser *p, struct svc_state *s, unsigned line,
+    const struct lex_token *t)
+{
+	struct dial_ref	*d;
+
+	if (s->ndials == s->dials_cap) {
+		size_t	 ncap = s->dials_cap ? s->dials_cap * 2 : 4;
+
+		if ((d = reallocarray(s->dials, ncap, sizeof(*d))) == NULL) {
+			p->nomem = true;
+			return false;
+		}
+		s->dials = d;
+		s->dials_cap = ncap;
 	}
-	if (!args_are_words(p, line, t, n, "provides"))
-		return;
-	for (i = 1; i < n && !p->nomem; i++)
-		if (parse_name(p, line, &t[i], &name))
-			push_name(p, &svc->provides, &svc->nprovides,
-			    &s->provides_at, &s->provides_cap, &name, line,
-			    t[i].col);
+	d = &s->dials[s->ndials];
+	if ((d->word = malloc(t->len + 1)) == NULL) {
+		p->nomem = true;
+		return false;
+	}
+	memcpy(d->word, t->bytes, t->len + 1);
+	d->len = t->len;
+	d->line = line;
+	d->col = t->col;
+	s->ndials++;
+	return true;
 }
 
 void
@@ -170,17 +237,10 @@ directive_dials(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
 	struct svc_state	*s = &p->svc[p->pol->nservices - 1];
-	struct dial_ref		*d;
 	size_t			 i;
 	char			 label[LABEL_BUF], q[QUOTE_BUF];
 
-	if (n < 2) {
-		diag_add(p->dg, line, t[0].col,
-		    "missing service name after 'dials' in %s",
-		    CUR_LABEL(p, label));
-		return;
-	}
-	if (!args_are_words(p, line, t, n, "dials"))
+	if (!has_args(p, line, t, n, "service name", CUR_LABEL(p, label)))
 		return;
 	for (i = 1; i < n; i++) {
 		if (t[i].bad)
@@ -191,27 +251,8 @@ directive_dials(struct parser *p, unsigned line, const struct lex_token *t,
 			    quote_bytes(q, t[i].bytes, t[i].len));
 			continue;
 		}
-		if (s->ndials == s->dials_cap) {
-			size_t	 ncap = s->dials_cap ? s->dials_cap * 2 : 4;
-
-			if ((d = reallocarray(s->dials, ncap,
-			    sizeof(*d))) == NULL) {
-				p->nomem = true;
-				return;
-			}
-			s->dials = d;
-			s->dials_cap = ncap;
-		}
-		d = &s->dials[s->ndials];
-		if ((d->word = malloc(t[i].len + 1)) == NULL) {
-			p->nomem = true;
+		if (!push_dial(p, s, line, &t[i]))
 			return;
-		}
-		memcpy(d->word, t[i].bytes, t[i].len + 1);
-		d->len = t[i].len;
-		d->line = line;
-		d->col = t[i].col;
-		s->ndials++;
 	}
 }
 
@@ -222,12 +263,11 @@ directive_unprotected(struct parser *p, unsigned line,
 	size_t		 idx = p->pol->nservices - 1;
 	char		 label[LABEL_BUF];
 
-	if (p->svc[idx].unprotected_line != 0)
-		diag_add(p->dg, line, t[0].col,
-		    "'unprotected' given twice in %s (first at line %u)",
-		    CUR_LABEL(p, label), p->svc[idx].unprotected_line);
-	else if (n > 1)
-		unexpected(p, line, &t[1], "'unprotected'");
+	if (given_twice(p, line, t, p->svc[idx].unprotected_line,
+	    CUR_LABEL(p, label)))
+		return;
+	if (n > 1)
+		diag_unexpected(p->dg, line, &t[1], "'unprotected'");
 	else {
 		p->svc[idx].unprotected_line = line;
 		p->pol->services[idx].unprotected = true;
@@ -242,12 +282,9 @@ directive_restart(struct parser *p, unsigned line, const struct lex_token *t,
 	struct policy_service	*svc = &p->pol->services[idx];
 	char			 label[LABEL_BUF], q[QUOTE_BUF];
 
-	if (p->svc[idx].restart_line != 0) {
-		diag_add(p->dg, line, t[0].col,
-		    "'restart' given twice in %s (first at line %u)",
-		    CUR_LABEL(p, label), p->svc[idx].restart_line);
+	if (given_twice(p, line, t, p->svc[idx].restart_line,
+	    CUR_LABEL(p, label)))
 		return;
-	}
 	p->svc[idx].restart_line = line;
 	if (n < 2) {
 		diag_add(p->dg, line, t[0].col, "missing value after 'restart' "
@@ -269,7 +306,7 @@ directive_restart(struct parser *p, unsigned line, const struct lex_token *t,
 		return;
 	}
 	if (n > 2)
-		unexpected(p, line, &t[2], "the restart value");
+		diag_unexpected(p->dg, line, &t[2], "the restart value");
 }
 
 void
@@ -277,38 +314,20 @@ directive_external(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
 	struct policy		*pol = p->pol;
-	struct policy_name	 name;
-	size_t			 i;
+	struct name_list	 l = { &pol->externals, &pol->nexternals,
+				    &p->external_at, &p->external_cap };
 
-	if (n < 2) {
-		diag_add(p->dg, line, t[0].col,
-		    "missing abstract name after 'external'");
-		return;
-	}
-	if (!args_are_words(p, line, t, n, "external"))
-		return;
-	for (i = 1; i < n && !p->nomem; i++)
-		if (parse_name(p, line, &t[i], &name))
-			push_name(p, &pol->externals, &pol->nexternals,
-			    &p->external_at, &p->external_cap, &name, line,
-			    t[i].col);
+	add_names(p, line, t, n, NULL, &l);
 }
 
 void
 directive_audit(struct parser *p, unsigned line, const struct lex_token *t,
-    size_t n, const char *filename)
+    size_t n)
 {
-	if (p->audit_line != 0) {
-		diag_add(p->dg, line, t[0].col,
-		    "'audit' given twice (first at line %u)", p->audit_line);
+	if (given_twice(p, line, t, p->audit_line, NULL))
 		return;
-	}
 	p->audit_line = line;
-	if (n < 2) {
-		diag_add(p->dg, line, t[0].col, "missing path after 'audit'");
-		return;
-	}
-	if (!args_are_words(p, line, t, n, "audit") || t[1].bad)
+	if (!has_args(p, line, t, n, "path", NULL) || t[1].bad)
 		return;
 	if (t[1].has_nul) {
 		diag_add(p->dg, line, t[1].col, "NUL byte in the audit path");
@@ -319,10 +338,10 @@ directive_audit(struct parser *p, unsigned line, const struct lex_token *t,
 		return;
 	}
 	if (n > 2) {
-		unexpected(p, line, &t[2], "the audit path");
+		diag_unexpected(p->dg, line, &t[2], "the audit path");
 		return;
 	}
-	if ((p->pol->audit_path = resolve_against(filename,
+	if ((p->pol->audit_path = resolve_against(p->filename,
 	    (const char *)t[1].bytes)) == NULL)
 		p->nomem = true;
 	p->pol->audit_line = line;
@@ -333,11 +352,10 @@ void
 directive_syslog(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
-	if (p->syslog_line != 0)
-		diag_add(p->dg, line, t[0].col,
-		    "'syslog' given twice (first at line %u)", p->syslog_line);
-	else if (n > 1)
-		unexpected(p, line, &t[1], "'syslog'");
+	if (given_twice(p, line, t, p->syslog_line, NULL))
+		return;
+	if (n > 1)
+		diag_unexpected(p->dg, line, &t[1], "'syslog'");
 	else {
 		p->syslog_line = line;
 		p->pol->audit_syslog = true;

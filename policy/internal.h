@@ -1,12 +1,22 @@
 /*
  * Declarations shared by the files of the policy library and by nothing
  * else: the launcher and the tests see only policy.h.
+ *
+ * The files, and which calls which (never the other way):
+ *   file.c       reads the file        -> parse.c
+ *   parse.c      the grammar           -> lex.c, directive.c, validate.c,
+ *                                         model.c, diag.c
+ *   directive.c  one line's directive  -> path.c, diag.c
+ *   validate.c   checks of the whole   -> diag.c
+ *   lex.c        the tokenizer         -> diag.c
+ *   diag.c       tokens, diagnostics,  (calls nothing in the library)
+ *                the text of names
+ *   model.c, path.c, report.c          (call nothing in the library)
  */
 #ifndef CAPWRAP_POLICY_INTERNAL_H
 #define CAPWRAP_POLICY_INTERNAL_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 /*
  * A policy is a short hand-written file; anything larger is a mistake (a
@@ -14,16 +24,6 @@
  */
 #define POLICY_FILE_MAX		(1024 * 1024)
 #define POLICY_TOO_LARGE	"policy is larger than 1 MiB (1048576 bytes)"
-
-/*
- * Words quoted in diagnostics are cut after this many bytes, so that one
- * runaway token does not make an unreadable message.
- */
-#define QUOTE_MAX		48
-#define QUOTE_BUF		(4 * QUOTE_MAX + sizeof("..."))
-
-/* name.c: bytes made safe for a terminal, as policy_name_text does. */
-char	*quote_bytes(char out[QUOTE_BUF], const uint8_t *bytes, size_t len);
 
 /* path.c: path resolved against the directory of policy_file; malloc'd. */
 char	*resolve_against(const char *policy_file, const char *path);

@@ -182,11 +182,26 @@ lex_word(struct lex_line *ln, const uint8_t **pp, const uint8_t *s,
 	return 0;
 }
 
+/* The buffer is final once the line is cut: point the words into it. */
+static void
+point_tokens(struct lex_line *ln)
+{
+	size_t	 i;
+
+	for (i = 0; i < ln->ntok; i++) {
+		struct lex_token	*t = &ln->tok[i];
+
+		if (t->kind != LEX_WORD)
+			continue;
+		t->bytes = ln->buf + t->off;
+		t->has_nul = memchr(t->bytes, '\0', t->len) != NULL;
+	}
+}
+
 int
 lex_next(struct lexer *lx, struct lex_line *ln, struct diags *dg)
 {
 	const uint8_t	*s, *e, *p;
-	size_t		 i;
 
 	if (lx->cur >= lx->end)
 		return 0;
@@ -224,14 +239,6 @@ lex_next(struct lexer *lx, struct lex_line *ln, struct diags *dg)
 			return -1;
 	}
 
-	/* The buffer is final now: point the tokens into it. */
-	for (i = 0; i < ln->ntok; i++) {
-		struct lex_token	*t = &ln->tok[i];
-
-		if (t->kind != LEX_WORD)
-			continue;
-		t->bytes = ln->buf + t->off;
-		t->has_nul = memchr(t->bytes, '\0', t->len) != NULL;
-	}
+	point_tokens(ln);
 	return 1;
 }

@@ -9,24 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
-
-enum lex_kind {
-	LEX_WORD,
-	LEX_OPEN,			/* { */
-	LEX_CLOSE,			/* } */
-};
-
-struct lex_token {
-	enum lex_kind	 kind;
-	unsigned	 col;		/* 1-based byte column of its start */
-	unsigned	 endcol;	/* column just past its last byte */
-	const uint8_t	*bytes;		/* unquoted value, NUL-terminated */
-	size_t		 len;		/* the value may hold NULs too */
-	bool		 has_nul;
-	bool		 bad;		/* a lexical error: unusable */
-	size_t		 off;		/* of bytes in lex_line.buf */
-};
+#include "diag.h"		/* the tokens, and where errors go */
 
 struct lex_line {
 	unsigned		 lineno;

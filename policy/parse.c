@@ -17,49 +17,46 @@
 #include "diag.h"
 #include "lex.h"
 #include "parse.h"
+#include "directive.h"
+#include "validate.h"
 
-bool
-is_word(const struct lex_token *t, const char *kw)
+static directive_fn	directive_service;
+
+/*
+ * One list per place a directive may appear.  The same lists name the
+ * directive that is in the wrong place, so a new directive is added in
+ * one line and its misplaced use is reported without more code.
+ */
+struct directive {
+	const char	*word;
+	directive_fn	*fn;
+};
+
+static const struct directive top_directives[] = {
+	{ "service", directive_service },
+	{ "external", directive_external },
+	{ "audit", directive_audit },
+	{ "syslog", directive_syslog },
+	{ NULL, NULL },
+};
+
+static const struct directive block_directives[] = {
+	{ "exec", directive_exec },
+	{ "provides", directive_provides },
+	{ "dials", directive_dials },
+	{ "unprotected", directive_unprotected },
+	{ "restart", directive_restart },
+	{ NULL, NULL },
+};
+
+/* The function of the directive t names in table d, or NULL. */
+static directive_fn *
+find_directive(const struct directive *d, const struct lex_token *t)
 {
-	size_t	 len = strlen(kw);
-
-	return t->kind == LEX_WORD && !t->bad && t->len == len &&
-	    memcmp(t->bytes, kw, len) == 0;
-}
-
-const char *
-tok_text(const struct lex_token *t, char buf[QUOTE_BUF])
-{
-	if (t->kind == LEX_OPEN)
-		return "{";
-	if (t->kind == LEX_CLOSE)
-		return "}";
-	return quote_bytes(buf, t->bytes, t->len);
-}
-
-void
-unexpected(struct parser *p, unsigned line, const struct lex_token *t,
-    const char *after)
-{
-	char	 q[QUOTE_BUF];
-
-	diag_add(p->dg, line, t->col, "unexpected '%s' after %s",
-	    tok_text(t, q), after);
-}
-
-const char *
-service_label(const struct parser *p, size_t idx, char *buf, size_t bufsz)
-{
-	const char	*name = p->pol->services[idx].name;
-	char		 q[QUOTE_BUF];
-
-	if (name != NULL)
-		snprintf(buf, bufsz, "service '%s'",
-		    quote_bytes(q, (const uint8_t *)name, strlen(name)));
-	else
-		snprintf(buf, bufsz, "the service at line %u",
-		    p->svc[idx].line);
-	return buf;
+	for (; d->word != NULL; d++)
+		if (is_word(t, d->word))
+			return d->fn;
+	return NULL;
 }
 
 static size_t
@@ -124,16 +121,12 @@ set_service_name(struct parser *p, size_t idx, unsigned line,
 
 	s->name_line = line;
 	s->name_col = t->col;
-	if (t->bad || t->has_nul) {
-		if (t->has_nul && !t->bad)
-			diag_add(p->dg, line, t->col,
-			    "invalid service name '%s': use letters, digits, "
-			    "'_', '.' and '-', starting with a letter or '_'",
-			    quote_bytes(q, t->bytes, t->len));
+	if (t->bad) {
+		/* The lexer reported it. */
 		p->names_unsure = true;
 		return;
 	}
-	if (!valid_service_name(t->bytes, t->len))
+	if (t->has_nul || !valid_service_name(t->bytes, t->len))
 		diag_add(p->dg, line, t->col,
 		    "invalid service name '%s': use letters, digits, "
 		    "'_', '.' and '-', starting with a letter or '_'",
@@ -144,38 +137,27 @@ set_service_name(struct parser *p, size_t idx, unsigned line,
 		    quote_bytes(q, t->bytes, t->len), POLICY_SERVICE_NAME_MAX);
 	else
 		s->name_ok = true;
+	if (t->has_nul) {
+		p->names_unsure = true;
+		return;
+	}
 	/* Kept even when invalid, so that `dials` of it is not an error too. */
 	if ((p->pol->services[idx].name = strdup((const char *)t->bytes)) ==
 	    NULL)
 		p->nomem = true;
 }
 
+/*
+ * What follows the name of service idx, from t[i]: its '{', alone.  suspect:
+ * the lexer choked on a word of the line, and its message is the one that
+ * counts.
+ */
 static void
-directive_service(struct parser *p, unsigned line, const struct lex_token *t,
-    size_t n)
+service_brace(struct parser *p, size_t idx, unsigned line,
+    const struct lex_token *t, size_t n, size_t i, bool suspect)
 {
-	size_t	 idx, i, j;
-	bool	 suspect = false;
+	size_t	 j;
 	char	 q[QUOTE_BUF];
-
-	if ((idx = new_service(p, line, t[0].col)) == SIZE_MAX)
-		return;
-	p->in_block = true;
-
-	i = 1;
-	if (n < 2 || t[1].kind != LEX_WORD) {
-		diag_add(p->dg, line, t[0].col,
-		    "missing service name after 'service'");
-		p->names_unsure = true;
-	} else {
-		set_service_name(p, idx, line, &t[1]);
-		i = 2;
-	}
-
-	/* A word the lexer choked on: its message is the one that counts. */
-	for (j = 1; j < n; j++)
-		if (t[j].kind == LEX_WORD && t[j].bad)
-			suspect = true;
 
 	if (i >= n) {
 		if (i == 2 && !suspect)
@@ -196,7 +178,7 @@ directive_service(struct parser *p, unsigned line, const struct lex_token *t,
 		p->brace_pending = j == n;
 	} else if (i + 1 < n) {
 		if (!suspect)
-			unexpected(p, line, &t[i + 1], "'{'");
+			diag_unexpected(p->dg, line, &t[i + 1], "'{'");
 	} else
 		return;
 
@@ -207,27 +189,38 @@ directive_service(struct parser *p, unsigned line, const struct lex_token *t,
 	}
 }
 
-static bool
-is_block_directive(const struct lex_token *t)
+static void
+directive_service(struct parser *p, unsigned line, const struct lex_token *t,
+    size_t n)
 {
-	return is_word(t, "exec") || is_word(t, "provides") ||
-	    is_word(t, "dials") || is_word(t, "unprotected") ||
-	    is_word(t, "restart");
-}
+	size_t	 idx, i = 1, j;
+	bool	 suspect = false;
 
-static bool
-is_top_directive(const struct lex_token *t)
-{
-	return is_word(t, "service") || is_word(t, "external") ||
-	    is_word(t, "audit") || is_word(t, "syslog");
+	if ((idx = new_service(p, line, t[0].col)) == SIZE_MAX)
+		return;
+	p->in_block = true;
+
+	if (n < 2 || t[1].kind != LEX_WORD) {
+		diag_add(p->dg, line, t[0].col,
+		    "missing service name after 'service'");
+		p->names_unsure = true;
+	} else {
+		set_service_name(p, idx, line, &t[1]);
+		i = 2;
+	}
+	for (j = 1; j < n; j++)
+		if (t[j].kind == LEX_WORD && t[j].bad)
+			suspect = true;
+	service_brace(p, idx, line, t, n, i, suspect);
 }
 
 static void
-top_line(struct parser *p, const struct lex_line *ln, const char *filename)
+top_line(struct parser *p, const struct lex_line *ln)
 {
 	const struct lex_token	*t = ln->tok;
 	size_t			 n = ln->ntok;
 	unsigned		 line = ln->lineno;
+	directive_fn		*fn;
 	char			 q[QUOTE_BUF];
 
 	if (t[0].kind == LEX_CLOSE)
@@ -244,15 +237,9 @@ top_line(struct parser *p, const struct lex_line *ln, const char *filename)
 			p->names_unsure = true;
 			p->svc[p->pol->nservices - 1].broken = true;
 		}
-	} else if (is_word(&t[0], "service"))
-		directive_service(p, line, t, n);
-	else if (is_word(&t[0], "external"))
-		directive_external(p, line, t, n);
-	else if (is_word(&t[0], "audit"))
-		directive_audit(p, line, t, n, filename);
-	else if (is_word(&t[0], "syslog"))
-		directive_syslog(p, line, t, n);
-	else if (is_block_directive(&t[0]))
+	} else if ((fn = find_directive(top_directives, &t[0])) != NULL)
+		fn(p, line, t, n);
+	else if (find_directive(block_directives, &t[0]) != NULL)
 		diag_add(p->dg, line, t[0].col, "'%s' is only allowed inside "
 		    "a service block", tok_text(&t[0], q));
 	else
@@ -260,68 +247,79 @@ top_line(struct parser *p, const struct lex_line *ln, const char *filename)
 		    tok_text(&t[0], q));
 }
 
-static void
-block_line(struct parser *p, const struct lex_line *ln, const char *filename)
+/*
+ * A line in a block that is not a directive of it: its end, a brace that
+ * would nest, or the next `service` (most likely after a forgotten '}').
+ * Returns whether the line was one of those, and is done with.
+ */
+static bool
+block_edge(struct parser *p, const struct lex_line *ln)
 {
 	const struct lex_token	*t = ln->tok;
-	size_t			 n = ln->ntok, idx = p->pol->nservices - 1;
 	unsigned		 line = ln->lineno;
-	bool			 close_after = false;
-	char			 label[LABEL_BUF], q[QUOTE_BUF];
+	char			 label[LABEL_BUF];
 
 	if (t[0].kind == LEX_CLOSE) {
 		p->in_block = false;
-		if (n > 1)
-			unexpected(p, line, &t[1], "'}'");
-		return;
-	}
-	if (t[0].kind == LEX_OPEN) {
+		if (ln->ntok > 1)
+			diag_unexpected(p->dg, line, &t[1], "'}'");
+	} else if (t[0].kind == LEX_OPEN)
 		diag_add(p->dg, line, t[0].col, "unexpected '{' in %s: "
 		    "blocks do not nest", CUR_LABEL(p, label));
-		return;
-	}
-	if (is_word(&t[0], "service")) {
+	else if (is_word(&t[0], "service")) {
 		/* Most likely a forgotten '}': close and start the next one. */
 		diag_add(p->dg, line, t[0].col,
 		    "missing '}': %s (line %u) is still open",
-		    CUR_LABEL(p, label), p->svc[idx].line);
+		    CUR_LABEL(p, label), p->svc[p->pol->nservices - 1].line);
 		p->in_block = false;
-		top_line(p, ln, filename);
-		return;
-	}
-	if (n > 1 && t[n - 1].kind == LEX_CLOSE) {
-		diag_add(p->dg, line, t[n - 1].col,
-		    "'}' must be on a line of its own");
-		n--;
-		close_after = true;
-	}
+		top_line(p, ln);
+	} else
+		return false;
+	return true;
+}
+
+static void
+block_directive(struct parser *p, unsigned line, const struct lex_token *t,
+    size_t n)
+{
+	directive_fn	*fn;
+	char		 label[LABEL_BUF], q[QUOTE_BUF];
 
 	if (t[0].bad)
 		/* Maybe it was the exec: don't judge the service. */
-		p->svc[idx].broken = true;
-	else if (is_word(&t[0], "exec"))
-		directive_exec(p, line, t, n);
-	else if (is_word(&t[0], "provides"))
-		directive_provides(p, line, t, n);
-	else if (is_word(&t[0], "dials"))
-		directive_dials(p, line, t, n);
-	else if (is_word(&t[0], "unprotected"))
-		directive_unprotected(p, line, t, n);
-	else if (is_word(&t[0], "restart"))
-		directive_restart(p, line, t, n);
-	else if (is_top_directive(&t[0]))
+		p->svc[p->pol->nservices - 1].broken = true;
+	else if ((fn = find_directive(block_directives, &t[0])) != NULL)
+		fn(p, line, t, n);
+	else if (find_directive(top_directives, &t[0]) != NULL)
 		diag_add(p->dg, line, t[0].col, "'%s' is not allowed inside %s",
 		    tok_text(&t[0], q), CUR_LABEL(p, label));
 	else
 		diag_add(p->dg, line, t[0].col, "unknown directive '%s' in %s",
 		    tok_text(&t[0], q), CUR_LABEL(p, label));
+}
 
+static void
+block_line(struct parser *p, const struct lex_line *ln)
+{
+	const struct lex_token	*t = ln->tok;
+	size_t			 n = ln->ntok;
+	bool			 close_after = false;
+
+	if (block_edge(p, ln))
+		return;
+	if (n > 1 && t[n - 1].kind == LEX_CLOSE) {
+		diag_add(p->dg, ln->lineno, t[n - 1].col,
+		    "'}' must be on a line of its own");
+		n--;
+		close_after = true;
+	}
+	block_directive(p, ln->lineno, t, n);
 	if (close_after)
 		p->in_block = false;
 }
 
 static void
-parse_line(struct parser *p, const struct lex_line *ln, const char *filename)
+parse_line(struct parser *p, const struct lex_line *ln)
 {
 	bool	 pending = p->brace_pending;
 
@@ -329,9 +327,41 @@ parse_line(struct parser *p, const struct lex_line *ln, const char *filename)
 		return;
 	p->brace_pending = false;
 	if (!p->in_block)
-		top_line(p, ln, filename);
+		top_line(p, ln);
 	else if (!(pending && ln->ntok == 1 && ln->tok[0].kind == LEX_OPEN))
-		block_line(p, ln, filename);
+		block_line(p, ln);
+}
+
+static void
+read_lines(struct parser *p, const char *data, size_t len)
+{
+	struct lexer	 lx;
+	struct lex_line	 ln;
+	int		 r = 0;
+
+	memset(&ln, 0, sizeof(ln));
+	lex_init(&lx, data != NULL ? data : "", len);
+	while (!p->nomem && (r = lex_next(&lx, &ln, p->dg)) == 1)
+		parse_line(p, &ln);
+	if (r == -1)
+		p->nomem = true;
+	lex_line_free(&ln);
+}
+
+/* What only the end of the file shows. */
+static void
+check_end(struct parser *p)
+{
+	size_t	 last = p->pol->nservices - 1;
+	char	 label[LABEL_BUF];
+
+	if (p->in_block)
+		diag_add(p->dg, p->svc[last].line, p->svc[last].col,
+		    "%s is not closed: missing '}'", CUR_LABEL(p, label));
+	if (p->pol->nservices == 0)
+		diag_add(p->dg, 1, 1, "policy declares no service");
+	else
+		validate_policy(p);
 }
 
 static void
@@ -355,16 +385,12 @@ policy_parse_buffer(const char *data, size_t len, const char *filename,
 {
 	struct diags	 dg;
 	struct parser	 p;
-	struct lexer	 lx;
-	struct lex_line	 ln;
-	char		 label[LABEL_BUF];
 	size_t		 count;
-	int		 r = 0;
 
 	memset(&dg, 0, sizeof(dg));
 	memset(&p, 0, sizeof(p));
-	memset(&ln, 0, sizeof(ln));
 	p.dg = &dg;
+	p.filename = filename;
 
 	if ((p.pol = calloc(1, sizeof(*p.pol))) == NULL ||
 	    (filename != NULL && (p.pol->path = strdup(filename)) == NULL))
@@ -372,26 +398,11 @@ policy_parse_buffer(const char *data, size_t len, const char *filename,
 	else if (len > POLICY_FILE_MAX)
 		diag_add(&dg, 0, 0, "%s", POLICY_TOO_LARGE);
 	else {
-		lex_init(&lx, data != NULL ? data : "", len);
-		while (!p.nomem && (r = lex_next(&lx, &ln, &dg)) == 1)
-			parse_line(&p, &ln, filename);
-		if (r == -1)
-			p.nomem = true;
+		read_lines(&p, data, len);
+		if (!p.nomem)
+			check_end(&p);
 	}
 
-	if (!p.nomem && len <= POLICY_FILE_MAX) {
-		if (p.in_block)
-			diag_add(&dg, p.svc[p.pol->nservices - 1].line,
-			    p.svc[p.pol->nservices - 1].col,
-			    "%s is not closed: missing '}'",
-			    CUR_LABEL(&p, label));
-		if (p.pol->nservices == 0)
-			diag_add(&dg, 1, 1, "policy declares no service");
-		else
-			check_policy(&p);
-	}
-
-	lex_line_free(&ln);
 	free_state(&p);
 	if (p.nomem)
 		diag_nomem(&dg);

@@ -1,7 +1,10 @@
 /*
  * The parser's working state: the policy being built plus what only the
- * checks need (positions, what was seen where).  Shared by parse.c, which
- * reads the file line by line, and check.c, which judges the whole.
+ * checks need (positions, what was seen where).  parse.c reads the file
+ * line by line and owns this state; the directives (directive.c) fill it
+ * and the checks of the whole file (validate.c) judge it.  Neither of
+ * those two calls back into parse.c: everything they share with it is
+ * here or in the leaf, diag.h.
  */
 #ifndef CAPWRAP_POLICY_PARSE_H
 #define CAPWRAP_POLICY_PARSE_H
@@ -12,8 +15,6 @@
 
 #include "policy.h"
 #include "diag.h"
-#include "internal.h"
-#include "lex.h"
 
 /* Where a name was written, and in which order names appeared. */
 struct name_pos {
@@ -44,6 +45,7 @@ struct svc_state {
 
 struct parser {
 	struct policy		*pol;
+	const char		*filename;	/* as given; may be NULL */
 	struct svc_state	*svc;		/* parallel to pol->services */
 	size_t			 svc_cap;
 	struct name_pos		*external_at;	/* parallel to pol->externals */
@@ -58,39 +60,17 @@ struct parser {
 	bool			 nomem;
 };
 
+/* "service 'web'", or where the service is when it has no usable name. */
+static inline const char *
+service_label(const struct parser *p, size_t idx, char *buf, size_t bufsz)
+{
+	return diag_service_label(buf, bufsz, p->pol->services[idx].name,
+	    p->svc[idx].line);
+}
+
 /* The label of the block being read, for messages about its lines. */
 #define LABEL_BUF	(QUOTE_BUF + 32)
 #define CUR_LABEL(p, buf) \
 	service_label((p), (p)->pol->nservices - 1, (buf), sizeof(buf))
-
-/* parse.c: helpers for the directives. */
-bool	 is_word(const struct lex_token *, const char *keyword);
-const char *tok_text(const struct lex_token *, char buf[QUOTE_BUF]);
-void	 unexpected(struct parser *, unsigned line, const struct lex_token *,
-	    const char *after);
-
-/* directive.c: one per directive but `service`, which parse.c handles. */
-void	directive_exec(struct parser *, unsigned line,
-	    const struct lex_token *t, size_t n);
-void	directive_provides(struct parser *, unsigned line,
-	    const struct lex_token *t, size_t n);
-void	directive_dials(struct parser *, unsigned line,
-	    const struct lex_token *t, size_t n);
-void	directive_unprotected(struct parser *, unsigned line,
-	    const struct lex_token *t, size_t n);
-void	directive_restart(struct parser *, unsigned line,
-	    const struct lex_token *t, size_t n);
-void	directive_external(struct parser *, unsigned line,
-	    const struct lex_token *t, size_t n);
-void	directive_audit(struct parser *, unsigned line,
-	    const struct lex_token *t, size_t n, const char *filename);
-void	directive_syslog(struct parser *, unsigned line,
-	    const struct lex_token *t, size_t n);
-
-/* check.c: the checks that need the whole file; fills services' dials. */
-void	check_policy(struct parser *);
-/* "service 'web'", or where the service is when it has no usable name. */
-const char *service_label(const struct parser *, size_t idx, char *buf,
-	    size_t bufsz);
 
 #endif

@@ -427,6 +427,11 @@ test_errors(void)
 	expect("top directive in a block",
 	    "service web {\n exec x\n audit a\n}\n",
 	    "t.policy:3:2: 'audit' is not allowed inside service 'web'\n");
+	/* Every directive of each kind, as the parser's tables list them. */
+	expect("dials at top level", WITH_SERVICE("dials a\n"),
+	    "t.policy:1:1: 'dials' is only allowed inside a service block\n");
+	expect("syslog in a block", "service a {\n exec a\n syslog\n}\n",
+	    "t.policy:3:2: 'syslog' is not allowed inside service 'a'\n");
 
 	/* Blocks. */
 	expect("{ missing", "service web\n exec x\n}\n",
@@ -490,6 +495,32 @@ test_errors(void)
 	expect("brace in exec", "service a {\n exec find {} ;\n}\n",
 	    "t.policy:2:12: unexpected '{' in 'exec' (quote it as an "
 	    "argument)\n");
+	expect("brace in provides", "service a {\n exec a\n provides @a {\n}\n",
+	    "t.policy:3:14: unexpected '{' in 'provides' (quote it as an "
+	    "argument)\n");
+	expect("brace in dials", "service a {\n exec a\n dials {\n}\n",
+	    "t.policy:3:8: unexpected '{' in 'dials' (quote it as an "
+	    "argument)\n");
+	expect("brace in restart", "service a {\n exec a\n restart {\n}\n",
+	    "t.policy:3:10: unexpected '{' in 'restart' (quote it as an "
+	    "argument)\n");
+	expect("brace in external", WITH_SERVICE("external @x {\n"),
+	    "t.policy:1:13: unexpected '{' in 'external' (quote it as an "
+	    "argument)\n");
+	expect("brace in audit", WITH_SERVICE("audit } x\n"),
+	    "t.policy:1:7: unexpected '}' in 'audit' (quote it as an "
+	    "argument)\n");
+	/* A service without a usable name is named by its line. */
+	expect("nameless service's directive",
+	    "service {\n exec a\n provides\n}\n",
+	    "t.policy:1:1: missing service name after 'service'\n"
+	    "t.policy:3:2: missing abstract name after 'provides' in the "
+	    "service at line 1\n");
+	expect("service named with a NUL", "service \"a\\x00\" {\n}\n"
+	    "service b {\n exec b\n dials c\n}\n",
+	    "t.policy:1:1: the service at line 1 has no 'exec'\n"
+	    "t.policy:1:9: invalid service name 'a\\x00': use letters, digits, "
+	    "'_', '.' and '-', starting with a letter or '_'\n");
 
 	/* Quoting. */
 	expect("bad escape", "service a {\n exec a \"x\\qy\"\n}\n",

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "policy.h"
-#include "internal.h"
 #include "diag.h"
 #include "parse.h"
+#include "validate.h"
 
 #define OWNER_EXTERNAL	SIZE_MAX
 
@@ -106,53 +106,21 @@ size_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* Resolves service i's `dials` words to indexes, in the order written. */
+/*
+ * The same service dialed twice is harmless but surely a slip.  pairs holds
+ * n (service index, dial index) pairs of service i's resolved dials.
+ */
 static void
-resolve_dials(struct parser *p, size_t i, const struct svc_key *keys,
-    size_t nkeys)
+report_dialed_twice(struct parser *p, size_t i, size_t *pairs, size_t n)
 {
-	struct policy_service	*svc = &p->pol->services[i];
-	struct svc_state	*s = &p->svc[i];
-	const struct svc_key	*k;
-	size_t			*pairs, j, n = 0;
-	char			 label[LABEL_BUF], q[QUOTE_BUF];
+	const struct svc_state	*s = &p->svc[i];
+	const struct dial_ref	*first, *again;
+	size_t			 j;
+	char			 label[LABEL_BUF];
 
-	if (s->ndials == 0)
-		return;
-	if ((svc->dials = calloc(s->ndials, sizeof(*svc->dials))) == NULL ||
-	    (pairs = calloc(s->ndials, 2 * sizeof(*pairs))) == NULL) {
-		p->nomem = true;
-		return;
-	}
-	for (j = 0; j < s->ndials; j++) {
-		const struct dial_ref	*d = &s->dials[j];
-
-		k = NULL;
-		if (strlen((const char *)d->word) == d->len && nkeys > 0)
-			k = bsearch(d->word, keys, nkeys, sizeof(*keys),
-			    svc_key_find);
-		if (k == NULL) {
-			if (!p->names_unsure)
-				diag_add(p->dg, d->line, d->col,
-				    "%s dials unknown service '%s'",
-				    service_label(p, i, label, sizeof(label)),
-				    quote_bytes(q, d->word, d->len));
-			continue;
-		}
-		if (!p->svc[k->idx].name_ok)
-			continue;
-		pairs[2 * n] = k->idx;
-		pairs[2 * n + 1] = j;
-		svc->dials[svc->ndials++] = k->idx;
-		n++;
-	}
-
-	/* The same service dialed twice is harmless but surely a slip. */
 	if (n > 1)
 		qsort(pairs, n, 2 * sizeof(*pairs), size_cmp);
 	for (j = 1; j < n; j++) {
-		const struct dial_ref	*first, *again;
-
 		if (pairs[2 * j] != pairs[2 * (j - 1)])
 			continue;
 		first = &s->dials[pairs[2 * (j - 1) + 1]];
@@ -162,6 +130,53 @@ resolve_dials(struct parser *p, size_t i, const struct svc_key *keys,
 		    service_label(p, i, label, sizeof(label)),
 		    (const char *)again->word, first->line);
 	}
+}
+
+/* The service a `dials` word names, or NULL (reported when sure). */
+static const struct svc_key *
+find_dialed(struct parser *p, size_t i, const struct dial_ref *d,
+    const struct svc_key *keys, size_t nkeys)
+{
+	const struct svc_key	*k = NULL;
+	char			 label[LABEL_BUF], q[QUOTE_BUF];
+
+	if (strlen((const char *)d->word) == d->len && nkeys > 0)
+		k = bsearch(d->word, keys, nkeys, sizeof(*keys), svc_key_find);
+	if (k == NULL && !p->names_unsure)
+		diag_add(p->dg, d->line, d->col,
+		    "%s dials unknown service '%s'",
+		    service_label(p, i, label, sizeof(label)),
+		    quote_bytes(q, d->word, d->len));
+	return k;
+}
+
+/* Resolves service i's `dials` words to indexes, in the order written. */
+static void
+resolve_dials(struct parser *p, size_t i, const struct svc_key *keys,
+    size_t nkeys)
+{
+	struct policy_service	*svc = &p->pol->services[i];
+	struct svc_state	*s = &p->svc[i];
+	const struct svc_key	*k;
+	size_t			*pairs, j, n = 0;
+
+	if (s->ndials == 0)
+		return;
+	if ((svc->dials = calloc(s->ndials, sizeof(*svc->dials))) == NULL ||
+	    (pairs = calloc(s->ndials, 2 * sizeof(*pairs))) == NULL) {
+		p->nomem = true;
+		return;
+	}
+	for (j = 0; j < s->ndials; j++) {
+		k = find_dialed(p, i, &s->dials[j], keys, nkeys);
+		if (k == NULL || !p->svc[k->idx].name_ok)
+			continue;
+		pairs[2 * n] = k->idx;
+		pairs[2 * n + 1] = j;
+		svc->dials[svc->ndials++] = k->idx;
+		n++;
+	}
+	report_dialed_twice(p, i, pairs, n);
 	free(pairs);
 }
 
@@ -195,62 +210,104 @@ same_name(const struct name_entry *x, const struct name_entry *y)
  * owners every later owner is reported against the earliest provider, or
  * against the `external` line when that came first.
  */
-static void
-check_one_name(struct parser *p, const struct name_entry *e, size_t g,
-    size_t end)
-{
-	const struct name_entry	*prov = NULL, *ext = NULL, *earliest = NULL;
-	size_t			 h, k;
+struct name_group {
+	const struct name_entry	*e;
+	size_t			 g, end;
 	char			 text[POLICY_NAME_TEXT_MAX];
-	char			 l1[LABEL_BUF], l2[LABEL_BUF];
+	const struct name_entry	*prov, *ext, *earliest;
+};
 
-	policy_name_text(e[g].name->bytes, e[g].name->len, text);
-	for (h = g; h < end; h = k) {
-		for (k = h + 1; k < end && e[k].owner == e[h].owner; k++) {
+/* The end of the run of one owner's entries that starts at h. */
+static size_t
+owner_end(const struct name_group *ng, size_t h)
+{
+	size_t	 k;
+
+	for (k = h + 1; k < ng->end && ng->e[k].owner == ng->e[h].owner; k++)
+		;
+	return k;
+}
+
+/* Repeats within one owner's list; notes the first of each owner's. */
+static void
+report_repeats(struct parser *p, struct name_group *ng)
+{
+	const struct name_entry	*e = ng->e;
+	size_t			 h, k, end;
+	char			 l1[LABEL_BUF];
+
+	for (h = ng->g; h < ng->end; h = end) {
+		end = owner_end(ng, h);
+		for (k = h + 1; k < end; k++) {
 			if (e[h].owner == OWNER_EXTERNAL)
 				diag_add(p->dg, e[k].pos->line, e[k].pos->col,
 				    "abstract name %s is declared external "
-				    "twice (first at line %u)", text,
+				    "twice (first at line %u)", ng->text,
 				    e[h].pos->line);
 			else
 				diag_add(p->dg, e[k].pos->line, e[k].pos->col,
 				    "abstract name %s is provided twice by %s "
-				    "(first at line %u)", text, service_label(p,
-				    e[h].owner, l1, sizeof(l1)),
-				    e[h].pos->line);
+				    "(first at line %u)", ng->text,
+				    service_label(p, e[h].owner, l1,
+				    sizeof(l1)), e[h].pos->line);
 		}
 		if (e[h].owner == OWNER_EXTERNAL)
-			ext = &e[h];
-		else if (prov == NULL || e[h].pos->seq < prov->pos->seq)
-			prov = &e[h];
-		if (earliest == NULL || e[h].pos->seq < earliest->pos->seq)
-			earliest = &e[h];
+			ng->ext = &e[h];
+		else if (ng->prov == NULL || e[h].pos->seq < ng->prov->pos->seq)
+			ng->prov = &e[h];
+		if (ng->earliest == NULL ||
+		    e[h].pos->seq < ng->earliest->pos->seq)
+			ng->earliest = &e[h];
 	}
-	if (prov == NULL)
-		return;
+}
 
-	for (h = g; h < end; h = k) {
-		for (k = h + 1; k < end && e[k].owner == e[h].owner; k++)
-			;
-		if (&e[h] == earliest)
+/* Every owner but the earliest, against the provider or the external. */
+static void
+report_owners(struct parser *p, const struct name_group *ng)
+{
+	const struct name_entry	*e = ng->e, *prov = ng->prov;
+	size_t			 h;
+	char			 l1[LABEL_BUF], l2[LABEL_BUF];
+
+	for (h = ng->g; h < ng->end; h = owner_end(ng, h)) {
+		if (&e[h] == ng->earliest)
 			continue;
 		if (e[h].owner == OWNER_EXTERNAL)
 			diag_add(p->dg, e[h].pos->line, e[h].pos->col,
 			    "abstract name %s is declared external but "
-			    "provided by %s (line %u)", text, service_label(p,
-			    prov->owner, l1, sizeof(l1)), prov->pos->line);
+			    "provided by %s (line %u)", ng->text,
+			    service_label(p, prov->owner, l1, sizeof(l1)),
+			    prov->pos->line);
 		else if (&e[h] != prov)
 			diag_add(p->dg, e[h].pos->line, e[h].pos->col,
 			    "abstract name %s is provided by both %s (line %u) "
-			    "and %s", text, service_label(p, prov->owner, l1,
-			    sizeof(l1)), prov->pos->line, service_label(p,
-			    e[h].owner, l2, sizeof(l2)));
+			    "and %s", ng->text,
+			    service_label(p, prov->owner, l1, sizeof(l1)),
+			    prov->pos->line,
+			    service_label(p, e[h].owner, l2, sizeof(l2)));
 		else
 			diag_add(p->dg, e[h].pos->line, e[h].pos->col,
 			    "abstract name %s is provided by %s but declared "
-			    "external at line %u", text, service_label(p,
-			    e[h].owner, l1, sizeof(l1)), ext->pos->line);
+			    "external at line %u", ng->text,
+			    service_label(p, e[h].owner, l1, sizeof(l1)),
+			    ng->ext->pos->line);
 	}
+}
+
+static void
+check_one_name(struct parser *p, const struct name_entry *e, size_t g,
+    size_t end)
+{
+	struct name_group	 ng;
+
+	memset(&ng, 0, sizeof(ng));
+	ng.e = e;
+	ng.g = g;
+	ng.end = end;
+	policy_name_text(e[g].name->bytes, e[g].name->len, ng.text);
+	report_repeats(p, &ng);
+	if (ng.prov != NULL)
+		report_owners(p, &ng);
 }
 
 static void
@@ -293,7 +350,7 @@ check_names(struct parser *p)
 }
 
 void
-check_policy(struct parser *p)
+validate_policy(struct parser *p)
 {
 	struct svc_key	*keys;
 	size_t		 nkeys, i;
