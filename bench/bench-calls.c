@@ -264,7 +264,7 @@ diag_io(int fd, void *buf, size_t len, int send_it)
 	return send_it ? send(fd, buf, len, 0) : recv(fd, buf, len, 0);
 }
 
-/* The launcher's and the shim's own query (shim/unixdiag.c). */
+/* The launcher's and the shim's own query (common/unixdiag.c). */
 static void
 call_sock_diag_lookup(void)
 {
