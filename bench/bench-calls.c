@@ -22,14 +22,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "compat.h"
 #include "unixdiag.h"
-
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
 
 static long count = 20000;
 
