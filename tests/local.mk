@@ -40,9 +40,15 @@ tests_unit_test_procfacts_LDADD = common/libcommon.la -lpthread
 tests_unit_test_procfacts_SOURCES = tests/unit/test_procfacts.c \
 	tests/unit/tap.h launcher/procfacts.c launcher/procfacts.h \
 	launcher/procinfo.c launcher/procinfo.h
+# The channel transport over socketpairs: what it takes, what it refuses.
+check_PROGRAMS += tests/unit/test-transport
+tests_unit_test_transport_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
+tests_unit_test_transport_SOURCES = tests/unit/test_transport.c \
+	tests/unit/tap.h
+tests_unit_test_transport_LDADD = common/libcommon.la
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
 	tests/unit/test-procstat tests/unit/test-procfacts \
-	tests/unit/test-image
+	tests/unit/test-image tests/unit/test-transport
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 
