@@ -116,7 +116,8 @@ transport_recv(int fd, int flags, int max_fds, struct transport_msg *m,
 	struct iovec iov = { .iov_base = m->data, .iov_len = m->size };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
 	};
 	ssize_t n;
 	bool ok;
@@ -141,7 +142,7 @@ transport_recv(int fd, int flags, int max_fds, struct transport_msg *m,
 		return TRANSPORT_EOF;
 	ok = take_control(&msg, m, io);
 	m->len = (size_t)n;
-	/* The buffer has a byte to spare: a message that fills it is too long. */
+	/* The buffer has a byte to spare: one that fills it is too long. */
 	if (!ok || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
 	    m->len >= m->size || m->nfds > max_fds) {
 		transport_discard(m, io);
@@ -156,7 +157,8 @@ transport_send(int fd, const void *data, size_t len, const int *fds,
 {
 	union {
 		struct cmsghdr	align;
-		char		buf[CMSG_SPACE(TRANSPORT_MAX_FDS * sizeof(int))];
+		char		buf[CMSG_SPACE(TRANSPORT_MAX_FDS *
+				    sizeof(int))];
 	} control;
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };

@@ -22,7 +22,7 @@ struct sysio;
 
 struct transport_msg {
 	void		*data;		/* in: the caller's buffer */
-	size_t		 size;		/* in: one more than the longest message taken */
+	size_t		 size;		/* in: 1 + the longest message taken */
 	size_t		 len;		/* the message's length */
 	int		 fds[TRANSPORT_MAX_FDS];	/* SCM_RIGHTS */
 	int		 nfds;

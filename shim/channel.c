@@ -207,8 +207,7 @@ receive_reply(int fd, union wire_msg *reply)
 	char buf[WIRE_MSG_MAX + 1];
 	struct transport_msg in = { .data = buf, .size = sizeof(buf) };
 
-	if (transport_recv(fd, 0, 0, &in, &capshim_sysio) != TRANSPORT_MESSAGE ||
-	    in.len == 0)
+	if (transport_recv(fd, 0, 0, &in, &capshim_sysio) != TRANSPORT_MESSAGE)
 		return -1;
 	if (wire_decode(buf, in.len, reply) != 0 ||
 	    reply->h.type != WIRE_REPLY)

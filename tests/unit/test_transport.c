@@ -36,7 +36,7 @@ open_fds(void)
 	return n - 1;	/* the directory's own */
 }
 
-/* A channel: sv[0] reads with credentials (and pidfds where the kernel has them). */
+/* A channel: sv[0] reads with credentials, and pidfds where there are. */
 static int
 channel(int sv[2], int *passpidfd)
 {
@@ -145,7 +145,7 @@ test_truncated_control(void)
 	    &sysio_libc) == -1 && errno == EINVAL,
 	    "more descriptors than a message carries are not sent");
 	base = open_fds();
-	/* More than the control buffer holds: the kernel cuts it (MSG_CTRUNC). */
+	/* More than the control buffer holds: the kernel cuts it. */
 	tap_ok(send_many(sv[1], sv[1], 12, 1) == 0, "12 descriptors sent raw");
 	tap_ok(transport_recv(sv[0], 0, TRANSPORT_MAX_FDS, &m, &sysio_libc) ==
 	    TRANSPORT_REFUSED, "control data cut short is refused");
