@@ -22,14 +22,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "compat.h"
 #include "unixdiag.h"
-
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
 
 static long count = 20000;
 
@@ -264,7 +258,7 @@ diag_io(int fd, void *buf, size_t len, int send_it)
 	return send_it ? send(fd, buf, len, 0) : recv(fd, buf, len, 0);
 }
 
-/* The launcher's and the shim's own query (shim/unixdiag.c). */
+/* The launcher's and the shim's own query (common/unixdiag.c). */
 static void
 call_sock_diag_lookup(void)
 {

@@ -12,10 +12,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
+#include "compat.h"
 
 /* PIDFD_GET_INFO (Linux 6.13), as shim/pidkeep.c asks it. */
 struct gate_pidfd_info {

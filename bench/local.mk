@@ -8,16 +8,25 @@ BENCH_BINARIES = bench/bench-server bench/bench-client bench/bench-exec \
 	bench/bench-trivial bench/bench-probe bench/bench-launch \
 	bench/bench-calls bench/bench-flood
 check_PROGRAMS += $(BENCH_BINARIES)
+# common/ for compat.h and unixdiag.h; never shim/ or launcher/.
+BENCH_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
 bench_bench_server_SOURCES = bench/bench-server.c $(BENCH_COMMON)
+bench_bench_server_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_client_SOURCES = bench/bench-client.c $(BENCH_COMMON)
+bench_bench_client_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_exec_SOURCES = bench/bench-exec.c $(BENCH_COMMON)
+bench_bench_exec_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_trivial_SOURCES = bench/bench-trivial.c $(BENCH_COMMON)
+bench_bench_trivial_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_probe_SOURCES = bench/bench-probe.c $(BENCH_COMMON)
+bench_bench_probe_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_launch_SOURCES = bench/bench-launch.c $(BENCH_COMMON)
+bench_bench_launch_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_flood_SOURCES = bench/bench-flood.c $(BENCH_COMMON)
-bench_bench_calls_SOURCES = bench/bench-calls.c $(BENCH_COMMON) \
-	shim/unixdiag.c shim/unixdiag.h
-bench_bench_calls_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim
+bench_bench_flood_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_calls_SOURCES = bench/bench-calls.c $(BENCH_COMMON)
+bench_bench_calls_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_calls_LDADD = common/libcommon.la
 EXTRA_DIST += bench/run-bench.sh bench/flood-bench.sh docs/PERFORMANCE.md
 
 # BENCH_FLAGS passes options to the driver, e.g. make bench BENCH_FLAGS='-r 3'.

@@ -19,19 +19,19 @@ fuzz/fuzz-policy: $(srcdir)/fuzz/fuzz_policy.c $(policy_libpolicy_a_SOURCES)
 	    $(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/policy $(LIBBSD_CFLAGS) \
 	    -o $@ $(srcdir)/fuzz/fuzz_policy.c $$srcs $(LIBBSD_LIBS)
 
-fuzz/fuzz-wire: $(srcdir)/fuzz/fuzz_wire.c $(srcdir)/shim/wire.c \
-    $(srcdir)/shim/wire.h
+fuzz/fuzz-wire: $(srcdir)/fuzz/fuzz_wire.c $(srcdir)/common/wire.c \
+    $(srcdir)/common/wire.h
 	@test -n "$(CLANG)" || { echo "make fuzz: configure found no clang" >&2; exit 1; }
 	@$(MKDIR_P) fuzz
-	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/shim -o $@ \
-	    $(srcdir)/fuzz/fuzz_wire.c $(srcdir)/shim/wire.c
+	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/common -o $@ \
+	    $(srcdir)/fuzz/fuzz_wire.c $(srcdir)/common/wire.c
 
-fuzz/fuzz-procstat: $(srcdir)/fuzz/fuzz_procstat.c $(srcdir)/shim/procstat.c \
-    $(srcdir)/shim/procstat.h
+fuzz/fuzz-procstat: $(srcdir)/fuzz/fuzz_procstat.c $(srcdir)/common/procstat.c \
+    $(srcdir)/common/procstat.h
 	@test -n "$(CLANG)" || { echo "make fuzz: configure found no clang" >&2; exit 1; }
 	@$(MKDIR_P) fuzz
-	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/shim -o $@ \
-	    $(srcdir)/fuzz/fuzz_procstat.c $(srcdir)/shim/procstat.c
+	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/common -o $@ \
+	    $(srcdir)/fuzz/fuzz_procstat.c $(srcdir)/common/procstat.c
 
 .PHONY: fuzz
 fuzz: $(FUZZ_TARGETS)

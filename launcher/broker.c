@@ -8,26 +8,19 @@
 
 #include "audit.h"
 #include "broker.h"
+#include "compat.h"
 #include "image.h"
 #include "loop.h"
 #include "procinfo.h"
 #include "registry.h"
 #include "sockdiag.h"
+#include "sysio.h"
+#include "transport.h"
 #include "wire.h"
-
-#ifndef SO_PASSPIDFD
-#define SO_PASSPIDFD 76
-#endif
-#ifndef SCM_PIDFD
-#define SCM_PIDFD 0x04
-#endif
 
 /* Dials that may wait for their provider at once. */
 #define PENDING_PER_PROCESS	64
 #define PENDING_PER_SERVICE	1024
-
-/* At most this many descriptors are accepted with one message; more is malformed. */
-#define MAX_RIGHTS 4
 
 struct channel {
 	size_t		service;
@@ -91,12 +84,6 @@ broker_init(const struct policy *p, int64_t timeout_ms,
 	return 0;
 }
 
-bool
-broker_has_passpidfd(void)
-{
-	return passpidfd;
-}
-
 int
 broker_open_channel(size_t service)
 {
@@ -150,15 +137,12 @@ broker_forget_service(size_t service)
 static void
 send_reply(int fd, const union wire_msg *m)
 {
-	ssize_t n;
-
 	/* A one-way request (WIRE_CLAIM) has no reply socket. */
 	if (fd < 0)
 		return;
-	do
-		n = send(fd, m, sizeof(m->reply), MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
 	/* A dead asker is no error: its reply socket just has no reader. */
+	(void)transport_send(fd, m, sizeof(m->reply), NULL, 0, MSG_DONTWAIT,
+	    &sysio_libc);
 	close(fd);
 }
 
@@ -704,105 +688,46 @@ one_way(const union wire_msg *m)
 static enum receive_result
 receive(struct channel *c, struct request *rq)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(struct ucred)) +
-		    CMSG_SPACE(sizeof(int)) +
-		    CMSG_SPACE(MAX_RIGHTS * sizeof(int))];
-	} control;
 	char buf[WIRE_MSG_MAX + 1];
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
-	};
-	struct ucred cred = { .pid = 0 };
-	int fds[MAX_RIGHTS], nfds = 0, pidfd = -1;
-	bool have_cred = false, bad = false;
-	ssize_t n;
+	struct transport_msg in = { .data = buf, .size = sizeof(buf) };
+	enum transport_result got;
+	int type;
+	socklen_t len = sizeof(type);
+	bool bad;
 
-	do
-		n = recvmsg(c->watch.fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EAGAIN ? RECEIVE_EMPTY : RECEIVE_EOF;
-	/*
-	 * A seqpacket socket reads 0 both at end of file and for an empty
-	 * packet; only the packet carries credentials (SO_PASSCRED).  An
-	 * empty packet is malformed, and must not close the channel.
-	 */
-	if (n == 0 && msg.msg_controllen == 0)
-		return RECEIVE_EOF;
-
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL;
-	    cm = CMSG_NXTHDR(&msg, cm)) {
-		size_t payload = cm->cmsg_len - CMSG_LEN(0);
-
-		if (cm->cmsg_level != SOL_SOCKET) {
-			bad = true;
-		} else if (cm->cmsg_type == SCM_CREDENTIALS &&
-		    payload == sizeof(cred)) {
-			memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
-			have_cred = true;
-		} else if (cm->cmsg_type == SCM_PIDFD && payload == sizeof(int) &&
-		    pidfd < 0) {
-			/* A negative value is the errno of a pidfd not made. */
-			memcpy(&pidfd, CMSG_DATA(cm), sizeof(int));
-		} else if (cm->cmsg_type == SCM_RIGHTS) {
-			size_t k = payload / sizeof(int);
-
-			for (size_t i = 0; i < k; i++) {
-				int fd;
-
-				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
-				    sizeof(int));
-				if (nfds < MAX_RIGHTS)
-					fds[nfds++] = fd;
-				else
-					close(fd);
-			}
-			if (k != 1)
-				bad = true;
-		} else
-			bad = true;
-	}
+	got = transport_recv(c->watch.fd, MSG_DONTWAIT, 1, &in, &sysio_libc);
+	if (got == TRANSPORT_EMPTY || got == TRANSPORT_EOF)
+		return got == TRANSPORT_EMPTY ? RECEIVE_EMPTY : RECEIVE_EOF;
 	/*
 	 * A claim carries no reply socket; every other request exactly one.
 	 * A claim is not answered, so its sender may be gone, its pid taken
 	 * by another process, by the time it is read: only the pidfd the
 	 * kernel attached (SO_PASSPIDFD) tells whose it was.
 	 */
-	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !have_cred ||
-	    cred.pid <= 0 || wire_decode(buf, (size_t)n, &rq->msg) != 0 ||
+	bad = got != TRANSPORT_MESSAGE || !in.have_cred || in.cred.pid <= 0 ||
+	    wire_decode(buf, in.len, &rq->msg) != 0 ||
 	    rq->msg.h.type == WIRE_REPLY ||
-	    nfds != (one_way(&rq->msg) ? 0 : 1) ||
-	    (rq->msg.h.type == WIRE_CLAIM && pidfd < 0))
+	    in.nfds != (one_way(&rq->msg) ? 0 : 1) ||
+	    (rq->msg.h.type == WIRE_CLAIM && in.pidfd < 0);
+	/* The reply end must be what the shim makes: a seqpacket socket. */
+	if (!bad && in.nfds == 1 &&
+	    (getsockopt(in.fds[0], SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+	    type != SOCK_SEQPACKET))
 		bad = true;
-	if (!bad && nfds == 1) {
-		int type;
-		socklen_t len = sizeof(type);
-
-		/* The reply end must be what the shim makes: a seqpacket socket. */
-		if (getsockopt(fds[0], SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
-		    type != SOCK_SEQPACKET)
-			bad = true;
-	}
 	if (bad) {
 		fprintf(stderr, "capwrap: %s: malformed channel message from "
 		    "pid %d dropped\n", pol->services[c->service].name,
-		    (int)cred.pid);
-		for (int i = 0; i < nfds; i++)
-			close(fds[i]);
-		if (pidfd >= 0)
-			close(pidfd);
+		    (int)in.cred.pid);
+		transport_discard(&in, &sysio_libc);
 		return RECEIVE_DROPPED;
 	}
 	rq->chan = c;
 	rq->service = pol->services[c->service].name;
 	rq->caught_up = false;
-	rq->pid = cred.pid;
-	rq->reply_fd = nfds == 1 ? fds[0] : -1;
-	rq->proc = registry_proc(cred.pid, cred.uid, pidfd, &rq->sender_ino);
+	rq->pid = in.cred.pid;
+	rq->reply_fd = in.nfds == 1 ? in.fds[0] : -1;
+	rq->proc = registry_proc(in.cred.pid, in.cred.uid, in.pidfd,
+	    &rq->sender_ino);
 	if (rq->proc != NULL)
 		rq->sender_ino = rq->proc->pidfs_ino;
 	/*

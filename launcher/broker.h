@@ -41,7 +41,4 @@ void broker_forget_service(size_t service);
  */
 int64_t broker_expire(int64_t now_ms);
 
-/* True if the kernel attaches pidfds to channel messages (Linux 6.5+). */
-bool broker_has_passpidfd(void);
-
 #endif

@@ -16,15 +16,11 @@ int procinfo_pidfd_open(pid_t pid);
 uint64_t procinfo_pidfd_ino(int pidfd);
 /* True if the process behind pidfd has exited. */
 bool procinfo_pidfd_exited(int pidfd);
-/* The pid a pidfd refers to (from fdinfo), or -1 if it has exited. */
-pid_t procinfo_pidfd_pid(int pidfd);
 /* /proc/PID/stat start time, 0 if unreadable. */
 uint64_t procinfo_start_time(pid_t pid);
 /* /proc/PID/exe into buf ("" if unreadable). */
 void procinfo_exe(pid_t pid, char *buf, size_t size);
 /* /proc/PID/cmdline with NULs as spaces into buf ("" if unreadable). */
 void procinfo_cmdline(pid_t pid, char *buf, size_t size);
-/* Parent pid from /proc/PID/status, -1 if unreadable. */
-pid_t procinfo_ppid(pid_t pid);
 
 #endif

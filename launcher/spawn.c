@@ -11,12 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "spawn.h"
 #include "wire.h"
-
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
 
 extern char **environ;
 

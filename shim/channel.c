@@ -16,6 +16,7 @@
 #include "channel.h"
 #include "debug.h"
 #include "real.h"
+#include "transport.h"
 
 /*
  * The descriptor and the identity of the socket behind it.  A program may
@@ -55,6 +56,38 @@ raw_close(int fd)
 {
 	return (int)capshim_syscall(SYS_close, fd);
 }
+
+static int
+raw_open(const char *path, int flags)
+{
+	return (int)capshim_syscall(SYS_openat, AT_FDCWD, path, flags);
+}
+
+static ssize_t
+raw_read(int fd, void *buf, size_t len)
+{
+	return capshim_syscall(SYS_read, fd, buf, len);
+}
+
+static ssize_t
+raw_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	return capshim_syscall(SYS_sendmsg, fd, msg, flags);
+}
+
+static ssize_t
+raw_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	return capshim_syscall(SYS_recvmsg, fd, msg, flags);
+}
+
+const struct sysio capshim_sysio = {
+	.open = raw_open,
+	.read = raw_read,
+	.close = raw_close,
+	.sendmsg = raw_sendmsg,
+	.recvmsg = raw_recvmsg,
+};
 
 static bool
 is_our_channel(int fd)
@@ -163,52 +196,20 @@ channel_refuse(void)
 static int
 send_request(int fd, const union wire_msg *req, int reply_end)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct iovec iov = {
-		.iov_base = (void *)req,
-		.iov_len = wire_size(req->h.type),
-	};
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-	};
-	struct cmsghdr *cm;
-	ssize_t n;
-
-	if (reply_end >= 0) {
-		memset(&control, 0, sizeof(control));
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &reply_end, sizeof(int));
-	}
-
-	do
-		n = capshim_syscall(SYS_sendmsg, fd, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)iov.iov_len ? 0 : -1;
+	return transport_send(fd, req, wire_size(req->h.type), &reply_end,
+	    reply_end >= 0 ? 1 : 0, 0, &capshim_sysio);
 }
 
+/* The reply: no descriptor, nothing cut, no longer than a message. */
 static int
 receive_reply(int fd, union wire_msg *reply)
 {
 	char buf[WIRE_MSG_MAX + 1];
-	ssize_t n;
+	struct transport_msg in = { .data = buf, .size = sizeof(buf) };
 
-	/* MSG_TRUNC reports an oversized packet as longer than buf. */
-	do
-		n = capshim_syscall(SYS_recvfrom, fd, buf, sizeof(buf), MSG_TRUNC,
-		    NULL, NULL);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0 || (size_t)n > sizeof(buf) - 1)
+	if (transport_recv(fd, 0, 0, &in, &capshim_sysio) != TRANSPORT_MESSAGE)
 		return -1;
-	if (wire_decode(buf, (size_t)n, reply) != 0 ||
+	if (wire_decode(buf, in.len, reply) != 0 ||
 	    reply->h.type != WIRE_REPLY)
 		return -1;
 	return 0;

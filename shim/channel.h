@@ -8,7 +8,14 @@
 
 #include <stdbool.h>
 
+#include "sysio.h"
 #include "wire.h"
+
+/*
+ * The shim's own system calls for common/ (procstat, transport): raw,
+ * never through the hooks the shim puts on close(), read() and the rest.
+ */
+extern const struct sysio capshim_sysio;
 
 /* Adopt the channel named by the environment; called by the constructor. */
 void channel_init(void);

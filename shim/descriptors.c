@@ -12,21 +12,12 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "compat.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "real.h"
 #include "shim.h"
 #include "standin.h"
-
-#ifndef CLOSE_RANGE_UNSHARE
-#define CLOSE_RANGE_UNSHARE	(1U << 1)
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC	(1U << 2)
-#endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
 
 int
 guard_close(int fd)

@@ -1,75 +1,40 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "channel.h"
+#include "compat.h"
 #include "rawsys.h"
 #include "peer.h"
+#include "pidfs.h"
 #include "pidkeep.h"
 #include "procstat.h"
-
-/* Linux 6.5 and later; headers of older systems lack them. */
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77
-#endif
-#ifndef PIDFS_MAGIC
-#define PIDFS_MAGIC 0x50494446
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 /*
  * The peer's pidfd as the kernel recorded it at connect()/listen() time:
  * it names that very process, not whoever holds its pid number now.  Only
  * pidfs (Linux 6.9) gives each process its own inode; on older kernels
  * every pidfd shares one anonymous inode and the number is useless, so it
- * reads as 0 and the start-time check is used instead.
+ * reads as 0 and the start-time check is used instead (common/pidfs.c).
  */
-/*
- * Does this kernel give each process a pidfs inode of its own (6.9)?
- * Asked of the first pidfd seen, once per process: it cannot change.
- */
-static atomic_int pidfs_known;	/* 0 not yet, 1 yes, -1 no */
-
-static bool
-pidfs_here(int pidfd)
-{
-	int k = atomic_load_explicit(&pidfs_known, memory_order_relaxed);
-	struct statfs sfs;
-
-	if (k == 0) {
-		k = fstatfs(pidfd, &sfs) == 0 && sfs.f_type == PIDFS_MAGIC ?
-		    1 : -1;
-		atomic_store_explicit(&pidfs_known, k, memory_order_relaxed);
-	}
-	return k > 0;
-}
-
 bool
 peer_pidfs(void)
 {
-	return atomic_load_explicit(&pidfs_known, memory_order_relaxed) > 0;
+	return pidfs_known() > 0;
 }
 
 void
 peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out)
 {
-	struct stat st;
+	uint64_t ino = pidfs_inode(pidfd);
 
-	if (pidfs_here(pidfd) && fstat(pidfd, &st) == 0)
-		out->pidfs_ino = st.st_ino;
+	if (ino != 0)
+		out->pidfs_ino = ino;
 	/* A dead peer's pidfd still opens (its fdinfo says Pid: -1). */
 	if (want_life && capshim_syscall(SYS_pidfd_send_signal, (long)pidfd,
 	    0L, NULL, 0L) != 0 && errno == ESRCH)
@@ -100,7 +65,7 @@ read_pidfd(int fd, bool want_life, struct peer_identity *out, int *pidfd_out)
 	 * Without pidfs the peer's inode cannot tell a process from one that
 	 * took its pid later: whether it still lives is then always asked.
 	 */
-	peer_inspect_pidfd(pidfd, want_life || !pidfs_here(pidfd), out);
+	peer_inspect_pidfd(pidfd, want_life || !pidfs_detect(pidfd), out);
 	*pidfd_out = pidfd;
 	return 0;
 }
@@ -179,24 +144,7 @@ pidfd_identity(pid_t pid, struct peer_identity *out)
 uint64_t
 proc_start_time(pid_t pid)
 {
-	char path[64], buf[1024];
-	uint64_t start;
-	ssize_t n;
-	int fd, saved = errno;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = (int)capshim_syscall(SYS_openat, (long)AT_FDCWD, path,
-	    (long)(O_RDONLY | O_CLOEXEC));
-	if (fd < 0) {
-		errno = saved;
-		return 0;
-	}
-	n = read(fd, buf, sizeof(buf));
-	capshim_syscall(SYS_close, fd);
-	errno = saved;
-	if (n <= 0 || procstat_start_time(buf, (size_t)n, &start) != 0)
-		return 0;
-	return start;
+	return procstat_read_start_time(pid, &capshim_sysio);
 }
 
 bool
@@ -263,7 +211,7 @@ peer_is_stamped(int fd, const struct wire_stamp *stamp,
 		return true;
 	/* Stamped with a pidfs inode: the launcher's kernel, ours, has pidfs. */
 	if (stamp->pidfs_ino != 0)
-		atomic_store_explicit(&pidfs_known, 1, memory_order_relaxed);
+		pidfs_assume();
 	if (peer_identity(fd, true, peer, &pidfd) != 0) {
 		memset(peer, 0, sizeof(*peer));
 		*reason = WIRE_REPORT_PEER_UNKNOWN;

@@ -23,16 +23,15 @@
 #include <unistd.h>
 
 #include "admit.h"
+#include "compat.h"
 #include "debug.h"
 #include "peer.h"
 #include "rawsys.h"
 #include "real.h"
 #include "shim.h"
 #include "sockets.h"
+#include "transport.h"
 
-#ifndef SCM_PIDFD
-#define SCM_PIDFD 0x04
-#endif
 /* The most descriptors one message carries (the kernel's SCM_MAX_FD). */
 #define SCM_MAX_FD 253
 
@@ -121,6 +120,7 @@ static bool
 read_sender(const struct msghdr *ours, struct peer_identity *sender)
 {
 	bool cred = false, pidfd_ok = false;
+	int pidfd;
 
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR((struct msghdr *)ours);
 	    cm != NULL; cm = CMSG_NXTHDR((struct msghdr *)ours, cm)) {
@@ -135,12 +135,7 @@ read_sender(const struct msghdr *ours, struct peer_identity *sender)
 			sender->uid = c.uid;
 			sender->have_cred = true;
 			cred = true;
-		} else if (cm->cmsg_type == SCM_PIDFD &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
-			int pidfd;
-
-			/* A pidfd the kernel could not make is a negative errno. */
-			memcpy(&pidfd, CMSG_DATA(cm), sizeof(int));
+		} else if (transport_cmsg_pidfd(cm, &pidfd)) {
 			if (pidfd >= 0) {
 				peer_inspect_pidfd(pidfd, false, sender);
 				pidfd_ok = !peer_pidfs() || sender->pidfs_ino != 0;

@@ -12,12 +12,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "rawsys.h"
 #include "shim.h"
-
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
 
 long
 syscall(long number, ...)

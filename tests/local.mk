@@ -18,31 +18,37 @@ tests_unit_test_policy_SOURCES = tests/unit/test_policy.c tests/unit/tap.h
 tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/policy
 tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)
 tests_unit_test_policy_LDADD = policy/libpolicy.a $(LIBBSD_LIBS)
-tests_unit_test_wire_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim
-tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/tap.h \
-	shim/wire.c shim/wire.h
+tests_unit_test_wire_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/tap.h
+tests_unit_test_wire_LDADD = common/libcommon.la
 # The stat parser, and the launcher's reader of it against cut(1).
-tests_unit_test_procstat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim \
+tests_unit_test_procstat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common \
 	-I$(top_srcdir)/launcher
 tests_unit_test_procstat_SOURCES = tests/unit/test_procstat.c \
-	tests/unit/tap.h shim/procstat.c shim/procstat.h launcher/procinfo.c \
-	launcher/procinfo.h
+	tests/unit/tap.h launcher/procinfo.c launcher/procinfo.h
+tests_unit_test_procstat_LDADD = common/libcommon.la
 # The image check on crafted files, and the secure-execution rule.
 tests_unit_test_image_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
-tests_unit_test_image_SOURCES = tests/unit/test_image.c tests/unit/tap.h \
-	common/image.c common/image.h
+tests_unit_test_image_SOURCES = tests/unit/test_image.c tests/unit/tap.h
+tests_unit_test_image_LDADD = common/libcommon.la
 # The bounded command-line read of the audit, with a reader held up.
 check_PROGRAMS += tests/unit/test-procfacts
-tests_unit_test_procfacts_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/shim \
+tests_unit_test_procfacts_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common \
 	-I$(top_srcdir)/launcher
 tests_unit_test_procfacts_CFLAGS = $(AM_CFLAGS) -pthread
-tests_unit_test_procfacts_LDADD = -lpthread
+tests_unit_test_procfacts_LDADD = common/libcommon.la -lpthread
 tests_unit_test_procfacts_SOURCES = tests/unit/test_procfacts.c \
 	tests/unit/tap.h launcher/procfacts.c launcher/procfacts.h \
-	launcher/procinfo.c launcher/procinfo.h shim/procstat.c shim/procstat.h
+	launcher/procinfo.c launcher/procinfo.h
+# The channel transport over socketpairs: what it takes, what it refuses.
+check_PROGRAMS += tests/unit/test-transport
+tests_unit_test_transport_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
+tests_unit_test_transport_SOURCES = tests/unit/test_transport.c \
+	tests/unit/tap.h
+tests_unit_test_transport_LDADD = common/libcommon.la
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
 	tests/unit/test-procstat tests/unit/test-procfacts \
-	tests/unit/test-image
+	tests/unit/test-image tests/unit/test-transport
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 

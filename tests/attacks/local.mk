@@ -15,16 +15,16 @@ tests_attacks_ax_squat_SOURCES = tests/attacks/ax-squat.c $(FIXTURE_COMMON)
 tests_attacks_ax_squat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 tests_attacks_ax_twice_SOURCES = tests/attacks/ax-twice.c $(FIXTURE_COMMON)
 tests_attacks_ax_twice_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
-AX_CHANNEL = tests/attacks/axchan.c tests/attacks/axchan.h shim/wire.c shim/wire.h
+AX_CHANNEL = tests/attacks/axchan.c tests/attacks/axchan.h common/wire.c common/wire.h
 tests_attacks_ax_forge_SOURCES = tests/attacks/ax-forge.c $(FIXTURE_COMMON) \
 	$(AX_CHANNEL)
 tests_attacks_ax_forge_CPPFLAGS = $(AM_CPPFLAGS) \
-	-I$(top_srcdir)/tests/fixtures -I$(top_srcdir)/shim
+	-I$(top_srcdir)/tests/fixtures -I$(top_srcdir)/common
 
 tests_attacks_ax_claim_SOURCES = tests/attacks/ax-claim.c $(HABIT_COMMON) \
 	$(AX_CHANNEL)
 tests_attacks_ax_claim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures \
-	-I$(top_srcdir)/tests/habits -I$(top_srcdir)/shim
+	-I$(top_srcdir)/tests/habits -I$(top_srcdir)/common
 
 # getsockopt() of its own, reached by the shim's calls: exported.
 tests_attacks_ax_stall_SOURCES = tests/attacks/ax-stall.c $(HABIT_COMMON)

@@ -17,12 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "fixture.h"
 #include "hx.h"
-
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
 
 static int checks, failed;
 

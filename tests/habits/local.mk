@@ -36,7 +36,7 @@ tests_habits_hx_signals_CPPFLAGS = $(HABIT_CPPFLAGS)
 tests_habits_hx_addr_SOURCES = tests/habits/hx-addr.c $(HABIT_COMMON)
 tests_habits_hx_addr_CPPFLAGS = $(HABIT_CPPFLAGS)
 tests_habits_hx_rawsys_SOURCES = tests/habits/hx-rawsys.c $(HABIT_COMMON)
-tests_habits_hx_rawsys_CPPFLAGS = $(HABIT_CPPFLAGS)
+tests_habits_hx_rawsys_CPPFLAGS = $(HABIT_CPPFLAGS) -I$(top_srcdir)/common
 tests_habits_hx_sandbox_SOURCES = tests/habits/hx-sandbox.c $(HABIT_COMMON)
 tests_habits_hx_sandbox_CPPFLAGS = $(HABIT_CPPFLAGS)
 

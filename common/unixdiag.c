@@ -8,6 +8,30 @@
 
 #include "unixdiag.h"
 
+/* The bound address of the answer nh into addr (room *len), -1 if too long. */
+static int
+copy_name(const struct nlmsghdr *nh, uint8_t *addr, size_t *len)
+{
+	const struct unix_diag_msg *m = NLMSG_DATA(nh);
+	size_t room = nh->nlmsg_len -
+	    NLMSG_LENGTH(sizeof(struct unix_diag_msg));
+	const struct rtattr *a = (const struct rtattr *)(m + 1);
+	size_t cap = *len;
+
+	*len = 0;
+	for (; RTA_OK(a, room); a = RTA_NEXT(a, room)) {
+		size_t payload = RTA_PAYLOAD(a);
+
+		if (a->rta_type != UNIX_DIAG_NAME)
+			continue;
+		if (payload > cap)
+			return -1;
+		memcpy(addr, RTA_DATA(a), payload);
+		*len = payload;
+	}
+	return 0;
+}
+
 int
 unixdiag_name(int nlfd, uint64_t ino, unixdiag_io *io, uint8_t *addr,
     size_t *len)
@@ -52,25 +76,8 @@ unixdiag_name(int nlfd, uint64_t ino, unixdiag_io *io, uint8_t *addr,
 	if (nh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
 	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
 		return -1;
-	if (addr != NULL) {
-		const struct unix_diag_msg *m = NLMSG_DATA(nh);
-		size_t room = nh->nlmsg_len -
-		    NLMSG_LENGTH(sizeof(struct unix_diag_msg));
-		const struct rtattr *a = (const struct rtattr *)(m + 1);
-		size_t cap = *len;
-
-		*len = 0;
-		for (; RTA_OK(a, room); a = RTA_NEXT(a, room)) {
-			size_t payload = RTA_PAYLOAD(a);
-
-			if (a->rta_type != UNIX_DIAG_NAME)
-				continue;
-			if (payload > cap)
-				return -1;
-			memcpy(addr, RTA_DATA(a), payload);
-			*len = payload;
-		}
-	}
+	if (addr != NULL && copy_name(nh, addr, len) != 0)
+		return -1;
 	return 1;
 }
 

@@ -159,6 +159,83 @@ valid_reply(const struct wire_reply *r)
 	return zero_tail(r->addr, 0, sizeof(r->addr));
 }
 
+/*
+ * Non-zero unless the fields of a message of a known size are valid.
+ * Longer than most functions here: one short case per message type, the
+ * whole of what the decoder accepts read in one place.
+ */
+static int
+invalid_body(const union wire_msg *m)
+{
+	switch (m->h.type) {
+	case WIRE_BIND:
+		if (valid_socktype(m->bind.socktype) || m->bind.reserved ||
+		    m->bind.reserved2 || valid_name(&m->bind.name))
+			return -1;
+		break;
+	case WIRE_LISTEN:
+		if (valid_socktype(m->listen.socktype) ||
+		    (m->listen.state != WIRE_BOUND &&
+		    m->listen.state != WIRE_LISTENING) ||
+		    valid_name(&m->listen.name) ||
+		    valid_addr(m->listen.addr, m->listen.addr_len) ||
+		    m->listen.sock_ino == 0)
+			return -1;
+		break;
+	case WIRE_DIAL:
+		if (valid_socktype(m->dial.socktype) ||
+		    (m->dial.flags & ~WIRE_DIAL_FLAGS) || m->dial.reserved ||
+		    valid_name(&m->dial.name))
+			return -1;
+		break;
+	case WIRE_ADMIT:
+		/* pid 0: the peer is in a pid namespace the shim cannot see. */
+		if (valid_socktype(m->admit.socktype) ||
+		    m->admit.peer_pid < 0 ||
+		    (m->admit.flags & ~WIRE_ADMIT_FLAGS) ||
+		    valid_name(&m->admit.name))
+			return -1;
+		if (m->admit.from_len == 0 ?
+		    zero_tail(m->admit.from, 0, sizeof(m->admit.from)) :
+		    valid_addr(m->admit.from, m->admit.from_len))
+			return -1;
+		break;
+	case WIRE_REPORT:
+		if (m->report.reason < WIRE_REPORT_PEER_MISMATCH ||
+		    m->report.reason > WIRE_REPORT_PEER_UNKNOWN ||
+		    m->report.peer_pid < 0 || valid_name(&m->report.name))
+			return -1;
+		break;
+	case WIRE_HELLO:
+		if ((m->hello.status != WIRE_HELLO_OK &&
+		    m->hello.status != WIRE_HELLO_INTERPOSED) ||
+		    m->hello.reserved)
+			return -1;
+		break;
+	case WIRE_CLAIM:
+		if (valid_socktype(m->claim.socktype) || m->claim.reserved ||
+		    m->claim.reserved2 || valid_name(&m->claim.name))
+			return -1;
+		break;
+	case WIRE_EXEC:
+		if (valid_exec(&m->exec))
+			return -1;
+		break;
+	case WIRE_NAMEOF:
+		if (m->nameof.reserved ||
+		    valid_addr(m->nameof.addr, m->nameof.addr_len))
+			return -1;
+		break;
+	case WIRE_REPLY:
+		if (valid_reply(&m->reply))
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
 int
 wire_decode(const void *buf, size_t len, union wire_msg *out)
 {
@@ -172,73 +249,8 @@ wire_decode(const void *buf, size_t len, union wire_msg *out)
 	if (m.h.magic != WIRE_MAGIC || m.h.version != WIRE_VERSION)
 		return -1;
 	want = wire_size(m.h.type);
-	if (want == 0 || len != want)
+	if (want == 0 || len != want || invalid_body(&m))
 		return -1;
-
-	switch (m.h.type) {
-	case WIRE_BIND:
-		if (valid_socktype(m.bind.socktype) || m.bind.reserved ||
-		    m.bind.reserved2 || valid_name(&m.bind.name))
-			return -1;
-		break;
-	case WIRE_LISTEN:
-		if (valid_socktype(m.listen.socktype) ||
-		    (m.listen.state != WIRE_BOUND &&
-		    m.listen.state != WIRE_LISTENING) ||
-		    valid_name(&m.listen.name) ||
-		    valid_addr(m.listen.addr, m.listen.addr_len) ||
-		    m.listen.sock_ino == 0)
-			return -1;
-		break;
-	case WIRE_DIAL:
-		if (valid_socktype(m.dial.socktype) ||
-		    (m.dial.flags & ~WIRE_DIAL_FLAGS) || m.dial.reserved ||
-		    valid_name(&m.dial.name))
-			return -1;
-		break;
-	case WIRE_ADMIT:
-		/* pid 0: the peer is in a pid namespace the shim cannot see. */
-		if (valid_socktype(m.admit.socktype) || m.admit.peer_pid < 0 ||
-		    (m.admit.flags & ~WIRE_ADMIT_FLAGS) ||
-		    valid_name(&m.admit.name))
-			return -1;
-		if (m.admit.from_len == 0 ?
-		    zero_tail(m.admit.from, 0, sizeof(m.admit.from)) :
-		    valid_addr(m.admit.from, m.admit.from_len))
-			return -1;
-		break;
-	case WIRE_REPORT:
-		if (m.report.reason < WIRE_REPORT_PEER_MISMATCH ||
-		    m.report.reason > WIRE_REPORT_PEER_UNKNOWN ||
-		    m.report.peer_pid < 0 || valid_name(&m.report.name))
-			return -1;
-		break;
-	case WIRE_HELLO:
-		if ((m.hello.status != WIRE_HELLO_OK &&
-		    m.hello.status != WIRE_HELLO_INTERPOSED) || m.hello.reserved)
-			return -1;
-		break;
-	case WIRE_CLAIM:
-		if (valid_socktype(m.claim.socktype) || m.claim.reserved ||
-		    m.claim.reserved2 || valid_name(&m.claim.name))
-			return -1;
-		break;
-	case WIRE_EXEC:
-		if (valid_exec(&m.exec))
-			return -1;
-		break;
-	case WIRE_NAMEOF:
-		if (m.nameof.reserved ||
-		    valid_addr(m.nameof.addr, m.nameof.addr_len))
-			return -1;
-		break;
-	case WIRE_REPLY:
-		if (valid_reply(&m.reply))
-			return -1;
-		break;
-	default:
-		return -1;
-	}
 	*out = m;
 	return 0;
 }
