@@ -34,7 +34,7 @@ real_bind(int fd, const struct sockaddr *addr, socklen_t len)
  * dialable at once; a stream or seqpacket one at listen().
  */
 int
-register_binding(const struct vsock *v, int state)
+register_binding(const struct known_socket *v, int state)
 {
 	union wire_msg req, reply;
 
@@ -68,7 +68,7 @@ gate_bind(int fd, const struct sockaddr *addr, socklen_t len)
 	const sa_family_t family = AF_UNIX;
 	union wire_msg req, reply;
 	struct abstract_addr name;
-	struct vsock v;
+	struct known_socket v;
 	struct stat st;
 	int type, saved = errno;
 
@@ -106,7 +106,7 @@ gate_bind(int fd, const struct sockaddr *addr, socklen_t len)
 		return -1;
 	}
 	memset(&v, 0, sizeof(v));
-	v.role = VSOCK_LOCAL;
+	v.role = KNOWN_BOUND;
 	v.socktype = (uint16_t)type;
 	v.sock_ino = st.st_ino;
 	v.name = req.bind.name;

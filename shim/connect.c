@@ -49,7 +49,7 @@ report_refusal(const struct abstract_addr *name, int reason,
  */
 static int
 dial_capability(int fd, int type, const struct abstract_addr *name,
-    const struct vsock *cap)
+    const struct known_socket *cap)
 {
 	struct sockaddr_un sun;
 	struct peer_identity peer;
@@ -61,7 +61,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 	 * over by whoever binds the address later), and what comes back is
 	 * checked datagram by datagram.
 	 */
-	if (type == WIRE_SOCK_DGRAM && !dgram_provider_alive(&cap->stamp)) {
+	if (type == WIRE_SOCK_DGRAM && !dgram_stamp_holds(&cap->stamp)) {
 		memset(&peer, 0, sizeof(peer));
 		report_refusal(name, WIRE_REPORT_PEER_DEAD, &peer);
 		return -2;
@@ -76,7 +76,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 		 * connect was made, and the kernel ties a connected datagram
 		 * socket to that socket, not to the address.
 		 */
-		if (!dgram_provider_alive(&cap->stamp)) {
+		if (!dgram_stamp_holds(&cap->stamp)) {
 			neutralize_socket(fd);
 			memset(&peer, 0, sizeof(peer));
 			report_refusal(name, WIRE_REPORT_PEER_DEAD, &peer);
@@ -112,7 +112,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 static int
 dial_held(int fd, const struct abstract_addr *name, int *tried)
 {
-	struct vsock cap;
+	struct known_socket cap;
 	int rc;
 
 	*tried = 0;
@@ -137,7 +137,7 @@ int
 gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct abstract_addr name;
-	struct vsock cap;
+	struct known_socket cap;
 	int type, tried, rc, saved = errno;
 
 	if (!abstract_addr_of(addr, len, &name))

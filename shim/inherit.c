@@ -40,7 +40,7 @@ regate(int fd)
 	socklen_t len = sizeof(sun);
 	struct abstract_addr a;
 	struct stat st;
-	struct vsock v;
+	struct known_socket v;
 	int type;
 
 	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||

@@ -24,7 +24,7 @@
 int
 gate_listen(int fd, int backlog)
 {
-	struct vsock v;
+	struct known_socket v;
 	struct stat st;
 	int saved = errno, err = 0;
 

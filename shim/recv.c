@@ -75,16 +75,16 @@ gated_socket(int fd, bool *user_passcred)
 
 /* The name a refusal is audited under: the socket's own (virtual) one. */
 static void
-gate_name(int fd, struct wire_name *name)
+audit_name(int fd, struct wire_name *name)
 {
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(sun);
-	struct vsock v;
+	struct known_socket v;
 	size_t off = offsetof(struct sockaddr_un, sun_path);
 
 	if (real.getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
 	    len > off + 1 && sockets_by_addr((uint8_t *)sun.sun_path,
-	    len - off, &v) && v.role == VSOCK_LOCAL) {
+	    len - off, &v) && v.role == KNOWN_BOUND) {
 		*name = v.name;
 		return;
 	}
@@ -249,7 +249,7 @@ sender_admitted(int fd, struct peer_identity *sender,
 	if (identified && sender->pid > 0 &&
 	    sockets_is_provider(sender->pid, sender->pidfs_ino))
 		return true;
-	gate_name(fd, &name);
+	audit_name(fd, &name);
 	if (!admit_datagram(sender, identified, &name,
 	    (const uint8_t *)from->sun_path, fromlen > off ? fromlen - off : 0))
 		return false;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct vsock;
+struct known_socket;
 struct peer_identity;
 struct wire_stamp;
 
@@ -83,10 +83,10 @@ void copy_address_out(struct sockaddr *dst, socklen_t *dstlen,
  * image (inherited across exec), asked of the launcher; true with *out
  * filled (and remembered) if the launcher knows it as this service's.
  */
-bool recall_local_name(int fd, struct vsock *out);
+bool recall_local_name(int fd, struct known_socket *out);
 
 /* Register a socket bound to a virtual name (WIRE_BOUND or WIRE_LISTENING). */
-int register_binding(const struct vsock *, int state);
+int register_binding(const struct known_socket *, int state);
 
 /* Remember the shim's own path and service for the exec hooks. */
 void exec_init(void);
@@ -130,7 +130,7 @@ ssize_t gate_sendmsg(int fd, const struct msghdr *msg, int flags);
  * (errno set: EACCES, ECONNREFUSED).
  */
 int ask_capability(int fd, int socktype, const struct abstract_addr *name,
-    struct vsock *cap);
+    struct known_socket *cap);
 
 /*
  * The capability this process holds for name and socktype (0: any type),
@@ -139,7 +139,7 @@ int ask_capability(int fd, int socktype, const struct abstract_addr *name,
  * or the claim could not be sent (then errno is EACCES).
  */
 bool held_capability(uint16_t socktype, const struct abstract_addr *name,
-    struct vsock *cap);
+    struct known_socket *cap);
 
 /*
  * The minted address a datagram to an abstract name goes to, through a
@@ -168,8 +168,12 @@ bool dgram_passes_pidfd(void);
  */
 int gate_inherited_dgram_socket(int fd);
 
-/* Is the process a datagram capability names still there, and the same one? */
-bool dgram_provider_alive(const struct wire_stamp *);
+/*
+ * Does a datagram destination's stamp still hold: a capability's provider,
+ * or an admitted sender an answer goes back to, still there and the same
+ * process (and, for a provider, the very socket it registered)?
+ */
+bool dgram_stamp_holds(const struct wire_stamp *);
 
 /* Remember an admitted sender's address: answers to it skip the dial. */
 void dgram_allow_reply(const uint8_t *addr, size_t len,
