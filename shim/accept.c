@@ -19,13 +19,16 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "accept.h"
+#include "addr.h"
 #include "admit.h"
 #include "channel.h"
 #include "debug.h"
+#include "init.h"
+#include "names.h"
 #include "peer.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 #include "standin.h"
 #include "turn.h"

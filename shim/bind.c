@@ -12,11 +12,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rawsys.h"
+#include "addr.h"
+#include "bind.h"
 #include "channel.h"
 #include "debug.h"
+#include "dgram.h"
+#include "init.h"
+#include "neutralize.h"
+#include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 
 static int

@@ -11,9 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "capability.h"
 #include "channel.h"
 #include "debug.h"
-#include "shim.h"
 #include "sockets.h"
 
 int

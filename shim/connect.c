@@ -12,12 +12,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rawsys.h"
+#include "addr.h"
+#include "capability.h"
 #include "channel.h"
+#include "connect.h"
 #include "debug.h"
+#include "dgram.h"
+#include "init.h"
+#include "neutralize.h"
 #include "peer.h"
+#include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 
 static int

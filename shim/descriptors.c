@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "descriptors.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "standin.h"
 
 #ifndef CLOSE_RANGE_UNSHARE

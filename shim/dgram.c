@@ -16,10 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "capability.h"
+#include "dgram.h"
 #include "peer.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 #include "unixdiag.h"
 

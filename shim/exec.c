@@ -25,11 +25,13 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "exec.h"
 #include "execgate.h"
 #include "image.h"
+#include "inherit.h"
+#include "init.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 #include "wire.h"
 

@@ -23,9 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "dgram.h"
+#include "inherit.h"
+#include "names.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 #include "wire.h"
 

@@ -13,10 +13,11 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "addr.h"
 #include "channel.h"
+#include "names.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 
 /* Is sun/len a minted address: the NUL and five hex digits? */

@@ -14,7 +14,6 @@
 
 #include "channel.h"
 #include "real.h"
-#include "shim.h"
 
 /* The descriptor directories open now; few at a time in any program. */
 #define FD_DIRS 16

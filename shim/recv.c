@@ -24,10 +24,13 @@
 
 #include "admit.h"
 #include "debug.h"
+#include "dgram.h"
+#include "init.h"
+#include "names.h"
 #include "peer.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
+#include "recv.h"
 #include "sockets.h"
 
 #ifndef SCM_PIDFD

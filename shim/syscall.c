@@ -12,8 +12,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "accept.h"
+#include "bind.h"
+#include "connect.h"
+#include "descriptors.h"
+#include "listen.h"
 #include "rawsys.h"
-#include "shim.h"
+#include "recv.h"
+#include "sendto.h"
 
 #ifndef SYS_close_range
 #define SYS_close_range 436
