@@ -132,6 +132,36 @@ dial_held(int fd, const struct abstract_addr *name, int *tried)
 }
 
 /*
+ * The full path's last step: forget what is held for name, ask the
+ * launcher afresh, and dial what it grants (or addr itself, when the name
+ * is external).  Returns 0 connected (errno back to saved), or -1.
+ */
+static int
+dial_asked(int fd, int type, const struct abstract_addr *name,
+    const struct sockaddr *addr, socklen_t len, int saved)
+{
+	struct known_socket cap;
+	int rc;
+
+	sockets_forget_capability(name->name, name->len);
+	rc = ask_capability(fd, type, name, &cap);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return real.connect(fd, addr, len);
+	sockets_remember(&cap);
+	rc = dial_capability(fd, type, name, &cap);
+	if (rc == -2) {
+		sockets_forget_capability(name->name, name->len);
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	if (rc == 0)
+		errno = saved;
+	return rc;
+}
+
+/*
  * Errors: EACCES when the policy refuses the dial or there is no channel;
  * ECONNREFUSED when no provider is listening (after waiting for one, on a
  * blocking socket) or when the process at the minted address is not the
@@ -182,22 +212,7 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		if (rc == -1 && errno != ECONNREFUSED)
 			return -1;
 	}
-	sockets_forget_capability(name.name, name.len);
-	rc = ask_capability(fd, type, &name, &cap);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
-		return real.connect(fd, addr, len);
-	sockets_remember(&cap);
-	rc = dial_capability(fd, type, &name, &cap);
-	if (rc == -2) {
-		sockets_forget_capability(name.name, name.len);
-		errno = ECONNREFUSED;
-		return -1;
-	}
-	if (rc == 0)
-		errno = saved;
-	return rc;
+	return dial_asked(fd, type, &name, addr, len, saved);
 }
 
 int
