@@ -97,9 +97,14 @@ audit_name(int fd, struct wire_name *name)
 	(void)wire_set_name(name, "?", 1);
 }
 
-/* Close every descriptor an SCM_RIGHTS message carried. */
+/* What to do with each descriptor a control message carries. */
+enum fd_action {
+	CLOSE_FDS,		/* close them: nobody is to have them */
+	KEEP_ACROSS_EXEC,	/* no longer close-on-exec */
+};
+
 static void
-close_rights(const struct cmsghdr *cm)
+carried_fds(const struct cmsghdr *cm, enum fd_action what)
 {
 	size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 
@@ -107,8 +112,18 @@ close_rights(const struct cmsghdr *cm)
 		int fd;
 
 		memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-		(void)capshim_syscall(SYS_close, (long)fd);
+		if (what == CLOSE_FDS)
+			(void)capshim_syscall(SYS_close, (long)fd);
+		else
+			(void)fcntl(fd, F_SETFD, 0);
 	}
+}
+
+/* Close every descriptor an SCM_RIGHTS (or SCM_PIDFD) message carried. */
+static void
+close_rights(const struct cmsghdr *cm)
+{
+	carried_fds(cm, CLOSE_FDS);
 }
 
 /*
@@ -170,20 +185,6 @@ gate_added(const struct cmsghdr *cm, bool user_passcred)
  * out, and what does not fit is cut as the kernel cuts it (MSG_CTRUNC;
  * descriptors that do not fit are closed).
  */
-/* The descriptors of an SCM_RIGHTS message, no longer close-on-exec. */
-static void
-keep_across_exec(const struct cmsghdr *cm)
-{
-	size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-	for (size_t i = 0; i < n; i++) {
-		int fd;
-
-		memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-		(void)fcntl(fd, F_SETFD, 0);
-	}
-}
-
 static void
 deliver_control(struct msghdr *user, const struct msghdr *ours,
     bool user_passcred, bool cloexec)
@@ -210,7 +211,7 @@ deliver_control(struct msghdr *user, const struct msghdr *ours,
 		used += space;
 		if (!cloexec && cm->cmsg_level == SOL_SOCKET &&
 		    cm->cmsg_type == SCM_RIGHTS)
-			keep_across_exec(cm);
+			carried_fds(cm, KEEP_ACROSS_EXEC);
 	}
 	user->msg_controllen = used;
 }
@@ -293,6 +294,27 @@ empty_datagram(struct msghdr *msg)
 	return 0;
 }
 
+static ssize_t
+pass_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	if (!real_ready())
+		return capshim_syscall(SYS_recvmsg, (long)fd, msg, (long)flags);
+	return real.recvmsg(fd, msg, flags);
+}
+
+/* A refused datagram, received into ours: it goes, with all it brought. */
+static void
+drop_refused(int fd, const struct msghdr *ours,
+    const struct peer_identity *sender, int flags)
+{
+	discard_control(ours);
+	capshim_debug("dropped a datagram from pid %d", (int)sender->pid);
+	/* A peeked datagram is still queued: take it off. */
+	if (flags & MSG_PEEK)
+		(void)real.recvfrom(fd, NULL, 0, (flags & ~MSG_PEEK) |
+		    MSG_DONTWAIT, NULL, NULL);
+}
+
 /*
  * Errors: the kernel's (EAGAIN when nothing is queued on a non-blocking
  * socket, EINTR ...).  A refused datagram is dropped and the call goes on
@@ -310,12 +332,8 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 	ssize_t n;
 	int refused = 0;
 
-	if (!gated_socket(fd, &user_passcred)) {
-		if (!real_ready())
-			return capshim_syscall(SYS_recvmsg, (long)fd, msg,
-			    (long)flags);
-		return real.recvmsg(fd, msg, flags);
-	}
+	if (!gated_socket(fd, &user_passcred))
+		return pass_recvmsg(fd, msg, flags);
 	control_size = (msg->msg_control ? msg->msg_controllen : 0) +
 	    GATE_CONTROL;
 	control = malloc(control_size);
@@ -352,13 +370,7 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 			copy_name(msg, &from, ours.msg_namelen);
 			break;
 		}
-		discard_control(&ours);
-		capshim_debug("dropped a datagram from pid %d", (int)sender.pid);
-		/* A peeked datagram is still queued: take it off. */
-		if (flags & MSG_PEEK)
-			(void)real.recvfrom(fd, NULL, 0, (flags & ~MSG_PEEK) |
-			    MSG_DONTWAIT,
-			    NULL, NULL);
+		drop_refused(fd, &ours, &sender, flags);
 		if (++refused == REFUSALS_PER_CALL) {
 			n = empty_datagram(msg);
 			break;
@@ -471,48 +483,4 @@ readv(int fd, const struct iovec *iov, int iovcnt)
 	}
 	msg.msg_iovlen = (size_t)iovcnt;
 	return gate_recvmsg(fd, &msg, 0);
-}
-
-/*
- * The _FORTIFY_SOURCE entry points: a program built with it calls these
- * for a receive into a buffer of known size, and glibc's own versions go
- * straight to the system call, past every hook above.  The size check is
- * kept: a read longer than the buffer is the same fatal error it is in
- * glibc.
- */
-/* glibc declares these only inside its fortified headers. */
-ssize_t __recv_chk(int, void *, size_t, size_t, int);
-ssize_t __recvfrom_chk(int, void *, size_t, size_t, int, struct sockaddr *,
-    socklen_t *);
-ssize_t __read_chk(int, void *, size_t, size_t);
-
-static void
-fortify_check(size_t len, size_t buflen)
-{
-	if (len > buflen) {
-		capshim_log_always("buffer overflow detected");
-		abort();
-	}
-}
-
-ssize_t
-__recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
-{
-	fortify_check(len, buflen);
-	return gate_recvfrom(fd, buf, len, flags, NULL, NULL);
-}
-
-ssize_t
-__recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
-    struct sockaddr *addr, socklen_t *addrlen)
-{
-	fortify_check(len, buflen);
-	return gate_recvfrom(fd, buf, len, flags, addr, addrlen);
-}
-
-ssize_t
-__read_chk(int fd, void *buf, size_t len, size_t buflen)
-{
-	fortify_check(len, buflen);
-	return read(fd, buf, len);
 }
