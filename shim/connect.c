@@ -47,6 +47,16 @@ report_refusal(const struct abstract_addr *name, int reason,
 	(void)channel_call(&req, &reply);
 }
 
+/* A datagram provider whose stamp no longer holds: nobody to name. */
+static void
+report_dead_provider(const struct abstract_addr *name)
+{
+	struct peer_identity nobody;
+
+	memset(&nobody, 0, sizeof(nobody));
+	report_refusal(name, WIRE_REPORT_PEER_DEAD, &nobody);
+}
+
 /*
  * Dial the capability's address and check the peer.  Returns 0 connected
  * to the stamped process, -1 with the kernel's errno, or -2 when the peer
@@ -67,8 +77,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 	 * checked datagram by datagram.
 	 */
 	if (type == WIRE_SOCK_DGRAM && !dgram_stamp_holds(&cap->stamp)) {
-		memset(&peer, 0, sizeof(peer));
-		report_refusal(name, WIRE_REPORT_PEER_DEAD, &peer);
+		report_dead_provider(name);
 		return -2;
 	}
 	if (real.connect(fd, (struct sockaddr *)&sun,
@@ -83,8 +92,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 		 */
 		if (!dgram_stamp_holds(&cap->stamp)) {
 			neutralize_socket(fd);
-			memset(&peer, 0, sizeof(peer));
-			report_refusal(name, WIRE_REPORT_PEER_DEAD, &peer);
+			report_dead_provider(name);
 			return -2;
 		}
 		if (gate_dgram_socket(fd) == 0)

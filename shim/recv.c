@@ -302,14 +302,10 @@ pass_recvmsg(int fd, struct msghdr *msg, int flags)
 	return real.recvmsg(fd, msg, flags);
 }
 
-/* A refused datagram, received into ours: it goes, with all it brought. */
+/* A refused datagram that was only peeked at is still queued: take it off. */
 static void
-drop_refused(int fd, const struct msghdr *ours,
-    const struct peer_identity *sender, int flags)
+unqueue_peeked(int fd, int flags)
 {
-	discard_control(ours);
-	capshim_debug("dropped a datagram from pid %d", (int)sender->pid);
-	/* A peeked datagram is still queued: take it off. */
 	if (flags & MSG_PEEK)
 		(void)real.recvfrom(fd, NULL, 0, (flags & ~MSG_PEEK) |
 		    MSG_DONTWAIT, NULL, NULL);
@@ -370,7 +366,9 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 			copy_name(msg, &from, ours.msg_namelen);
 			break;
 		}
-		drop_refused(fd, &ours, &sender, flags);
+		discard_control(&ours);
+		capshim_debug("dropped a datagram from pid %d", (int)sender.pid);
+		unqueue_peeked(fd, flags);
 		if (++refused == REFUSALS_PER_CALL) {
 			n = empty_datagram(msg);
 			break;
