@@ -19,13 +19,16 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "accept.h"
+#include "addr.h"
 #include "admit.h"
 #include "channel.h"
 #include "debug.h"
+#include "init.h"
+#include "names.h"
 #include "peer.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 #include "standin.h"
 #include "turn.h"
@@ -40,7 +43,7 @@ gated_listener(int fd, struct wire_name *name, int *type, uint64_t *key)
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(sun);
 	struct abstract_addr a;
-	struct vsock v;
+	struct known_socket v;
 	int saved = errno;
 
 	if (real.getsockname(fd, (struct sockaddr *)&sun, &len) != 0) {
@@ -67,7 +70,7 @@ gated_listener(int fd, struct wire_name *name, int *type, uint64_t *key)
 	    len - offsetof(struct sockaddr_un, sun_path));
 	if (sockets_by_addr((const uint8_t *)sun.sun_path,
 	    len - offsetof(struct sockaddr_un, sun_path), &v) &&
-	    v.role == VSOCK_LOCAL) {
+	    v.role == KNOWN_BOUND) {
 		*name = v.name;
 		*type = v.socktype;
 		return true;

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "addr.h"
 #include "debug.h"
-#include "shim.h"
 #include "wire.h"
 
 bool

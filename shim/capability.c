@@ -11,14 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "capability.h"
 #include "channel.h"
 #include "debug.h"
-#include "shim.h"
 #include "sockets.h"
 
 int
 ask_capability(int fd, int type, const struct abstract_addr *name,
-    struct vsock *cap)
+    struct known_socket *cap)
 {
 	union wire_msg req, reply;
 	int fl = fcntl(fd, F_GETFL);
@@ -38,7 +39,7 @@ ask_capability(int fd, int type, const struct abstract_addr *name,
 		return 0;
 	case WIRE_GRANT:
 		memset(cap, 0, sizeof(*cap));
-		cap->role = VSOCK_REMOTE;
+		cap->role = KNOWN_CAPABILITY;
 		cap->socktype = (uint16_t)type;
 		cap->name = req.dial.name;
 		cap->granted_to = getpid();
@@ -61,7 +62,7 @@ ask_capability(int fd, int type, const struct abstract_addr *name,
  * and its pid was taken; elsewhere the child asks (WIRE_DIAL).
  */
 static bool
-claim_capability(struct vsock *cap, pid_t self)
+claim_capability(struct known_socket *cap, pid_t self)
 {
 	union wire_msg req;
 
@@ -83,7 +84,7 @@ claim_capability(struct vsock *cap, pid_t self)
 
 bool
 held_capability(uint16_t socktype, const struct abstract_addr *name,
-    struct vsock *cap)
+    struct known_socket *cap)
 {
 	pid_t self;
 

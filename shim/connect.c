@@ -12,12 +12,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rawsys.h"
+#include "addr.h"
+#include "capability.h"
 #include "channel.h"
+#include "connect.h"
 #include "debug.h"
+#include "dgram.h"
+#include "init.h"
+#include "neutralize.h"
 #include "peer.h"
+#include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 
 static int
@@ -42,6 +47,16 @@ report_refusal(const struct abstract_addr *name, int reason,
 	(void)channel_call(&req, &reply);
 }
 
+/* A datagram provider whose stamp no longer holds: nobody to name. */
+static void
+report_dead_provider(const struct abstract_addr *name)
+{
+	struct peer_identity nobody;
+
+	memset(&nobody, 0, sizeof(nobody));
+	report_refusal(name, WIRE_REPORT_PEER_DEAD, &nobody);
+}
+
 /*
  * Dial the capability's address and check the peer.  Returns 0 connected
  * to the stamped process, -1 with the kernel's errno, or -2 when the peer
@@ -49,7 +64,7 @@ report_refusal(const struct abstract_addr *name, int reason,
  */
 static int
 dial_capability(int fd, int type, const struct abstract_addr *name,
-    const struct vsock *cap)
+    const struct known_socket *cap)
 {
 	struct sockaddr_un sun;
 	struct peer_identity peer;
@@ -61,9 +76,8 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 	 * over by whoever binds the address later), and what comes back is
 	 * checked datagram by datagram.
 	 */
-	if (type == WIRE_SOCK_DGRAM && !dgram_provider_alive(&cap->stamp)) {
-		memset(&peer, 0, sizeof(peer));
-		report_refusal(name, WIRE_REPORT_PEER_DEAD, &peer);
+	if (type == WIRE_SOCK_DGRAM && !dgram_stamp_holds(&cap->stamp)) {
+		report_dead_provider(name);
 		return -2;
 	}
 	if (real.connect(fd, (struct sockaddr *)&sun,
@@ -76,10 +90,9 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 		 * connect was made, and the kernel ties a connected datagram
 		 * socket to that socket, not to the address.
 		 */
-		if (!dgram_provider_alive(&cap->stamp)) {
+		if (!dgram_stamp_holds(&cap->stamp)) {
 			neutralize_socket(fd);
-			memset(&peer, 0, sizeof(peer));
-			report_refusal(name, WIRE_REPORT_PEER_DEAD, &peer);
+			report_dead_provider(name);
 			return -2;
 		}
 		if (gate_dgram_socket(fd) == 0)
@@ -112,7 +125,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 static int
 dial_held(int fd, const struct abstract_addr *name, int *tried)
 {
-	struct vsock cap;
+	struct known_socket cap;
 	int rc;
 
 	*tried = 0;
@@ -127,6 +140,36 @@ dial_held(int fd, const struct abstract_addr *name, int *tried)
 }
 
 /*
+ * The full path's last step: forget what is held for name, ask the
+ * launcher afresh, and dial what it grants (or addr itself, when the name
+ * is external).  Returns 0 connected (errno back to saved), or -1.
+ */
+static int
+dial_asked(int fd, int type, const struct abstract_addr *name,
+    const struct sockaddr *addr, socklen_t len, int saved)
+{
+	struct known_socket cap;
+	int rc;
+
+	sockets_forget_capability(name->name, name->len);
+	rc = ask_capability(fd, type, name, &cap);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return real.connect(fd, addr, len);
+	sockets_remember(&cap);
+	rc = dial_capability(fd, type, name, &cap);
+	if (rc == -2) {
+		sockets_forget_capability(name->name, name->len);
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	if (rc == 0)
+		errno = saved;
+	return rc;
+}
+
+/*
  * Errors: EACCES when the policy refuses the dial or there is no channel;
  * ECONNREFUSED when no provider is listening (after waiting for one, on a
  * blocking socket) or when the process at the minted address is not the
@@ -137,7 +180,7 @@ int
 gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct abstract_addr name;
-	struct vsock cap;
+	struct known_socket cap;
 	int type, tried, rc, saved = errno;
 
 	if (!abstract_addr_of(addr, len, &name))
@@ -177,22 +220,7 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		if (rc == -1 && errno != ECONNREFUSED)
 			return -1;
 	}
-	sockets_forget_capability(name.name, name.len);
-	rc = ask_capability(fd, type, &name, &cap);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
-		return real.connect(fd, addr, len);
-	sockets_remember(&cap);
-	rc = dial_capability(fd, type, &name, &cap);
-	if (rc == -2) {
-		sockets_forget_capability(name.name, name.len);
-		errno = ECONNREFUSED;
-		return -1;
-	}
-	if (rc == 0)
-		errno = saved;
-	return rc;
+	return dial_asked(fd, type, &name, addr, len, saved);
 }
 
 int

@@ -13,11 +13,32 @@
 
 #include "channel.h"
 #include "compat.h"
+#include "descriptors.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "standin.h"
+
+/* What the shim keeps at descriptors first..last goes with them. */
+static void
+forget_fds(unsigned first, unsigned last)
+{
+	pidkeep_forget(first, last);
+	standin_forget(first, last);
+}
+
+/*
+ * A dup onto newfd closes what was there: the channel first moves out of
+ * the way, and what the shim kept there is forgotten.
+ */
+static void
+clear_dup_target(int oldfd, int newfd)
+{
+	if (newfd >= 0 && newfd == channel_fd() && oldfd != newfd)
+		(void)channel_relocate(newfd);
+	if (newfd >= 0 && oldfd != newfd)
+		forget_fds((unsigned)newfd, (unsigned)newfd);
+}
 
 int
 guard_close(int fd)
@@ -26,10 +47,8 @@ guard_close(int fd)
 		errno = EBADF;
 		return -1;
 	}
-	if (fd >= 0) {
-		pidkeep_forget((unsigned)fd, (unsigned)fd);
-		standin_forget((unsigned)fd, (unsigned)fd);
-	}
+	if (fd >= 0)
+		forget_fds((unsigned)fd, (unsigned)fd);
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_close, (long)fd);
 	return real.close(fd);
@@ -47,10 +66,8 @@ guard_close_range(unsigned first, unsigned last, int flags)
 {
 	int ch = channel_fd();
 
-	if (!(flags & CLOSE_RANGE_CLOEXEC)) {
-		pidkeep_forget(first, last);
-		standin_forget(first, last);
-	}
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		forget_fds(first, last);
 	if (ch < 0 || (unsigned)ch < first || (unsigned)ch > last || first > last)
 		return raw_close_range(first, last, flags);
 	/* CLOSE_RANGE_UNSHARE on the first part unshares for the second too. */
@@ -66,12 +83,7 @@ guard_close_range(unsigned first, unsigned last, int flags)
 int
 guard_dup2(int oldfd, int newfd)
 {
-	if (newfd >= 0 && newfd == channel_fd() && oldfd != newfd)
-		(void)channel_relocate(newfd);
-	if (newfd >= 0 && oldfd != newfd) {
-		pidkeep_forget((unsigned)newfd, (unsigned)newfd);
-		standin_forget((unsigned)newfd, (unsigned)newfd);
-	}
+	clear_dup_target(oldfd, newfd);
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_dup3, (long)oldfd, (long)newfd, 0L);
 	return real.dup2(oldfd, newfd);
@@ -80,12 +92,7 @@ guard_dup2(int oldfd, int newfd)
 int
 guard_dup3(int oldfd, int newfd, int flags)
 {
-	if (newfd >= 0 && newfd == channel_fd() && oldfd != newfd)
-		(void)channel_relocate(newfd);
-	if (newfd >= 0 && oldfd != newfd) {
-		pidkeep_forget((unsigned)newfd, (unsigned)newfd);
-		standin_forget((unsigned)newfd, (unsigned)newfd);
-	}
+	clear_dup_target(oldfd, newfd);
 	if (!real_ready())
 		return (int)capshim_syscall(SYS_dup3, (long)oldfd, (long)newfd,
 		    (long)flags);

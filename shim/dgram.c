@@ -16,16 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "capability.h"
+#include "compat.h"
+#include "dgram.h"
 #include "peer.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 #include "unixdiag.h"
-
-#ifndef SO_PASSPIDFD
-#define SO_PASSPIDFD 76
-#endif
 
 static ssize_t
 diag_io(int fd, void *buf, size_t len, int send_it)
@@ -65,7 +64,7 @@ stamped_socket_exists(uint64_t ino)
  * is the moment between this check and the send itself.)
  */
 bool
-dgram_provider_alive(const struct wire_stamp *stamp)
+dgram_stamp_holds(const struct wire_stamp *stamp)
 {
 	struct peer_identity who;
 	int reason;
@@ -123,15 +122,15 @@ void
 dgram_allow_reply(const uint8_t *addr, size_t len,
     const struct peer_identity *sender)
 {
-	struct vsock v;
+	struct known_socket v;
 
 	if (len < 2 || len > sizeof(v.addr) || addr[0] != 0)
 		return;
 	/* A provider's address, or our own, already maps through its entry. */
-	if (sockets_by_addr(addr, len, &v) && v.role != VSOCK_REPLY)
+	if (sockets_by_addr(addr, len, &v) && v.role != KNOWN_REPLY)
 		return;
 	memset(&v, 0, sizeof(v));
-	v.role = VSOCK_REPLY;
+	v.role = KNOWN_REPLY;
 	v.socktype = WIRE_SOCK_DGRAM;
 	v.addr_len = (uint16_t)len;
 	memcpy(v.addr, addr, len);
@@ -147,14 +146,14 @@ dgram_destination(int fd, const struct abstract_addr *name,
     struct sockaddr_un *out, socklen_t *out_len)
 {
 	uint8_t raw[WIRE_ADDR_MAX];
-	struct vsock v;
+	struct known_socket v;
 	int rc;
 
 	/* An answer to a sender we admitted, at the address it sent from. */
 	raw[0] = 0;
 	memcpy(raw + 1, name->name, name->len);
-	if (sockets_by_addr(raw, name->len + 1, &v) && v.role == VSOCK_REPLY) {
-		if (!dgram_provider_alive(&v.stamp)) {
+	if (sockets_by_addr(raw, name->len + 1, &v) && v.role == KNOWN_REPLY) {
+		if (!dgram_stamp_holds(&v.stamp)) {
 			errno = ECONNREFUSED;
 			return -1;
 		}
@@ -163,13 +162,13 @@ dgram_destination(int fd, const struct abstract_addr *name,
 	}
 
 	if (held_capability(WIRE_SOCK_DGRAM, name, &v) &&
-	    dgram_provider_alive(&v.stamp))
+	    dgram_stamp_holds(&v.stamp))
 		goto granted;
 	sockets_forget_capability(name->name, name->len);
 	rc = ask_capability(fd, WIRE_SOCK_DGRAM, name, &v);
 	if (rc <= 0)
 		return rc;
-	if (!dgram_provider_alive(&v.stamp)) {
+	if (!dgram_stamp_holds(&v.stamp)) {
 		errno = ECONNREFUSED;
 		return -1;
 	}

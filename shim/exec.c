@@ -25,11 +25,13 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "exec.h"
 #include "execgate.h"
 #include "image.h"
+#include "inherit.h"
+#include "init.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 #include "wire.h"
 
@@ -78,6 +80,21 @@ struct env_build {
 	size_t	  map_size;
 };
 
+static const char preload_prefix[] = "LD_PRELOAD=";
+static const char channel_prefix[] = WIRE_CHANNEL_ENV "=";
+/* Not const: it goes into an envp, which is an array of char *. */
+static char dgram_mark[] = DGRAM_GATES_ENV "=1";
+
+/* What an environment holds of what every image of the service needs. */
+struct env_scan {
+	size_t		 n;		/* its entries */
+	const char	*old_preload;	/* LD_PRELOAD's value, or NULL */
+	bool		 channel_named;	/* the channel variable is set */
+	bool		 channel_right;	/* to the channel's current number */
+	bool		 have[NCARRIED];
+	bool		 have_mark;
+};
+
 static bool
 has_prefix(const char *s, const char *prefix)
 {
@@ -106,6 +123,92 @@ preloads_shim(const char *value)
 	return false;
 }
 
+static void
+scan_env(char *const envp[], int chan, struct env_scan *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	for (; envp[sc->n] != NULL; sc->n++) {
+		const char *e = envp[sc->n];
+
+		if (has_prefix(e, preload_prefix))
+			sc->old_preload = e + sizeof(preload_prefix) - 1;
+		else if (has_prefix(e, channel_prefix)) {
+			sc->channel_named = true;
+			sc->channel_right = chan >= 0 &&
+			    strtol(e + sizeof(channel_prefix) - 1, NULL, 10) ==
+			    chan;
+		}
+		for (size_t i = 0; i < NCARRIED; i++)
+			sc->have[i] |= is_var(e, carried_names[i]);
+		sc->have_mark |= is_var(e, DGRAM_GATES_ENV);
+	}
+}
+
+/*
+ * Nothing to add only if the shim is preloaded, the channel variable
+ * names the channel's current number, and nothing carried is missing.
+ * A lost channel is not named at all: the number may have been reused
+ * for a socket of the program's, which the child must never adopt.
+ */
+static bool
+env_complete(const struct env_scan *sc, int chan, bool want_mark)
+{
+	bool complete = true;
+
+	for (size_t i = 0; i < NCARRIED; i++)
+		complete &= sc->have[i] || carried[i][0] == '\0';
+	complete &= sc->have_mark || !want_mark;
+	return sc->old_preload != NULL && preloads_shim(sc->old_preload) &&
+	    (chan >= 0 ? sc->channel_right : !sc->channel_named) && complete;
+}
+
+/* The new environment, in memory mapped for it: envp and what it lacks. */
+static char *const *
+build_env(char *const envp[], const struct env_scan *sc, int chan,
+    bool want_mark, struct env_build *b)
+{
+	const char *old_preload = sc->old_preload;
+	size_t k = 0, strings;
+	char *text, chan_text[32];
+
+	snprintf(chan_text, sizeof(chan_text), "%s%d", channel_prefix, chan);
+	strings = sizeof(preload_prefix) + strlen(shim_file) + 1 +
+	    (old_preload ? strlen(old_preload) : 0) + sizeof(chan_text) + 8;
+	b->map_size = (sc->n + 4 + NCARRIED) * sizeof(char *) + strings;
+	b->map = mmap(NULL, b->map_size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->map == MAP_FAILED)
+		return NULL;
+	b->envp = b->map;
+	text = (char *)b->map + (sc->n + 4 + NCARRIED) * sizeof(char *);
+
+	for (size_t i = 0; i < sc->n; i++)
+		if (!has_prefix(envp[i], preload_prefix) &&
+		    !has_prefix(envp[i], channel_prefix))
+			b->envp[k++] = envp[i];
+	/* The shim first: a library ahead of it would see the calls first. */
+	b->envp[k++] = text;
+	if (old_preload != NULL && *old_preload != '\0' &&
+	    !preloads_shim(old_preload))
+		text += sprintf(text, "%s%s:%s", preload_prefix, shim_file,
+		    old_preload) + 1;
+	else if (old_preload != NULL && preloads_shim(old_preload))
+		text += sprintf(text, "%s%s", preload_prefix, old_preload) + 1;
+	else
+		text += sprintf(text, "%s%s", preload_prefix, shim_file) + 1;
+	if (chan >= 0) {
+		b->envp[k++] = text;
+		text += sprintf(text, "%s", chan_text) + 1;
+	}
+	for (size_t i = 0; i < NCARRIED; i++)
+		if (!sc->have[i] && carried[i][0] != '\0')
+			b->envp[k++] = carried[i];
+	if (want_mark && !sc->have_mark)
+		b->envp[k++] = dgram_mark;
+	b->envp[k] = NULL;
+	return b->envp;
+}
+
 /*
  * Build envp plus what the shim needs.  Returns envp itself when nothing
  * is missing, the new array otherwise, or NULL (errno set).
@@ -113,18 +216,11 @@ preloads_shim(const char *value)
 static char *const *
 with_shim(char *const envp[], struct env_build *b)
 {
-	static const char preload[] = "LD_PRELOAD=";
-	static const char channel[] = WIRE_CHANNEL_ENV "=";
 	static char *const empty[] = { NULL };
-	static char dgram_mark[] = DGRAM_GATES_ENV "=1";
 	/* A relaxed load: no lock, so safe in a vfork child (inherit.c). */
-	bool want_mark = sockets_any_dgram_gates(), have_mark = false;
+	bool want_mark = sockets_any_dgram_gates();
 	int chan = channel_fd_checked();
-	size_t n = 0, k = 0, strings;
-	const char *old_preload = NULL;
-	bool channel_right = false, channel_named = false;
-	bool have[NCARRIED] = { false }, complete = true;
-	char *text, chan_text[32];
+	struct env_scan sc;
 
 	/* After clearenv(), environ is NULL: the kernel takes that as empty. */
 	if (envp == NULL)
@@ -140,70 +236,14 @@ with_shim(char *const envp[], struct env_build *b)
 		errno = EACCES;
 		return NULL;
 	}
-	for (; envp[n] != NULL; n++) {
-		if (has_prefix(envp[n], preload))
-			old_preload = envp[n] + sizeof(preload) - 1;
-		else if (has_prefix(envp[n], channel)) {
-			channel_named = true;
-			channel_right = chan >= 0 &&
-			    strtol(envp[n] + sizeof(channel) - 1, NULL, 10) == chan;
-		}
-		for (size_t i = 0; i < NCARRIED; i++)
-			have[i] |= is_var(envp[n], carried_names[i]);
-		have_mark |= is_var(envp[n], DGRAM_GATES_ENV);
-	}
-	for (size_t i = 0; i < NCARRIED; i++)
-		complete &= have[i] || carried[i][0] == '\0';
-	complete &= have_mark || !want_mark;
-	/*
-	 * Nothing to do only if the shim is preloaded, the channel variable
-	 * names the channel's current number, and nothing carried is missing.
-	 * A lost channel is not named at all: the number may have been reused
-	 * for a socket of the program's, which the child must never adopt.
-	 */
-	if (old_preload != NULL && preloads_shim(old_preload) &&
-	    (chan >= 0 ? channel_right : !channel_named) && complete)
+	scan_env(envp, chan, &sc);
+	if (env_complete(&sc, chan, want_mark))
 		return envp;
-
-	snprintf(chan_text, sizeof(chan_text), "%s%d", channel, chan);
-	strings = sizeof(preload) + strlen(shim_file) + 1 +
-	    (old_preload ? strlen(old_preload) : 0) + sizeof(chan_text) + 8;
-	b->map_size = (n + 4 + NCARRIED) * sizeof(char *) + strings;
-	b->map = mmap(NULL, b->map_size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (b->map == MAP_FAILED)
-		return NULL;
-	b->envp = b->map;
-	text = (char *)b->map + (n + 4 + NCARRIED) * sizeof(char *);
-
-	for (size_t i = 0; i < n; i++)
-		if (!has_prefix(envp[i], preload) && !has_prefix(envp[i], channel))
-			b->envp[k++] = envp[i];
-	/* The shim first: a library ahead of it would see the calls first. */
-	b->envp[k++] = text;
-	if (old_preload != NULL && *old_preload != '\0' &&
-	    !preloads_shim(old_preload))
-		text += sprintf(text, "%s%s:%s", preload, shim_file,
-		    old_preload) + 1;
-	else if (old_preload != NULL && preloads_shim(old_preload))
-		text += sprintf(text, "%s%s", preload, old_preload) + 1;
-	else
-		text += sprintf(text, "%s%s", preload, shim_file) + 1;
-	if (chan >= 0) {
-		b->envp[k++] = text;
-		text += sprintf(text, "%s", chan_text) + 1;
-	}
-	for (size_t i = 0; i < NCARRIED; i++)
-		if (!have[i] && carried[i][0] != '\0')
-			b->envp[k++] = carried[i];
-	if (want_mark && !have_mark)
-		b->envp[k++] = dgram_mark;
-	b->envp[k] = NULL;
-	return b->envp;
+	return build_env(envp, &sc, chan, want_mark, b);
 }
 
 static void
-release(struct env_build *b)
+release_env(struct env_build *b)
 {
 	if (b->map != NULL && b->map != MAP_FAILED)
 		(void)munmap(b->map, b->map_size);
@@ -215,7 +255,7 @@ exec_failed(struct env_build *b)
 {
 	int saved = errno;
 
-	release(b);
+	release_env(b);
 	errno = saved;
 	return -1;
 }
@@ -350,43 +390,60 @@ gather(const char *arg0, va_list ap, char **argv, char ***envp)
 	return 0;
 }
 
+/* How an execl-family call runs the argv it gathered. */
+enum listed_exec {
+	LISTED_PATH,		/* execl: path, environ */
+	LISTED_SEARCH,		/* execlp: PATH search, environ */
+	LISTED_ENV,		/* execle: path, the envp after the NULL */
+};
+
+static int
+exec_listed(enum listed_exec how, const char *target, const char *arg,
+    va_list ap)
+{
+	char *argv[ARGV_MAX], **envp = environ;
+
+	if (gather(arg, ap, argv, how == LISTED_ENV ? &envp : NULL) != 0)
+		return -1;
+	if (how == LISTED_SEARCH)
+		return execvpe(target, argv, envp);
+	return execve(target, argv, envp);
+}
+
 int
 execl(const char *path, const char *arg, ...)
 {
-	char *argv[ARGV_MAX];
 	va_list ap;
 	int rc;
 
 	va_start(ap, arg);
-	rc = gather(arg, ap, argv, NULL);
+	rc = exec_listed(LISTED_PATH, path, arg, ap);
 	va_end(ap);
-	return rc ? rc : execve(path, argv, environ);
+	return rc;
 }
 
 int
 execlp(const char *file, const char *arg, ...)
 {
-	char *argv[ARGV_MAX];
 	va_list ap;
 	int rc;
 
 	va_start(ap, arg);
-	rc = gather(arg, ap, argv, NULL);
+	rc = exec_listed(LISTED_SEARCH, file, arg, ap);
 	va_end(ap);
-	return rc ? rc : execvpe(file, argv, environ);
+	return rc;
 }
 
 int
 execle(const char *path, const char *arg, ...)
 {
-	char *argv[ARGV_MAX], **envp;
 	va_list ap;
 	int rc;
 
 	va_start(ap, arg);
-	rc = gather(arg, ap, argv, &envp);
+	rc = exec_listed(LISTED_ENV, path, arg, ap);
 	va_end(ap);
-	return rc ? rc : execve(path, argv, envp);
+	return rc;
 }
 
 int
@@ -403,7 +460,7 @@ spawn_image(pid_t *pid, const char *path,
 	if ((env = with_shim(envp, &b)) == NULL)
 		return errno;
 	rc = real.posix_spawn(pid, path, actions, attr, argv, env);
-	release(&b);
+	release_env(&b);
 	return rc;
 }
 
@@ -413,7 +470,7 @@ environ_carries_shim(void)
 	struct env_build b = { 0 };
 	bool complete = with_shim(environ, &b) == environ;
 
-	release(&b);
+	release_env(&b);
 	return complete;
 }
 

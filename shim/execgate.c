@@ -10,7 +10,7 @@
 #include "debug.h"
 #include "execgate.h"
 #include "image.h"
-#include "shim.h"
+#include "init.h"
 #include "wire.h"
 
 _Static_assert(IMAGE_REFUSALS == WIRE_EXEC_REASONS,

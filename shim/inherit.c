@@ -23,9 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "dgram.h"
+#include "inherit.h"
+#include "names.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 #include "wire.h"
 
@@ -40,7 +43,7 @@ regate(int fd)
 	socklen_t len = sizeof(sun);
 	struct abstract_addr a;
 	struct stat st;
-	struct vsock v;
+	struct known_socket v;
 	int type;
 
 	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||

@@ -6,9 +6,12 @@
 
 #include "channel.h"
 #include "debug.h"
+#include "exec.h"
+#include "inherit.h"
+#include "init.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
+#include "system.h"
 
 static atomic_bool initialised;
 /* Set on the thread running the start-up, so that hooks it triggers do not recurse. */

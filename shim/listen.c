@@ -10,10 +10,13 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bind.h"
+#include "init.h"
+#include "listen.h"
+#include "names.h"
+#include "neutralize.h"
 #include "rawsys.h"
-#include "channel.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 
 /*
@@ -24,7 +27,7 @@
 int
 gate_listen(int fd, int backlog)
 {
-	struct vsock v;
+	struct known_socket v;
 	struct stat st;
 	int saved = errno, err = 0;
 

@@ -13,10 +13,11 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "addr.h"
 #include "channel.h"
+#include "names.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
 #include "sockets.h"
 
 /* Is sun/len a minted address: the NUL and five hex digits? */
@@ -38,7 +39,7 @@ is_minted(const struct sockaddr_un *sun, socklen_t len)
  */
 static bool
 recall_name(const struct sockaddr_un *sun, socklen_t len, uint64_t sock_ino,
-    int socktype, struct vsock *out)
+    int socktype, struct known_socket *out)
 {
 	const size_t off = offsetof(struct sockaddr_un, sun_path);
 	union wire_msg req, reply;
@@ -56,9 +57,9 @@ recall_name(const struct sockaddr_un *sun, socklen_t len, uint64_t sock_ino,
 	memset(out, 0, sizeof(*out));
 	/* Our own socket only when we know which one; otherwise a name. */
 	out->role = reply.reply.verdict == WIRE_NAME_LOCAL && sock_ino != 0 &&
-	    socktype != 0 ? VSOCK_LOCAL : VSOCK_PEER;
+	    socktype != 0 ? KNOWN_BOUND : KNOWN_PEER;
 	out->socktype = (uint16_t)socktype;
-	out->sock_ino = out->role == VSOCK_LOCAL ? sock_ino : 0;
+	out->sock_ino = out->role == KNOWN_BOUND ? sock_ino : 0;
 	(void)wire_set_name(&out->name, reply.reply.addr + 1,
 	    reply.reply.addr_len - 1u);
 	out->addr_len = (uint16_t)(len - off);
@@ -68,7 +69,7 @@ recall_name(const struct sockaddr_un *sun, socklen_t len, uint64_t sock_ino,
 }
 
 bool
-recall_local_name(int fd, struct vsock *out)
+recall_local_name(int fd, struct known_socket *out)
 {
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(sun);
@@ -80,7 +81,7 @@ recall_local_name(int fd, struct vsock *out)
 	    is_minted(&sun, len) && fstat(fd, &st) == 0 &&
 	    (type = unix_socktype(fd)) > 0 &&
 	    recall_name(&sun, len, st.st_ino, type, out) &&
-	    out->role == VSOCK_LOCAL;
+	    out->role == KNOWN_BOUND;
 	errno = saved;
 	return found;
 }
@@ -89,7 +90,7 @@ void
 virtual_address(struct sockaddr_un *sun, socklen_t *len)
 {
 	const size_t off = offsetof(struct sockaddr_un, sun_path);
-	struct vsock v;
+	struct known_socket v;
 
 	if (*len <= off + 1 || *len > sizeof(*sun) || sun->sun_family != AF_UNIX ||
 	    sun->sun_path[0] != '\0')
@@ -97,8 +98,8 @@ virtual_address(struct sockaddr_un *sun, socklen_t *len)
 	if (!sockets_by_addr((const uint8_t *)sun->sun_path, *len - off, &v) &&
 	    !recall_name(sun, *len, 0, 0, &v))
 		return;
-	if (v.role != VSOCK_LOCAL && v.role != VSOCK_REMOTE &&
-	    v.role != VSOCK_PEER)
+	if (v.role != KNOWN_BOUND && v.role != KNOWN_CAPABILITY &&
+	    v.role != KNOWN_PEER)
 		return;
 	memset(sun->sun_path, 0, sizeof(sun->sun_path));
 	memcpy(sun->sun_path + 1, v.name.bytes, v.name.len);
@@ -119,8 +120,9 @@ copy_address_out(struct sockaddr *dst, socklen_t *dstlen,
 
 typedef int name_call(int, struct sockaddr *, socklen_t *);
 
+/* A name call's answer as the program should see it: virtual, not minted. */
 static int
-named(name_call *call, long sysno, int fd, struct sockaddr *addr,
+name_of(name_call *call, long sysno, int fd, struct sockaddr *addr,
     socklen_t *len)
 {
 	struct sockaddr_un sun;
@@ -141,11 +143,11 @@ named(name_call *call, long sysno, int fd, struct sockaddr *addr,
 int
 getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	return named(real.getsockname, SYS_getsockname, fd, addr, len);
+	return name_of(real.getsockname, SYS_getsockname, fd, addr, len);
 }
 
 int
 getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	return named(real.getpeername, SYS_getpeername, fd, addr, len);
+	return name_of(real.getpeername, SYS_getpeername, fd, addr, len);
 }

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 
+#include "neutralize.h"
 #include "rawsys.h"
-#include "shim.h"
 
 void
 neutralize_socket(int fd)

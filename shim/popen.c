@@ -19,8 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec.h"
+#include "popen.h"
 #include "real.h"
-#include "shim.h"
 
 extern char **environ;
 

@@ -14,7 +14,6 @@
 
 #include "channel.h"
 #include "real.h"
-#include "shim.h"
 
 /* The descriptor directories open now; few at a time in any program. */
 #define FD_DIRS 16
@@ -84,6 +83,13 @@ is_channel_entry(const char *name)
 	return strcmp(name, text) == 0;
 }
 
+/* Is this entry of d the channel, in a descriptor directory (not listed)? */
+static bool
+hidden(DIR *d, const char *name)
+{
+	return watched(d) && is_channel_entry(name);
+}
+
 struct dirent *
 readdir(DIR *d)
 {
@@ -91,7 +97,7 @@ readdir(DIR *d)
 
 	do
 		e = real.readdir(d);
-	while (e != NULL && watched(d) && is_channel_entry(e->d_name));
+	while (e != NULL && hidden(d, e->d_name));
 	return e;
 }
 
@@ -102,7 +108,7 @@ readdir64(DIR *d)
 
 	do
 		e = real.readdir64(d);
-	while (e != NULL && watched(d) && is_channel_entry(e->d_name));
+	while (e != NULL && hidden(d, e->d_name));
 	return e;
 }
 

@@ -25,10 +25,13 @@
 #include "admit.h"
 #include "compat.h"
 #include "debug.h"
+#include "dgram.h"
+#include "init.h"
+#include "names.h"
 #include "peer.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
+#include "recv.h"
 #include "sockets.h"
 #include "transport.h"
 
@@ -74,16 +77,16 @@ gated_socket(int fd, bool *user_passcred)
 
 /* The name a refusal is audited under: the socket's own (virtual) one. */
 static void
-gate_name(int fd, struct wire_name *name)
+audit_name(int fd, struct wire_name *name)
 {
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(sun);
-	struct vsock v;
+	struct known_socket v;
 	size_t off = offsetof(struct sockaddr_un, sun_path);
 
 	if (real.getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
 	    len > off + 1 && sockets_by_addr((uint8_t *)sun.sun_path,
-	    len - off, &v) && v.role == VSOCK_LOCAL) {
+	    len - off, &v) && v.role == KNOWN_BOUND) {
 		*name = v.name;
 		return;
 	}
@@ -93,9 +96,14 @@ gate_name(int fd, struct wire_name *name)
 	(void)wire_set_name(name, "?", 1);
 }
 
-/* Close every descriptor an SCM_RIGHTS message carried. */
+/* What to do with each descriptor a control message carries. */
+enum fd_action {
+	CLOSE_FDS,		/* close them: nobody is to have them */
+	KEEP_ACROSS_EXEC,	/* no longer close-on-exec */
+};
+
 static void
-close_rights(const struct cmsghdr *cm)
+carried_fds(const struct cmsghdr *cm, enum fd_action what)
 {
 	size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 
@@ -103,8 +111,18 @@ close_rights(const struct cmsghdr *cm)
 		int fd;
 
 		memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-		(void)capshim_syscall(SYS_close, (long)fd);
+		if (what == CLOSE_FDS)
+			(void)capshim_syscall(SYS_close, (long)fd);
+		else
+			(void)fcntl(fd, F_SETFD, 0);
 	}
+}
+
+/* Close every descriptor an SCM_RIGHTS (or SCM_PIDFD) message carried. */
+static void
+close_rights(const struct cmsghdr *cm)
+{
+	carried_fds(cm, CLOSE_FDS);
 }
 
 /*
@@ -162,20 +180,6 @@ gate_added(const struct cmsghdr *cm, bool user_passcred)
  * out, and what does not fit is cut as the kernel cuts it (MSG_CTRUNC;
  * descriptors that do not fit are closed).
  */
-/* The descriptors of an SCM_RIGHTS message, no longer close-on-exec. */
-static void
-keep_across_exec(const struct cmsghdr *cm)
-{
-	size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-	for (size_t i = 0; i < n; i++) {
-		int fd;
-
-		memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-		(void)fcntl(fd, F_SETFD, 0);
-	}
-}
-
 static void
 deliver_control(struct msghdr *user, const struct msghdr *ours,
     bool user_passcred, bool cloexec)
@@ -202,7 +206,7 @@ deliver_control(struct msghdr *user, const struct msghdr *ours,
 		used += space;
 		if (!cloexec && cm->cmsg_level == SOL_SOCKET &&
 		    cm->cmsg_type == SCM_RIGHTS)
-			keep_across_exec(cm);
+			carried_fds(cm, KEEP_ACROSS_EXEC);
 	}
 	user->msg_controllen = used;
 }
@@ -244,7 +248,7 @@ sender_admitted(int fd, struct peer_identity *sender,
 	if (identified && sender->pid > 0 &&
 	    sockets_is_provider(sender->pid, sender->pidfs_ino))
 		return true;
-	gate_name(fd, &name);
+	audit_name(fd, &name);
 	if (!admit_datagram(sender, identified, &name,
 	    (const uint8_t *)from->sun_path, fromlen > off ? fromlen - off : 0))
 		return false;
@@ -285,6 +289,23 @@ empty_datagram(struct msghdr *msg)
 	return 0;
 }
 
+static ssize_t
+pass_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	if (!real_ready())
+		return capshim_syscall(SYS_recvmsg, (long)fd, msg, (long)flags);
+	return real.recvmsg(fd, msg, flags);
+}
+
+/* A refused datagram that was only peeked at is still queued: take it off. */
+static void
+unqueue_peeked(int fd, int flags)
+{
+	if (flags & MSG_PEEK)
+		(void)real.recvfrom(fd, NULL, 0, (flags & ~MSG_PEEK) |
+		    MSG_DONTWAIT, NULL, NULL);
+}
+
 /*
  * Errors: the kernel's (EAGAIN when nothing is queued on a non-blocking
  * socket, EINTR ...).  A refused datagram is dropped and the call goes on
@@ -302,12 +323,8 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 	ssize_t n;
 	int refused = 0;
 
-	if (!gated_socket(fd, &user_passcred)) {
-		if (!real_ready())
-			return capshim_syscall(SYS_recvmsg, (long)fd, msg,
-			    (long)flags);
-		return real.recvmsg(fd, msg, flags);
-	}
+	if (!gated_socket(fd, &user_passcred))
+		return pass_recvmsg(fd, msg, flags);
 	control_size = (msg->msg_control ? msg->msg_controllen : 0) +
 	    GATE_CONTROL;
 	control = malloc(control_size);
@@ -346,11 +363,7 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 		}
 		discard_control(&ours);
 		capshim_debug("dropped a datagram from pid %d", (int)sender.pid);
-		/* A peeked datagram is still queued: take it off. */
-		if (flags & MSG_PEEK)
-			(void)real.recvfrom(fd, NULL, 0, (flags & ~MSG_PEEK) |
-			    MSG_DONTWAIT,
-			    NULL, NULL);
+		unqueue_peeked(fd, flags);
 		if (++refused == REFUSALS_PER_CALL) {
 			n = empty_datagram(msg);
 			break;
@@ -463,48 +476,4 @@ readv(int fd, const struct iovec *iov, int iovcnt)
 	}
 	msg.msg_iovlen = (size_t)iovcnt;
 	return gate_recvmsg(fd, &msg, 0);
-}
-
-/*
- * The _FORTIFY_SOURCE entry points: a program built with it calls these
- * for a receive into a buffer of known size, and glibc's own versions go
- * straight to the system call, past every hook above.  The size check is
- * kept: a read longer than the buffer is the same fatal error it is in
- * glibc.
- */
-/* glibc declares these only inside its fortified headers. */
-ssize_t __recv_chk(int, void *, size_t, size_t, int);
-ssize_t __recvfrom_chk(int, void *, size_t, size_t, int, struct sockaddr *,
-    socklen_t *);
-ssize_t __read_chk(int, void *, size_t, size_t);
-
-static void
-fortify_check(size_t len, size_t buflen)
-{
-	if (len > buflen) {
-		capshim_log_always("buffer overflow detected");
-		abort();
-	}
-}
-
-ssize_t
-__recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
-{
-	fortify_check(len, buflen);
-	return gate_recvfrom(fd, buf, len, flags, NULL, NULL);
-}
-
-ssize_t
-__recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
-    struct sockaddr *addr, socklen_t *addrlen)
-{
-	fortify_check(len, buflen);
-	return gate_recvfrom(fd, buf, len, flags, addr, addrlen);
-}
-
-ssize_t
-__read_chk(int fd, void *buf, size_t len, size_t buflen)
-{
-	fortify_check(len, buflen);
-	return read(fd, buf, len);
 }

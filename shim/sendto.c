@@ -14,10 +14,13 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "addr.h"
 #include "channel.h"
+#include "dgram.h"
+#include "init.h"
 #include "rawsys.h"
 #include "real.h"
-#include "shim.h"
+#include "sendto.h"
 
 /*
  * Rewrite an abstract destination into its minted address in *out.

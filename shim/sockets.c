@@ -41,8 +41,8 @@ static struct {
 	pthread_mutex_t	 lock;
 	size_t		 count;
 	size_t		 heap_capacity;
-	struct vsock	*heap_table;
-	struct vsock	 first_entries[FIRST_ENTRIES];
+	struct known_socket	*heap_table;
+	struct known_socket	 first_entries[FIRST_ENTRIES];
 } state __attribute__((aligned(4096)));
 _Static_assert(sizeof(state) <= 4096, "the table's first page overflows");
 #define table	(state.heap_table != NULL ? state.heap_table : state.first_entries)
@@ -92,11 +92,11 @@ sockets_init(void)
 	pthread_atfork(before_fork, after_fork, after_fork);
 }
 
-static struct vsock *
+static struct known_socket *
 find_addr(const uint8_t *addr, size_t len)
 {
 	for (size_t i = 0; i < state.count; i++)
-		if (table[i].role != VSOCK_DGRAM_GATE &&
+		if (table[i].role != KNOWN_DGRAM_GATE &&
 		    table[i].addr_len == len &&
 		    memcmp(table[i].addr, addr, len) == 0)
 			return &table[i];
@@ -104,14 +104,14 @@ find_addr(const uint8_t *addr, size_t len)
 }
 
 /* A slot for v: the entry it replaces, or a new one (NULL out of memory). */
-static struct vsock *
-slot_for(const struct vsock *v)
+static struct known_socket *
+slot_for(const struct known_socket *v)
 {
-	struct vsock *slot = NULL;
+	struct known_socket *slot = NULL;
 
-	if (v->role == VSOCK_DGRAM_GATE) {
+	if (v->role == KNOWN_DGRAM_GATE) {
 		for (size_t i = 0; i < state.count && slot == NULL; i++)
-			if (table[i].role == VSOCK_DGRAM_GATE &&
+			if (table[i].role == KNOWN_DGRAM_GATE &&
 			    table[i].sock_ino == v->sock_ino)
 				slot = &table[i];
 	} else
@@ -120,9 +120,9 @@ slot_for(const struct vsock *v)
 }
 
 bool
-sockets_remember(const struct vsock *v)
+sockets_remember(const struct known_socket *v)
 {
-	struct vsock *slot;
+	struct known_socket *slot;
 
 	/* A vfork() child shares its parent's table: it writes nothing. */
 	if (!channel_owner() || !enter())
@@ -130,7 +130,8 @@ sockets_remember(const struct vsock *v)
 	slot = slot_for(v);
 	if (slot == NULL && state.count == capacity()) {
 		size_t n = capacity() * 2;
-		struct vsock *t = reallocarray(state.heap_table, n, sizeof(*t));
+		struct known_socket *t = reallocarray(state.heap_table, n,
+		    sizeof(*t));
 
 		if (t != NULL) {
 			if (state.heap_table == NULL)
@@ -142,7 +143,7 @@ sockets_remember(const struct vsock *v)
 	}
 	if (slot == NULL && state.count < capacity()) {
 		slot = &table[state.count++];
-		if (v->role == VSOCK_DGRAM_GATE)
+		if (v->role == KNOWN_DGRAM_GATE)
 			atomic_fetch_add(&dgram_gates, 1);
 	}
 	if (slot != NULL)
@@ -152,9 +153,9 @@ sockets_remember(const struct vsock *v)
 }
 
 bool
-sockets_by_addr(const uint8_t *addr, size_t len, struct vsock *out)
+sockets_by_addr(const uint8_t *addr, size_t len, struct known_socket *out)
 {
-	struct vsock *v;
+	struct known_socket *v;
 
 	if (!enter())
 		return false;
@@ -166,14 +167,14 @@ sockets_by_addr(const uint8_t *addr, size_t len, struct vsock *out)
 }
 
 bool
-sockets_by_ino(uint64_t ino, struct vsock *out)
+sockets_by_ino(uint64_t ino, struct known_socket *out)
 {
 	bool found = false;
 
 	if (!enter())
 		return false;
 	for (size_t i = 0; i < state.count && !found; i++) {
-		if (table[i].role == VSOCK_LOCAL &&
+		if (table[i].role == KNOWN_BOUND &&
 		    table[i].sock_ino == ino) {
 			*out = table[i];
 			found = true;
@@ -191,14 +192,14 @@ same_name(const struct wire_name *n, const uint8_t *name, size_t len)
 
 bool
 sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
-    struct vsock *out)
+    struct known_socket *out)
 {
 	bool found = false;
 
 	if (!enter())
 		return false;
 	for (size_t i = 0; i < state.count && !found; i++) {
-		if (table[i].role == VSOCK_REMOTE &&
+		if (table[i].role == KNOWN_CAPABILITY &&
 		    (socktype == 0 || table[i].socktype == socktype) &&
 		    same_name(&table[i].name, name, len)) {
 			*out = table[i];
@@ -214,7 +215,7 @@ static bool
 provider_in_use(uint64_t pidfs_ino)
 {
 	for (size_t i = 0; i < state.count; i++)
-		if (table[i].role == VSOCK_REMOTE &&
+		if (table[i].role == KNOWN_CAPABILITY &&
 		    table[i].stamp.pidfs_ino == pidfs_ino)
 			return true;
 	return false;
@@ -229,7 +230,7 @@ sockets_forget_capability(const uint8_t *name, size_t len)
 	if (!channel_owner() || !enter())
 		return;
 	for (size_t i = 0; i < state.count; ) {
-		if (table[i].role == VSOCK_REMOTE &&
+		if (table[i].role == KNOWN_CAPABILITY &&
 		    same_name(&table[i].name, name, len)) {
 			if (ngone < sizeof(gone) / sizeof(gone[0]))
 				gone[ngone++] = table[i].stamp.pidfs_ino;
@@ -249,7 +250,7 @@ sockets_forget_capability(const uint8_t *name, size_t len)
 bool
 sockets_gate_dgram(uint64_t ino, bool user_passcred)
 {
-	struct vsock v = { .role = VSOCK_DGRAM_GATE, .sock_ino = ino,
+	struct known_socket v = { .role = KNOWN_DGRAM_GATE, .sock_ino = ino,
 	    .user_passcred = user_passcred };
 
 	return sockets_remember(&v);
@@ -275,7 +276,7 @@ sockets_dgram_gated(uint64_t ino, bool *user_passcred)
 		return true;
 	}
 	for (size_t i = 0; i < state.count && !found; i++) {
-		if (table[i].role == VSOCK_DGRAM_GATE &&
+		if (table[i].role == KNOWN_DGRAM_GATE &&
 		    table[i].sock_ino == ino) {
 			found = true;
 			if (user_passcred != NULL)
@@ -296,7 +297,7 @@ sockets_is_provider(pid_t pid, uint64_t pidfs_ino)
 	for (size_t i = 0; i < state.count && !found; i++) {
 		const struct wire_stamp *st = &table[i].stamp;
 
-		if (table[i].role != VSOCK_REMOTE || st->pid != pid)
+		if (table[i].role != KNOWN_CAPABILITY || st->pid != pid)
 			continue;
 		/* Without pidfs on either side the pid alone is not enough. */
 		found = pidfs_ino != 0 && st->pidfs_ino == pidfs_ino;

@@ -15,24 +15,31 @@
 
 #include "wire.h"
 
-enum vsock_role {
-	VSOCK_LOCAL = 1,	/* bound here by gate_bind */
-	VSOCK_REMOTE,		/* a provider's address, from a capability */
-	VSOCK_DGRAM_GATE,	/* a datagram socket whose every datagram is checked */
-	VSOCK_REPLY,		/* an admitted datagram sender's address, to answer */
-	VSOCK_PEER,		/* a peer's address and the name it bound: naming only */
+/* Which socket an entry describes, so which of its fields mean anything. */
+enum known_role {
+	/* Bound to a virtual name here (gate_bind), or by an earlier image. */
+	KNOWN_BOUND = 1,
+	/* A provider's address, from a capability to dial it. */
+	KNOWN_CAPABILITY,
+	/* A datagram socket whose every datagram is checked: by inode. */
+	KNOWN_DGRAM_GATE,
+	/* An admitted datagram sender's address, to answer. */
+	KNOWN_REPLY,
+	/* A peer's address and the name it bound: naming only. */
+	KNOWN_PEER,
 };
 
-struct vsock {
-	enum vsock_role		role;
+/* One socket the shim knows of: its own, or another process's address. */
+struct known_socket {
+	enum known_role		role;
 	uint16_t		socktype;
-	uint64_t		sock_ino;	/* LOCAL: the bound socket */
+	uint64_t		sock_ino;	/* BOUND: the bound socket */
 	struct wire_name	name;		/* virtual name */
 	uint16_t		addr_len;	/* minted address, leading NUL included */
 	uint8_t			addr[WIRE_ADDR_MAX];
 	/*
-	 * REMOTE: the capability itself, usable again without a round trip
-	 * by the process it was granted to.  A forked child is another
+	 * CAPABILITY: the capability itself, usable again without a round
+	 * trip by the process it was granted to.  A forked child is another
 	 * process, which the launcher has granted nothing yet: it tells the
 	 * launcher it holds the capability (WIRE_CLAIM) before its first use.
 	 * REPLY: who sent from addr, so an answer goes to that process only.
@@ -51,13 +58,13 @@ void sockets_init(void);
  * handler that interrupted the table on the same thread, or in a vfork()
  * child, which shares its parent's table and changes nothing in it).
  */
-bool sockets_remember(const struct vsock *);
+bool sockets_remember(const struct known_socket *);
 
 /* Look up by minted address (leading NUL included); true if found. */
-bool sockets_by_addr(const uint8_t *addr, size_t len, struct vsock *out);
+bool sockets_by_addr(const uint8_t *addr, size_t len, struct known_socket *out);
 
-/* Look up a LOCAL entry by socket inode; true if found. */
-bool sockets_by_ino(uint64_t ino, struct vsock *out);
+/* Look up a BOUND entry by socket inode; true if found. */
+bool sockets_by_ino(uint64_t ino, struct known_socket *out);
 
 /*
  * The capability held for a name and socket type (0: any type), granted
@@ -65,7 +72,7 @@ bool sockets_by_ino(uint64_t ino, struct vsock *out);
  * tells which (held_capability() takes an inherited one up).
  */
 bool sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
-    struct vsock *out);
+    struct known_socket *out);
 
 /* Drop the capabilities for a name, after its provider changed (not in a vfork() child). */
 void sockets_forget_capability(const uint8_t *name, size_t len);

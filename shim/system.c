@@ -19,9 +19,11 @@
 #include <stdlib.h>
 #include <wordexp.h>
 
+#include "exec.h"
 #include "execgate.h"
+#include "popen.h"
 #include "real.h"
-#include "shim.h"
+#include "system.h"
 
 #define SHELL	"/bin/sh"
 

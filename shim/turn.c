@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "real.h"
-#include "shim.h"
 #include "turn.h"
 #include "wire.h"
 
