@@ -40,9 +40,17 @@ tests_unit_test_procfacts_LDADD = -lpthread
 tests_unit_test_procfacts_SOURCES = tests/unit/test_procfacts.c \
 	tests/unit/tap.h launcher/procfacts.c launcher/procfacts.h \
 	launcher/procinfo.c launcher/procinfo.h shim/procstat.c shim/procstat.h
+# The broker's decisions, from a parsed policy and facts handed over.
+check_PROGRAMS += tests/unit/test-decide
+tests_unit_test_decide_CPPFLAGS = $(AM_CPPFLAGS) $(LAUNCHER_INCLUDES)
+tests_unit_test_decide_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)
+tests_unit_test_decide_LDADD = policy/libpolicy.a $(LIBBSD_LIBS)
+tests_unit_test_decide_SOURCES = tests/unit/test_decide.c \
+	tests/unit/judge.h tests/unit/tap.h launcher/decide.c \
+	launcher/decide.h common/image.c common/image.h shim/wire.c shim/wire.h
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
 	tests/unit/test-procstat tests/unit/test-procfacts \
-	tests/unit/test-image
+	tests/unit/test-image tests/unit/test-decide
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 
