@@ -198,7 +198,7 @@ audit_refusal(const struct request *rq, const struct verdict *v)
 	audit_deny(&ev);
 }
 
-/* --- carrying a verdict out ------------------------------------------------- */
+/* --- carrying a verdict out ---------------------------------------------- */
 
 static void
 grant(const struct request *rq, const struct verdict *v)

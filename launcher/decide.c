@@ -116,14 +116,14 @@ decide_listen(const struct ask *q, const struct facts *f, struct verdict *v)
 		refuse_because(v, "bind", &l->name, EACCES,
 		    "the registered socket could not be looked up");
 	else if (f->bound != 1 && f->bound != SOCKDIAG_UNSUPPORTED)
-		refuse_because(v, "bind", &l->name, EACCES,
-		    "the registered socket is not bound at the address claimed");
+		refuse_because(v, "bind", &l->name, EACCES, "the registered "
+		    "socket is not bound at the address claimed");
 	else if (!(f->known & FACT_NAME_OPEN))
 		ask_for(v, FACT_NAME_OPEN);
 	else if (f->reg != NULL && f->reg->sock_ino != l->sock_ino)
 		fail(v, EADDRINUSE);
 	else if (f->asker_gone)
-		/* The requester itself may have just died: it registers nothing. */
+		/* The requester may have just died: it registers nothing. */
 		fail(v, ESRCH);
 	else {
 		v->kind = VERDICT_REGISTER;
@@ -225,7 +225,8 @@ decide_dial(const struct ask *q, const struct facts *f, struct verdict *v)
 	 * or one service, may only hold so many: past that it is told what
 	 * the kernel would say, and the launcher keeps serving.
 	 */
-	else if ((d->flags & WIRE_DIAL_NOWAIT) || q->limits->dial_timeout_ms <= 0)
+	else if ((d->flags & WIRE_DIAL_NOWAIT) ||
+	    q->limits->dial_timeout_ms <= 0)
 		fail(v, ECONNREFUSED);
 	else if (!(f->known & FACT_PENDING))
 		ask_for(v, FACT_PENDING);

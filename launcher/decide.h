@@ -24,7 +24,8 @@
 /* The broker's settings a decision reads. */
 struct limits {
 	int64_t		 dial_timeout_ms;	/* 0: a dial never waits */
-	size_t		 pending_per_process;	/* dials that may wait at once */
+	/* Dials that may wait at once. */
+	size_t		 pending_per_process;
 	size_t		 pending_per_service;
 };
 

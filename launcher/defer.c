@@ -20,10 +20,10 @@ static int64_t dial_timeout;
  * turn (broker_expire); then the channels of the services that dial the
  * providers concerned are read, each once (at most CATCH_UP_MAX
  * requests), and the ADMITs are judged.  Only a connector named by its
- * pidfs inode waits: claims are made only where the kernel has pidfs.  ADMITs read by a catch-up wait for
- * the next turn, so the work of a turn is bounded, whatever a service
- * floods its channel with.  Past DEFERRED_MAX waiting, an ADMIT is
- * judged at once.
+ * pidfs inode waits: claims are made only where the kernel has pidfs.
+ * ADMITs read by a catch-up wait for the next turn, so the work of a
+ * turn is bounded, whatever a service floods its channel with.  Past
+ * DEFERRED_MAX waiting, an ADMIT is judged at once.
  */
 #define CATCH_UP_MAX	1024	/* more than a channel's queue holds */
 #define DEFERRED_MAX	1024
@@ -52,7 +52,7 @@ defer_admit(const struct request *rq)
 		deferred_cap = ncap;
 	}
 	deferred[ndeferred] = *rq;
-	/* Its asker's record may be freed before the turn ends: found again then. */
+	/* Its asker's record may be freed before the turn ends: found again. */
 	deferred[ndeferred].proc = NULL;
 	ndeferred++;
 	return true;

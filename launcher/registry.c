@@ -247,7 +247,8 @@ proc_new(pid_t pid, uid_t uid, int pidfd)
 	p->uid = uid;
 	p->pidfd = pidfd;
 	p->pidfs_ino = procinfo_pidfd_ino(pidfd);
-	p->exit_watch = (struct watch){ .fd = pidfd, .fn = on_proc_exit, .ctx = p };
+	p->exit_watch = (struct watch){ .fd = pidfd, .fn = on_proc_exit,
+	    .ctx = p };
 	if (loop_add(&p->exit_watch) != 0 ||
 	    !push((void ***)&procs, &nprocs, &procs_cap, p)) {
 		loop_del(&p->exit_watch);

@@ -28,10 +28,12 @@ struct request {
 	struct channel	*chan;
 	const char	*service;	/* name of the channel's service */
 	pid_t		 pid;		/* kernel-verified sender */
-	struct proc	*proc;		/* its record; NULL for a CLAIM read after it exited */
-	uint64_t	 sender_ino;	/* the sender's pidfs inode, 0 if unknown */
-	int		 reply_fd;	/* -1 for a CLAIM, which has no answer */
-	bool		 caught_up;	/* an ADMIT judged after a catch-up (see defer.c) */
+	/* Its record; NULL for a CLAIM read after it exited. */
+	struct proc	*proc;
+	uint64_t	 sender_ino;	/* its pidfs inode, 0 if unknown */
+	int		 reply_fd;	/* -1 for a CLAIM: no answer */
+	/* An ADMIT judged after a catch-up (see defer.c). */
+	bool		 caught_up;
 	union wire_msg	 msg;
 };
 

@@ -91,7 +91,8 @@ test_listen(void)
 	    v.reg_new.service == DB && v.reg_new.dialable &&
 	    v.reg_new.owner == NULL && v.reg_new.name.len == 2 &&
 	    memcmp(v.reg_new.name.bytes, "db", 2) == 0 &&
-	    v.reg_new.addr_len == 6 && memcmp(v.reg_new.addr, "\0abcde", 6) == 0 &&
+	    v.reg_new.addr_len == 6 &&
+	    memcmp(v.reg_new.addr, "\0abcde", 6) == 0 &&
 	    v.reg_new.socktype == WIRE_SOCK_STREAM,
 	    "listen again on its own socket: registered, dialable");
 	world.bound = SOCKDIAG_UNSUPPORTED;
@@ -431,7 +432,8 @@ test_admit_answers(void)
 	    .granted = false };
 	judge(WEB, &m, &v);
 	expect_refusal("admit of a process granted nothing", &v, "accept",
-	    ECONNABORTED, 55, 1000, "pid 55 holds no capability to service web");
+	    ECONNABORTED, 55, 1000,
+	    "pid 55 holds no capability to service web");
 	expect_asked("admit of a process granted nothing",
 	    FACT_PEER | FACT_FROM_PROVIDER);
 }
