@@ -122,6 +122,23 @@ push(void ***array, size_t *count, size_t *cap, void *p)
 	return true;
 }
 
+/* Append a copy of the size bytes at p; NULL when out of memory. */
+static void *
+push_copy(void ***array, size_t *count, size_t *cap, const void *p,
+    size_t size)
+{
+	void *n = malloc(size);
+
+	if (n == NULL)
+		return NULL;
+	memcpy(n, p, size);
+	if (!push(array, count, cap, n)) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
 static void
 drop_at(void **array, size_t *count, size_t i)
 {
@@ -201,6 +218,51 @@ on_proc_exit(struct watch *w, uint32_t events)
 	proc_free(w->ctx);
 }
 
+/*
+ * Is the live record p another process's than the sender's?  The sender
+ * may have exited after it sent, and its pid been taken since by the
+ * process on record.  The pidfd the kernel attached names the sender
+ * itself: by its pidfs inode, or, on a kernel without pidfs, by whether
+ * it has exited (if not, it holds the pid, so it is the process on
+ * record).
+ */
+static bool
+sent_by_another(const struct proc *p, int pidfd)
+{
+	return pidfd >= 0 && (p->pidfs_ino != 0 ?
+	    procinfo_pidfd_ino(pidfd) != p->pidfs_ino :
+	    procinfo_pidfd_exited(pidfd));
+}
+
+/* A new record for the live process of pidfd, which it consumes. */
+static struct proc *
+proc_new(pid_t pid, uid_t uid, int pidfd)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	if (p == NULL || (p->granted = calloc(nservices ? nservices : 1,
+	    sizeof(bool))) == NULL)
+		goto fail;
+	p->pid = pid;
+	p->uid = uid;
+	p->pidfd = pidfd;
+	p->pidfs_ino = procinfo_pidfd_ino(pidfd);
+	p->exit_watch = (struct watch){ .fd = pidfd, .fn = on_proc_exit,
+	    .ctx = p };
+	if (loop_add(&p->exit_watch) != 0 ||
+	    !push((void ***)&procs, &nprocs, &procs_cap, p)) {
+		loop_del(&p->exit_watch);
+		goto fail;
+	}
+	return p;
+fail:
+	if (p != NULL)
+		free(p->granted);
+	free(p);
+	close(pidfd);
+	return NULL;
+}
+
 struct proc *
 registry_proc(pid_t pid, uid_t uid, int pidfd, uint64_t *exited_ino)
 {
@@ -210,17 +272,7 @@ registry_proc(pid_t pid, uid_t uid, int pidfd, uint64_t *exited_ino)
 	/* A record for this pid whose process died is a stale one: drop it. */
 	if (p != NULL && registry_proc_gone(p))
 		p = NULL;
-	/*
-	 * A live record for the pid may still be another process's: the
-	 * sender may have exited after it sent, and its pid been taken since
-	 * by the process on record.  The pidfd the kernel attached names the
-	 * sender itself: by its pidfs inode, or, on a kernel without pidfs,
-	 * by whether it has exited (if not, it holds the pid, so it is the
-	 * process on record).
-	 */
-	if (p != NULL && pidfd >= 0 && (p->pidfs_ino != 0 ?
-	    procinfo_pidfd_ino(pidfd) != p->pidfs_ino :
-	    procinfo_pidfd_exited(pidfd))) {
+	if (p != NULL && sent_by_another(p, pidfd)) {
 		*exited_ino = procinfo_pidfd_ino(pidfd);
 		close(pidfd);
 		return NULL;
@@ -238,29 +290,10 @@ registry_proc(pid_t pid, uid_t uid, int pidfd, uint64_t *exited_ino)
 	/* The sender may have died since it sent: then its pid means nothing. */
 	if (procinfo_pidfd_exited(pidfd)) {
 		*exited_ino = procinfo_pidfd_ino(pidfd);
-		goto fail;
+		close(pidfd);
+		return NULL;
 	}
-	p = calloc(1, sizeof(*p));
-	if (p == NULL || (p->granted = calloc(nservices ? nservices : 1,
-	    sizeof(bool))) == NULL)
-		goto fail;
-	p->pid = pid;
-	p->uid = uid;
-	p->pidfd = pidfd;
-	p->pidfs_ino = procinfo_pidfd_ino(pidfd);
-	p->exit_watch = (struct watch){ .fd = pidfd, .fn = on_proc_exit, .ctx = p };
-	if (loop_add(&p->exit_watch) != 0 ||
-	    !push((void ***)&procs, &nprocs, &procs_cap, p)) {
-		loop_del(&p->exit_watch);
-		goto fail;
-	}
-	return p;
-fail:
-	if (p != NULL)
-		free(p->granted);
-	free(p);
-	close(pidfd);
-	return NULL;
+	return proc_new(pid, uid, pidfd);
 }
 
 struct registration *
@@ -287,21 +320,12 @@ struct registration *
 registry_register(const struct registration *r)
 {
 	struct registration *old = registry_lookup(r->name.bytes, r->name.len);
-	struct registration *n;
 
 	if (old != NULL) {
 		*old = *r;
 		return old;
 	}
-	n = malloc(sizeof(*n));
-	if (n == NULL)
-		return NULL;
-	*n = *r;
-	if (!push((void ***)&regs, &nregs, &regs_cap, n)) {
-		free(n);
-		return NULL;
-	}
-	return n;
+	return push_copy((void ***)&regs, &nregs, &regs_cap, r, sizeof(*r));
 }
 
 void
@@ -333,16 +357,8 @@ registry_forget_service(size_t service)
 struct pending_dial *
 registry_add_pending(const struct pending_dial *d)
 {
-	struct pending_dial *n = malloc(sizeof(*n));
-
-	if (n == NULL)
-		return NULL;
-	*n = *d;
-	if (!push((void ***)&pending, &npending, &pending_cap, n)) {
-		free(n);
-		return NULL;
-	}
-	return n;
+	return push_copy((void ***)&pending, &npending, &pending_cap, d,
+	    sizeof(*d));
 }
 
 void

@@ -46,9 +46,17 @@ tests_unit_test_transport_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
 tests_unit_test_transport_SOURCES = tests/unit/test_transport.c \
 	tests/unit/tap.h
 tests_unit_test_transport_LDADD = common/libcommon.la
+# The broker's decisions, from a parsed policy and facts handed over.
+check_PROGRAMS += tests/unit/test-decide
+tests_unit_test_decide_CPPFLAGS = $(AM_CPPFLAGS) $(LAUNCHER_INCLUDES)
+tests_unit_test_decide_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)
+tests_unit_test_decide_LDADD = policy/libpolicy.a common/libcommon.la \
+	$(LIBBSD_LIBS)
+tests_unit_test_decide_SOURCES = tests/unit/test_decide.c \
+	tests/unit/judge.h tests/unit/tap.h launcher/decide.c launcher/decide.h
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
 	tests/unit/test-procstat tests/unit/test-procfacts \
-	tests/unit/test-image tests/unit/test-transport
+	tests/unit/test-image tests/unit/test-transport tests/unit/test-decide
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 
