@@ -14,19 +14,13 @@
 #include "bench.h"
 #include "compat.h"
 
-/* PIDFD_GET_INFO (Linux 6.13), as shim/pidkeep.c asks it. */
-struct gate_pidfd_info {
-	uint64_t	mask, cgroupid;
-	uint32_t	pid, tgid, ppid, ruid, rgid, euid, egid;
-	uint32_t	suid, sgid, fsuid, fsgid, spare0[1];
-};
-
 void
 bench_pidfd_get_info(int pidfd)
 {
-	struct gate_pidfd_info info = { .mask = 1 };
+	struct compat_pidfd_info info = { .mask = COMPAT_PIDFD_INFO_PID };
 
-	(void)ioctl(pidfd, _IOWR(0xFF, 11, struct gate_pidfd_info), &info);
+	/* As shim/pidkeep.c asks it. */
+	(void)ioctl(pidfd, COMPAT_PIDFD_GET_INFO, &info);
 }
 
 /* A pidfd of the peer, opened once, as the shim keeps one. */

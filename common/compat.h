@@ -8,9 +8,11 @@
 #ifndef CAPWRAP_COMPAT_H
 #define CAPWRAP_COMPAT_H
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/magic.h>
+#include <stdint.h>
 
 /* Linux 5.1. */
 #ifndef SYS_pidfd_send_signal
@@ -53,5 +55,19 @@
 #ifndef PIDFS_MAGIC
 #define PIDFS_MAGIC		0x50494446
 #endif
+
+/*
+ * Linux 6.13: what a pidfd names, asked with an ioctl.  Under a name of
+ * capwrap's own, so that it never clashes with newer headers' struct
+ * pidfd_info; the kernel takes a prefix of the structure it knows.
+ */
+struct compat_pidfd_info {
+	uint64_t	mask;
+	uint64_t	cgroupid;
+	uint32_t	pid, tgid, ppid, ruid, rgid, euid, egid;
+	uint32_t	suid, sgid, fsuid, fsgid, spare0[1];
+};
+#define COMPAT_PIDFD_GET_INFO	_IOWR(0xFF, 11, struct compat_pidfd_info)
+#define COMPAT_PIDFD_INFO_PID	1ULL
 
 #endif

@@ -6,18 +6,9 @@
 #include <stdatomic.h>
 
 #include "channel.h"
+#include "compat.h"
 #include "pidkeep.h"
 #include "rawsys.h"
-
-/* Linux 6.13: what a pidfd names; the headers of older systems lack it. */
-struct capshim_pidfd_info {
-	uint64_t	mask;
-	uint64_t	cgroupid;
-	uint32_t	pid, tgid, ppid, ruid, rgid, euid, egid;
-	uint32_t	suid, sgid, fsuid, fsgid, spare0[1];
-};
-#define CAPSHIM_PIDFD_GET_INFO	_IOWR(0xFF, 11, struct capshim_pidfd_info)
-#define CAPSHIM_PIDFD_INFO_PID	1ULL
 
 /*
  * A few slots, read and written without a lock: the close hooks that
@@ -88,11 +79,11 @@ release_slot(int fd)
 static pid_t
 kept_pid(int fd)
 {
-	struct capshim_pidfd_info info = { .mask = CAPSHIM_PIDFD_INFO_PID };
+	struct compat_pidfd_info info = { .mask = COMPAT_PIDFD_INFO_PID };
 	int saved = errno;
 	pid_t pid = 0;
 
-	if (capshim_syscall(SYS_ioctl, (long)fd, (long)CAPSHIM_PIDFD_GET_INFO,
+	if (capshim_syscall(SYS_ioctl, (long)fd, (long)COMPAT_PIDFD_GET_INFO,
 	    &info) == 0)
 		pid = (pid_t)info.pid;
 	else if (errno == ESRCH && channel_owner() && release_slot(fd))
@@ -116,13 +107,13 @@ pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid)
 static bool
 info_here(int pidfd)
 {
-	struct capshim_pidfd_info info = { .mask = CAPSHIM_PIDFD_INFO_PID };
+	struct compat_pidfd_info info = { .mask = COMPAT_PIDFD_INFO_PID };
 	int k = atomic_load_explicit(&info_supported, memory_order_relaxed);
 	int saved = errno;
 
 	if (k == 0) {
 		k = capshim_syscall(SYS_ioctl, (long)pidfd,
-		    (long)CAPSHIM_PIDFD_GET_INFO, &info) == 0 ||
+		    (long)COMPAT_PIDFD_GET_INFO, &info) == 0 ||
 		    errno == ESRCH ? 1 : -1;
 		atomic_store_explicit(&info_supported, k, memory_order_relaxed);
 	}
