@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "auditgroup.h"
-#include "auditlog.h"
+#include "auditread.h"
 #include "commands.h"
 #include "exitcodes.h"
 #include "termsafe.h"

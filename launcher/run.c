@@ -29,7 +29,7 @@
 #include "output.h"
 #include "policy.h"
 #include "shimpath.h"
-#include "spawn.h"
+#include "servicespawn.h"
 #include "target.h"
 
 /* Restart backoff: doubling from the first delay to the cap, reset after a good run. */

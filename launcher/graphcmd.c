@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auditlog.h"
+#include "auditread.h"
 #include "commands.h"
 #include "exitcodes.h"
 

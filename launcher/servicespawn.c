@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "servicespawn.h"
 #include "wire.h"
 
 #ifndef SYS_close_range

@@ -14,7 +14,7 @@
 #include "auditfile.h"
 #include "commands.h"
 #include "exitcodes.h"
-#include "spawn.h"
+#include "servicespawn.h"
 #include "target.h"
 #include "wrapped.h"
 
