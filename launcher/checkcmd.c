@@ -77,10 +77,8 @@ cmd_check(int argc, char **argv)
 	struct policy *p;
 	int rc;
 
-	if ((rc = cli_parse(&check_command, argc, argv, NULL)) != CLI_GO_ON)
-		return rc;
-	rc = load_policy(argv[optind], &p);
-	if (rc != EXIT_OK)
+	rc = cli_parse_policy(&check_command, argc, argv, NULL, &p);
+	if (rc != CLI_GO_ON)
 		return rc;
 	rc = check_targets(p);
 	if (check_audit(p, NULL) != EXIT_OK && rc == EXIT_OK)

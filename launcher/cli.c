@@ -84,7 +84,12 @@ cli_parse(const struct cli_command *cmd, int argc, char **argv, void *ctx)
 	return CLI_GO_ON;
 }
 
-int
+/*
+ * Parse a policy, reporting every error on stderr.  Returns EXIT_OK with
+ * *out set, EXIT_NOINPUT if the file cannot be read, EXIT_POLICY if it is
+ * invalid.
+ */
+static int
 load_policy(const char *path, struct policy **out)
 {
 	size_t nerrors = 0;
@@ -92,8 +97,8 @@ load_policy(const char *path, struct policy **out)
 	int fd;
 
 	/* Open it as the parser will, so the error names the real cause. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0 ||
-	    (S_ISDIR(st.st_mode) && (errno = EISDIR))) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) != 0 || (S_ISDIR(st.st_mode) && (errno = EISDIR))) {
 		fprintf(stderr, "capwrap: unable to read %s: %s\n", path,
 		    strerror(errno));
 		if (fd >= 0)
@@ -109,4 +114,17 @@ load_policy(const char *path, struct policy **out)
 		return EXIT_POLICY;
 	}
 	return EXIT_OK;
+}
+
+int
+cli_parse_policy(const struct cli_command *cmd, int argc, char **argv,
+    void *ctx, struct policy **out)
+{
+	int rc;
+
+	if ((rc = cli_parse(cmd, argc, argv, ctx)) != CLI_GO_ON)
+		return rc;
+	if ((rc = load_policy(argv[optind], out)) != EXIT_OK)
+		return rc;
+	return CLI_GO_ON;
 }

@@ -29,9 +29,9 @@ struct cli_command {
 	 */
 	const char		*synopsis;
 	const char		*operand;	/* what the one operand is */
-	const char		*shortopts;	/* for getopt_long; ":h" at least */
+	const char		*shortopts;	/* ":h" at least */
 	const struct option	*options;	/* --help among them */
-	cli_option_fn		*option;	/* NULL: --help is all there is */
+	cli_option_fn		*option;	/* NULL: no option but --help */
 	int			(*main)(int argc, char **argv);
 };
 
@@ -46,14 +46,16 @@ extern const struct cli_command run_command, check_command, graph_command,
  */
 int cli_parse(const struct cli_command *, int argc, char **argv, void *ctx);
 
+/*
+ * cli_parse, then the policy the operand names, parsed with every error
+ * reported on stderr.  Returns CLI_GO_ON with *out set, or the exit
+ * status to end with: EXIT_NOINPUT if the file cannot be read,
+ * EXIT_POLICY if it is invalid.
+ */
+int cli_parse_policy(const struct cli_command *, int argc, char **argv,
+    void *ctx, struct policy **out);
+
 /* "usage: " and the command's synopsis. */
 void cli_usage(const struct cli_command *, FILE *);
-
-/*
- * Parse a policy, reporting every error on stderr.  Returns EXIT_OK with
- * *out set, EXIT_NOINPUT if the file cannot be read, EXIT_POLICY if it is
- * invalid.
- */
-int load_policy(const char *path, struct policy **out);
 
 #endif

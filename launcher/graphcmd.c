@@ -400,11 +400,10 @@ cmd_graph(int argc, char **argv)
 	size_t nbad = 0;
 	int rc;
 
-	if ((rc = cli_parse(&graph_command, argc, argv, &audit_path)) !=
-	    CLI_GO_ON)
+	rc = cli_parse_policy(&graph_command, argc, argv, &audit_path, &p);
+	if (rc != CLI_GO_ON)
 		return rc;
-	if ((rc = load_policy(argv[optind], &p)) != EXIT_OK)
-		return rc;
+	rc = EXIT_OK;
 	g.policy = p;
 	if (audit_path != NULL && (rc = read_audit(audit_path, &g, &nbad)) !=
 	    EXIT_OK)

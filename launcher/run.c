@@ -147,10 +147,8 @@ cmd_run(int argc, char **argv)
 	struct policy *policy;
 	int rc;
 
-	if ((rc = cli_parse(&run_command, argc, argv, &o)) != CLI_GO_ON)
-		return rc;
-	rc = load_policy(argv[optind], &policy);
-	if (rc != EXIT_OK)
+	rc = cli_parse_policy(&run_command, argc, argv, &o, &policy);
+	if (rc != CLI_GO_ON)
 		return rc;
 	rc = preflight(policy, &o, argv[optind], &cfg);
 	if (rc != EXIT_OK) {

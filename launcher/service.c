@@ -20,7 +20,10 @@ service_is_running(const struct service_rt *s)
 	return s->main_alive || s->ndaemons > 0;
 }
 
-/* The daemons may have left the main process's group with setsid. */
+/*
+ * Every process a service is made of: the main process's group, and each
+ * adopted daemon on its own (it may have left the group with setsid).
+ */
 void
 service_signal(struct service_rt *s, int sig)
 {
@@ -111,7 +114,10 @@ use_color(int fd)
 	return isatty(fd);
 }
 
-/* Fresh output pipes into rq; a restart's last instance's output goes out first. */
+/*
+ * Fresh output pipes into rq; what the last instance (of a restart)
+ * wrote goes out first.
+ */
 static int
 open_outputs(struct service_rt *s, size_t index, int width,
     struct spawn_request *rq)
@@ -131,8 +137,8 @@ open_outputs(struct service_rt *s, size_t index, int width,
 	rq->stderr_fd = output_open(&s->err, s->ps->name, width,
 	    STDERR_FILENO, use_color(STDERR_FILENO) ? color : NULL);
 	if (rq->stdout_fd < 0 || rq->stderr_fd < 0) {
-		fprintf(stderr, "capwrap: %s: unable to make output pipes: %s\n",
-		    s->ps->name, strerror(errno));
+		fprintf(stderr, "capwrap: %s: unable to make output pipes: "
+		    "%s\n", s->ps->name, strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -347,14 +347,15 @@ setup_services(const struct policy *policy)
 		return EXIT_SYSTEM;
 	}
 	for (size_t i = 0; i < run.nsvc; i++) {
+		struct service_rt *s = &run.svc[i];
 		int len = (int)strlen(policy->services[i].name);
 
-		run.svc[i].ps = &policy->services[i];
-		run.svc[i].restart_at = -1;
-		run.svc[i].backoff_ms = BACKOFF_FIRST_MS;
-		if (spawn_resolve(run.svc[i].ps->argv[0], path, sizeof(path)) != 0)
-			(void)strlcpy(path, run.svc[i].ps->argv[0], sizeof(path));
-		if ((run.svc[i].program = strdup(path)) == NULL) {
+		s->ps = &policy->services[i];
+		s->restart_at = -1;
+		s->backoff_ms = BACKOFF_FIRST_MS;
+		if (spawn_resolve(s->ps->argv[0], path, sizeof(path)) != 0)
+			(void)strlcpy(path, s->ps->argv[0], sizeof(path));
+		if ((s->program = strdup(path)) == NULL) {
 			fprintf(stderr, "capwrap: out of memory\n");
 			return EXIT_SYSTEM;
 		}
@@ -379,7 +380,8 @@ supervise_setup(const struct supervise_config *cfg)
 	run.kill_at = -1;
 	if (loop_init() != 0 || setup_signals() != 0 ||
 	    broker_init(cfg->policy, cfg->dial_timeout_ms, &hooks) != 0) {
-		fprintf(stderr, "capwrap: unable to set up: %s\n", strerror(errno));
+		fprintf(stderr, "capwrap: unable to set up: %s\n",
+		    strerror(errno));
 		return EXIT_SYSTEM;
 	}
 	return setup_services(cfg->policy);
