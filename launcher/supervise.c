@@ -47,7 +47,8 @@ active_count(void)
 	size_t n = 0;
 
 	for (size_t i = 0; i < run.nsvc; i++)
-		n += service_is_running(&run.svc[i]) || run.svc[i].restart_at >= 0;
+		n += service_is_running(&run.svc[i]) ||
+		    run.svc[i].restart_at >= 0;
 	return n;
 }
 
