@@ -1,6 +1,8 @@
 /*
  * The audit trail: one JSON Lines record per refusal, written by the
- * launcher alone, plus a short human line on capwrap's stderr.
+ * launcher alone, plus a short human line on capwrap's stderr.  Written
+ * by auditwrite.c (with auditrate.c and auditrec.c); read back by
+ * auditread.c.
  */
 #ifndef CAPWRAP_AUDIT_H
 #define CAPWRAP_AUDIT_H

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +14,8 @@
 #include <unistd.h>
 
 #include "auditgroup.h"
-#include "auditlog.h"
-#include "commands.h"
+#include "auditread.h"
+#include "cli.h"
 #include "exitcodes.h"
 #include "termsafe.h"
 
@@ -41,57 +40,66 @@ put_json_string(const char *s)
 	jsonl_put_string(stdout, s, strlen(s));
 }
 
+static void
+print_record_json(const struct audit_record *rec)
+{
+	printf("{\"time\":");
+	put_json_string(rec->time);
+	printf(",\"event\":");
+	put_json_string(rec->event);
+	printf(",\"gate\":");
+	put_json_string(rec->gate);
+	printf(",\"service\":");
+	put_json_string(rec->service);
+	if (rec->name != NULL) {
+		printf(",\"name\":");
+		put_json_string(rec->name);
+	}
+	if (rec->pid >= 0)
+		printf(",\"pid\":%lld", rec->pid);
+	if (rec->peer_pid >= 0)
+		printf(",\"peer_pid\":%lld", rec->peer_pid);
+	if (rec->peer_uid >= 0)
+		printf(",\"peer_uid\":%lld", rec->peer_uid);
+	if (rec->peer_exe != NULL) {
+		printf(",\"peer_exe\":");
+		put_json_string(rec->peer_exe);
+	}
+	if (rec->reason != NULL) {
+		printf(",\"reason\":");
+		put_json_string(rec->reason);
+	}
+	printf(",\"count\":%lld}\n", rec->count);
+}
+
+static void
+print_record_text(const struct audit_record *rec)
+{
+	char peer[64] = "", times[48] = "";
+
+	if (rec->peer_pid >= 0)
+		snprintf(peer, sizeof(peer), " peer pid %lld", rec->peer_pid);
+	if (rec->count > 1)
+		snprintf(times, sizeof(times), " [%lld times]", rec->count);
+	/* Every byte of it may be the peer's choice: escaped. */
+	termsafe_printf(stdout, "%s %s %s %s%s%s%s%s%s%s%s", rec->time,
+	    rec->service, rec->gate, rec->name != NULL ? rec->name :
+	    "(over the audit rate)", peer,
+	    rec->peer_exe != NULL ? " (" : "",
+	    rec->peer_exe != NULL ? rec->peer_exe : "",
+	    rec->peer_exe != NULL ? ")" : "",
+	    rec->reason != NULL ? ": " : "",
+	    rec->reason != NULL ? rec->reason : "", times);
+}
+
 /* --follow: each record on a line of its own, as it arrives. */
 static void
 print_record(const struct summary *s, const struct audit_record *rec)
 {
-	if (s->json) {
-		printf("{\"time\":");
-		put_json_string(rec->time);
-		printf(",\"event\":");
-		put_json_string(rec->event);
-		printf(",\"gate\":");
-		put_json_string(rec->gate);
-		printf(",\"service\":");
-		put_json_string(rec->service);
-		if (rec->name != NULL) {
-			printf(",\"name\":");
-			put_json_string(rec->name);
-		}
-		if (rec->pid >= 0)
-			printf(",\"pid\":%lld", rec->pid);
-		if (rec->peer_pid >= 0)
-			printf(",\"peer_pid\":%lld", rec->peer_pid);
-		if (rec->peer_uid >= 0)
-			printf(",\"peer_uid\":%lld", rec->peer_uid);
-		if (rec->peer_exe != NULL) {
-			printf(",\"peer_exe\":");
-			put_json_string(rec->peer_exe);
-		}
-		if (rec->reason != NULL) {
-			printf(",\"reason\":");
-			put_json_string(rec->reason);
-		}
-		printf(",\"count\":%lld}\n", rec->count);
-	} else {
-		char peer[64] = "", times[48] = "";
-
-		if (rec->peer_pid >= 0)
-			snprintf(peer, sizeof(peer), " peer pid %lld",
-			    rec->peer_pid);
-		if (rec->count > 1)
-			snprintf(times, sizeof(times), " [%lld times]",
-			    rec->count);
-		/* Every byte of it may be the peer's choice: escaped. */
-		termsafe_printf(stdout, "%s %s %s %s%s%s%s%s%s%s%s", rec->time,
-		    rec->service, rec->gate, rec->name != NULL ? rec->name :
-		    "(over the audit rate)", peer,
-		    rec->peer_exe != NULL ? " (" : "",
-		    rec->peer_exe != NULL ? rec->peer_exe : "",
-		    rec->peer_exe != NULL ? ")" : "",
-		    rec->reason != NULL ? ": " : "",
-		    rec->reason != NULL ? rec->reason : "", times);
-	}
+	if (s->json)
+		print_record_json(rec);
+	else
+		print_record_text(rec);
 	fflush(stdout);
 }
 
@@ -271,87 +279,101 @@ follow(struct auditlog_reader *r, int fd, const char *path)
 	return 0;
 }
 
-static void
-usage_audit(FILE *f)
+/* The whole file now, or all that is appended until interrupted. */
+static int
+read_log(struct auditlog_reader *r, int fd, const char *path, bool following)
 {
-	fprintf(f, "usage: capwrap audit FILE [--json] [--follow]\n");
+	int rc = EXIT_OK;
+
+	if (following) {
+		if (follow(r, fd, path) != 0)
+			rc = EXIT_NOINPUT;
+		else
+			auditlog_finish(r);
+	} else {
+		if (auditlog_feed(r, fd, true) != 0)
+			rc = EXIT_NOINPUT;
+		close(fd);
+	}
+	return rc;
 }
 
-int
+/* The summary (none in JSON after --follow), and the lines skipped. */
+static int
+report(struct summary *s, const struct auditlog_reader *r, const char *path,
+    bool following)
+{
+	if (s->groups.oom) {
+		fprintf(stderr, "capwrap: out of memory\n");
+		return EXIT_SYSTEM;
+	}
+	groups_sort(&s->groups);
+	if (s->json && !following)
+		print_summary_json(s);
+	else if (!s->json)
+		print_summary(s, path);
+	if (r->nbad > 0) {
+		fprintf(stderr, "capwrap: %s: %zu line%s skipped\n", path,
+		    r->nbad, r->nbad == 1 ? "" : "s");
+		return EXIT_DATAERR;
+	}
+	return EXIT_OK;
+}
+
+static int
+audit_option(void *ctx, int c, const char *arg)
+{
+	struct summary *s = ctx;
+
+	(void)arg;
+	if (c == 'j')
+		s->json = true;
+	else
+		s->live = true;		/* --follow */
+	return CLI_GO_ON;
+}
+
+static int
 cmd_audit(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "follow", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct summary s = { .total = 0 };
 	struct auditlog_reader r;
-	bool following = false;
 	const char *path;
-	int c, fd, rc = EXIT_OK;
+	int fd, rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			s.json = true;
-			break;
-		case 'f':
-			following = true;
-			break;
-		case 'h':
-			usage_audit(stdout);
-			return EXIT_OK;
-		default:
-			option_error("audit", argc, argv, c);
-			usage_audit(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!one_operand("audit", "FILE", argc)) {
-		usage_audit(stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = cli_parse(&audit_command, argc, argv, &s)) != CLI_GO_ON)
+		return rc;
 	path = argv[optind];
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "capwrap: unable to read %s: %s\n", path,
 		    strerror(errno));
 		return EXIT_NOINPUT;
 	}
-	s.live = following;
 	auditlog_init(&r, path, on_record, &s);
-	if (following) {
-		if (follow(&r, fd, path) != 0)
-			rc = EXIT_NOINPUT;
-		else
-			auditlog_finish(&r);
-	} else {
-		if (auditlog_feed(&r, fd, true) != 0)
-			rc = EXIT_NOINPUT;
-		close(fd);
-	}
-	if (rc != EXIT_OK) {
+	rc = read_log(&r, fd, path, s.live);
+	if (rc != EXIT_OK)
 		fprintf(stderr, "capwrap: unable to read %s: %s\n", path,
 		    strerror(errno));
-	} else if (s.groups.oom) {
-		fprintf(stderr, "capwrap: out of memory\n");
-		rc = EXIT_SYSTEM;
-	} else {
-		groups_sort(&s.groups);
-		if (s.json && !following)
-			print_summary_json(&s);
-		else if (!s.json)
-			print_summary(&s, path);
-		if (r.nbad > 0) {
-			fprintf(stderr, "capwrap: %s: %zu line%s skipped\n", path,
-			    r.nbad, r.nbad == 1 ? "" : "s");
-			rc = EXIT_DATAERR;
-		}
-	}
+	else
+		rc = report(&s, &r, path, s.live);
 	auditlog_free(&r);
 	groups_free(&s.groups);
 	return rc;
 }
+
+static const struct option audit_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_command audit_command = {
+	.name = "audit",
+	.synopsis = "capwrap audit FILE [--json] [--follow]\n",
+	.operand = "FILE",
+	.shortopts = ":fh",
+	.options = audit_longopts,
+	.option = audit_option,
+	.main = cmd_audit,
+};

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "auditlog.h"
+#include "auditread.h"
 
 #define GROUP_NAMES	4
 #define GROUP_PIDS	8

@@ -88,6 +88,60 @@ put_utf8(struct cursor *c, unsigned cp)
 	*c->out++ = (char)(0x80 | (cp & 0x3f));
 }
 
+/* A \u escape (the cursor is past the u): a byte, or a character in UTF-8. */
+static int
+parse_unicode(struct cursor *c)
+{
+	unsigned cp, lo;
+
+	if (hex4(c, &cp) != 0)
+		return -1;
+	if (cp <= 0xff) {
+		/* A byte, as capwrap escapes the bytes of names. */
+		*c->out++ = (char)cp;
+		return 0;
+	}
+	if (cp >= 0xdc00 && cp <= 0xdfff)
+		return fail(c, "lone low surrogate \\u%04x", cp);
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (c->len - c->at < 2 || c->s[c->at] != '\\' ||
+		    c->s[c->at + 1] != 'u')
+			return fail(c, "lone high surrogate \\u%04x", cp);
+		c->at += 2;
+		if (hex4(c, &lo) != 0)
+			return -1;
+		if (lo < 0xdc00 || lo > 0xdfff)
+			return fail(c, "bad surrogate pair");
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	put_utf8(c, cp);
+	return 0;
+}
+
+/* The escape whose backslash the cursor has just passed, into the pool. */
+static int
+parse_escape(struct cursor *c)
+{
+	int ch = peek(c);
+
+	c->at++;
+	switch (ch) {
+	case '"': case '\\': case '/':
+		*c->out++ = (char)ch;
+		return 0;
+	case 'b': *c->out++ = '\b'; return 0;
+	case 'f': *c->out++ = '\f'; return 0;
+	case 'n': *c->out++ = '\n'; return 0;
+	case 'r': *c->out++ = '\r'; return 0;
+	case 't': *c->out++ = '\t'; return 0;
+	case 'u':
+		return parse_unicode(c);
+	default:
+		c->at--;
+		return fail(c, "bad escape in a string");
+	}
+}
+
 /* A string at the cursor (which is on the opening quote) into the pool. */
 static int
 parse_string(struct cursor *c, char **str, size_t *len)
@@ -97,7 +151,6 @@ parse_string(struct cursor *c, char **str, size_t *len)
 	c->at++;
 	for (;;) {
 		int ch = peek(c);
-		unsigned cp, lo;
 
 		if (ch < 0)
 			return fail(c, "unterminated string");
@@ -106,50 +159,10 @@ parse_string(struct cursor *c, char **str, size_t *len)
 		c->at++;
 		if (ch == '"')
 			break;
-		if (ch != '\\') {
+		if (ch != '\\')
 			*c->out++ = (char)ch;
-			continue;
-		}
-		ch = peek(c);
-		c->at++;
-		switch (ch) {
-		case '"': case '\\': case '/':
-			*c->out++ = (char)ch;
-			break;
-		case 'b': *c->out++ = '\b'; break;
-		case 'f': *c->out++ = '\f'; break;
-		case 'n': *c->out++ = '\n'; break;
-		case 'r': *c->out++ = '\r'; break;
-		case 't': *c->out++ = '\t'; break;
-		case 'u':
-			if (hex4(c, &cp) != 0)
-				return -1;
-			if (cp <= 0xff) {
-				/* A byte, as capwrap escapes the bytes of names. */
-				*c->out++ = (char)cp;
-				break;
-			}
-			if (cp >= 0xdc00 && cp <= 0xdfff)
-				return fail(c, "lone low surrogate \\u%04x", cp);
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (c->len - c->at < 2 || c->s[c->at] != '\\' ||
-				    c->s[c->at + 1] != 'u')
-					return fail(c, "lone high surrogate "
-					    "\\u%04x", cp);
-				c->at += 2;
-				if (hex4(c, &lo) != 0)
-					return -1;
-				if (lo < 0xdc00 || lo > 0xdfff)
-					return fail(c, "bad surrogate pair");
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
-			}
-			put_utf8(c, cp);
-			break;
-		default:
-			c->at--;
-			return fail(c, "bad escape in a string");
-		}
+		else if (parse_escape(c) != 0)
+			return -1;
 	}
 	*len = (size_t)(c->out - start);
 	*c->out++ = '\0';
@@ -230,13 +243,75 @@ parse_value(struct cursor *c, struct jsonl_field *f)
 	return parse_number(c, &f->num);
 }
 
+/* One "key": value into the next field of o. */
+static int
+parse_member(struct cursor *c, struct jsonl_object *o)
+{
+	struct jsonl_field *f;
+	char *key;
+	size_t keylen;
+
+	skip_space(c);
+	if (peek(c) != '"')
+		return fail(c, "expected a quoted key");
+	if (o->nfields == JSONL_MAX_FIELDS)
+		return fail(c, "more than %d fields", JSONL_MAX_FIELDS);
+	f = &o->fields[o->nfields];
+	if (parse_string(c, &key, &keylen) != 0)
+		return -1;
+	if (keylen == 0 || keylen >= JSONL_KEY_MAX ||
+	    memchr(key, '\0', keylen) != NULL)
+		return fail(c, "bad key");
+	if (jsonl_get(o, key) != NULL)
+		return fail(c, "duplicate key \"%s\"", key);
+	memcpy(f->key, key, keylen + 1);
+	skip_space(c);
+	if (peek(c) != ':')
+		return fail(c, "expected ':' after key \"%s\"", f->key);
+	c->at++;
+	skip_space(c);
+	if (parse_value(c, f) != 0)
+		return -1;
+	o->nfields++;
+	return 0;
+}
+
+/* The object at the cursor, from its '{' to its '}'. */
+static int
+parse_object(struct cursor *c, struct jsonl_object *o)
+{
+	skip_space(c);
+	if (peek(c) != '{')
+		return fail(c, "expected '{' to start a record");
+	c->at++;
+	skip_space(c);
+	if (peek(c) == '}') {
+		c->at++;
+		return 0;
+	}
+	for (;;) {
+		if (parse_member(c, o) != 0)
+			return -1;
+		skip_space(c);
+		if (peek(c) == ',') {
+			c->at++;
+			continue;
+		}
+		if (peek(c) == '}') {
+			c->at++;
+			return 0;
+		}
+		return fail(c, "expected ',' or '}'");
+	}
+}
+
 int
 jsonl_parse(const char *line, size_t len, struct jsonl_object *o, char *err,
     size_t errlen, size_t *col)
 {
 	struct cursor c = { .s = line, .len = len, .err = err,
 	    .errlen = errlen };
-	int rc = -1;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	/* Decoding never makes a string longer than its escaped form. */
@@ -246,74 +321,12 @@ jsonl_parse(const char *line, size_t len, struct jsonl_object *o, char *err,
 		return -1;
 	}
 	c.out = o->pool;
-	skip_space(&c);
-	if (peek(&c) != '{') {
-		fail(&c, "expected '{' to start a record");
-		goto out;
-	}
-	c.at++;
-	skip_space(&c);
-	if (peek(&c) == '}') {
-		c.at++;
-		goto end;
-	}
-	for (;;) {
-		struct jsonl_field *f;
-		char *key;
-		size_t keylen;
-
+	rc = parse_object(&c, o);
+	if (rc == 0) {
 		skip_space(&c);
-		if (peek(&c) != '"') {
-			fail(&c, "expected a quoted key");
-			goto out;
-		}
-		if (o->nfields == JSONL_MAX_FIELDS) {
-			fail(&c, "more than %d fields", JSONL_MAX_FIELDS);
-			goto out;
-		}
-		f = &o->fields[o->nfields];
-		if (parse_string(&c, &key, &keylen) != 0)
-			goto out;
-		if (keylen == 0 || keylen >= JSONL_KEY_MAX ||
-		    memchr(key, '\0', keylen) != NULL) {
-			fail(&c, "bad key");
-			goto out;
-		}
-		if (jsonl_get(o, key) != NULL) {
-			fail(&c, "duplicate key \"%s\"", key);
-			goto out;
-		}
-		memcpy(f->key, key, keylen + 1);
-		skip_space(&c);
-		if (peek(&c) != ':') {
-			fail(&c, "expected ':' after key \"%s\"", f->key);
-			goto out;
-		}
-		c.at++;
-		skip_space(&c);
-		if (parse_value(&c, f) != 0)
-			goto out;
-		o->nfields++;
-		skip_space(&c);
-		if (peek(&c) == ',') {
-			c.at++;
-			continue;
-		}
-		if (peek(&c) == '}') {
-			c.at++;
-			break;
-		}
-		fail(&c, "expected ',' or '}'");
-		goto out;
+		if (c.at != c.len)
+			rc = fail(&c, "unexpected text after the record");
 	}
-end:
-	skip_space(&c);
-	if (c.at != c.len) {
-		fail(&c, "unexpected text after the record");
-		goto out;
-	}
-	rc = 0;
-out:
 	*col = c.at + 1;
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "linefmt.h"
 #include "sink.h"
 
 struct sink {
@@ -80,16 +81,16 @@ sink_printf(int fd, const char *fmt, ...)
 {
 	char line[PIPE_BUF];
 	va_list ap;
+	bool cut;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	n = linefmt_v(line, sizeof(line), &cut, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(line)) {
-		n = sizeof(line);
-		line[n - 1] = '\n';
-	}
+	/* Its last byte gives way to the newline every line ends with. */
+	if (cut)
+		line[n++] = '\n';
 	sink_line(fd, line, (size_t)n);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "linefmt.h"
 #include "termsafe.h"
 
 /*
@@ -77,15 +78,14 @@ termsafe_printf(FILE *f, const char *fmt, ...)
 {
 	char line[8192], safe[4 * sizeof(line)];
 	va_list ap;
+	bool cut;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	n = linefmt_v(line, sizeof(line), &cut, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
 	termsafe_escape(safe, sizeof(safe), line, (size_t)n);
 	fprintf(f, "%s\n", safe);
 }

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "spawn.h"
+#include "servicespawn.h"
 #include "target.h"
 #include "wrapped.h"
 

@@ -5,7 +5,7 @@
 check_PROGRAMS += tests/operator/test-jsonl
 tests_operator_test_jsonl_SOURCES = tests/operator/test_jsonl.c \
 	tests/unit/tap.h launcher/jsonl.c launcher/jsonl.h \
-	launcher/auditlog.c launcher/auditlog.h
+	launcher/auditread.c launcher/auditread.h
 tests_operator_test_jsonl_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/launcher -I$(top_srcdir)/tests/unit
 tests_operator_test_jsonl_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auditlog.h"
+#include "auditread.h"
 #include "jsonl.h"
 #include "tap.h"
 

@@ -4,8 +4,6 @@
  */
 #include <sys/stat.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,37 +12,9 @@
 #include "auditfile.h"
 #include "commands.h"
 #include "exitcodes.h"
-#include "spawn.h"
+#include "servicespawn.h"
 #include "target.h"
 #include "wrapped.h"
-
-int
-load_policy(const char *path, struct policy **out)
-{
-	size_t nerrors = 0;
-
-	struct stat st;
-	int fd;
-
-	/* Open it as the parser will, so the error names the real cause. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0 ||
-	    (S_ISDIR(st.st_mode) && (errno = EISDIR))) {
-		fprintf(stderr, "capwrap: unable to read %s: %s\n", path,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return EXIT_NOINPUT;
-	}
-	close(fd);
-	*out = policy_parse_file(path, policy_report_to_stream, stderr,
-	    &nerrors);
-	if (*out == NULL) {
-		fprintf(stderr, "capwrap: %s: %zu error%s\n", path, nerrors,
-		    nerrors == 1 ? "" : "s");
-		return EXIT_POLICY;
-	}
-	return EXIT_OK;
-}
 
 int
 check_targets(const struct policy *p)
@@ -101,41 +71,14 @@ check_audit(const struct policy *p, const char *override)
 	return audit_refused(p, override, why);
 }
 
-static void
-usage_check(FILE *f)
-{
-	fprintf(f, "usage: capwrap check POLICY\n");
-}
-
-int
+static int
 cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct policy *p;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_check(stdout);
-			return EXIT_OK;
-		default:
-			option_error("check", argc, argv, c);
-			usage_check(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!one_operand("check", "POLICY", argc)) {
-		usage_check(stderr);
-		return EXIT_USAGE;
-	}
-	rc = load_policy(argv[optind], &p);
-	if (rc != EXIT_OK)
+	rc = cli_parse_policy(&check_command, argc, argv, NULL, &p);
+	if (rc != CLI_GO_ON)
 		return rc;
 	rc = check_targets(p);
 	if (check_audit(p, NULL) != EXIT_OK && rc == EXIT_OK)
@@ -145,3 +88,17 @@ cmd_check(int argc, char **argv)
 	policy_free(p);
 	return rc;
 }
+
+static const struct option check_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_command check_command = {
+	.name = "check",
+	.synopsis = "capwrap check POLICY\n",
+	.operand = "POLICY",
+	.shortopts = ":h",
+	.options = check_longopts,
+	.main = cmd_check,
+};

@@ -3,8 +3,8 @@
  * of the lineage channel at a fixed descriptor, in a process group of
  * its own, dying with the launcher.
  */
-#ifndef CAPWRAP_SPAWN_H
-#define CAPWRAP_SPAWN_H
+#ifndef CAPWRAP_SERVICESPAWN_H
+#define CAPWRAP_SERVICESPAWN_H
 
 #include <sys/types.h>
 #include <stddef.h>

@@ -7,14 +7,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "auditlog.h"
-#include "commands.h"
+#include "auditread.h"
+#include "cli.h"
 #include "exitcodes.h"
 
 /* A node the audit brings in: an intruder, a name nobody provides, a service of another policy. */
@@ -354,47 +353,57 @@ read_audit(const char *path, struct graph *g, size_t *nbad)
 }
 
 static void
-usage_graph(FILE *f)
+print_graph(const struct policy *p, const struct graph *g)
 {
-	fprintf(f, "usage: capwrap graph POLICY [--audit FILE]\n");
+	printf("digraph capwrap {\n"
+	    "\tgraph [rankdir=LR, fontname=\"sans-serif\", labelloc=t, "
+	    "label=\"");
+	dot_text(p->path);
+	printf("\"];\n"
+	    "\tnode [shape=box, style=rounded, fontname=\"sans-serif\"];\n"
+	    "\tedge [fontname=\"sans-serif\", fontsize=10];\n");
+	print_policy(p);
+	print_overlay(g);
+	printf("}\n");
 }
 
-int
+static void
+free_graph(struct graph *g)
+{
+	for (size_t i = 0; i < g->nnodes; i++)
+		free(g->nodes[i].key);
+	for (size_t i = 0; i < g->nedges; i++) {
+		free(g->edges[i].from);
+		free(g->edges[i].to);
+		free(g->edges[i].label);
+	}
+	free(g->nodes);
+	free(g->edges);
+}
+
+static int
+graph_option(void *ctx, int c, const char *arg)
+{
+	const char **audit_path = ctx;
+
+	(void)c;		/* --audit is the only one */
+	*audit_path = arg;
+	return CLI_GO_ON;
+}
+
+static int
 cmd_graph(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "audit", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *audit_path = NULL;
 	struct graph g = { .policy = NULL };
 	struct policy *p;
 	size_t nbad = 0;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			audit_path = optarg;
-			break;
-		case 'h':
-			usage_graph(stdout);
-			return EXIT_OK;
-		default:
-			option_error("graph", argc, argv, c);
-			usage_graph(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!one_operand("graph", "POLICY", argc)) {
-		usage_graph(stderr);
-		return EXIT_USAGE;
-	}
-	if ((rc = load_policy(argv[optind], &p)) != EXIT_OK)
+	rc = cli_parse_policy(&graph_command, argc, argv, &audit_path, &p);
+	if (rc != CLI_GO_ON)
 		return rc;
+	rc = EXIT_OK;
 	g.policy = p;
 	if (audit_path != NULL && (rc = read_audit(audit_path, &g, &nbad)) !=
 	    EXIT_OK)
@@ -404,17 +413,7 @@ cmd_graph(int argc, char **argv)
 		rc = EXIT_SYSTEM;
 		goto out;
 	}
-
-	printf("digraph capwrap {\n"
-	    "\tgraph [rankdir=LR, fontname=\"sans-serif\", labelloc=t, "
-	    "label=\"");
-	dot_text(p->path);
-	printf("\"];\n"
-	    "\tnode [shape=box, style=rounded, fontname=\"sans-serif\"];\n"
-	    "\tedge [fontname=\"sans-serif\", fontsize=10];\n");
-	print_policy(p);
-	print_overlay(&g);
-	printf("}\n");
+	print_graph(p, &g);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "capwrap: unable to write the graph: %s\n",
 		    strerror(errno));
@@ -422,15 +421,23 @@ cmd_graph(int argc, char **argv)
 	} else if (nbad > 0)
 		rc = EXIT_DATAERR;
 out:
-	for (size_t i = 0; i < g.nnodes; i++)
-		free(g.nodes[i].key);
-	for (size_t i = 0; i < g.nedges; i++) {
-		free(g.edges[i].from);
-		free(g.edges[i].to);
-		free(g.edges[i].label);
-	}
-	free(g.nodes);
-	free(g.edges);
+	free_graph(&g);
 	policy_free(p);
 	return rc;
 }
+
+static const struct option graph_longopts[] = {
+	{ "audit", required_argument, NULL, 'a' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_command graph_command = {
+	.name = "graph",
+	.synopsis = "capwrap graph POLICY [--audit FILE]\n",
+	.operand = "POLICY",
+	.shortopts = ":h",
+	.options = graph_longopts,
+	.option = graph_option,
+	.main = cmd_graph,
+};

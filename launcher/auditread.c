@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auditlog.h"
+#include "auditread.h"
 
 /* capwrap writes records of at most 8 KiB; anything far longer is noise. */
 #define AUDITLOG_LINE_MAX (256 * 1024)

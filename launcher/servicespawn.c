@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "spawn.h"
+#include "servicespawn.h"
 #include "wire.h"
 
 extern char **environ;
@@ -223,6 +223,48 @@ fail:
 	_exit(127);
 }
 
+/* What service_environment made for the service and the array. */
+static void
+free_environment(char **env, const struct spawn_request *rq)
+{
+	for (char **e = env; *e != NULL; e++)
+		if (ours(*e) && rq->shim_path != NULL)
+			free(*e);
+	free(env);
+}
+
+/*
+ * The child, exec'd or failed, with every signal blocked until then (see
+ * child()).  Returns its pid, or -1; *err is why the vfork or the exec
+ * failed, 0 if neither did.
+ */
+static pid_t
+vfork_child(struct child_args *a, int *err)
+{
+	sigset_t all, saved;
+	pid_t pid;
+
+	sigfillset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, &saved);
+	/*
+	 * vfork, not fork: no copy of the launcher's page tables, and none
+	 * of the copy-on-write faults the launcher would take afterwards,
+	 * which made a fork cost more the larger the launcher grew.  The
+	 * child runs in the launcher's memory, and vfork returns here only
+	 * once it has exec'd or exited, with a->err set if the exec (or a
+	 * step before it) failed: no status pipe to wait on.  (vfork rather
+	 * than clone() on a stack of our own: the sanitizers know vfork.)
+	 * The child never returns from here: child() ends in execve or
+	 * _exit.
+	 */
+	pid = vfork();
+	if (pid == 0)
+		child(a);
+	*err = pid < 0 ? errno : a->err;
+	(void)sigprocmask(SIG_SETMASK, &saved, NULL);
+	return pid;
+}
+
 pid_t
 spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 {
@@ -235,7 +277,6 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 		.fd_limit = soft_fd_limit(),
 		.launcher = getpid(),
 	};
-	sigset_t all, saved;
 	char **env;
 	pid_t pid;
 	int err;
@@ -247,26 +288,8 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 		return -1;
 	}
 	a.env = env;
-	sigfillset(&all);
-	(void)sigprocmask(SIG_SETMASK, &all, &saved);
-	/*
-	 * vfork, not fork: no copy of the launcher's page tables, and none
-	 * of the copy-on-write faults the launcher would take afterwards,
-	 * which made a fork cost more the larger the launcher grew.  The
-	 * child runs in the launcher's memory, and vfork returns here only
-	 * once it has exec'd or exited, with a.err set if the exec (or a
-	 * step before it) failed: no status pipe to wait on.  (vfork rather
-	 * than clone() on a stack of our own: the sanitizers know vfork.)
-	 */
-	pid = vfork();
-	if (pid == 0)
-		child(&a);
-	err = pid < 0 ? errno : a.err;
-	(void)sigprocmask(SIG_SETMASK, &saved, NULL);
-	for (char **e = env; *e != NULL; e++)
-		if (ours(*e) && rq->shim_path != NULL)
-			free(*e);
-	free(env);
+	pid = vfork_child(&a, &err);
+	free_environment(env, rq);
 	if (pid < 0) {
 		snprintf(errbuf, errlen, "vfork: %s", strerror(err));
 		return -1;

@@ -1,10 +1,10 @@
 /*
- * Reading capwrap's audit log (JSON Lines, see audit.c) back: for
+ * Reading capwrap's audit log (JSON Lines, see auditwrite.c) back: for
  * `capwrap audit` and `capwrap graph --audit`.  Lines that are not a
  * record are reported with their number and skipped.
  */
-#ifndef CAPWRAP_AUDITLOG_H
-#define CAPWRAP_AUDITLOG_H
+#ifndef CAPWRAP_AUDITREAD_H
+#define CAPWRAP_AUDITREAD_H
 
 #include <stdbool.h>
 #include <stddef.h>

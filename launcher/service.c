@@ -1,0 +1,196 @@
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "exitcodes.h"
+#include "loop.h"
+#include "service.h"
+#include "servicespawn.h"
+
+bool
+service_is_running(const struct service_rt *s)
+{
+	return s->main_alive || s->ndaemons > 0;
+}
+
+/*
+ * Every process a service is made of: the main process's group, and each
+ * adopted daemon on its own (it may have left the group with setsid).
+ */
+void
+service_signal(struct service_rt *s, int sig)
+{
+	if (s->main_alive)
+		(void)kill(-s->pid, sig);
+	for (size_t k = 0; k < s->ndaemons; k++)
+		(void)kill(s->daemons[k], sig);
+}
+
+int
+service_status_code(const struct service_rt *s)
+{
+	if (WIFEXITED(s->status))
+		return WEXITSTATUS(s->status);
+	if (WIFSIGNALED(s->status))
+		return 128 + WTERMSIG(s->status);
+	return EXIT_SERVICE_FAILED;
+}
+
+bool
+service_wants_restart(const struct service_rt *s)
+{
+	switch (s->ps->restart) {
+	case POLICY_RESTART_ALWAYS:
+		return true;
+	case POLICY_RESTART_ON_FAILURE:
+		return service_status_code(s) != 0;
+	default:
+		return false;
+	}
+}
+
+void
+service_describe_exit(const struct service_rt *s)
+{
+	int st = s->status;
+
+	if (WIFEXITED(st))
+		fprintf(stderr, "capwrap: %s exited with status %d\n",
+		    s->ps->name, WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		fprintf(stderr, "capwrap: %s killed by signal %d (%s)\n",
+		    s->ps->name, WTERMSIG(st), strsignal(WTERMSIG(st)));
+}
+
+bool
+service_has_daemon(const struct service_rt *s, pid_t pid)
+{
+	for (size_t k = 0; k < s->ndaemons; k++)
+		if (s->daemons[k] == pid)
+			return true;
+	return false;
+}
+
+int
+service_add_daemon(struct service_rt *s, pid_t pid)
+{
+	pid_t *d = reallocarray(s->daemons, s->ndaemons + 1, sizeof(*d));
+
+	if (d == NULL)
+		return -1;
+	s->daemons = d;
+	s->daemons[s->ndaemons++] = pid;
+	return 0;
+}
+
+void
+service_forget_daemon(struct service_rt *s, pid_t pid)
+{
+	for (size_t k = 0; k < s->ndaemons; k++) {
+		if (s->daemons[k] == pid) {
+			s->daemons[k] = s->daemons[--s->ndaemons];
+			return;
+		}
+	}
+}
+
+/* https://no-color.org: a NO_COLOR that is set and not empty turns colour off. */
+static bool
+use_color(int fd)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (no != NULL && *no != '\0')
+		return false;
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fd);
+}
+
+/*
+ * Fresh output pipes into rq; what the last instance (of a restart)
+ * wrote goes out first.
+ */
+static int
+open_outputs(struct service_rt *s, size_t index, int width,
+    struct spawn_request *rq)
+{
+	static const char *const colors[] = {
+		"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m",
+		"\033[31m",
+	};
+	const char *color = colors[index % 6];
+
+	output_drain(&s->out);
+	output_drain(&s->err);
+	output_close(&s->out);
+	output_close(&s->err);
+	rq->stdout_fd = output_open(&s->out, s->ps->name, width,
+	    STDOUT_FILENO, use_color(STDOUT_FILENO) ? color : NULL);
+	rq->stderr_fd = output_open(&s->err, s->ps->name, width,
+	    STDERR_FILENO, use_color(STDERR_FILENO) ? color : NULL);
+	if (rq->stdout_fd < 0 || rq->stderr_fd < 0) {
+		fprintf(stderr, "capwrap: %s: unable to make output pipes: "
+		    "%s\n", s->ps->name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Its end of a new channel into rq, and the channel's inode into s. */
+static int
+open_channel(struct service_rt *s, size_t index, struct spawn_request *rq)
+{
+	struct stat st;
+
+	s->channel_ino = 0;
+	if (s->ps->unprotected)
+		return 0;
+	if ((rq->channel_fd = broker_open_channel(index)) < 0) {
+		fprintf(stderr, "capwrap: %s: unable to make its channel: %s\n",
+		    s->ps->name, strerror(errno));
+		return -1;
+	}
+	if (fstat(rq->channel_fd, &st) == 0)
+		s->channel_ino = (uint64_t)st.st_ino;
+	return 0;
+}
+
+int
+service_start(struct service_rt *s, size_t index, const char *shim,
+    int width)
+{
+	struct spawn_request rq = {
+		.service = s->ps,
+		.program = s->program,
+		.shim_path = s->ps->unprotected ? NULL : shim,
+		.channel_fd = -1,
+	};
+	char err[PATH_MAX + 128];
+
+	if (open_outputs(s, index, width, &rq) != 0 ||
+	    open_channel(s, index, &rq) != 0)
+		return -1;
+	s->pid = spawn_service(&rq, err, sizeof(err));
+	close(rq.stdout_fd);
+	close(rq.stderr_fd);
+	if (rq.channel_fd >= 0)
+		close(rq.channel_fd);
+	if (s->pid < 0) {
+		fprintf(stderr, "capwrap: %s: %s\n", s->ps->name, err);
+		s->pid = 0;
+		return -1;
+	}
+	s->main_alive = true;
+	s->ready = false;
+	s->restart_at = -1;
+	s->started_ms = loop_now_ms();
+	return 0;
+}

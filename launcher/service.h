@@ -1,0 +1,57 @@
+/*
+ * One service of `capwrap run` as the supervisor sees it: its main
+ * process, the daemons it left holding its channel, its restart backoff
+ * and its output pipes; how one is started and how its end is told.
+ */
+#ifndef CAPWRAP_SERVICE_H
+#define CAPWRAP_SERVICE_H
+
+#include <sys/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output.h"
+#include "policy.h"
+
+struct service_rt {
+	const struct policy_service	*ps;
+	char				*program;	/* argv[0] resolved along PATH */
+	pid_t				 pid;		/* the main process */
+	bool				 main_alive;
+	uint64_t			 channel_ino;	/* its end of the channel; 0: none */
+	pid_t				*daemons;	/* adopted processes that hold it */
+	size_t				 ndaemons;
+	int				 status;	/* the main process's wait status */
+	bool				 ready;		/* registered since it started */
+	int64_t				 started_ms;
+	int64_t				 backoff_ms;
+	int64_t				 restart_at;	/* -1: no restart due */
+	struct output			 out, err;
+};
+
+/*
+ * Start (or restart) the service, the index-th of the policy: its output
+ * pipes, prefixed and padded to width, its channel, then the process.
+ * shim is libcapshim.so's path.  Returns 0, or -1 with a message on
+ * stderr.
+ */
+int service_start(struct service_rt *, size_t index, const char *shim,
+    int width);
+
+bool service_is_running(const struct service_rt *);
+/* Its processes: the main process's group and each adopted daemon. */
+void service_signal(struct service_rt *, int sig);
+/* The main process's wait status as an exit status (128+N: signal N). */
+int service_status_code(const struct service_rt *);
+/* Whether its restart policy wants it started again after it ended. */
+bool service_wants_restart(const struct service_rt *);
+/* "capwrap: NAME exited with status N" or "... killed by signal N". */
+void service_describe_exit(const struct service_rt *);
+
+bool service_has_daemon(const struct service_rt *, pid_t);
+/* Count pid among its daemons; -1 if out of memory. */
+int service_add_daemon(struct service_rt *, pid_t);
+void service_forget_daemon(struct service_rt *, pid_t);
+
+#endif

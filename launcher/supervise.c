@@ -1,0 +1,458 @@
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "exitcodes.h"
+#include "loop.h"
+#include "notify.h"
+#include "orphans.h"
+#include "service.h"
+#include "servicespawn.h"
+#include "supervise.h"
+
+/* Restart backoff: doubling from the first delay to the cap, reset after a good run. */
+#define BACKOFF_FIRST_MS	100
+#define BACKOFF_MAX_MS		30000
+#define BACKOFF_RESET_MS	10000
+
+#define MAX_CHILDREN		4096
+
+static struct {
+	const struct policy	*policy;
+	struct service_rt	*svc;
+	size_t			 nsvc;
+	int			 width;
+	const struct policy_service *exit_with;
+	const char		*shim;
+	int64_t			 grace_ms;
+	int64_t			 kill_at;	/* -1: not stopping */
+	int			 stop_signal;	/* a signal told us to stop */
+	int			 exit_code;	/* set once the outcome is known */
+	bool			 outcome_known;
+	bool			 notified_ready;
+	struct watch		 signals;
+} run;
+
+/* Services still running or due to restart: the loop goes on while any. */
+static size_t
+active_count(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < run.nsvc; i++)
+		n += service_is_running(&run.svc[i]) ||
+		    run.svc[i].restart_at >= 0;
+	return n;
+}
+
+/* Adopted children that belong to no service are still of the topology. */
+static void
+signal_strays(int sig)
+{
+	pid_t kids[MAX_CHILDREN];
+	ssize_t n = orphans_children(kids, MAX_CHILDREN);
+
+	for (ssize_t i = 0; i < n && i < MAX_CHILDREN; i++) {
+		bool main = false;
+
+		for (size_t k = 0; k < run.nsvc && !main; k++)
+			main = run.svc[k].main_alive && run.svc[k].pid == kids[i];
+		if (!main)
+			(void)kill(kids[i], sig);
+	}
+}
+
+static void
+signal_services(int sig)
+{
+	for (size_t i = 0; i < run.nsvc; i++)
+		service_signal(&run.svc[i], sig);
+	signal_strays(sig);
+}
+
+/* Begin an orderly stop: TERM now, KILL when the grace period is over. */
+static void
+stop_all(void)
+{
+	if (run.kill_at >= 0)
+		return;
+	notify_send("STOPPING=1");
+	for (size_t i = 0; i < run.nsvc; i++)
+		run.svc[i].restart_at = -1;
+	signal_services(SIGTERM);
+	run.kill_at = loop_now_ms() + run.grace_ms;
+}
+
+static void
+settle(int code)
+{
+	if (!run.outcome_known) {
+		run.exit_code = code;
+		run.outcome_known = true;
+	}
+}
+
+/* READY=1 once every protected provider has registered a name. */
+static void
+check_ready(void)
+{
+	size_t waiting = 0;
+	char status[128];
+
+	if (run.notified_ready || run.kill_at >= 0)
+		return;
+	for (size_t i = 0; i < run.nsvc; i++) {
+		const struct policy_service *ps = run.svc[i].ps;
+
+		if (ps->nprovides > 0 && !ps->unprotected && !run.svc[i].ready)
+			waiting++;
+	}
+	if (waiting > 0)
+		return;
+	run.notified_ready = true;
+	snprintf(status, sizeof(status), "READY=1\nSTATUS=%zu service%s "
+	    "running", run.nsvc, run.nsvc == 1 ? "" : "s");
+	notify_send(status);
+}
+
+static void
+on_registered(size_t service)
+{
+	run.svc[service].ready = true;
+	check_ready();
+}
+
+/* The main process and every daemon it left are gone. */
+static void
+service_finished(struct service_rt *s)
+{
+	size_t i = (size_t)(s - run.svc);
+	int64_t now = loop_now_ms();
+
+	output_drain(&s->out);
+	output_drain(&s->err);
+	service_describe_exit(s);
+	/* Its names and the grants to it go; a new instance registers anew. */
+	broker_forget_service(i);
+	s->ready = false;
+	if (run.exit_with == s->ps) {
+		settle(service_status_code(s));
+		stop_all();
+		return;
+	}
+	if (run.kill_at >= 0 || !service_wants_restart(s))
+		return;
+	if (now - s->started_ms >= BACKOFF_RESET_MS)
+		s->backoff_ms = BACKOFF_FIRST_MS;
+	s->restart_at = now + s->backoff_ms;
+	fprintf(stderr, "capwrap: %s: restarting in %lld ms\n", s->ps->name,
+	    (long long)s->backoff_ms);
+	s->backoff_ms *= 2;
+	if (s->backoff_ms > BACKOFF_MAX_MS)
+		s->backoff_ms = BACKOFF_MAX_MS;
+}
+
+/*
+ * Claim the adopted children that still hold a service's channel: they
+ * are the service now that its main process is gone.  Only services whose
+ * lineage just lost a process can gain any (reaping one re-parents its
+ * children to us).
+ */
+static void
+adopt_daemons(const bool *ended)
+{
+	pid_t kids[MAX_CHILDREN];
+	ssize_t n = orphans_children(kids, MAX_CHILDREN);
+
+	for (ssize_t i = 0; i < n && i < MAX_CHILDREN; i++) {
+		for (size_t k = 0; k < run.nsvc; k++) {
+			struct service_rt *s = &run.svc[k];
+
+			if (!ended[k] || s->main_alive || s->channel_ino == 0 ||
+			    service_has_daemon(s, kids[i]) ||
+			    !orphans_holds_socket(kids[i], s->channel_ino))
+				continue;
+			if (service_add_daemon(s, kids[i]) != 0)
+				continue;
+			/*
+			 * While stopping, every process of the service has
+			 * been signalled and is waited for anyway: no notice.
+			 * Most found here then are the main process's own
+			 * children still dying of the very signal that ended
+			 * it, and whether the kernel let them finish before
+			 * it was reaped is a matter of scheduling.
+			 */
+			if (run.kill_at >= 0) {
+				(void)kill(kids[i], SIGTERM);
+				break;
+			}
+			fprintf(stderr, "capwrap: %s: pid %d holds the service's "
+			    "channel after its main process exited; the "
+			    "service runs until it exits\n", s->ps->name,
+			    (int)kids[i]);
+			break;
+		}
+	}
+}
+
+static void
+reap(void)
+{
+	bool *ended = calloc(run.nsvc ? run.nsvc : 1, sizeof(*ended));
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < run.nsvc; i++) {
+			struct service_rt *s = &run.svc[i];
+
+			if (s->main_alive && s->pid == pid) {
+				s->main_alive = false;
+				s->status = status;
+				if (ended != NULL)
+					ended[i] = true;
+				break;
+			}
+			if (service_has_daemon(s, pid)) {
+				service_forget_daemon(s, pid);
+				if (ended != NULL)
+					ended[i] = true;
+				break;
+			}
+		}
+		/* Anything else was an orphan of no service's lineage. */
+	}
+	if (ended == NULL)
+		return;
+	/* Reaping re-parents the grandchildren: look for them now. */
+	adopt_daemons(ended);
+	for (size_t i = 0; i < run.nsvc; i++)
+		if (ended[i] && !service_is_running(&run.svc[i]))
+			service_finished(&run.svc[i]);
+	free(ended);
+}
+
+static void
+on_signal(struct watch *w, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	while (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap();
+			break;
+		case SIGINT:
+		case SIGTERM:
+		case SIGHUP:
+			if (run.stop_signal != 0) {
+				/* Asked twice: no more grace. */
+				signal_services(SIGKILL);
+				break;
+			}
+			run.stop_signal = (int)si.ssi_signo;
+			fprintf(stderr, "capwrap: %s: stopping all services\n",
+			    strsignal((int)si.ssi_signo));
+			settle(128 + (int)si.ssi_signo);
+			stop_all();
+			break;
+		}
+	}
+}
+
+static void
+on_unprotectable(size_t service, pid_t pid)
+{
+	fprintf(stderr, "capwrap: %s: pid %d: socket calls are interposed "
+	    "ahead of libcapshim.so (by the program or a library it loads); "
+	    "refusing to run the service unprotected\n",
+	    run.policy->services[service].name, (int)pid);
+	service_signal(&run.svc[service], SIGKILL);
+	settle(EXIT_REFUSED);
+	stop_all();
+}
+
+static int
+setup_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	run.signals = (struct watch){ .fd = fd, .fn = on_signal };
+	return loop_add(&run.signals);
+}
+
+/* Restarts that are due; returns the next one's time, or -1. */
+static int64_t
+restart_due(int64_t now)
+{
+	int64_t next = -1;
+
+	for (size_t i = 0; i < run.nsvc; i++) {
+		struct service_rt *s = &run.svc[i];
+
+		if (s->restart_at < 0)
+			continue;
+		if (s->restart_at <= now) {
+			if (service_start(s, i, run.shim, run.width) != 0) {
+				s->restart_at = -1;
+				settle(EXIT_SYSTEM);
+				stop_all();
+			}
+			continue;
+		}
+		if (next < 0 || s->restart_at < next)
+			next = s->restart_at;
+	}
+	return next;
+}
+
+static int64_t
+earliest(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* Each service's state, its program resolved as the exec will find it. */
+static int
+setup_services(const struct policy *policy)
+{
+	char path[PATH_MAX];
+
+	run.nsvc = policy->nservices;
+	run.svc = calloc(run.nsvc, sizeof(*run.svc));
+	if (run.svc == NULL) {
+		fprintf(stderr, "capwrap: out of memory\n");
+		return EXIT_SYSTEM;
+	}
+	for (size_t i = 0; i < run.nsvc; i++) {
+		struct service_rt *s = &run.svc[i];
+		int len = (int)strlen(policy->services[i].name);
+
+		s->ps = &policy->services[i];
+		s->restart_at = -1;
+		s->backoff_ms = BACKOFF_FIRST_MS;
+		if (spawn_resolve(s->ps->argv[0], path, sizeof(path)) != 0)
+			(void)strlcpy(path, s->ps->argv[0], sizeof(path));
+		if ((s->program = strdup(path)) == NULL) {
+			fprintf(stderr, "capwrap: out of memory\n");
+			return EXIT_SYSTEM;
+		}
+		if (len > run.width)
+			run.width = len;
+	}
+	return EXIT_OK;
+}
+
+int
+supervise_setup(const struct supervise_config *cfg)
+{
+	struct broker_hooks hooks = {
+		.unprotectable = on_unprotectable,
+		.registered = on_registered,
+	};
+
+	run.policy = cfg->policy;
+	run.exit_with = cfg->exit_with;
+	run.shim = cfg->shim;
+	run.grace_ms = cfg->grace_ms;
+	run.kill_at = -1;
+	if (loop_init() != 0 || setup_signals() != 0 ||
+	    broker_init(cfg->policy, cfg->dial_timeout_ms, &hooks) != 0) {
+		fprintf(stderr, "capwrap: unable to set up: %s\n",
+		    strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	return setup_services(cfg->policy);
+}
+
+/* Until every service is gone: restarts, the grace period, the loop. */
+static void
+supervise_loop(void)
+{
+	while (active_count() > 0) {
+		int64_t now = loop_now_ms();
+		int64_t next = earliest(broker_expire(now), restart_due(now));
+
+		if (run.kill_at >= 0) {
+			if (loop_now_ms() >= run.kill_at) {
+				signal_services(SIGKILL);
+				run.kill_at = loop_now_ms() + 1000;
+			}
+			next = earliest(next, run.kill_at);
+		}
+		if (active_count() == 0)
+			break;
+		if (loop_run_once(next) != 0) {
+			fprintf(stderr, "capwrap: event loop: %s\n",
+			    strerror(errno));
+			signal_services(SIGKILL);
+			settle(EXIT_SYSTEM);
+			break;
+		}
+	}
+}
+
+int
+supervise(void)
+{
+	for (size_t i = 0; i < run.nsvc; i++) {
+		if (service_start(&run.svc[i], i, run.shim, run.width) != 0) {
+			settle(EXIT_SYSTEM);
+			stop_all();
+			break;
+		}
+	}
+	check_ready();
+	supervise_loop();
+	/* Whatever the services left behind does not outlive the topology. */
+	signal_strays(SIGTERM);
+	if (run.kill_at < 0)
+		notify_send("STOPPING=1");
+	for (size_t i = 0; i < run.nsvc; i++) {
+		output_drain(&run.svc[i].out);
+		output_drain(&run.svc[i].err);
+		output_close(&run.svc[i].out);
+		output_close(&run.svc[i].err);
+		free(run.svc[i].daemons);
+	}
+	if (!run.outcome_known) {
+		settle(EXIT_OK);
+		for (size_t i = 0; i < run.nsvc; i++)
+			if (service_status_code(&run.svc[i]) != 0)
+				run.exit_code = EXIT_SERVICE_FAILED;
+	}
+	return run.exit_code;
+}
+
+void
+supervise_free(void)
+{
+	for (size_t i = 0; i < run.nsvc; i++)
+		free(run.svc[i].program);
+	free(run.svc);
+	run.svc = NULL;
+	run.nsvc = 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * capwrap run's services from their start to the end of the topology:
+ * restarts with backoff, daemons that outlive their main process,
+ * readiness, and the orderly stop of them all together.
+ */
+#ifndef CAPWRAP_SUPERVISE_H
+#define CAPWRAP_SUPERVISE_H
+
+#include <stdint.h>
+
+#include "policy.h"
+
+struct supervise_config {
+	const struct policy		*policy;
+	const struct policy_service	*exit_with;	/* NULL: none */
+	const char			*shim;		/* libcapshim.so */
+	int64_t				 grace_ms;	/* TERM to KILL */
+	int64_t				 dial_timeout_ms;
+};
+
+/*
+ * The event loop, the signals that stop the topology, the broker and
+ * every service's state (nothing is started yet).  Returns EXIT_OK, or
+ * EXIT_SYSTEM with a message on stderr.
+ */
+int supervise_setup(const struct supervise_config *);
+/*
+ * Start every service and supervise them until none is left; then what
+ * they left behind is stopped and their output written out.  Returns the
+ * exit status of `capwrap run`.
+ */
+int supervise(void);
+void supervise_free(void);
+
+#endif
