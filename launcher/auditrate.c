@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "auditwrite.h"
 #include "auditrate.h"
 #include "auditrec.h"
 #include "procfacts.h"

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "audit.h"
+#include "auditwrite.h"
 #include "procfacts.h"
 
 int auditrec_open(const char *path, char *why, size_t whylen);

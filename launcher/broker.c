@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "auditwrite.h"
 #include "broker.h"
 #include "compat.h"
 #include "decide.h"

@@ -2,7 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "auditwrite.h"
 #include "broker.h"
 #include "defer.h"
 #include "loop.h"

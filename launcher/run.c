@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "auditwrite.h"
 #include "commands.h"
 #include "exitcodes.h"
 #include "notify.h"

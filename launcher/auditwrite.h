@@ -4,8 +4,8 @@
  * by auditwrite.c (with auditrate.c and auditrec.c); read back by
  * auditread.c.
  */
-#ifndef CAPWRAP_AUDIT_H
-#define CAPWRAP_AUDIT_H
+#ifndef CAPWRAP_AUDITWRITE_H
+#define CAPWRAP_AUDITWRITE_H
 
 #include <sys/types.h>
 #include <stdbool.h>
