@@ -173,8 +173,10 @@ send_with_fd(int sock, int fd)
 	char req[REQUEST_SIZE] = { 0 };
 	struct iovec iov = { .iov_base = req, .iov_len = sizeof(req) };
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 
@@ -187,7 +189,9 @@ send_with_fd(int sock, int fd)
 		bench_die("sendmsg");
 }
 
-/* The answerer: until EOF, reply to each request on the descriptor it carries. */
+/*
+ * The answerer: until EOF, reply to each request on the descriptor it carries.
+ */
 static void
 answer_requests(int sock)
 {
@@ -223,8 +227,9 @@ round_trip(bool pipe_reply)
 	char reply[REPLY_SIZE + 1];
 	int r[2];
 
-	if (pipe_reply ? pipe2(r, O_CLOEXEC) :
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r))
+	if (pipe_reply ?
+		pipe2(r, O_CLOEXEC) :
+		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r))
 		bench_die("reply descriptor");
 	send_with_fd(s.channel, r[1]);
 	close(r[1]);
@@ -324,9 +329,11 @@ main(int argc, char **argv)
 	s.addr_len = sizeof(s.addr);
 	if (s.listener < 0 ||
 	    bind(s.listener, (const struct sockaddr *)&family,
-	    sizeof(family)) != 0 || listen(s.listener, 64) != 0 ||
-	    getsockname(s.listener, (struct sockaddr *)&s.addr,
-	    &s.addr_len) != 0 || fstat(s.listener, &st) != 0)
+		sizeof(family)) != 0 ||
+	    listen(s.listener, 64) != 0 ||
+	    getsockname(s.listener, (struct sockaddr *)&s.addr, &s.addr_len) !=
+		0 ||
+	    fstat(s.listener, &st) != 0)
 		bench_die("listener");
 	s.listener_ino = st.st_ino;
 	s.client = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

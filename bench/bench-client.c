@@ -32,7 +32,7 @@
 #include "bench.h"
 
 /* How long a raw server may take to start listening. */
-#define START_TIMEOUT_MS	20000
+#define START_TIMEOUT_MS 20000
 
 static void
 ping(int fd)
@@ -110,15 +110,15 @@ time_refused(const char *unbound)
 	fd = bench_dial(unbound);
 	t1 = bench_now_ns();
 	if (fd >= 0 || errno != ECONNREFUSED) {
-		fprintf(stderr, "bench-client: @%s: expected ECONNREFUSED, got %s\n",
+		fprintf(stderr,
+		    "bench-client: @%s: expected ECONNREFUSED, got %s\n",
 		    unbound, fd >= 0 ? "a connection" : strerror(errno));
 		_exit(1);
 	}
 	return (double)(t1 - t0) / 1e3;
 }
 
-enum { PROBE_COLD, FIRST_DIAL, FIRST_EXCHANGE, CACHED_DIAL, PROBE_WARM,
-    NDIAL };
+enum { PROBE_COLD, FIRST_DIAL, FIRST_EXCHANGE, CACHED_DIAL, PROBE_WARM, NDIAL };
 
 /* In a fresh process: it has not dialed NAME itself yet. */
 static void __attribute__((noreturn))
@@ -154,9 +154,8 @@ dial_child(const char *name, const char *unbound, int out)
 }
 
 /* A child that execs this program again, timing in a new image. */
-static void __attribute__((noreturn))
-exec_dial_child(const char *self, const char *name, const char *unbound,
-    int out)
+static void __attribute__((noreturn)) exec_dial_child(const char *self,
+    const char *name, const char *unbound, int out)
 {
 	char fd[16];
 
@@ -170,8 +169,11 @@ static void
 run_dial(const char *self, const char *name, const char *unbound, long count)
 {
 	static const char *const metric[NDIAL] = {
-		"probe_cold_us", "first_dial_us", "first_exchange_us",
-		"cached_dial_us", "probe_warm_us",
+		"probe_cold_us",
+		"first_dial_us",
+		"first_exchange_us",
+		"cached_dial_us",
+		"probe_warm_us",
 	};
 	double *v[2][NDIAL], t[NDIAL];
 	long n[2] = { 0, 0 };
@@ -209,12 +211,14 @@ run_dial(const char *self, const char *name, const char *unbound, long count)
 		n[exec_it]++;
 	}
 	for (int k = 0; k < NDIAL; k++)
-		bench_metric(metric[k], bench_median(v[0][k], (size_t)n[0]), "us");
+		bench_metric(metric[k], bench_median(v[0][k], (size_t)n[0]),
+		    "us");
 	/* The same in new images: the first dial is a round trip there. */
 	for (int k = 0; k < NDIAL; k++) {
 		char exec_metric[64];
 
-		snprintf(exec_metric, sizeof(exec_metric), "exec_%s", metric[k]);
+		snprintf(exec_metric, sizeof(exec_metric), "exec_%s",
+		    metric[k]);
 		bench_metric(exec_metric, bench_median(v[1][k], (size_t)n[1]),
 		    "us");
 	}
@@ -249,8 +253,8 @@ run_bulk(const char *name, long mib)
 	close(fd);
 	bench_metric("bulk_throughput", (double)mib * 1e9 / (double)(t1 - t0),
 	    "MiB/s");
-	bench_metric("bulk_write_cpu_us", (double)(cpu1 - cpu0) / 1e3 /
-	    (double)mib, "us/MiB");
+	bench_metric("bulk_write_cpu_us",
+	    (double)(cpu1 - cpu0) / 1e3 / (double)mib, "us/MiB");
 	bench_metric("bulk_read_cpu_us", (double)reader_cpu / 1e3 / (double)mib,
 	    "us/MiB");
 }
@@ -265,7 +269,8 @@ grants_worker(const char *prefix, long count, long first, int go)
 	for (long i = 0; i < count; i++) {
 		int fd;
 
-		snprintf(name, sizeof(name), "%s%ld", prefix, (first + i) % count);
+		snprintf(name, sizeof(name), "%s%ld", prefix,
+		    (first + i) % count);
 		if ((fd = bench_dial(name)) < 0)
 			bench_die(name);
 		close(fd);
@@ -291,7 +296,8 @@ run_grants(const char *prefix, long count, long workers)
 			bench_die("fork");
 		if (pid == 0) {
 			close(go[1]);
-			grants_worker(prefix, count, w * count / workers, go[0]);
+			grants_worker(prefix, count, w * count / workers,
+			    go[0]);
 		}
 	}
 	close(go[0]);
@@ -322,7 +328,8 @@ main(int argc, char **argv)
 		run_dial(argv[0], argv[2], argv[3],
 		    bench_count(argv[4], 1, 100000));
 	else if (strcmp(mode, "dial-child") == 0 && argc == 5)
-		dial_child(argv[2], argv[3], (int)bench_count(argv[4], 0, 65535));
+		dial_child(argv[2], argv[3],
+		    (int)bench_count(argv[4], 0, 65535));
 	else if (strcmp(mode, "bulk") == 0 && argc == 4)
 		run_bulk(argv[2], bench_count(argv[3], 1, 1 << 20));
 	else if (strcmp(mode, "grants") == 0 && argc == 5)

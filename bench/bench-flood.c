@@ -67,7 +67,7 @@ serve(const char *name)
 				continue;
 			}
 			while ((c = accept4(lfd, NULL, NULL,
-			    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+				    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 				ev.data.fd = c;
 				(void)epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
 			}
@@ -83,8 +83,7 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int
-friend(const char *name, long rounds, const char *go)
+static int friend(const char *name, long rounds, const char *go)
 {
 	int fd = bench_dial_patiently(name, 30000);
 	double *rtt = calloc((size_t)rounds, sizeof(*rtt));
@@ -102,8 +101,8 @@ friend(const char *name, long rounds, const char *go)
 	 * A server the flood starves: stop after a round trip of over 20 s,
 	 * or after 60 s in all, and say how many were made.
 	 */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){
-	    .tv_sec = 20 }, sizeof(struct timeval)) != 0)
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO,
+		&(struct timeval){ .tv_sec = 20 }, sizeof(struct timeval)) != 0)
 		bench_die("SO_RCVTIMEO");
 	deadline = bench_now_ns() + 60ull * 1000000000ull;
 	for (done = 0; done < rounds && bench_now_ns() < deadline; done++) {
@@ -148,7 +147,8 @@ outsider(const char *addr, const char *stop, const char *start, bool leave)
 			(void)!read(fd, &b, 1);
 		close(fd);
 		if (made++ == 0)
-			close(open(start, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+			close(
+			    open(start, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
 	}
 	printf("outsider %d made %ld connections\n", (int)getpid(), made);
 	return 0;
@@ -165,7 +165,8 @@ main(int argc, char **argv)
 	if ((argc == 5 || argc == 6) && strcmp(argv[1], "outsider") == 0)
 		return outsider(argv[2], argv[3], argv[4],
 		    argc == 6 && strcmp(argv[5], "leave") == 0);
-	fprintf(stderr, "usage: bench-flood server NAME | friend NAME ROUNDS "
+	fprintf(stderr,
+	    "usage: bench-flood server NAME | friend NAME ROUNDS "
 	    "GOFILE | outsider ADDR STOPFILE STARTFILE [leave]\n");
 	return 2;
 }

@@ -42,7 +42,8 @@ main(int argc, char **argv)
 	int fd;
 
 	if (argc != 3 || t0s == NULL) {
-		fprintf(stderr, "usage: BENCH_T0=NS bench-probe PREFIX COUNT\n");
+		fprintf(stderr,
+		    "usage: BENCH_T0=NS bench-probe PREFIX COUNT\n");
 		return 2;
 	}
 	count = bench_count(argv[2], 1, 100000);

@@ -115,7 +115,9 @@ main(int argc, char **argv)
 			bench_gate_calls_listener(lfd);
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
-			/* ECONNABORTED: a refused peer was dropped by the gate. */
+			/*
+			 * ECONNABORTED: a refused peer was dropped by the gate.
+			 */
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			bench_die("accept");

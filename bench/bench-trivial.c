@@ -21,7 +21,8 @@ kb_of(const char *file, const char *key)
 	if (f == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, key, n) == 0 && sscanf(line + n, "%ld", &v) == 1)
+		if (strncmp(line, key, n) == 0 &&
+		    sscanf(line + n, "%ld", &v) == 1)
 			break;
 	fclose(f);
 	return v;

@@ -87,8 +87,8 @@ bench_dial_patiently(const char *name, int timeout_ms)
 		if (errno != ECONNREFUSED)
 			bench_die(name);
 		if (bench_now_ns() > give_up) {
-			fprintf(stderr, "%s: nobody listens on @%s\n", __progname,
-			    name);
+			fprintf(stderr, "%s: nobody listens on @%s\n",
+			    __progname, name);
 			exit(1);
 		}
 		nanosleep(&pause, NULL);

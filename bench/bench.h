@@ -15,10 +15,11 @@
 #include <sys/types.h>
 
 /* The request byte a client sends first. */
-#define BENCH_PING	'p'	/* one byte each way, then close */
-#define BENCH_BULK	'b'	/* a stream until EOF, then one byte back and
-				   the reader's CPU time for it, 8 bytes */
-#define BENCH_CPU	'c'	/* the server's CPU time so far, 8 bytes back */
+#define BENCH_PING 'p' /* one byte each way, then close */
+#define BENCH_BULK                                                  \
+	'b'	      /* a stream until EOF, then one byte back and \
+			 the reader's CPU time for it, 8 bytes */
+#define BENCH_CPU 'c' /* the server's CPU time so far, 8 bytes back */
 
 /* CLOCK_MONOTONIC in nanoseconds: the same clock in every process. */
 uint64_t bench_now_ns(void);

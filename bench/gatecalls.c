@@ -53,7 +53,7 @@ check_peer(int fd)
 void
 bench_gate_calls_dialed(int fd)
 {
-	(void)getpid();		/* the capability is this process's own */
+	(void)getpid(); /* the capability is this process's own */
 	check_peer(fd);
 }
 

@@ -16,25 +16,25 @@
 
 /* Linux 5.1. */
 #ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal	424
+#define SYS_pidfd_send_signal 424
 #endif
 
 /* Linux 5.3. */
 #ifndef SYS_pidfd_open
-#define SYS_pidfd_open		434
+#define SYS_pidfd_open 434
 #endif
 
 /* Linux 5.9. */
 #ifndef SYS_close_range
-#define SYS_close_range		436
+#define SYS_close_range 436
 #endif
 #ifndef CLOSE_RANGE_UNSHARE
-#define CLOSE_RANGE_UNSHARE	(1U << 1)
+#define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
 
 /* Linux 5.11. */
 #ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC	(1U << 2)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
 /*
@@ -42,18 +42,18 @@
  * arriving as SCM_PIDFD), and of the peer of a connected socket.
  */
 #ifndef SO_PASSPIDFD
-#define SO_PASSPIDFD		76
+#define SO_PASSPIDFD 76
 #endif
 #ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD		77
+#define SO_PEERPIDFD 77
 #endif
 #ifndef SCM_PIDFD
-#define SCM_PIDFD		0x04
+#define SCM_PIDFD 0x04
 #endif
 
 /* Linux 6.9: pidfds on a file system of their own, an inode per process. */
 #ifndef PIDFS_MAGIC
-#define PIDFS_MAGIC		0x50494446
+#define PIDFS_MAGIC 0x50494446
 #endif
 
 /*
@@ -62,12 +62,12 @@
  * pidfd_info; the kernel takes a prefix of the structure it knows.
  */
 struct compat_pidfd_info {
-	uint64_t	mask;
-	uint64_t	cgroupid;
-	uint32_t	pid, tgid, ppid, ruid, rgid, euid, egid;
-	uint32_t	suid, sgid, fsuid, fsgid, spare0[1];
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid;
+	uint32_t suid, sgid, fsuid, fsgid, spare0[1];
 };
-#define COMPAT_PIDFD_GET_INFO	_IOWR(0xFF, 11, struct compat_pidfd_info)
-#define COMPAT_PIDFD_INFO_PID	1ULL
+#define COMPAT_PIDFD_GET_INFO _IOWR(0xFF, 11, struct compat_pidfd_info)
+#define COMPAT_PIDFD_INFO_PID 1ULL
 
 #endif

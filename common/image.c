@@ -15,20 +15,20 @@
 
 #include "image.h"
 
-#define HEAD_SIZE	2048	/* ELF header, program headers, interpreter, mostly */
-#define PHDRS_MAX	64
-#define NOTE_MAX	1024
-#define NESTING_MAX	4	/* the kernel's BINPRM_MAX_RECURSION */
-#define SHEBANG_MAX	256	/* the kernel's BINPRM_BUF_SIZE */
-#define GO_BUILDID_NOTE	4	/* cmd/link: ELF_NOTE_GOBUILDID_TAG */
+#define HEAD_SIZE 2048 /* ELF header, program headers, interpreter, mostly */
+#define PHDRS_MAX 64
+#define NOTE_MAX 1024
+#define NESTING_MAX 4	  /* the kernel's BINPRM_MAX_RECURSION */
+#define SHEBANG_MAX 256	  /* the kernel's BINPRM_BUF_SIZE */
+#define GO_BUILDID_NOTE 4 /* cmd/link: ELF_NOTE_GOBUILDID_TAG */
 
 /* The ELF header of the object this file is linked into (GNU ld). */
 extern const ElfW(Ehdr) __ehdr_start;
 
 struct image {
-	int		fd;
-	size_t		head_len;
-	unsigned char	head[HEAD_SIZE];
+	int fd;
+	size_t head_len;
+	unsigned char head[HEAD_SIZE];
 };
 
 static int check_depth(int, const char *, int, const struct image_host *,
@@ -43,10 +43,10 @@ find_interp(struct dl_phdr_info *info, size_t size, void *arg)
 		if (info->dlpi_phdr[i].p_type == PT_INTERP) {
 			snprintf(host->interp, sizeof(host->interp), "%s",
 			    (const char *)(info->dlpi_addr +
-			    info->dlpi_phdr[i].p_vaddr));
+				info->dlpi_phdr[i].p_vaddr));
 			break;
 		}
-	return 1;	/* the first object is the program itself */
+	return 1; /* the first object is the program itself */
 }
 
 /*
@@ -85,7 +85,7 @@ image_read(const struct image *im, void *dst, size_t len, uint64_t off)
 
 /* Does a PT_NOTE segment hold the Go build ID note? */
 static bool
-has_go_note(const struct image *im, const ElfW(Phdr) *ph)
+has_go_note(const struct image *im, const ElfW(Phdr) * ph)
 {
 	unsigned char buf[NOTE_MAX];
 	size_t len = ph->p_filesz < sizeof(buf) ? ph->p_filesz : sizeof(buf);
@@ -110,7 +110,7 @@ has_go_note(const struct image *im, const ElfW(Phdr) *ph)
 
 /* Is the PT_INTERP the loader the host runs under (the same file)? */
 static int
-check_interp(const struct image *im, const ElfW(Phdr) *ph,
+check_interp(const struct image *im, const ElfW(Phdr) * ph,
     const struct image_host *host)
 {
 	char interp[sizeof(host->interp)];
@@ -161,8 +161,8 @@ check_elf(const struct image *im, const struct image_host *host)
 }
 
 int
-image_secure_exec(const struct stat *st, bool has_caps, uid_t ruid,
-    uid_t euid, gid_t rgid, gid_t egid)
+image_secure_exec(const struct stat *st, bool has_caps, uid_t ruid, uid_t euid,
+    gid_t rgid, gid_t egid)
 {
 	if (ruid != euid || rgid != egid)
 		return IMAGE_CREDS_APART;
@@ -237,10 +237,11 @@ image_open(int dirfd, const char *path, int flags)
 static int
 unopened(int dirfd, const char *path, int flags)
 {
-	int aflags = AT_EACCESS | (flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+	int aflags = AT_EACCESS |
+	    (flags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
 
 	return faccessat(dirfd, path, X_OK, aflags) == 0 ? IMAGE_UNREADABLE :
-	    IMAGE_UNOPENED;
+							   IMAGE_UNOPENED;
 }
 
 static int
@@ -251,7 +252,8 @@ check_file(struct image *im, const struct stat *st,
 	int verdict;
 
 	if (im->head_len >= 2 && im->head[0] == '#' && im->head[1] == '!') {
-		/* The interpreter gets the shim, or not; the script is its data. */
+		/* The interpreter gets the shim, or not; the script is its
+		 * data. */
 		if (!shebang_interpreter(im, interp, sizeof(interp)))
 			return IMAGE_NOEXEC;
 		return check_depth(AT_FDCWD, interp, 0, host, refused,
@@ -311,25 +313,25 @@ image_reason(int verdict)
 		return "statically linked: the shim cannot enter it";
 	case IMAGE_SETUID:
 		return "set-user-ID to another user: secure execution would "
-		    "drop the shim";
+		       "drop the shim";
 	case IMAGE_SETGID:
 		return "set-group-ID to another group: secure execution would "
-		    "drop the shim";
+		       "drop the shim";
 	case IMAGE_FILECAPS:
 		return "marked with file capabilities: secure execution would "
-		    "drop the shim";
+		       "drop the shim";
 	case IMAGE_CREDS_APART:
 		return "run with real and effective IDs apart: secure "
-		    "execution would drop the shim";
+		       "execution would drop the shim";
 	case IMAGE_FOREIGN:
 		return "built for another ELF class, byte order or machine: "
-		    "the shim cannot enter it";
+		       "the shim cannot enter it";
 	case IMAGE_INTERP:
 		return "linked for another program interpreter: the shim "
-		    "cannot enter it";
+		       "cannot enter it";
 	case IMAGE_GO:
 		return "a Go program: it makes its own system calls, past the "
-		    "shim";
+		       "shim";
 	case IMAGE_UNREADABLE:
 		return "unreadable: the shim cannot check it";
 	case IMAGE_MALFORMED:

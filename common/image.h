@@ -21,32 +21,34 @@
 
 /* What an image is; the refusals are numbered from 1 (they go on the wire). */
 enum image_verdict {
-	IMAGE_UNOPENED = -2,	/* not an openable regular file: the kernel's to refuse */
-	IMAGE_NOEXEC = -1,	/* neither ELF nor #!: the kernel would say ENOEXEC */
-	IMAGE_OK = 0,		/* dynamic, for this loader: the shim enters it */
+	/* not an openable regular file: the kernel's to refuse */
+	IMAGE_UNOPENED = -2,
+	/* neither ELF nor #!: the kernel would say ENOEXEC */
+	IMAGE_NOEXEC = -1,
+	IMAGE_OK = 0, /* dynamic, for this loader: the shim enters it */
 	IMAGE_STATIC = 1,
 	IMAGE_SETUID,
 	IMAGE_SETGID,
 	IMAGE_FILECAPS,
-	IMAGE_CREDS_APART,	/* the caller's real and effective IDs differ */
-	IMAGE_FOREIGN,		/* another ELF class, byte order or machine */
-	IMAGE_INTERP,		/* another program interpreter */
+	IMAGE_CREDS_APART, /* the caller's real and effective IDs differ */
+	IMAGE_FOREIGN,	   /* another ELF class, byte order or machine */
+	IMAGE_INTERP,	   /* another program interpreter */
 	IMAGE_GO,
-	IMAGE_UNREADABLE,	/* executable but not readable: cannot be checked */
+	IMAGE_UNREADABLE, /* executable but not readable: cannot be checked */
 	IMAGE_MALFORMED,
-	IMAGE_NESTED,		/* too many levels of #! interpreters */
+	IMAGE_NESTED, /* too many levels of #! interpreters */
 };
-#define IMAGE_REFUSALS	IMAGE_NESTED
+#define IMAGE_REFUSALS IMAGE_NESTED
 
-#define IMAGE_PATH_MAX	4096
+#define IMAGE_PATH_MAX 4096
 
 /* The process that asks: what an image must match to carry the shim. */
 struct image_host {
-	uint8_t		elf_class, elf_data;
-	uint16_t	machine;
-	char		interp[256];	/* the program interpreter it runs under */
-	dev_t		interp_dev;
-	ino_t		interp_ino;
+	uint8_t elf_class, elf_data;
+	uint16_t machine;
+	char interp[256]; /* the program interpreter it runs under */
+	dev_t interp_dev;
+	ino_t interp_ino;
 };
 
 /* Fill host from the running process; -1 if its loader is unknown. */

@@ -6,7 +6,7 @@
 #include "pidfs.h"
 
 /* Relaxed: every thread that asks computes the same answer. */
-static atomic_int pidfs;	/* 0 not yet, 1 yes, -1 no */
+static atomic_int pidfs; /* 0 not yet, 1 yes, -1 no */
 
 bool
 pidfs_detect(int pidfd)

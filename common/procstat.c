@@ -12,9 +12,9 @@
 #include "procstat.h"
 #include "sysio.h"
 
-#define START_TIME_FIELD	22
+#define START_TIME_FIELD 22
 /* UINT64_MAX has 20 decimal digits. */
-#define UINT64_DIGITS		20
+#define UINT64_DIGITS 20
 
 _Static_assert(ULLONG_MAX == UINT64_MAX, "strtoull must cover uint64_t");
 

@@ -10,11 +10,11 @@
 #include <sys/socket.h>
 
 struct sysio {
-	int	(*open)(const char *path, int flags);
-	ssize_t	(*read)(int fd, void *buf, size_t len);
-	int	(*close)(int fd);
-	ssize_t	(*sendmsg)(int fd, const struct msghdr *msg, int flags);
-	ssize_t	(*recvmsg)(int fd, struct msghdr *msg, int flags);
+	int (*open)(const char *path, int flags);
+	ssize_t (*read)(int fd, void *buf, size_t len);
+	int (*close)(int fd);
+	ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
+	ssize_t (*recvmsg)(int fd, struct msghdr *msg, int flags);
 };
 
 /* libc's calls: for the launcher, the tests and the tools. */

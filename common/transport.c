@@ -12,8 +12,9 @@
  * TRANSPORT_MAX_FDS descriptors.  A sender that attaches more is cut
  * (MSG_CTRUNC; the kernel closes what did not fit), and refused.
  */
-#define TRANSPORT_CONTROL (CMSG_SPACE(sizeof(struct ucred)) + \
-	CMSG_SPACE(sizeof(int)) + CMSG_SPACE(TRANSPORT_MAX_FDS * sizeof(int)))
+#define TRANSPORT_CONTROL                                             \
+	(CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int)) + \
+	    CMSG_SPACE(TRANSPORT_MAX_FDS * sizeof(int)))
 
 bool
 transport_cmsg_pidfd(const struct cmsghdr *cm, int *pidfd)
@@ -68,7 +69,7 @@ take_control(struct msghdr *msg, struct transport_msg *m,
 	int pidfd;
 
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm != NULL;
-	    cm = CMSG_NXTHDR(msg, cm)) {
+	     cm = CMSG_NXTHDR(msg, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET) {
 			ok = false;
 		} else if (cm->cmsg_type == SCM_RIGHTS) {
@@ -110,12 +111,13 @@ transport_recv(int fd, int flags, int max_fds, struct transport_msg *m,
     const struct sysio *io)
 {
 	union {
-		struct cmsghdr	align;
-		char		buf[TRANSPORT_CONTROL];
+		struct cmsghdr align;
+		char buf[TRANSPORT_CONTROL];
 	} control;
 	struct iovec iov = { .iov_base = m->data, .iov_len = m->size };
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
 		.msg_control = control.buf,
 		.msg_controllen = sizeof(control.buf),
 	};
@@ -152,13 +154,12 @@ transport_recv(int fd, int flags, int max_fds, struct transport_msg *m,
 }
 
 int
-transport_send(int fd, const void *data, size_t len, const int *fds,
-    int nfds, int flags, const struct sysio *io)
+transport_send(int fd, const void *data, size_t len, const int *fds, int nfds,
+    int flags, const struct sysio *io)
 {
 	union {
-		struct cmsghdr	align;
-		char		buf[CMSG_SPACE(TRANSPORT_MAX_FDS *
-				    sizeof(int))];
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(TRANSPORT_MAX_FDS * sizeof(int))];
 	} control;
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };

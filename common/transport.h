@@ -18,24 +18,24 @@
 struct sysio;
 
 /* The most descriptors a channel message may carry (a reply socket). */
-#define TRANSPORT_MAX_FDS	4
+#define TRANSPORT_MAX_FDS 4
 
 struct transport_msg {
-	void		*data;		/* in: the caller's buffer */
-	size_t		 size;		/* in: 1 + the longest message taken */
-	size_t		 len;		/* the message's length */
-	int		 fds[TRANSPORT_MAX_FDS];	/* SCM_RIGHTS */
-	int		 nfds;
-	bool		 have_cred;	/* SCM_CREDENTIALS came */
-	struct ucred	 cred;		/* pid 0 unless it came */
-	int		 pidfd;		/* SCM_PIDFD, -1 if none was made */
+	void *data;		    /* in: the caller's buffer */
+	size_t size;		    /* in: 1 + the longest message taken */
+	size_t len;		    /* the message's length */
+	int fds[TRANSPORT_MAX_FDS]; /* SCM_RIGHTS */
+	int nfds;
+	bool have_cred;	   /* SCM_CREDENTIALS came */
+	struct ucred cred; /* pid 0 unless it came */
+	int pidfd;	   /* SCM_PIDFD, -1 if none was made */
 };
 
 enum transport_result {
-	TRANSPORT_MESSAGE,	/* *m holds a message and its descriptors */
-	TRANSPORT_EMPTY,	/* nothing to read now (EAGAIN) */
-	TRANSPORT_EOF,		/* the peer has gone, or the socket failed */
-	TRANSPORT_REFUSED,	/* malformed: read, its descriptors closed */
+	TRANSPORT_MESSAGE, /* *m holds a message and its descriptors */
+	TRANSPORT_EMPTY,   /* nothing to read now (EAGAIN) */
+	TRANSPORT_EOF,	   /* the peer has gone, or the socket failed */
+	TRANSPORT_REFUSED, /* malformed: read, its descriptors closed */
 };
 
 /*

@@ -37,17 +37,19 @@ unixdiag_name(int nlfd, uint64_t ino, unixdiag_io *io, uint8_t *addr,
     size_t *len)
 {
 	struct {
-		struct nlmsghdr		nh;
-		struct unix_diag_req	req;
+		struct nlmsghdr nh;
+		struct unix_diag_req req;
 	} msg;
 	union {
-		struct nlmsghdr	nh;
-		char		buf[8192];
+		struct nlmsghdr nh;
+		char buf[8192];
 	} resp;
 	const struct nlmsghdr *nh = &resp.nh;
 	ssize_t n;
 
-	/* Socket inodes are nonzero and 32 bits wide: no socket has this one. */
+	/*
+	 * Socket inodes are nonzero and 32 bits wide: no socket has this one.
+	 */
 	if (ino == 0 || ino > UINT32_MAX)
 		return 0;
 	memset(&msg, 0, sizeof(msg));

@@ -10,7 +10,7 @@
 
 #define PACKED_SIZE(type, last) \
 	(offsetof(type, last) + sizeof(((type *)0)->last))
-#define ASSERT_NO_PADDING(type, last) \
+#define ASSERT_NO_PADDING(type, last)                           \
 	_Static_assert(sizeof(type) == PACKED_SIZE(type, last), \
 	    #type " has implicit padding")
 
@@ -40,16 +40,26 @@ size_t
 wire_size(enum wire_type type)
 {
 	switch (type) {
-	case WIRE_BIND:		return sizeof(struct wire_bind);
-	case WIRE_LISTEN:	return sizeof(struct wire_listen);
-	case WIRE_DIAL:		return sizeof(struct wire_dial);
-	case WIRE_ADMIT:	return sizeof(struct wire_admit);
-	case WIRE_REPORT:	return sizeof(struct wire_report);
-	case WIRE_HELLO:	return sizeof(struct wire_hello);
-	case WIRE_NAMEOF:	return sizeof(struct wire_nameof);
-	case WIRE_CLAIM:	return sizeof(struct wire_claim);
-	case WIRE_EXEC:		return sizeof(struct wire_exec);
-	case WIRE_REPLY:	return sizeof(struct wire_reply);
+	case WIRE_BIND:
+		return sizeof(struct wire_bind);
+	case WIRE_LISTEN:
+		return sizeof(struct wire_listen);
+	case WIRE_DIAL:
+		return sizeof(struct wire_dial);
+	case WIRE_ADMIT:
+		return sizeof(struct wire_admit);
+	case WIRE_REPORT:
+		return sizeof(struct wire_report);
+	case WIRE_HELLO:
+		return sizeof(struct wire_hello);
+	case WIRE_NAMEOF:
+		return sizeof(struct wire_nameof);
+	case WIRE_CLAIM:
+		return sizeof(struct wire_claim);
+	case WIRE_EXEC:
+		return sizeof(struct wire_exec);
+	case WIRE_REPLY:
+		return sizeof(struct wire_reply);
 	}
 	return 0;
 }
@@ -97,7 +107,9 @@ static int
 valid_socktype(uint16_t t)
 {
 	return t == WIRE_SOCK_STREAM || t == WIRE_SOCK_SEQPACKET ||
-	    t == WIRE_SOCK_DGRAM ? 0 : -1;
+		t == WIRE_SOCK_DGRAM ?
+	    0 :
+	    -1;
 }
 
 /* A virtual address in a NAMEOF answer: the NUL and a name, maybe empty. */
@@ -116,7 +128,8 @@ valid_exec(const struct wire_exec *e)
 	if (e->reason < 1 || e->reason > WIRE_EXEC_REASONS ||
 	    (e->flags & ~WIRE_EXEC_FLAGS) || e->reserved != 0 ||
 	    e->path_len < 1 || e->path_len > WIRE_PATH_MAX ||
-	    ((e->flags & WIRE_EXEC_TRUNCATED) && e->path_len != WIRE_PATH_MAX) ||
+	    ((e->flags & WIRE_EXEC_TRUNCATED) &&
+		e->path_len != WIRE_PATH_MAX) ||
 	    memchr(e->path, 0, e->path_len) != NULL)
 		return -1;
 	return zero_tail(e->path, e->path_len, sizeof(e->path));
@@ -176,7 +189,7 @@ invalid_body(const union wire_msg *m)
 	case WIRE_LISTEN:
 		if (valid_socktype(m->listen.socktype) ||
 		    (m->listen.state != WIRE_BOUND &&
-		    m->listen.state != WIRE_LISTENING) ||
+			m->listen.state != WIRE_LISTENING) ||
 		    valid_name(&m->listen.name) ||
 		    valid_addr(m->listen.addr, m->listen.addr_len) ||
 		    m->listen.sock_ino == 0)
@@ -196,8 +209,8 @@ invalid_body(const union wire_msg *m)
 		    valid_name(&m->admit.name))
 			return -1;
 		if (m->admit.from_len == 0 ?
-		    zero_tail(m->admit.from, 0, sizeof(m->admit.from)) :
-		    valid_addr(m->admit.from, m->admit.from_len))
+			zero_tail(m->admit.from, 0, sizeof(m->admit.from)) :
+			valid_addr(m->admit.from, m->admit.from_len))
 			return -1;
 		break;
 	case WIRE_REPORT:
@@ -208,7 +221,7 @@ invalid_body(const union wire_msg *m)
 		break;
 	case WIRE_HELLO:
 		if ((m->hello.status != WIRE_HELLO_OK &&
-		    m->hello.status != WIRE_HELLO_INTERPOSED) ||
+			m->hello.status != WIRE_HELLO_INTERPOSED) ||
 		    m->hello.reserved)
 			return -1;
 		break;

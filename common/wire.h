@@ -23,28 +23,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_MAGIC	0x43777031u	/* "Cwp1" */
-#define WIRE_VERSION	3u
+#define WIRE_MAGIC 0x43777031u /* "Cwp1" */
+#define WIRE_VERSION 3u
 
-#define WIRE_NAME_MAX	107		/* sun_path less the leading NUL */
-#define WIRE_ADDR_MAX	108		/* a whole sun_path */
+#define WIRE_NAME_MAX 107 /* sun_path less the leading NUL */
+#define WIRE_ADDR_MAX 108 /* a whole sun_path */
 
 /* Environment variable that names the channel's descriptor number. */
-#define WIRE_CHANNEL_ENV	"CAPWRAP_CHANNEL"
-/* The launcher puts the channel at this descriptor, out of the way of programs. */
-#define WIRE_CHANNEL_FD		1000
+#define WIRE_CHANNEL_ENV "CAPWRAP_CHANNEL"
+/*
+ * The launcher puts the channel at this descriptor, out of the way of programs.
+ */
+#define WIRE_CHANNEL_FD 1000
 
 enum wire_type {
-	WIRE_BIND = 1,		/* may this service bind the name? */
-	WIRE_LISTEN,		/* register a bound socket, or make it a listener */
-	WIRE_DIAL,		/* ask for a capability to a name */
-	WIRE_ADMIT,		/* was this peer granted a capability to us? */
-	WIRE_REPORT,		/* a refusal decided in the shim, for the audit */
-	WIRE_HELLO,		/* shim start-up status, one per process image */
-	WIRE_NAMEOF,		/* the virtual name behind a minted address */
-	WIRE_CLAIM,		/* one-way: this process uses its ancestor's capability */
-	WIRE_EXEC,		/* an exec the shim refused, for the audit */
-	WIRE_REPLY = 64,	/* launcher -> shim: verdict, capability attached for DIAL */
+	WIRE_BIND = 1, /* may this service bind the name? */
+	WIRE_LISTEN,   /* register a bound socket, or make it a listener */
+	WIRE_DIAL,     /* ask for a capability to a name */
+	WIRE_ADMIT,    /* was this peer granted a capability to us? */
+	WIRE_REPORT,   /* a refusal decided in the shim, for the audit */
+	WIRE_HELLO,    /* shim start-up status, one per process image */
+	WIRE_NAMEOF,   /* the virtual name behind a minted address */
+	WIRE_CLAIM, /* one-way: this process uses its ancestor's capability */
+	WIRE_EXEC,  /* an exec the shim refused, for the audit */
+	/* launcher -> shim: verdict, capability attached for DIAL */
+	WIRE_REPLY = 64,
 };
 
 /* Socket types the gates know; the kernel's values are not put on the wire. */
@@ -55,43 +58,49 @@ enum wire_socktype {
 };
 
 /* WIRE_DIAL flags */
-#define WIRE_DIAL_NOWAIT	0x1u	/* non-blocking socket: do not wait for the provider */
-#define WIRE_DIAL_FLAGS		WIRE_DIAL_NOWAIT
+/* A non-blocking socket: do not wait for the provider. */
+#define WIRE_DIAL_NOWAIT 0x1u
+#define WIRE_DIAL_FLAGS WIRE_DIAL_NOWAIT
 
 /* WIRE_REPORT reasons: why the shim refused after a real call. */
 enum wire_report_reason {
-	WIRE_REPORT_PEER_MISMATCH = 1,	/* connected peer is not the capability's stamp */
-	WIRE_REPORT_PEER_DEAD,		/* the stamped listener has exited */
-	WIRE_REPORT_PEER_UNKNOWN,	/* peer credentials unreadable (other pid namespace) */
+	/* connected peer is not the capability's stamp */
+	WIRE_REPORT_PEER_MISMATCH = 1,
+	WIRE_REPORT_PEER_DEAD, /* the stamped listener has exited */
+	/* peer credentials unreadable (other pid namespace) */
+	WIRE_REPORT_PEER_UNKNOWN,
 };
 
 /* WIRE_HELLO status */
 enum wire_hello_status {
 	WIRE_HELLO_OK = 1,
-	WIRE_HELLO_INTERPOSED,		/* another library interposes socket calls ahead of the shim */
+	/* another library interposes socket calls ahead of the shim */
+	WIRE_HELLO_INTERPOSED,
 };
 
 /* WIRE_REPLY verdicts */
 enum wire_verdict {
-	WIRE_ALLOW = 1,		/* go ahead (BIND, LISTEN, ADMIT, HELLO, REPORT) */
-	WIRE_GRANT,		/* DIAL: capability attached */
-	WIRE_EXTERNAL,		/* DIAL/BIND: external name, pass through untouched */
-	WIRE_DENY,		/* refused; error holds the errno for the caller */
-	WIRE_NAME_LOCAL,	/* NAMEOF: addr is "\0" + the name, bound by this service */
-	WIRE_NAME_REMOTE,	/* NAMEOF: the same, bound by another service */
-	WIRE_ALLOW_ONCE,	/* ADMIT: this datagram only; not a grant to remember */
+	WIRE_ALLOW = 1, /* go ahead (BIND, LISTEN, ADMIT, HELLO, REPORT) */
+	WIRE_GRANT,	/* DIAL: capability attached */
+	WIRE_EXTERNAL,	/* DIAL/BIND: external name, pass through untouched */
+	WIRE_DENY,	/* refused; error holds the errno for the caller */
+	/* NAMEOF: addr is "\0" + the name, bound by this service */
+	WIRE_NAME_LOCAL,
+	WIRE_NAME_REMOTE, /* NAMEOF: the same, bound by another service */
+	/* ADMIT: this datagram only; not a grant to remember */
+	WIRE_ALLOW_ONCE,
 };
 
 struct wire_header {
-	uint32_t	magic;
-	uint16_t	version;
-	uint16_t	type;
+	uint32_t magic;
+	uint16_t version;
+	uint16_t type;
 };
 
 struct wire_name {
-	uint16_t	len;
-	uint8_t		bytes[WIRE_NAME_MAX];
-	uint8_t		pad;
+	uint16_t len;
+	uint8_t bytes[WIRE_NAME_MAX];
+	uint8_t pad;
 };
 
 /*
@@ -100,34 +109,34 @@ struct wire_name {
  * require every unused byte to be zero.
  */
 struct wire_bind {
-	struct wire_header	h;
-	uint16_t		socktype;
-	uint16_t		reserved;
-	struct wire_name	name;
-	uint16_t		reserved2;
+	struct wire_header h;
+	uint16_t socktype;
+	uint16_t reserved;
+	struct wire_name name;
+	uint16_t reserved2;
 };
 
 /* WIRE_LISTEN states */
 enum wire_listen_state {
-	WIRE_BOUND = 1,		/* bound, not yet listening: holds the name */
-	WIRE_LISTENING,		/* dialable: listening, or a bound datagram socket */
+	WIRE_BOUND = 1, /* bound, not yet listening: holds the name */
+	WIRE_LISTENING, /* dialable: listening, or a bound datagram socket */
 };
 
 struct wire_listen {
-	struct wire_header	h;
-	uint64_t		sock_ino;	/* inode of the socket */
-	uint16_t		socktype;
-	uint16_t		addr_len;	/* of addr, the minted sun_path */
-	struct wire_name	name;
-	uint8_t			addr[WIRE_ADDR_MAX];
-	uint16_t		state;
+	struct wire_header h;
+	uint64_t sock_ino; /* inode of the socket */
+	uint16_t socktype;
+	uint16_t addr_len; /* of addr, the minted sun_path */
+	struct wire_name name;
+	uint8_t addr[WIRE_ADDR_MAX];
+	uint16_t state;
 };
 
 struct wire_nameof {
-	struct wire_header	h;
-	uint16_t		addr_len;	/* a minted address, leading NUL included */
-	uint8_t			addr[WIRE_ADDR_MAX];
-	uint16_t		reserved;
+	struct wire_header h;
+	uint16_t addr_len; /* a minted address, leading NUL included */
+	uint8_t addr[WIRE_ADDR_MAX];
+	uint16_t reserved;
 };
 
 /*
@@ -142,46 +151,48 @@ struct wire_nameof {
  * may have exited, and its pid been taken, before the claim is read.
  */
 struct wire_claim {
-	struct wire_header	h;
-	uint16_t		socktype;
-	uint16_t		reserved;
-	struct wire_name	name;
-	uint16_t		reserved2;
+	struct wire_header h;
+	uint16_t socktype;
+	uint16_t reserved;
+	struct wire_name name;
+	uint16_t reserved2;
 };
 
 struct wire_dial {
-	struct wire_header	h;
-	uint16_t		socktype;
-	uint16_t		flags;
-	struct wire_name	name;
-	uint16_t		reserved;
+	struct wire_header h;
+	uint16_t socktype;
+	uint16_t flags;
+	struct wire_name name;
+	uint16_t reserved;
 };
 
 struct wire_admit {
-	struct wire_header	h;
-	uint64_t		peer_ino;	/* pidfs inode of the peer, 0 if unknown */
-	int32_t			peer_pid;
-	uint32_t		peer_uid;
-	uint16_t		socktype;
-	struct wire_name	name;		/* the listener's virtual name */
-	uint16_t		from_len;	/* datagrams: the sender's abstract address, or 0 */
-	uint8_t			from[WIRE_ADDR_MAX];
-	uint16_t		flags;
+	struct wire_header h;
+	uint64_t peer_ino; /* pidfs inode of the peer, 0 if unknown */
+	int32_t peer_pid;
+	uint32_t peer_uid;
+	uint16_t socktype;
+	struct wire_name name; /* the listener's virtual name */
+	uint16_t from_len; /* datagrams: the sender's abstract address, or 0 */
+	uint8_t from[WIRE_ADDR_MAX];
+	uint16_t flags;
 };
 
 /* WIRE_ADMIT flags */
-#define WIRE_ADMIT_EXITED	0x1u	/* no pidfs inode, and the peer has exited */
-#define WIRE_ADMIT_UNIDENTIFIED	0x2u	/* a datagram's credentials were cut or lack the pidfd */
-#define WIRE_ADMIT_REMEMBERED	0x4u	/* one-way: refused again from the gate's memory; audit only */
-#define WIRE_ADMIT_FLAGS	(WIRE_ADMIT_EXITED | WIRE_ADMIT_UNIDENTIFIED | \
-				 WIRE_ADMIT_REMEMBERED)
+#define WIRE_ADMIT_EXITED 0x1u /* no pidfs inode, and the peer has exited */
+/* A datagram's credentials were cut or lack the pidfd. */
+#define WIRE_ADMIT_UNIDENTIFIED 0x2u
+/* One-way: refused again from the gate's memory; for the audit only. */
+#define WIRE_ADMIT_REMEMBERED 0x4u
+#define WIRE_ADMIT_FLAGS \
+	(WIRE_ADMIT_EXITED | WIRE_ADMIT_UNIDENTIFIED | WIRE_ADMIT_REMEMBERED)
 
 struct wire_report {
-	struct wire_header	h;
-	int32_t			peer_pid;
-	uint32_t		peer_uid;
-	uint16_t		reason;
-	struct wire_name	name;
+	struct wire_header h;
+	int32_t peer_pid;
+	uint32_t peer_uid;
+	uint16_t reason;
+	struct wire_name name;
 };
 
 /*
@@ -191,24 +202,24 @@ struct wire_report {
  * path is the file refused, never empty and without NUL bytes; a longer
  * one is cut to WIRE_PATH_MAX bytes and flagged.
  */
-#define WIRE_PATH_MAX		1024
-#define WIRE_EXEC_REASONS	11
-#define WIRE_EXEC_TRUNCATED	0x1u
-#define WIRE_EXEC_FLAGS		WIRE_EXEC_TRUNCATED
+#define WIRE_PATH_MAX 1024
+#define WIRE_EXEC_REASONS 11
+#define WIRE_EXEC_TRUNCATED 0x1u
+#define WIRE_EXEC_FLAGS WIRE_EXEC_TRUNCATED
 
 struct wire_exec {
-	struct wire_header	h;
-	uint16_t		reason;
-	uint16_t		flags;
-	uint16_t		path_len;
-	uint16_t		reserved;
-	uint8_t			path[WIRE_PATH_MAX];
+	struct wire_header h;
+	uint16_t reason;
+	uint16_t flags;
+	uint16_t path_len;
+	uint16_t reserved;
+	uint8_t path[WIRE_PATH_MAX];
 };
 
 struct wire_hello {
-	struct wire_header	h;
-	uint16_t		status;
-	uint16_t		reserved;
+	struct wire_header h;
+	uint16_t status;
+	uint16_t reserved;
 };
 
 /*
@@ -216,38 +227,40 @@ struct wire_hello {
  * the shim only as the payload of a WIRE_REPLY that arrived on the channel.
  */
 struct wire_stamp {
-	int32_t		pid;		/* the process that called listen() */
-	uint32_t	uid;
-	uint64_t	pidfs_ino;	/* 0 where the kernel has no pidfs */
-	uint64_t	start_time;	/* /proc/PID/stat field 22, for kernels without pidfs */
-	uint64_t	sock_ino;	/* the provider's socket (datagrams: checked before use) */
+	int32_t pid; /* the process that called listen() */
+	uint32_t uid;
+	uint64_t pidfs_ino; /* 0 where the kernel has no pidfs */
+	/* /proc/PID/stat field 22, for kernels without pidfs */
+	uint64_t start_time;
+	/* the provider's socket (datagrams: checked before use) */
+	uint64_t sock_ino;
 };
 
 struct wire_reply {
-	struct wire_header	h;
-	struct wire_stamp	stamp;		/* GRANT */
-	int32_t			error;		/* DENY: errno for the caller */
-	uint16_t		verdict;
-	uint16_t		addr_len;	/* GRANT: of addr */
-	uint8_t			addr[WIRE_ADDR_MAX];
-	uint32_t		reserved;
+	struct wire_header h;
+	struct wire_stamp stamp; /* GRANT */
+	int32_t error;		 /* DENY: errno for the caller */
+	uint16_t verdict;
+	uint16_t addr_len; /* GRANT: of addr */
+	uint8_t addr[WIRE_ADDR_MAX];
+	uint32_t reserved;
 };
 
 union wire_msg {
-	struct wire_header	h;
-	struct wire_bind	bind;
-	struct wire_listen	listen;
-	struct wire_dial	dial;
-	struct wire_admit	admit;
-	struct wire_report	report;
-	struct wire_hello	hello;
-	struct wire_nameof	nameof;
-	struct wire_claim	claim;
-	struct wire_exec	exec;
-	struct wire_reply	reply;
+	struct wire_header h;
+	struct wire_bind bind;
+	struct wire_listen listen;
+	struct wire_dial dial;
+	struct wire_admit admit;
+	struct wire_report report;
+	struct wire_hello hello;
+	struct wire_nameof nameof;
+	struct wire_claim claim;
+	struct wire_exec exec;
+	struct wire_reply reply;
 };
 
-#define WIRE_MSG_MAX	sizeof(union wire_msg)
+#define WIRE_MSG_MAX sizeof(union wire_msg)
 
 /* Fill the header of msg for type. */
 void wire_init(union wire_msg *msg, enum wire_type type);

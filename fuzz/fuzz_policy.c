@@ -11,12 +11,12 @@
 
 #include "policy.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
 format_report(void *ctx, const struct policy_diag *d)
 {
-	char	 line[2048];
+	char line[2048];
 
 	snprintf(line, sizeof(line), "%s:%u:%u: %s", d->file, d->line, d->col,
 	    d->message);
@@ -26,11 +26,11 @@ format_report(void *ctx, const struct policy_diag *d)
 static void
 query(const struct policy *pol)
 {
-	char	 text[POLICY_NAME_TEXT_MAX];
-	size_t	 i, j;
+	char text[POLICY_NAME_TEXT_MAX];
+	size_t i, j;
 
 	for (i = 0; i < pol->nservices; i++) {
-		const struct policy_service	*s = &pol->services[i];
+		const struct policy_service *s = &pol->services[i];
 
 		if (policy_find_service(pol, s->name) == NULL ||
 		    policy_service_index(pol, s) != i)
@@ -39,15 +39,15 @@ query(const struct policy *pol)
 			policy_name_text(s->provides[j].bytes,
 			    s->provides[j].len, text);
 			if (policy_provider(pol, s->provides[j].bytes,
-			    s->provides[j].len) != s ||
+				s->provides[j].len) != s ||
 			    policy_is_external(pol, s->provides[j].bytes,
-			    s->provides[j].len))
+				s->provides[j].len))
 				__builtin_trap();
 		}
 		for (j = 0; j < s->ndials; j++)
 			if (s->dials[j] >= pol->nservices ||
 			    !policy_service_dials(pol, s,
-			    &pol->services[s->dials[j]]))
+				&pol->services[s->dials[j]]))
 				__builtin_trap();
 		for (j = 0; j < s->argc; j++)
 			if (s->argv[j] == NULL)
@@ -57,17 +57,17 @@ query(const struct policy *pol)
 	}
 	for (i = 0; i < pol->nexternals; i++)
 		if (!policy_is_external(pol, pol->externals[i].bytes,
-		    pol->externals[i].len) ||
+			pol->externals[i].len) ||
 		    policy_provider(pol, pol->externals[i].bytes,
-		    pol->externals[i].len) != NULL)
+			pol->externals[i].len) != NULL)
 			__builtin_trap();
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct policy	*pol;
-	size_t		 nerrors;
+	struct policy *pol;
+	size_t nerrors;
 
 	pol = policy_parse_buffer((const char *)data, size, "fuzz/x.policy",
 	    format_report, NULL, &nerrors);

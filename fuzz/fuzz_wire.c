@@ -12,7 +12,7 @@
 
 #include "wire.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Any length up to the kernel's, the empty name included. */
 static void
@@ -61,7 +61,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case WIRE_LISTEN:
 		check_name(&m.listen.name);
 		check_addr(m.listen.addr, m.listen.addr_len);
-		if (m.listen.state != WIRE_BOUND && m.listen.state != WIRE_LISTENING)
+		if (m.listen.state != WIRE_BOUND &&
+		    m.listen.state != WIRE_LISTENING)
 			__builtin_trap();
 		break;
 	case WIRE_NAMEOF:
@@ -108,7 +109,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 		} else if (m.reply.verdict == WIRE_NAME_LOCAL ||
 		    m.reply.verdict == WIRE_NAME_REMOTE) {
-			/* A virtual address: the NUL and a name, maybe empty. */
+			/*
+			 * A virtual address: the NUL and a name, maybe empty.
+			 */
 			check_addr_min(m.reply.addr, m.reply.addr_len, 1);
 		} else if (m.reply.addr_len != 0)
 			__builtin_trap();

@@ -20,10 +20,10 @@
 #include "termsafe.h"
 
 struct summary {
-	struct groups	 groups;
-	long long	 total;
-	bool		 json;
-	bool		 live;		/* --follow: one line per record as it comes */
+	struct groups groups;
+	long long total;
+	bool json;
+	bool live; /* --follow: one line per record as it comes */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -83,12 +83,11 @@ print_record_text(const struct audit_record *rec)
 		snprintf(times, sizeof(times), " [%lld times]", rec->count);
 	/* Every byte of it may be the peer's choice: escaped. */
 	termsafe_printf(stdout, "%s %s %s %s%s%s%s%s%s%s%s", rec->time,
-	    rec->service, rec->gate, rec->name != NULL ? rec->name :
-	    "(over the audit rate)", peer,
+	    rec->service, rec->gate,
+	    rec->name != NULL ? rec->name : "(over the audit rate)", peer,
 	    rec->peer_exe != NULL ? " (" : "",
 	    rec->peer_exe != NULL ? rec->peer_exe : "",
-	    rec->peer_exe != NULL ? ")" : "",
-	    rec->reason != NULL ? ": " : "",
+	    rec->peer_exe != NULL ? ")" : "", rec->reason != NULL ? ": " : "",
 	    rec->reason != NULL ? rec->reason : "", times);
 }
 
@@ -224,9 +223,9 @@ static void
 sleep_ms(long ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000,
-	    .tv_nsec = (ms % 1000) * 1000000L };
+		.tv_nsec = (ms % 1000) * 1000000L };
 
-	(void)nanosleep(&ts, NULL);	/* a signal ends it early, as it should */
+	(void)nanosleep(&ts, NULL); /* a signal ends it early, as it should */
 }
 
 /*
@@ -269,8 +268,10 @@ follow(struct auditlog_reader *r, int fd, const char *path)
 			}
 		} else if (fstat(fd, &now) == 0 &&
 		    now.st_size < lseek(fd, 0, SEEK_CUR)) {
-			fprintf(stderr, "capwrap: %s: truncated; reading it "
-			    "from the start\n", path);
+			fprintf(stderr,
+			    "capwrap: %s: truncated; reading it "
+			    "from the start\n",
+			    path);
 			(void)lseek(fd, 0, SEEK_SET);
 			auditlog_reset(r);
 		}
@@ -329,7 +330,7 @@ audit_option(void *ctx, int c, const char *arg)
 	if (c == 'j')
 		s->json = true;
 	else
-		s->live = true;		/* --follow */
+		s->live = true; /* --follow */
 	return CLI_GO_ON;
 }
 

@@ -11,7 +11,7 @@
 
 #include "auditfile.h"
 
-#define GROUP_OTHER_WRITE	(S_IWGRP | S_IWOTH)
+#define GROUP_OTHER_WRITE (S_IWGRP | S_IWOTH)
 
 static int
 because(char *why, size_t whylen, const char *fmt, ...)
@@ -34,14 +34,17 @@ check_dir(const char *name, int len, const struct stat *st, bool ancestor,
     char *why, size_t whylen)
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return because(why, whylen, "directory %.*s belongs to uid %u, "
-		    "not to root or uid %u", len, name, (unsigned)st->st_uid,
-		    (unsigned)geteuid());
+		return because(why, whylen,
+		    "directory %.*s belongs to uid %u, "
+		    "not to root or uid %u",
+		    len, name, (unsigned)st->st_uid, (unsigned)geteuid());
 	if ((st->st_mode & GROUP_OTHER_WRITE) != 0 &&
 	    !(ancestor && (st->st_mode & S_ISVTX) != 0))
-		return because(why, whylen, "directory %.*s is writable by %s "
-		    "(mode %04o)", len, name, (st->st_mode & S_IWOTH) ?
-		    "others" : "its group", (unsigned)(st->st_mode & 07777));
+		return because(why, whylen,
+		    "directory %.*s is writable by %s "
+		    "(mode %04o)",
+		    len, name, (st->st_mode & S_IWOTH) ? "others" : "its group",
+		    (unsigned)(st->st_mode & 07777));
 	return 0;
 }
 
@@ -69,16 +72,17 @@ check_ancestors(const char *dir, const struct stat *want, char *why,
 			at++;
 		if (real[at] == '\0')
 			break;
-		if (fstat(fd, &st) != 0 || check_dir(real,
-		    at > 1 ? (int)at - 1 : 1, &st, true, why, whylen) != 0) {
+		if (fstat(fd, &st) != 0 ||
+		    check_dir(real, at > 1 ? (int)at - 1 : 1, &st, true, why,
+			whylen) != 0) {
 			close(fd);
 			return -1;
 		}
 		len = strcspn(real + at, "/");
 		save = real[at + len];
 		real[at + len] = '\0';
-		sub = openat(fd, real + at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
+		sub = openat(fd, real + at,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		real[at + len] = save;
 		close(fd);
 		if ((fd = sub) < 0)
@@ -89,8 +93,10 @@ check_ancestors(const char *dir, const struct stat *want, char *why,
 	    st.st_ino != want->st_ino) {
 		if (fd >= 0)
 			close(fd);
-		return because(why, whylen, "directory %s changed while it was "
-		    "checked", dir);
+		return because(why, whylen,
+		    "directory %s changed while it was "
+		    "checked",
+		    dir);
 	}
 	close(fd);
 	return 0;
@@ -106,8 +112,10 @@ open_dir(const char *dir, char *why, size_t whylen)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return because(why, whylen, "directory %s does not exist", dir);
-	if (fd < 0 && (errno == ELOOP || (errno == ENOTDIR &&
-	    lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))))
+	if (fd < 0 &&
+	    (errno == ELOOP ||
+		(errno == ENOTDIR && lstat(dir, &st) == 0 &&
+		    S_ISLNK(st.st_mode))))
 		return because(why, whylen, "directory %s is a symbolic link",
 		    dir);
 	if (fd < 0)
@@ -130,12 +138,15 @@ check_file(const char *path, const struct stat *st, char *why, size_t whylen)
 	if (!S_ISREG(st->st_mode))
 		return because(why, whylen, "%s is not a regular file", path);
 	if (st->st_uid != geteuid())
-		return because(why, whylen, "%s belongs to uid %u, not to uid %u "
-		    "(capwrap's)", path, (unsigned)st->st_uid,
-		    (unsigned)geteuid());
+		return because(why, whylen,
+		    "%s belongs to uid %u, not to uid %u "
+		    "(capwrap's)",
+		    path, (unsigned)st->st_uid, (unsigned)geteuid());
 	if ((st->st_mode & GROUP_OTHER_WRITE) != 0)
-		return because(why, whylen, "%s is writable by its group or "
-		    "others (mode %04o)", path, (unsigned)(st->st_mode & 07777));
+		return because(why, whylen,
+		    "%s is writable by its group or "
+		    "others (mode %04o)",
+		    path, (unsigned)(st->st_mode & 07777));
 	if (st->st_nlink != 1)
 		return because(why, whylen, "%s has %ju hard links", path,
 		    (uintmax_t)st->st_nlink);
@@ -160,8 +171,10 @@ audit_at(const char *path, bool open, char *why, size_t whylen)
 	if (slash == NULL)
 		(void)strlcpy(dir, ".", sizeof(dir));
 	else if ((size_t)snprintf(dir, sizeof(dir), "%.*s",
-	    slash == path ? 1 : (int)(slash - path), path) >= sizeof(dir))
-		return because(why, whylen, "%s: %s", path, strerror(ENAMETOOLONG));
+		     slash == path ? 1 : (int)(slash - path),
+		     path) >= sizeof(dir))
+		return because(why, whylen, "%s: %s", path,
+		    strerror(ENAMETOOLONG));
 	if ((dfd = open_dir(dir, why, whylen)) < 0)
 		return -1;
 	/* Before opening: a FIFO or a device must not even be opened. */
@@ -171,10 +184,13 @@ audit_at(const char *path, bool open, char *why, size_t whylen)
 	} else if (errno != ENOENT)
 		fd = because(why, whylen, "%s: %s", path, strerror(errno));
 	if (fd == 0 && open) {
-		fd = openat(dfd, base, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+		fd = openat(dfd, base,
+		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+			O_NOCTTY | O_CLOEXEC,
+		    0600);
 		if (fd < 0)
-			(void)because(why, whylen, "%s: %s", path, strerror(errno));
+			(void)because(why, whylen, "%s: %s", path,
+			    strerror(errno));
 		else if (fstat(fd, &st) != 0 ||
 		    check_file(path, &st, why, whylen) != 0) {
 			close(fd);

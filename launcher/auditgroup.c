@@ -47,8 +47,7 @@ fnv(uint64_t h, const void *p, size_t len)
 }
 
 static uint64_t
-key_hash(const char *service, const char *gate, const char *exe,
-    long long pid)
+key_hash(const char *service, const char *gate, const char *exe, long long pid)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -119,7 +118,9 @@ static struct group *
 find_group(struct groups *gs, const struct audit_record *rec)
 {
 	long long key_pid = strcmp(rec->event, "suppressed") == 0 ?
-	    GROUP_SUPPRESSED : rec->peer_exe == NULL ? rec->peer_pid : -1;
+	    GROUP_SUPPRESSED :
+	    rec->peer_exe == NULL ? rec->peer_pid :
+				    -1;
 	size_t at;
 
 	if (2 * (gs->n + 1) > gs->nslots && !rehash(gs)) {

@@ -7,15 +7,15 @@
 #include "procfacts.h"
 
 /* Tokens in thousandths, so that a millisecond earns AUDIT_RATE of them. */
-#define TOKEN	1000
+#define TOKEN 1000
 
 /* The refusals of one service's gate: few (services times three gates). */
 struct tally {
-	char		*service, *gate;
-	uint64_t	 total;		/* every refusal since the start */
-	uint64_t	 pending;	/* suppressed, not told yet */
-	char		 since[40];	/* time of the first pending one */
-	int64_t		 due;		/* monotonic ms to tell them */
+	char *service, *gate;
+	uint64_t total;	  /* every refusal since the start */
+	uint64_t pending; /* suppressed, not told yet */
+	char since[40];	  /* time of the first pending one */
+	int64_t due;	  /* monotonic ms to tell them */
 };
 
 static struct tally *tallies;

@@ -93,11 +93,13 @@ to_record(const struct jsonl_object *o, struct audit_record *rec, char *err,
 	deny = strcmp(rec->event, "deny") == 0;
 	counted = deny || strcmp(rec->event, "suppressed") == 0;
 	if (want_string(o, "gate", counted, &rec->gate, err, errlen) != 0 ||
-	    want_string(o, "service", counted, &rec->service, err, errlen) != 0 ||
+	    want_string(o, "service", counted, &rec->service, err, errlen) !=
+		0 ||
 	    want_string(o, "name", deny, &rec->name, err, errlen) != 0 ||
-	    want_string(o, "peer_exe", false, &rec->peer_exe, err, errlen) != 0 ||
+	    want_string(o, "peer_exe", false, &rec->peer_exe, err, errlen) !=
+		0 ||
 	    want_string(o, "peer_cmdline", false, &rec->peer_cmdline, err,
-	    errlen) != 0 ||
+		errlen) != 0 ||
 	    want_string(o, "reason", false, &rec->reason, err, errlen) != 0 ||
 	    want_number(o, "pid", 0, &rec->pid, err, errlen) != 0 ||
 	    want_number(o, "peer_pid", 0, &rec->peer_pid, err, errlen) != 0 ||
@@ -122,7 +124,7 @@ one_line(struct auditlog_reader *r, const char *line, size_t len)
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	if (len == 0)
-		return;		/* blank lines are no records, nor errors */
+		return; /* blank lines are no records, nor errors */
 	if (jsonl_parse(line, len, &o, err, sizeof(err), &col) != 0) {
 		bad_line(r, col, err);
 	} else if (to_record(&o, &rec, err, sizeof(err)) != 0) {
@@ -156,7 +158,7 @@ take_lines(struct auditlog_reader *r, bool final)
 	if (r->len >= AUDITLOG_LINE_MAX && !r->skipping) {
 		r->line++;
 		bad_line(r, 1, "line longer than 256 KiB");
-		r->line--;	/* counted again when its newline comes */
+		r->line--; /* counted again when its newline comes */
 		r->skipping = true;
 	}
 	if (r->skipping)

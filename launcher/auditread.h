@@ -12,24 +12,24 @@
 #include "jsonl.h"
 
 struct audit_record {
-	const char	*time, *event, *gate, *service, *name;
-	const char	*peer_exe, *peer_cmdline, *reason;	/* NULL: absent */
-	long long	 pid, peer_pid, peer_uid;		/* -1: absent */
-	long long	 count;		/* refusals this record stands for; 1 if absent */
-	size_t		 line;
+	const char *time, *event, *gate, *service, *name;
+	const char *peer_exe, *peer_cmdline, *reason; /* NULL: absent */
+	long long pid, peer_pid, peer_uid;	      /* -1: absent */
+	long long count; /* refusals this record stands for; 1 if absent */
+	size_t line;
 };
 
 typedef void auditlog_fn(void *ctx, const struct audit_record *);
 
 struct auditlog_reader {
-	const char	*path;
-	auditlog_fn	*fn;
-	void		*ctx;
-	char		*buf;
-	size_t		 len, size;
-	size_t		 line;		/* lines consumed so far */
-	bool		 skipping;	/* inside an over-long line */
-	size_t		 nrecords, nbad;
+	const char *path;
+	auditlog_fn *fn;
+	void *ctx;
+	char *buf;
+	size_t len, size;
+	size_t line;   /* lines consumed so far */
+	bool skipping; /* inside an over-long line */
+	size_t nrecords, nbad;
 };
 
 void auditlog_init(struct auditlog_reader *, const char *path, auditlog_fn *,

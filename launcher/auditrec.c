@@ -12,13 +12,13 @@
 static int audit_fd = -1;
 static const char *audit_path;
 static bool to_syslog;
-static uint64_t lost;		/* records the file did not take */
+static uint64_t lost; /* records the file did not take */
 static int lost_errno;
 
 /* A record being built; the values are escaped, so it stays JSON. */
 struct record {
-	char	buf[16384];
-	size_t	at;
+	char buf[16384];
+	size_t at;
 };
 
 int
@@ -72,24 +72,25 @@ put_string(struct record *r, const char *key, const char *value)
 
 	audit_json_escape(esc, sizeof(esc), value, strlen(value));
 	if (r->at < sizeof(r->buf))
-		r->at += (size_t)snprintf(r->buf + r->at, sizeof(r->buf) - r->at,
-		    "%s\"%s\":\"%s\"", r->at == 0 ? "{" : ",", key, esc);
+		r->at += (size_t)snprintf(r->buf + r->at,
+		    sizeof(r->buf) - r->at, "%s\"%s\":\"%s\"",
+		    r->at == 0 ? "{" : ",", key, esc);
 }
 
 static void
 put_number(struct record *r, const char *key, long long v)
 {
 	if (r->at < sizeof(r->buf))
-		r->at += (size_t)snprintf(r->buf + r->at, sizeof(r->buf) - r->at,
-		    ",\"%s\":%lld", key, v);
+		r->at += (size_t)snprintf(r->buf + r->at,
+		    sizeof(r->buf) - r->at, ",\"%s\":%lld", key, v);
 }
 
 static void
 put_true(struct record *r, const char *key)
 {
 	if (r->at < sizeof(r->buf))
-		r->at += (size_t)snprintf(r->buf + r->at, sizeof(r->buf) - r->at,
-		    ",\"%s\":true", key);
+		r->at += (size_t)snprintf(r->buf + r->at,
+		    sizeof(r->buf) - r->at, ",\"%s\":true", key);
 }
 
 static void
@@ -124,7 +125,7 @@ append(const char *line, size_t len)
 	while (w < 0 && errno == EINTR);
 	if (w == (ssize_t)len)
 		return true;
-	if (w > 0)	/* the record is cut: end its line */
+	if (w > 0) /* the record is cut: end its line */
 		(void)write(audit_fd, "\n", 1);
 	lost_errno = w < 0 ? errno : ENOSPC;
 	return false;
@@ -152,7 +153,8 @@ finish(struct record *r)
 			tell_lost();
 		/* One write per record: O_APPEND keeps records whole. */
 		if ((lost > 0 || !append(r->buf, r->at)) && lost++ == 0)
-			sink_printf(STDERR_FILENO, "capwrap: unable to write "
+			sink_printf(STDERR_FILENO,
+			    "capwrap: unable to write "
 			    "audit record to %s: %s; counting the records lost\n",
 			    audit_path, strerror(lost_errno));
 	}
@@ -196,18 +198,23 @@ auditrec_deny(const struct audit_event *ev, const struct procfacts *f,
 	}
 	finish(&r);
 	if (count > 0)
-		sink_printf(STDERR_FILENO, "capwrap: %s: denied %s %s (pid %d, "
-		    "peer pid %d) %llu more times since %s: %s\n", ev->service,
-		    ev->gate, name, (int)ev->pid, (int)ev->peer_pid,
-		    (unsigned long long)count, since, ev->reason);
-	else if (ev->peer_pid > 0)
-		sink_printf(STDERR_FILENO, "capwrap: %s: denied %s %s (pid %d, "
-		    "peer pid %d): %s\n", ev->service, ev->gate, name,
-		    (int)ev->pid, (int)ev->peer_pid, ev->reason);
-	else
-		sink_printf(STDERR_FILENO, "capwrap: %s: denied %s %s (pid %d): "
-		    "%s\n", ev->service, ev->gate, name, (int)ev->pid,
+		sink_printf(STDERR_FILENO,
+		    "capwrap: %s: denied %s %s (pid %d, "
+		    "peer pid %d) %llu more times since %s: %s\n",
+		    ev->service, ev->gate, name, (int)ev->pid,
+		    (int)ev->peer_pid, (unsigned long long)count, since,
 		    ev->reason);
+	else if (ev->peer_pid > 0)
+		sink_printf(STDERR_FILENO,
+		    "capwrap: %s: denied %s %s (pid %d, "
+		    "peer pid %d): %s\n",
+		    ev->service, ev->gate, name, (int)ev->pid,
+		    (int)ev->peer_pid, ev->reason);
+	else
+		sink_printf(STDERR_FILENO,
+		    "capwrap: %s: denied %s %s (pid %d): "
+		    "%s\n",
+		    ev->service, ev->gate, name, (int)ev->pid, ev->reason);
 }
 
 void
@@ -223,10 +230,12 @@ auditrec_suppressed(const char *service, const char *gate, uint64_t count,
 	put_string(&r, "since", since);
 	put_number(&r, "total", (long long)total);
 	finish(&r);
-	sink_printf(STDERR_FILENO, "capwrap: %s: %llu more refusals at the %s "
+	sink_printf(STDERR_FILENO,
+	    "capwrap: %s: %llu more refusals at the %s "
 	    "gate since %s, over the audit rate, counted but not recorded one "
-	    "by one (%llu refusals there in all)\n", service,
-	    (unsigned long long)count, gate, since, (unsigned long long)total);
+	    "by one (%llu refusals there in all)\n",
+	    service, (unsigned long long)count, gate, since,
+	    (unsigned long long)total);
 }
 
 void
@@ -235,9 +244,10 @@ auditrec_close(void)
 	if (audit_fd >= 0 && lost > 0) {
 		tell_lost();
 		if (lost > 0)
-			sink_printf(STDERR_FILENO, "capwrap: %llu audit records "
-			    "lost: %s\n", (unsigned long long)lost,
-			    strerror(lost_errno));
+			sink_printf(STDERR_FILENO,
+			    "capwrap: %llu audit records "
+			    "lost: %s\n",
+			    (unsigned long long)lost, strerror(lost_errno));
 	}
 	if (audit_fd >= 0)
 		close(audit_fd);

@@ -20,7 +20,7 @@ void auditrec_close(void);
 void auditrec_deny(const struct audit_event *, const struct procfacts *,
     uint64_t count, const char *since);
 /* count refusals at service's gate not written one by one since `since`. */
-void auditrec_suppressed(const char *service, const char *gate,
-    uint64_t count, const char *since, uint64_t total);
+void auditrec_suppressed(const char *service, const char *gate, uint64_t count,
+    const char *since, uint64_t total);
 
 #endif

@@ -53,15 +53,15 @@ audit_close(void)
  */
 
 struct repeat {
-	struct audit_event	 ev;		/* points into the fields below */
-	char			*gate;
-	char			*service;
-	char			*reason;
-	uint8_t			 name[POLICY_NAME_MAX];
-	struct procfacts	 facts;		/* read at the first refusal */
-	uint64_t		 count;		/* repeats not written yet */
-	int64_t			 window_end;	/* monotonic ms */
-	char			 since[40];	/* time of the first repeat */
+	struct audit_event ev; /* points into the fields below */
+	char *gate;
+	char *service;
+	char *reason;
+	uint8_t name[POLICY_NAME_MAX];
+	struct procfacts facts; /* read at the first refusal */
+	uint64_t count;		/* repeats not written yet */
+	int64_t window_end;	/* monotonic ms */
+	char since[40];		/* time of the first repeat */
 };
 
 static struct repeat *repeats[AUDIT_REPEAT_KEYS];
@@ -126,14 +126,15 @@ repeat_start(const struct audit_event *ev, const struct procfacts *facts,
 		return;
 	if (nrepeats == AUDIT_REPEAT_KEYS) {
 		for (size_t i = 1; i < nrepeats; i++)
-			if (repeats[i]->window_end < repeats[oldest]->window_end)
+			if (repeats[i]->window_end <
+			    repeats[oldest]->window_end)
 				oldest = i;
 		repeat_flush(repeats[oldest], now);
 		repeat_drop_at(oldest);
 	}
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
-		return;		/* no aggregation: every refusal is written */
+		return; /* no aggregation: every refusal is written */
 	r->gate = strdup(ev->gate);
 	r->service = strdup(ev->service);
 	r->reason = strdup(ev->reason);
@@ -189,7 +190,7 @@ audit_expire(int64_t now)
 {
 	int64_t next = -1, rate;
 
-	for (size_t i = 0; i < nrepeats; ) {
+	for (size_t i = 0; i < nrepeats;) {
 		struct repeat *r = repeats[i];
 
 		if (r->window_end <= now) {

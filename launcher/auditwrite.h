@@ -13,31 +13,31 @@
 #include <stdint.h>
 
 /* Repeats of one refusal within this many milliseconds make one record. */
-#define AUDIT_WINDOW_MS		1000
+#define AUDIT_WINDOW_MS 1000
 /* Kinds of refusal counted at once; beyond, the oldest is written out. */
-#define AUDIT_REPEAT_KEYS	256
+#define AUDIT_REPEAT_KEYS 256
 /*
  * Records a second, all attackers together, after a first burst: beyond,
  * refusals are counted in a "suppressed" record per service and gate, one
  * a window at most.
  */
-#define AUDIT_RATE		20
-#define AUDIT_BURST		100
+#define AUDIT_RATE 20
+#define AUDIT_BURST 100
 
 struct audit_event {
-	const char	*gate;		/* "bind", "connect", "accept" or "exec" */
-	const char	*service;	/* the wrapped service whose gate refused */
-	const uint8_t	*name;		/* abstract name, without the leading NUL */
-	size_t		 name_len;
-	bool		 name_is_path;	/* gate "exec": name is the image's path */
-	pid_t		 pid;		/* the wrapped process */
-	pid_t		 peer_pid;	/* the other side; 0 if none or unknown */
-	long long	 peer_uid;	/* -1 if unknown */
-	const char	*reason;	/* a sentence */
+	const char *gate;    /* "bind", "connect", "accept" or "exec" */
+	const char *service; /* the wrapped service whose gate refused */
+	const uint8_t *name; /* abstract name, without the leading NUL */
+	size_t name_len;
+	bool name_is_path;  /* gate "exec": name is the image's path */
+	pid_t pid;	    /* the wrapped process */
+	pid_t peer_pid;	    /* the other side; 0 if none or unknown */
+	long long peer_uid; /* -1 if unknown */
+	const char *reason; /* a sentence */
 };
 
 /* The longest image path a record shows; longer ones are cut. */
-#define AUDIT_PATH_MAX		1024
+#define AUDIT_PATH_MAX 1024
 
 /*
  * Open the JSON Lines file by the rules of auditfile.h; path NULL: stderr

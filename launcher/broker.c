@@ -21,8 +21,8 @@
 #include "wire.h"
 
 /* Dials that may wait for their provider at once. */
-#define PENDING_PER_PROCESS	64
-#define PENDING_PER_SERVICE	1024
+#define PENDING_PER_PROCESS 64
+#define PENDING_PER_SERVICE 1024
 
 static const struct policy *pol;
 static struct limits limits;
@@ -38,15 +38,15 @@ broker_init(const struct policy *p, int64_t timeout_ms,
 {
 	pol = p;
 	limits = (struct limits){ .dial_timeout_ms = timeout_ms,
-	    .pending_per_process = PENDING_PER_PROCESS,
-	    .pending_per_service = PENDING_PER_SERVICE };
+		.pending_per_process = PENDING_PER_PROCESS,
+		.pending_per_service = PENDING_PER_SERVICE };
 	hooks = *h;
 	channels = calloc(p->nservices ? p->nservices : 1, sizeof(*channels));
 	if (channels == NULL)
 		return -1;
 	for (size_t i = 0; i < p->nservices; i++)
 		channels[i] = (struct channel){ .service = i,
-		    .watch = { .fd = -1, .fn = on_channel } };
+			.watch = { .fd = -1, .fn = on_channel } };
 	registry_init(p->nservices);
 	defer_init(p, timeout_ms);
 	return 0;
@@ -203,8 +203,7 @@ broker_answer_waited(struct pending_dial *d)
 {
 	struct verdict v;
 
-	decide_waited(live_registration(d->name.bytes, d->name.len, false),
-	    &v);
+	decide_waited(live_registration(d->name.bytes, d->name.len, false), &v);
 	if (v.kind != VERDICT_GRANT) {
 		reply_verdict(d->reply_fd, WIRE_DENY, v.error);
 		return;
@@ -275,8 +274,10 @@ carry_out(const struct request *rq, const struct verdict *v)
 void
 broker_judge(const struct request *rq)
 {
-	struct ask q = { .pol = pol, .limits = &limits,
-	    .self = rq->chan->service, .msg = &rq->msg };
+	struct ask q = { .pol = pol,
+		.limits = &limits,
+		.self = rq->chan->service,
+		.msg = &rq->msg };
 	struct facts f = { .may_defer = !rq->caught_up };
 	struct verdict v;
 
@@ -298,21 +299,22 @@ broker_judge(const struct request *rq)
 	carry_out(rq, &v);
 }
 
-/* --- receiving ------------------------------------------------------------- */
+/* --- receiving ---------------------------------------------------------- */
 
 enum receive_result {
-	RECEIVE_EOF = -1,	/* every holder of the service's end is gone */
-	RECEIVE_EMPTY,		/* nothing more to read now */
-	RECEIVE_REQUEST,	/* *rq is filled */
-	RECEIVE_DROPPED,	/* malformed: dropped, all it carried closed */
+	RECEIVE_EOF = -1, /* every holder of the service's end is gone */
+	RECEIVE_EMPTY,	  /* nothing more to read now */
+	RECEIVE_REQUEST,  /* *rq is filled */
+	RECEIVE_DROPPED,  /* malformed: dropped, all it carried closed */
 };
 
 /* A claim, and a refusal the gate remembered, are not answered. */
 static bool
 one_way(const union wire_msg *m)
 {
-	return m->h.type == WIRE_CLAIM || (m->h.type == WIRE_ADMIT &&
-	    (m->admit.flags & WIRE_ADMIT_REMEMBERED));
+	return m->h.type == WIRE_CLAIM ||
+	    (m->h.type == WIRE_ADMIT &&
+		(m->admit.flags & WIRE_ADMIT_REMEMBERED));
 }
 
 /* Read one request and its ancillary data. */
@@ -343,12 +345,13 @@ receive(struct channel *c, struct request *rq)
 	/* The reply end must be what the shim makes: a seqpacket socket. */
 	if (!bad && in.nfds == 1 &&
 	    (getsockopt(in.fds[0], SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
-	    type != SOCK_SEQPACKET))
+		type != SOCK_SEQPACKET))
 		bad = true;
 	if (bad) {
-		fprintf(stderr, "capwrap: %s: malformed channel message from "
-		    "pid %d dropped\n", pol->services[c->service].name,
-		    (int)in.cred.pid);
+		fprintf(stderr,
+		    "capwrap: %s: malformed channel message from "
+		    "pid %d dropped\n",
+		    pol->services[c->service].name, (int)in.cred.pid);
 		transport_discard(&in, &sysio_libc);
 		return RECEIVE_DROPPED;
 	}

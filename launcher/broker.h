@@ -14,9 +14,9 @@
 
 struct broker_hooks {
 	/* A process of service could not be protected (interposed calls). */
-	void	(*unprotectable)(size_t service, pid_t pid);
+	void (*unprotectable)(size_t service, pid_t pid);
 	/* A provider of service registered a name. */
-	void	(*registered)(size_t service);
+	void (*registered)(size_t service);
 };
 
 int broker_init(const struct policy *, int64_t dial_timeout_ms,

@@ -26,9 +26,11 @@ check_targets(const struct policy *p)
 		const struct policy_service *s = &p->services[i];
 
 		if (spawn_resolve(s->argv[0], path, sizeof(path)) != 0) {
-			fprintf(stderr, "capwrap: %s:%u: service %s: unable to "
-			    "find program %s: %s\n", p->path, s->line, s->name,
-			    s->argv[0], strerror(errno));
+			fprintf(stderr,
+			    "capwrap: %s:%u: service %s: unable to "
+			    "find program %s: %s\n",
+			    p->path, s->line, s->name, s->argv[0],
+			    strerror(errno));
 			rc = EXIT_NOINPUT;
 			continue;
 		}
@@ -36,10 +38,11 @@ check_targets(const struct policy *p)
 			continue;
 		warn_wrapped(p, s);
 		if (target_check(path, why, sizeof(why)) != 0) {
-			fprintf(stderr, "capwrap: %s:%u: service %s: %s; refusing "
+			fprintf(stderr,
+			    "capwrap: %s:%u: service %s: %s; refusing "
 			    "to run it unprotected (mark it `unprotected` to "
-			    "run it without capwrap's gates)\n", p->path,
-			    s->line, s->name, why);
+			    "run it without capwrap's gates)\n",
+			    p->path, s->line, s->name, why);
 			if (rc == EXIT_OK)
 				rc = EXIT_REFUSED;
 		}
@@ -51,12 +54,15 @@ int
 audit_refused(const struct policy *p, const char *override, const char *why)
 {
 	if (override != NULL)
-		fprintf(stderr, "capwrap: --audit: %s; refusing to write the "
-		    "audit trail there\n", why);
+		fprintf(stderr,
+		    "capwrap: --audit: %s; refusing to write the "
+		    "audit trail there\n",
+		    why);
 	else
-		fprintf(stderr, "capwrap: %s:%u:%u: audit: %s; refusing to write "
-		    "the audit trail there\n", p->path, p->audit_line,
-		    p->audit_col, why);
+		fprintf(stderr,
+		    "capwrap: %s:%u:%u: audit: %s; refusing to write "
+		    "the audit trail there\n",
+		    p->path, p->audit_line, p->audit_col, why);
 	return EXIT_POLICY;
 }
 

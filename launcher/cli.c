@@ -28,11 +28,15 @@ option_error(const char *command, int argc, char **argv, int c)
 	if (c == ':') {
 		/* A long option's name is in argv; a short one's in optopt. */
 		if (strncmp(arg, "--", 2) == 0)
-			fprintf(stderr, "capwrap %s: option %.*s needs an "
-			    "argument\n", command, (int)strcspn(arg, "="), arg);
+			fprintf(stderr,
+			    "capwrap %s: option %.*s needs an "
+			    "argument\n",
+			    command, (int)strcspn(arg, "="), arg);
 		else
-			fprintf(stderr, "capwrap %s: option -%c needs an "
-			    "argument\n", command, optopt);
+			fprintf(stderr,
+			    "capwrap %s: option -%c needs an "
+			    "argument\n",
+			    command, optopt);
 	} else if (optopt != 0)
 		fprintf(stderr, "capwrap %s: unknown option -%c\n", command,
 		    optopt);
@@ -64,7 +68,7 @@ cli_parse(const struct cli_command *cmd, int argc, char **argv, void *ctx)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, cmd->shortopts, cmd->options,
-	    NULL)) != -1) {
+		    NULL)) != -1) {
 		if (c == 'h') {
 			cli_usage(cmd, stdout);
 			return EXIT_OK;

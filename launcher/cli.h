@@ -13,7 +13,7 @@
 #include "policy.h"
 
 /* Returned by cli_parse and the option handlers: the command goes on. */
-#define CLI_GO_ON	(-1)
+#define CLI_GO_ON (-1)
 
 /*
  * A command's option (never 'h', which is --help): CLI_GO_ON, or the exit
@@ -22,17 +22,17 @@
 typedef int cli_option_fn(void *ctx, int c, const char *arg);
 
 struct cli_command {
-	const char		*name;		/* as typed after capwrap */
+	const char *name; /* as typed after capwrap */
 	/*
 	 * The synopsis, without "usage: ": one line, or more, each further
 	 * one indented to sit under the first.
 	 */
-	const char		*synopsis;
-	const char		*operand;	/* what the one operand is */
-	const char		*shortopts;	/* ":h" at least */
-	const struct option	*options;	/* --help among them */
-	cli_option_fn		*option;	/* NULL: no option but --help */
-	int			(*main)(int argc, char **argv);
+	const char *synopsis;
+	const char *operand;	      /* what the one operand is */
+	const char *shortopts;	      /* ":h" at least */
+	const struct option *options; /* --help among them */
+	cli_option_fn *option;	      /* NULL: no option but --help */
+	int (*main)(int argc, char **argv);
 };
 
 extern const struct cli_command run_command, check_command, graph_command,

@@ -22,7 +22,6 @@ int check_targets(const struct policy *);
  */
 int check_audit(const struct policy *, const char *override);
 /* Report why the audit file at path is refused; returns EXIT_POLICY. */
-int audit_refused(const struct policy *, const char *override,
-    const char *why);
+int audit_refused(const struct policy *, const char *override, const char *why);
 
 #endif

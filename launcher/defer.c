@@ -25,8 +25,8 @@ static int64_t dial_timeout;
  * turn is bounded, whatever a service floods its channel with.  Past
  * DEFERRED_MAX waiting, an ADMIT is judged at once.
  */
-#define CATCH_UP_MAX	1024	/* more than a channel's queue holds */
-#define DEFERRED_MAX	1024
+#define CATCH_UP_MAX 1024 /* more than a channel's queue holds */
+#define DEFERRED_MAX 1024
 static struct request *deferred;
 static size_t ndeferred, deferred_cap;
 

@@ -9,14 +9,15 @@
 
 enum {
 	EXIT_OK = 0,
-	EXIT_SERVICE_FAILED = 1,	/* run: a service exited non-zero or by a signal */
-	EXIT_USAGE = 64,		/* bad command line */
-	EXIT_POLICY = 65,		/* the policy is invalid */
-	EXIT_DATAERR = 65,		/* audit, graph: records were skipped */
-	EXIT_NOINPUT = 66,		/* a file or program named cannot be read or found */
-	EXIT_SOFTWARE = 70,		/* internal error */
-	EXIT_SYSTEM = 71,		/* a system call failed */
-	EXIT_REFUSED = 77,		/* a service cannot be protected, so it is not run */
+	/* run: a service exited non-zero or by a signal */
+	EXIT_SERVICE_FAILED = 1,
+	EXIT_USAGE = 64,   /* bad command line */
+	EXIT_POLICY = 65,  /* the policy is invalid */
+	EXIT_DATAERR = 65, /* audit, graph: records were skipped */
+	EXIT_NOINPUT = 66, /* a file or program named cannot be read or found */
+	EXIT_SOFTWARE = 70, /* internal error */
+	EXIT_SYSTEM = 71,   /* a system call failed */
+	EXIT_REFUSED = 77, /* a service cannot be protected, so it is not run */
 };
 
 #endif

@@ -20,7 +20,7 @@ live_registration(const uint8_t *name, size_t len, bool check_socket)
 	if (r == NULL)
 		return NULL;
 	if (registry_proc_gone(r->owner))
-		return NULL;	/* released with its owner */
+		return NULL; /* released with its owner */
 	if (check_socket && sockdiag_unix_exists(r->sock_ino) == 0) {
 		registry_unregister(r);
 		return NULL;
@@ -98,8 +98,8 @@ gather_facts(const struct request *rq, unsigned need, struct facts *f)
 	if (need & FACT_FROM_PROVIDER)
 		f->from_provider = from_granted_provider(rq);
 	if (need & FACT_EXITED_GRANT)
-		f->exited_grant = registry_granted_before_exit(
-		    m->admit.peer_ino, self);
+		f->exited_grant =
+		    registry_granted_before_exit(m->admit.peer_ino, self);
 	if (need & FACT_AT_ADDR) {
 		f->at_addr = registry_lookup_addr(m->nameof.addr,
 		    m->nameof.addr_len);

@@ -16,29 +16,30 @@
 #include "cli.h"
 #include "exitcodes.h"
 
-/* A node the audit brings in: an intruder, a name nobody provides, a service of another policy. */
+/* A node the audit brings in: an intruder, a name nobody provides, a service of
+ * another policy. */
 struct extra_node {
-	char		*key;
-	char		 kind;		/* 'i' intruder, 'n' name, 'u' unknown service */
-	long long	 pids[4];
-	size_t		 npids;
-	bool		 more_pids;
-	long long	 uid;
+	char *key;
+	char kind; /* 'i' intruder, 'n' name, 'u' unknown service */
+	long long pids[4];
+	size_t npids;
+	bool more_pids;
+	long long uid;
 };
 
 struct refused_edge {
-	char		*from, *to;	/* node ids */
-	char		*label;
-	long long	 count;
+	char *from, *to; /* node ids */
+	char *label;
+	long long count;
 };
 
 struct graph {
-	const struct policy	*policy;
-	struct extra_node	*nodes;
-	size_t			 nnodes;
-	struct refused_edge	*edges;
-	size_t			 nedges;
-	bool			 oom;
+	const struct policy *policy;
+	struct extra_node *nodes;
+	size_t nnodes;
+	struct refused_edge *edges;
+	size_t nedges;
+	bool oom;
 };
 
 static char *
@@ -229,13 +230,13 @@ on_record(void *ctx, const struct audit_record *rec)
 		return;
 	if (strcmp(rec->gate, "accept") == 0 && has_peer) {
 		/* Someone without a capability knocked on the service. */
-		add_edge(g, intruder_node(g, rec), service_node(g, rec->service),
-		    rec->name, rec->count);
+		add_edge(g, intruder_node(g, rec),
+		    service_node(g, rec->service), rec->name, rec->count);
 	} else if (strcmp(rec->gate, "connect") == 0 && has_peer) {
 		/* The service dialed and found an impostor at the address. */
 		snprintf(label, sizeof(label), "%s (impostor)", rec->name);
-		add_edge(g, service_node(g, rec->service), intruder_node(g, rec),
-		    label, rec->count);
+		add_edge(g, service_node(g, rec->service),
+		    intruder_node(g, rec), label, rec->count);
 	} else if (strcmp(rec->gate, "bind") == 0) {
 		snprintf(label, sizeof(label), "bind %s", rec->name);
 		add_edge(g, service_node(g, rec->service),
@@ -262,20 +263,21 @@ print_policy(const struct policy *p)
 			dot_text(t);
 		}
 		if (s->unprotected)
-			printf("\\n(unprotected)\", style=\"rounded,dashed\"];\n");
+			printf(
+			    "\\n(unprotected)\", style=\"rounded,dashed\"];\n");
 		else
 			printf("\"];\n");
 	}
 	if (p->nexternals > 0) {
 		printf("\tsubgraph cluster_external {\n"
-		    "\t\tlabel=\"external: passed through unchecked\";\n"
-		    "\t\tstyle=dashed; color=gray50; fontcolor=gray30;\n");
+		       "\t\tlabel=\"external: passed through unchecked\";\n"
+		       "\t\tstyle=dashed; color=gray50; fontcolor=gray30;\n");
 		for (size_t k = 0; k < p->nexternals; k++) {
 			name_text(&p->externals[k], t);
 			printf("\t\tx%zu [label=\"", k);
 			dot_text(t);
 			printf("\", shape=note, style=solid, color=gray50, "
-			    "fontcolor=gray30];\n");
+			       "fontcolor=gray30];\n");
 		}
 		printf("\t}\n");
 	}
@@ -297,24 +299,29 @@ print_overlay(const struct graph *g)
 			if (n->npids == 0 || strncmp(n->key, "pid ", 4) != 0)
 				dot_text(n->key);
 			for (size_t k = 0; k < n->npids; k++)
-				printf("%s%lld", k > 0 ? ", " :
-				    strncmp(n->key, "pid ", 4) == 0 ? "pid " :
-				    "\\npid ", n->pids[k]);
+				printf("%s%lld",
+				    k > 0 ? ", " :
+					strncmp(n->key, "pid ", 4) == 0 ?
+					    "pid " :
+					    "\\npid ",
+				    n->pids[k]);
 			if (n->more_pids)
 				printf(", ...");
 			if (n->uid >= 0)
 				printf("\\nuid %lld", n->uid);
 			printf("\", shape=octagon, style=solid, color=red, "
-			    "fontcolor=red];\n");
+			       "fontcolor=red];\n");
 			break;
 		case 'n':
 			dot_text(n->key);
-			printf("\\n(provided by no service)\", shape=plaintext, "
+			printf(
+			    "\\n(provided by no service)\", shape=plaintext, "
 			    "style=solid, fontcolor=red];\n");
 			break;
 		default:
 			dot_text(n->key);
-			printf("\\n(not in this policy)\", style=\"rounded,dashed\", "
+			printf(
+			    "\\n(not in this policy)\", style=\"rounded,dashed\", "
 			    "color=red, fontcolor=red];\n");
 			break;
 		}
@@ -325,7 +332,8 @@ print_overlay(const struct graph *g)
 		printf("\t%s -> %s [label=\"", e->from, e->to);
 		dot_text(e->label);
 		printf(" \u00d7%lld\", color=red, fontcolor=red, "
-		    "style=dashed];\n", e->count);
+		       "style=dashed];\n",
+		    e->count);
 	}
 }
 
@@ -356,12 +364,12 @@ static void
 print_graph(const struct policy *p, const struct graph *g)
 {
 	printf("digraph capwrap {\n"
-	    "\tgraph [rankdir=LR, fontname=\"sans-serif\", labelloc=t, "
-	    "label=\"");
+	       "\tgraph [rankdir=LR, fontname=\"sans-serif\", labelloc=t, "
+	       "label=\"");
 	dot_text(p->path);
 	printf("\"];\n"
-	    "\tnode [shape=box, style=rounded, fontname=\"sans-serif\"];\n"
-	    "\tedge [fontname=\"sans-serif\", fontsize=10];\n");
+	       "\tnode [shape=box, style=rounded, fontname=\"sans-serif\"];\n"
+	       "\tedge [fontname=\"sans-serif\", fontsize=10];\n");
 	print_policy(p);
 	print_overlay(g);
 	printf("}\n");
@@ -386,7 +394,7 @@ graph_option(void *ctx, int c, const char *arg)
 {
 	const char **audit_path = ctx;
 
-	(void)c;		/* --audit is the only one */
+	(void)c; /* --audit is the only one */
 	*audit_path = arg;
 	return CLI_GO_ON;
 }
@@ -405,8 +413,8 @@ cmd_graph(int argc, char **argv)
 		return rc;
 	rc = EXIT_OK;
 	g.policy = p;
-	if (audit_path != NULL && (rc = read_audit(audit_path, &g, &nbad)) !=
-	    EXIT_OK)
+	if (audit_path != NULL &&
+	    (rc = read_audit(audit_path, &g, &nbad)) != EXIT_OK)
 		goto out;
 	if (g.oom) {
 		fprintf(stderr, "capwrap: out of memory\n");

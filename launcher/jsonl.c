@@ -14,15 +14,14 @@
 #include "jsonl.h"
 
 struct cursor {
-	const char	*s;
-	size_t		 len, at;
-	char		*out;		/* next free byte of the pool */
-	char		*err;
-	size_t		 errlen;
+	const char *s;
+	size_t len, at;
+	char *out; /* next free byte of the pool */
+	char *err;
+	size_t errlen;
 };
 
-__attribute__((format(printf, 2, 3)))
-static int
+__attribute__((format(printf, 2, 3))) static int
 fail(struct cursor *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -36,8 +35,8 @@ fail(struct cursor *c, const char *fmt, ...)
 static void
 skip_space(struct cursor *c)
 {
-	while (c->at < c->len && (c->s[c->at] == ' ' || c->s[c->at] == '\t' ||
-	    c->s[c->at] == '\r'))
+	while (c->at < c->len &&
+	    (c->s[c->at] == ' ' || c->s[c->at] == '\t' || c->s[c->at] == '\r'))
 		c->at++;
 }
 
@@ -126,14 +125,26 @@ parse_escape(struct cursor *c)
 
 	c->at++;
 	switch (ch) {
-	case '"': case '\\': case '/':
+	case '"':
+	case '\\':
+	case '/':
 		*c->out++ = (char)ch;
 		return 0;
-	case 'b': *c->out++ = '\b'; return 0;
-	case 'f': *c->out++ = '\f'; return 0;
-	case 'n': *c->out++ = '\n'; return 0;
-	case 'r': *c->out++ = '\r'; return 0;
-	case 't': *c->out++ = '\t'; return 0;
+	case 'b':
+		*c->out++ = '\b';
+		return 0;
+	case 'f':
+		*c->out++ = '\f';
+		return 0;
+	case 'n':
+		*c->out++ = '\n';
+		return 0;
+	case 'r':
+		*c->out++ = '\r';
+		return 0;
+	case 't':
+		*c->out++ = '\t';
+		return 0;
 	case 'u':
 		return parse_unicode(c);
 	default:
@@ -309,8 +320,10 @@ int
 jsonl_parse(const char *line, size_t len, struct jsonl_object *o, char *err,
     size_t errlen, size_t *col)
 {
-	struct cursor c = { .s = line, .len = len, .err = err,
-	    .errlen = errlen };
+	struct cursor c = { .s = line,
+		.len = len,
+		.err = err,
+		.errlen = errlen };
 	int rc;
 
 	memset(o, 0, sizeof(*o));

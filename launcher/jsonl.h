@@ -16,17 +16,17 @@
 enum jsonl_type { JSONL_STRING, JSONL_NUMBER, JSONL_BOOL, JSONL_NULL };
 
 struct jsonl_field {
-	char		 key[JSONL_KEY_MAX];
-	enum jsonl_type	 type;
-	char		*str;		/* JSONL_STRING: decoded bytes, NUL-terminated */
-	size_t		 len;		/* its length (it may hold NUL bytes) */
-	long long	 num;		/* JSONL_NUMBER (integers only) / JSONL_BOOL */
+	char key[JSONL_KEY_MAX];
+	enum jsonl_type type;
+	char *str;     /* JSONL_STRING: decoded bytes, NUL-terminated */
+	size_t len;    /* its length (it may hold NUL bytes) */
+	long long num; /* JSONL_NUMBER (integers only) / JSONL_BOOL */
 };
 
 struct jsonl_object {
-	struct jsonl_field	 fields[JSONL_MAX_FIELDS];
-	size_t			 nfields;
-	char			*pool;		/* holds every decoded string */
+	struct jsonl_field fields[JSONL_MAX_FIELDS];
+	size_t nfields;
+	char *pool; /* holds every decoded string */
 };
 
 /*
@@ -34,8 +34,8 @@ struct jsonl_object {
  * in err and the 1-based byte column in *col.  The object owns memory:
  * release it with jsonl_free (also after a failure).
  */
-int jsonl_parse(const char *line, size_t len, struct jsonl_object *,
-    char *err, size_t errlen, size_t *col);
+int jsonl_parse(const char *line, size_t len, struct jsonl_object *, char *err,
+    size_t errlen, size_t *col);
 void jsonl_free(struct jsonl_object *);
 
 const struct jsonl_field *jsonl_get(const struct jsonl_object *,

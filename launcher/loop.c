@@ -83,7 +83,9 @@ loop_run_once(int64_t deadline_ms)
 	dispatching = true;
 	ndead = 0;
 	dead_overflow = false;
-	/* After too many deletions to track, the rest waits for the next wait. */
+	/*
+	 * After too many deletions to track, the rest waits for the next wait.
+	 */
 	for (int i = 0; i < n && !dead_overflow; i++) {
 		struct watch *w = evs[i].data.ptr;
 

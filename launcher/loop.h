@@ -12,9 +12,9 @@ struct watch;
 typedef void watch_fn(struct watch *, uint32_t events);
 
 struct watch {
-	int		 fd;
-	watch_fn	*fn;
-	void		*ctx;
+	int fd;
+	watch_fn *fn;
+	void *ctx;
 };
 
 int loop_init(void);

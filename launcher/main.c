@@ -10,9 +10,12 @@
 #include "exitcodes.h"
 
 static const struct cli_command *const commands[] = {
-	&run_command, &check_command, &graph_command, &audit_command,
+	&run_command,
+	&check_command,
+	&graph_command,
+	&audit_command,
 };
-#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* Every command's own synopsis, one under the other. */
 static void
@@ -27,7 +30,8 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	/* Nothing of whoever started us leaks into the services: fds 3 and up go. */
+	/* Nothing of whoever started us leaks into the services: fds 3 and up
+	 * go. */
 	closefrom(3);
 
 	if (argc < 2) {
@@ -48,8 +52,10 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i]->name) == 0)
 			return commands[i]->main(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
-		fprintf(stderr, "capwrap: unknown option %s (the command comes "
-		    "first)\n", argv[1]);
+		fprintf(stderr,
+		    "capwrap: unknown option %s (the command comes "
+		    "first)\n",
+		    argv[1]);
 	else
 		fprintf(stderr, "capwrap: unknown command '%s'\n", argv[1]);
 	usage(stderr);

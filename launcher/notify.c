@@ -29,8 +29,10 @@ notify_init(void)
 	strlcpy(notify_text, e, sizeof(notify_text));
 	n = strlen(e);
 	if ((e[0] != '/' && e[0] != '@') || n >= sizeof(notify_addr.sun_path)) {
-		fprintf(stderr, "capwrap: NOTIFY_SOCKET %s: not an absolute "
-		    "path or @abstract name that fits a socket address\n", e);
+		fprintf(stderr,
+		    "capwrap: NOTIFY_SOCKET %s: not an absolute "
+		    "path or @abstract name that fits a socket address\n",
+		    e);
 		(void)unsetenv("NOTIFY_SOCKET");
 		return -1;
 	}
@@ -38,11 +40,16 @@ notify_init(void)
 	notify_addr.sun_family = AF_UNIX;
 	memcpy(notify_addr.sun_path, e, n);
 	if (e[0] == '@') {
-		/* Abstract: a leading NUL, and the length says where it ends. */
+		/*
+		 * Abstract: a leading NUL, and the length says where it ends.
+		 */
 		notify_addr.sun_path[0] = '\0';
-		notify_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+		notify_len = (socklen_t)(offsetof(struct sockaddr_un,
+					     sun_path) +
+		    n);
 	} else
-		notify_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+		notify_len = (socklen_t)(offsetof(struct sockaddr_un,
+					     sun_path) +
 		    n + 1);
 	(void)unsetenv("NOTIFY_SOCKET");
 	notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

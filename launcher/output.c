@@ -71,11 +71,13 @@ read_some(struct output *o)
 	/* An event of the same epoll batch may come after the close. */
 	if (!o->open)
 		return READ_EOF;
-	/* Most services say little or nothing: the buffer comes with the first word. */
+	/* Most services say little or nothing: the buffer comes with the first
+	 * word. */
 	if (o->buf == NULL && (o->buf = malloc(OUTPUT_LINE_MAX)) == NULL)
 		return READ_NOTHING_NOW;
 	do
-		n = read(o->watch.fd, o->buf + o->len, OUTPUT_LINE_MAX - o->len);
+		n = read(o->watch.fd, o->buf + o->len,
+		    OUTPUT_LINE_MAX - o->len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == EAGAIN)
 		return READ_NOTHING_NOW;

@@ -13,14 +13,14 @@
 #define OUTPUT_LINE_MAX 4096
 
 struct output {
-	struct watch	 watch;
-	const char	*prefix;
-	int		 width;		/* names are padded to line up */
-	int		 dest_fd;
-	const char	*color;		/* escape sequence, or NULL */
-	char		*buf;		/* OUTPUT_LINE_MAX bytes, from the first read */
-	size_t		 len;
-	bool		 open;
+	struct watch watch;
+	const char *prefix;
+	int width; /* names are padded to line up */
+	int dest_fd;
+	const char *color; /* escape sequence, or NULL */
+	char *buf;	   /* OUTPUT_LINE_MAX bytes, from the first read */
+	size_t len;
+	bool open;
 };
 
 /*

@@ -6,10 +6,10 @@
  * which the peer's other threads contend for, and faults in its argument
  * pages, which the peer can point (prctl PR_SET_MM, as root) at a mapping
  * of a file on a FUSE mount that never answers.  So one thread reads
- * command lines, and the loop waits for it at most PROCFACTS_DEADLINE_MS.  If it is late, the record
- * says "unavailable", and no command line is asked for again until that
- * read has returned and PROCFACTS_BACKOFF_MS has passed: a peer that
- * holds its lock costs the loop at most one deadline per backoff (2 %
+ * command lines, and the loop waits for it at most PROCFACTS_DEADLINE_MS.  If
+ * it is late, the record says "unavailable", and no command line is asked for
+ * again until that read has returned and PROCFACTS_BACKOFF_MS has passed: a
+ * peer that holds its lock costs the loop at most one deadline per backoff (2 %
  * with the defaults), whatever it does, and one thread at most.
  */
 #include <errno.h>
@@ -24,18 +24,18 @@
 #include "procinfo.h"
 
 static struct {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 asked, answered;	/* CLOCK_MONOTONIC */
-	void		(*read)(pid_t, char *, size_t);
-	int64_t		 deadline_ms, backoff_ms;
-	pthread_t	 thread;
-	bool		 started;
-	bool		 quit;
-	bool		 busy;		/* a read is under way */
-	pid_t		 pid;		/* asked for; 0: nothing */
-	uint64_t	 asked_seq, done_seq;
-	int64_t		 off_until;	/* monotonic ms */
-	char		 result[sizeof(((struct procfacts *)0)->cmdline)];
+	pthread_mutex_t lock;
+	pthread_cond_t asked, answered; /* CLOCK_MONOTONIC */
+	void (*read)(pid_t, char *, size_t);
+	int64_t deadline_ms, backoff_ms;
+	pthread_t thread;
+	bool started;
+	bool quit;
+	bool busy; /* a read is under way */
+	pid_t pid; /* asked for; 0: nothing */
+	uint64_t asked_seq, done_seq;
+	int64_t off_until; /* monotonic ms */
+	char result[sizeof(((struct procfacts *)0)->cmdline)];
 } r = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.read = procinfo_cmdline,

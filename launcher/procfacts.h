@@ -11,14 +11,14 @@
 #include <stdint.h>
 
 /* How long the loop waits for a command line, and then goes without. */
-#define PROCFACTS_DEADLINE_MS	200
-#define PROCFACTS_BACKOFF_MS	10000
+#define PROCFACTS_DEADLINE_MS 200
+#define PROCFACTS_BACKOFF_MS 10000
 
 struct procfacts {
-	char	exe[512];	/* "" if unreadable */
-	char	cmdline[1024];	/* "" if unreadable or not read in time */
-	bool	cmdline_late;	/* not read in time: "unavailable" */
-	char	at[40];		/* RFC 3339 UTC time they were read */
+	char exe[512];	    /* "" if unreadable */
+	char cmdline[1024]; /* "" if unreadable or not read in time */
+	bool cmdline_late;  /* not read in time: "unavailable" */
+	char at[40];	    /* RFC 3339 UTC time they were read */
 };
 
 /* Read the facts of pid now; pid <= 0 gives only the time. */

@@ -23,12 +23,12 @@ static size_t npending, pending_cap;
  * by another process, so the record cannot admit anyone else; without
  * pidfs there is no inode and nothing is kept.
  */
-#define TOMBSTONES	1024
-#define TOMBSTONE_MS	30000
+#define TOMBSTONES 1024
+#define TOMBSTONE_MS 30000
 struct tombstone {
-	uint64_t	 pidfs_ino;
-	int64_t		 died_ms;
-	bool		*granted;
+	uint64_t pidfs_ino;
+	int64_t died_ms;
+	bool *granted;
 };
 static struct tombstone tombstones[TOMBSTONES];
 static size_t next_tombstone;
@@ -68,7 +68,8 @@ bury_grants(const struct proc *p)
 
 	for (size_t i = 0; i < nservices; i++)
 		any |= p->granted[i];
-	if (p->pidfs_ino == 0 || !any || (t = tombstone_for(p->pidfs_ino)) == NULL)
+	if (p->pidfs_ino == 0 || !any ||
+	    (t = tombstone_for(p->pidfs_ino)) == NULL)
 		return;
 	for (size_t i = 0; i < nservices; i++)
 		t->granted[i] |= p->granted[i];
@@ -98,7 +99,6 @@ registry_granted_before_exit(uint64_t pidfs_ino, size_t service)
 	return false;
 }
 
-
 void
 registry_init(size_t n)
 {
@@ -124,8 +124,7 @@ push(void ***array, size_t *count, size_t *cap, void *p)
 
 /* Append a copy of the size bytes at p; NULL when out of memory. */
 static void *
-push_copy(void ***array, size_t *count, size_t *cap, const void *p,
-    size_t size)
+push_copy(void ***array, size_t *count, size_t *cap, const void *p, size_t size)
 {
 	void *n = malloc(size);
 
@@ -167,14 +166,14 @@ proc_bury(struct proc *p)
 		return;
 	p->dead = true;
 	bury_grants(p);
-	for (size_t i = 0; i < nregs; ) {
+	for (size_t i = 0; i < nregs;) {
 		if (regs[i]->owner == p) {
 			free(regs[i]);
 			drop_at((void **)regs, &nregs, i);
 		} else
 			i++;
 	}
-	for (size_t i = 0; i < npending; ) {
+	for (size_t i = 0; i < npending;) {
 		if (pending[i]->proc == p) {
 			close(pending[i]->reply_fd);
 			free(pending[i]);
@@ -229,9 +228,9 @@ on_proc_exit(struct watch *w, uint32_t events)
 static bool
 sent_by_another(const struct proc *p, int pidfd)
 {
-	return pidfd >= 0 && (p->pidfs_ino != 0 ?
-	    procinfo_pidfd_ino(pidfd) != p->pidfs_ino :
-	    procinfo_pidfd_exited(pidfd));
+	return pidfd >= 0 &&
+	    (p->pidfs_ino != 0 ? procinfo_pidfd_ino(pidfd) != p->pidfs_ino :
+				 procinfo_pidfd_exited(pidfd));
 }
 
 /* A new record for the live process of pidfd, which it consumes. */
@@ -240,15 +239,17 @@ proc_new(pid_t pid, uid_t uid, int pidfd)
 {
 	struct proc *p = calloc(1, sizeof(*p));
 
-	if (p == NULL || (p->granted = calloc(nservices ? nservices : 1,
-	    sizeof(bool))) == NULL)
+	if (p == NULL ||
+	    (p->granted = calloc(nservices ? nservices : 1, sizeof(bool))) ==
+		NULL)
 		goto fail;
 	p->pid = pid;
 	p->uid = uid;
 	p->pidfd = pidfd;
 	p->pidfs_ino = procinfo_pidfd_ino(pidfd);
-	p->exit_watch = (struct watch){ .fd = pidfd, .fn = on_proc_exit,
-	    .ctx = p };
+	p->exit_watch = (struct watch){ .fd = pidfd,
+		.fn = on_proc_exit,
+		.ctx = p };
 	if (loop_add(&p->exit_watch) != 0 ||
 	    !push((void ***)&procs, &nprocs, &procs_cap, p)) {
 		loop_del(&p->exit_watch);
@@ -287,7 +288,9 @@ registry_proc(pid_t pid, uid_t uid, int pidfd, uint64_t *exited_ino)
 		pidfd = procinfo_pidfd_open(pid);
 	if (pidfd < 0)
 		return NULL;
-	/* The sender may have died since it sent: then its pid means nothing. */
+	/*
+	 * The sender may have died since it sent: then its pid means nothing.
+	 */
 	if (procinfo_pidfd_exited(pidfd)) {
 		*exited_ino = procinfo_pidfd_ino(pidfd);
 		close(pidfd);
@@ -343,7 +346,7 @@ registry_unregister(struct registration *r)
 void
 registry_forget_service(size_t service)
 {
-	for (size_t i = 0; i < nregs; ) {
+	for (size_t i = 0; i < nregs;) {
 		if (regs[i]->service == service) {
 			free(regs[i]);
 			drop_at((void **)regs, &nregs, i);
@@ -365,11 +368,12 @@ void
 registry_take_pending(const uint8_t *name, size_t len,
     void (*fn)(struct pending_dial *))
 {
-	for (size_t i = 0; i < npending; ) {
+	for (size_t i = 0; i < npending;) {
 		struct pending_dial *d = pending[i];
 
-		if (name == NULL || (d->name.len == len &&
-		    memcmp(d->name.bytes, name, len) == 0)) {
+		if (name == NULL ||
+		    (d->name.len == len &&
+			memcmp(d->name.bytes, name, len) == 0)) {
 			drop_at((void **)pending, &npending, i);
 			fn(d);
 			free(d);
@@ -383,7 +387,7 @@ registry_expire_pending(int64_t now, void (*fn)(struct pending_dial *))
 {
 	int64_t next = -1;
 
-	for (size_t i = 0; i < npending; ) {
+	for (size_t i = 0; i < npending;) {
 		struct pending_dial *d = pending[i];
 
 		if (d->deadline_ms <= now) {
@@ -406,7 +410,7 @@ registry_count_pending(const struct proc *p, size_t service)
 
 	for (size_t i = 0; i < npending; i++)
 		if (p != NULL ? pending[i]->proc == p :
-		    pending[i]->service == service)
+				pending[i]->service == service)
 			n++;
 	return n;
 }

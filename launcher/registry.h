@@ -15,33 +15,33 @@
 #include "wire.h"
 
 struct proc {
-	pid_t		 pid;
-	uid_t		 uid;
-	int		 pidfd;
-	uint64_t	 pidfs_ino;	/* 0 without pidfs */
-	uint64_t	 start_time;	/* read when it first stamps a capability */
-	bool		*granted;	/* per provider service: holds a capability */
-	bool		 dead;		/* exited: holds nothing, freed by the loop */
-	struct watch	 exit_watch;
+	pid_t pid;
+	uid_t uid;
+	int pidfd;
+	uint64_t pidfs_ino;  /* 0 without pidfs */
+	uint64_t start_time; /* read when it first stamps a capability */
+	bool *granted;	     /* per provider service: holds a capability */
+	bool dead;	     /* exited: holds nothing, freed by the loop */
+	struct watch exit_watch;
 };
 
 struct registration {
-	struct policy_name	 name;
-	size_t			 service;
-	struct proc		*owner;		/* called listen() (or bind() for datagrams) */
-	uint16_t		 socktype;
-	uint16_t		 addr_len;
-	uint8_t			 addr[WIRE_ADDR_MAX];
-	uint64_t		 sock_ino;
-	bool			 dialable;	/* listening, or a bound datagram socket */
+	struct policy_name name;
+	size_t service;
+	struct proc *owner; /* called listen() (or bind() for datagrams) */
+	uint16_t socktype;
+	uint16_t addr_len;
+	uint8_t addr[WIRE_ADDR_MAX];
+	uint64_t sock_ino;
+	bool dialable; /* listening, or a bound datagram socket */
 };
 
 struct pending_dial {
-	int			 reply_fd;
-	size_t			 service;	/* the dialer's */
-	struct proc		*proc;
-	struct policy_name	 name;
-	int64_t			 deadline_ms;
+	int reply_fd;
+	size_t service; /* the dialer's */
+	struct proc *proc;
+	struct policy_name name;
+	int64_t deadline_ms;
 };
 
 void registry_init(size_t nservices);
@@ -90,7 +90,9 @@ size_t registry_count_pending(const struct proc *p, size_t service);
 /* Call fn for each pending dial of name (or all, name NULL) and drop it. */
 void registry_take_pending(const uint8_t *name, size_t len,
     void (*fn)(struct pending_dial *));
-/* Expire pending dials whose deadline is past; returns the next deadline or -1. */
+/*
+ * Expire pending dials whose deadline is past; returns the next deadline or -1.
+ */
 int64_t registry_expire_pending(int64_t now, void (*fn)(struct pending_dial *));
 
 #endif

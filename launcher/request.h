@@ -18,23 +18,23 @@
 #include "wire.h"
 
 struct channel {
-	size_t		service;
-	struct watch	watch;
-	bool		caught_up;	/* read by this turn's catch-up */
+	size_t service;
+	struct watch watch;
+	bool caught_up; /* read by this turn's catch-up */
 };
 
 /* What arrived with one request. */
 struct request {
-	struct channel	*chan;
-	const char	*service;	/* name of the channel's service */
-	pid_t		 pid;		/* kernel-verified sender */
+	struct channel *chan;
+	const char *service; /* name of the channel's service */
+	pid_t pid;	     /* kernel-verified sender */
 	/* Its record; NULL for a CLAIM read after it exited. */
-	struct proc	*proc;
-	uint64_t	 sender_ino;	/* its pidfs inode, 0 if unknown */
-	int		 reply_fd;	/* -1 for a CLAIM: no answer */
+	struct proc *proc;
+	uint64_t sender_ino; /* its pidfs inode, 0 if unknown */
+	int reply_fd;	     /* -1 for a CLAIM: no answer */
 	/* An ADMIT judged after a catch-up (see defer.c). */
-	bool		 caught_up;
-	union wire_msg	 msg;
+	bool caught_up;
+	union wire_msg msg;
 };
 
 /* The channel of a service. */

@@ -23,11 +23,11 @@
 #include "supervise.h"
 
 struct run_options {
-	const char	*audit_path;	/* --audit */
-	const char	*exit_with;	/* --exit-with */
-	bool		 to_syslog;	/* --syslog */
-	int64_t		 dial_timeout_ms;
-	int64_t		 grace_ms;
+	const char *audit_path; /* --audit */
+	const char *exit_with;	/* --exit-with */
+	bool to_syslog;		/* --syslog */
+	int64_t dial_timeout_ms;
+	int64_t grace_ms;
 };
 
 /* Seconds as a whole number within [min, max], in milliseconds. */
@@ -39,8 +39,9 @@ parse_seconds(const char *opt, const char *arg, long long min, long long max,
 	long long v = strtonum(arg, min, max, &errstr);
 
 	if (errstr != NULL) {
-		fprintf(stderr, "capwrap run: %s %s: %s (%lld to %lld seconds)\n",
-		    opt, arg, errstr, min, max);
+		fprintf(stderr,
+		    "capwrap run: %s %s: %s (%lld to %lld seconds)\n", opt, arg,
+		    errstr, min, max);
 		return -1;
 	}
 	*out = v * 1000;
@@ -64,7 +65,7 @@ run_option(void *ctx, int c, const char *arg)
 		break;
 	case 't':
 		if (parse_seconds("--dial-timeout", arg, 0, 3600,
-		    &o->dial_timeout_ms) != 0)
+			&o->dial_timeout_ms) != 0)
 			return EXIT_USAGE;
 		break;
 	case 'g':
@@ -87,10 +88,13 @@ preflight(const struct policy *policy, const struct run_options *o,
 	char why[PATH_MAX + 128];
 	int rc;
 
-	if (o->exit_with != NULL && (cfg->exit_with =
-	    policy_find_service(policy, o->exit_with)) == NULL) {
-		fprintf(stderr, "capwrap run: --exit-with %s: no such service "
-		    "in %s\n", o->exit_with, policy_path);
+	if (o->exit_with != NULL &&
+	    (cfg->exit_with = policy_find_service(policy, o->exit_with)) ==
+		NULL) {
+		fprintf(stderr,
+		    "capwrap run: --exit-with %s: no such service "
+		    "in %s\n",
+		    o->exit_with, policy_path);
 		return EXIT_USAGE;
 	}
 	rc = check_targets(policy);
@@ -99,13 +103,16 @@ preflight(const struct policy *policy, const struct run_options *o,
 	if (rc != EXIT_OK)
 		return rc;
 	if (shim_path(shim, sizeof(shim)) != 0) {
-		fprintf(stderr, "capwrap: unable to find libcapshim.so (looked "
-		    "beside capwrap and in %s)\n", CAPWRAP_PKGLIBDIR);
+		fprintf(stderr,
+		    "capwrap: unable to find libcapshim.so (looked "
+		    "beside capwrap and in %s)\n",
+		    CAPWRAP_PKGLIBDIR);
 		return EXIT_SYSTEM;
 	}
 	cfg->shim = shim;
 	if (audit_open(o->audit_path != NULL ? o->audit_path :
-	    policy->audit_path, why, sizeof(why)) != 0)
+					       policy->audit_path,
+		why, sizeof(why)) != 0)
 		return audit_refused(policy, o->audit_path, why);
 	if (policy->audit_syslog || o->to_syslog)
 		audit_enable_syslog();
@@ -181,7 +188,8 @@ static const struct option run_longopts[] = {
 
 const struct cli_command run_command = {
 	.name = "run",
-	.synopsis = "capwrap run POLICY [--audit FILE] [--syslog] "
+	.synopsis =
+	    "capwrap run POLICY [--audit FILE] [--syslog] "
 	    "[--exit-with SERVICE]\n"
 	    "                   [--dial-timeout SECONDS] [--grace SECONDS]\n",
 	.operand = "POLICY",

@@ -101,7 +101,9 @@ service_forget_daemon(struct service_rt *s, pid_t pid)
 	}
 }
 
-/* https://no-color.org: a NO_COLOR that is set and not empty turns colour off. */
+/*
+ * https://no-color.org: a NO_COLOR that is set and not empty turns colour off.
+ */
 static bool
 use_color(int fd)
 {
@@ -123,7 +125,11 @@ open_outputs(struct service_rt *s, size_t index, int width,
     struct spawn_request *rq)
 {
 	static const char *const colors[] = {
-		"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m",
+		"\033[36m",
+		"\033[33m",
+		"\033[32m",
+		"\033[35m",
+		"\033[34m",
 		"\033[31m",
 	};
 	const char *color = colors[index % 6];
@@ -132,13 +138,15 @@ open_outputs(struct service_rt *s, size_t index, int width,
 	output_drain(&s->err);
 	output_close(&s->out);
 	output_close(&s->err);
-	rq->stdout_fd = output_open(&s->out, s->ps->name, width,
-	    STDOUT_FILENO, use_color(STDOUT_FILENO) ? color : NULL);
-	rq->stderr_fd = output_open(&s->err, s->ps->name, width,
-	    STDERR_FILENO, use_color(STDERR_FILENO) ? color : NULL);
+	rq->stdout_fd = output_open(&s->out, s->ps->name, width, STDOUT_FILENO,
+	    use_color(STDOUT_FILENO) ? color : NULL);
+	rq->stderr_fd = output_open(&s->err, s->ps->name, width, STDERR_FILENO,
+	    use_color(STDERR_FILENO) ? color : NULL);
 	if (rq->stdout_fd < 0 || rq->stderr_fd < 0) {
-		fprintf(stderr, "capwrap: %s: unable to make output pipes: "
-		    "%s\n", s->ps->name, strerror(errno));
+		fprintf(stderr,
+		    "capwrap: %s: unable to make output pipes: "
+		    "%s\n",
+		    s->ps->name, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -164,8 +172,7 @@ open_channel(struct service_rt *s, size_t index, struct spawn_request *rq)
 }
 
 int
-service_start(struct service_rt *s, size_t index, const char *shim,
-    int width)
+service_start(struct service_rt *s, size_t index, const char *shim, int width)
 {
 	struct spawn_request rq = {
 		.service = s->ps,

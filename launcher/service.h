@@ -15,19 +15,19 @@
 #include "policy.h"
 
 struct service_rt {
-	const struct policy_service	*ps;
-	char				*program;	/* argv[0] resolved along PATH */
-	pid_t				 pid;		/* the main process */
-	bool				 main_alive;
-	uint64_t			 channel_ino;	/* its end of the channel; 0: none */
-	pid_t				*daemons;	/* adopted processes that hold it */
-	size_t				 ndaemons;
-	int				 status;	/* the main process's wait status */
-	bool				 ready;		/* registered since it started */
-	int64_t				 started_ms;
-	int64_t				 backoff_ms;
-	int64_t				 restart_at;	/* -1: no restart due */
-	struct output			 out, err;
+	const struct policy_service *ps;
+	char *program; /* argv[0] resolved along PATH */
+	pid_t pid;     /* the main process */
+	bool main_alive;
+	uint64_t channel_ino; /* its end of the channel; 0: none */
+	pid_t *daemons;	      /* adopted processes that hold it */
+	size_t ndaemons;
+	int status; /* the main process's wait status */
+	bool ready; /* registered since it started */
+	int64_t started_ms;
+	int64_t backoff_ms;
+	int64_t restart_at; /* -1: no restart due */
+	struct output out, err;
 };
 
 /*

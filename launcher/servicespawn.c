@@ -44,10 +44,10 @@ spawn_resolve(const char *name, char *out, size_t size)
 	path = getenv("PATH");
 	if (path == NULL || *path == '\0')
 		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; ; p = end + 1) {
+	for (p = path;; p = end + 1) {
 		end = strchrnul(p, ':');
 		if (snprintf(out, size, "%.*s%s%s", (int)(end - p), p,
-		    end == p ? "" : "/", name) < (int)size &&
+			end == p ? "" : "/", name) < (int)size &&
 		    stat(out, &st) == 0) {
 			if (S_ISREG(st.st_mode) && access(out, X_OK) == 0)
 				return 0;
@@ -82,7 +82,9 @@ static bool
 ours(const char *entry)
 {
 	static const char *const vars[] = {
-		"LD_PRELOAD=", WIRE_CHANNEL_ENV "=", "CAPWRAP_SERVICE=",
+		"LD_PRELOAD=",
+		WIRE_CHANNEL_ENV "=",
+		"CAPWRAP_SERVICE=",
 	};
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
@@ -116,9 +118,12 @@ service_environment(const struct spawn_request *rq, int chan_number)
 			(void)asprintf(&env[k++], "LD_PRELOAD=%s:%s",
 			    rq->shim_path, old_preload);
 		else
-			(void)asprintf(&env[k++], "LD_PRELOAD=%s", rq->shim_path);
-		(void)asprintf(&env[k++], "%s=%d", WIRE_CHANNEL_ENV, chan_number);
-		(void)asprintf(&env[k++], "CAPWRAP_SERVICE=%s", rq->service->name);
+			(void)asprintf(&env[k++], "LD_PRELOAD=%s",
+			    rq->shim_path);
+		(void)asprintf(&env[k++], "%s=%d", WIRE_CHANNEL_ENV,
+		    chan_number);
+		(void)asprintf(&env[k++], "CAPWRAP_SERVICE=%s",
+		    rq->service->name);
 		for (size_t i = k - 3; i < k; i++)
 			if (env[i] == NULL)
 				return NULL;
@@ -133,14 +138,14 @@ service_environment(const struct spawn_request *rq, int chan_number)
  * reads this, and writes err.
  */
 struct child_args {
-	const char	*program;
-	char *const	*argv, *const *env;
-	int		 stdout_fd, stderr_fd;
-	int		 channel_fd;	/* -1: unprotected */
-	int		 chan_number;	/* where the service finds the channel */
-	rlim_t		 fd_limit;	/* for closing one by one */
-	pid_t		 launcher;
-	volatile int	 err;		/* set by the child: why it did not exec */
+	const char *program;
+	char *const *argv, *const *env;
+	int stdout_fd, stderr_fd;
+	int channel_fd;	 /* -1: unprotected */
+	int chan_number; /* where the service finds the channel */
+	rlim_t fd_limit; /* for closing one by one */
+	pid_t launcher;
+	volatile int err; /* set by the child: why it did not exec */
 };
 
 static void
@@ -191,8 +196,7 @@ close_all_but(int keep, rlim_t limit)
  * that started and died.  A handler added to the launcher must be reset
  * here, before the unblock.
  */
-__attribute__((noreturn, noinline))
-static void
+__attribute__((noreturn, noinline)) static void
 child(struct child_args *a)
 {
 	sigset_t none;

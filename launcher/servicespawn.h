@@ -12,11 +12,11 @@
 #include "policy.h"
 
 struct spawn_request {
-	const struct policy_service	*service;
-	const char			*program;	/* resolved path of argv[0] */
-	const char			*shim_path;	/* NULL: unprotected */
-	int				 channel_fd;	/* -1: unprotected */
-	int				 stdout_fd, stderr_fd;
+	const struct policy_service *service;
+	const char *program;   /* resolved path of argv[0] */
+	const char *shim_path; /* NULL: unprotected */
+	int channel_fd;	       /* -1: unprotected */
+	int stdout_fd, stderr_fd;
 };
 
 /*

@@ -15,7 +15,8 @@ shim_path(char *out, size_t size)
 	if (n > 0) {
 		exe[n] = '\0';
 		if ((size_t)snprintf(out, size, "%s/shim/.libs/libcapshim.so",
-		    dirname(exe)) < size && access(out, R_OK) == 0)
+			dirname(exe)) < size &&
+		    access(out, R_OK) == 0)
 			return 0;
 	}
 	if (strlcpy(out, CAPWRAP_PKGLIBDIR "/libcapshim.so", size) >= size ||

@@ -12,8 +12,8 @@
 #include "sink.h"
 
 struct sink {
-	bool		 socket;
-	uint64_t	 dropped, told;
+	bool socket;
+	uint64_t dropped, told;
 };
 
 static struct sink sinks[3];
@@ -66,7 +66,8 @@ sink_line(int fd, const char *line, size_t len)
 	int n;
 
 	if (s->dropped > s->told) {
-		n = snprintf(note, sizeof(note), "capwrap: %llu lines of output "
+		n = snprintf(note, sizeof(note),
+		    "capwrap: %llu lines of output "
 		    "dropped: their reader was not keeping up\n",
 		    (unsigned long long)(s->dropped - s->told));
 		if (put(s, fd, note, (size_t)n) == n)

@@ -8,7 +8,8 @@
 #include "unixdiag.h"
 #include "wire.h"
 
-/* One netlink socket for the launcher's life: opening one costs as much as the query. */
+/* One netlink socket for the launcher's life: opening one costs as much as the
+ * query. */
 static int diag_fd = -1;
 
 static ssize_t
@@ -27,7 +28,8 @@ query(uint64_t ino, uint8_t *addr, size_t *len)
 		    NETLINK_SOCK_DIAG);
 	if (diag_fd < 0)
 		return errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT ?
-		    SOCKDIAG_UNSUPPORTED : SOCKDIAG_FAILED;
+		    SOCKDIAG_UNSUPPORTED :
+		    SOCKDIAG_FAILED;
 	rc = unixdiag_name(diag_fd, ino, diag_io, addr, len);
 	/* After an error the socket may hold a stale answer: start afresh. */
 	if (rc < 0) {

@@ -14,8 +14,8 @@
  * at all, so nothing can be checked; or the query failed (out of
  * descriptors, a garbled reply), which must not count as a yes.
  */
-#define SOCKDIAG_UNSUPPORTED	(-1)
-#define SOCKDIAG_FAILED		(-2)
+#define SOCKDIAG_UNSUPPORTED (-1)
+#define SOCKDIAG_FAILED (-2)
 
 /* 1 if a Unix socket with this inode exists, 0 if not, or one of the above. */
 int sockdiag_unix_exists(uint64_t ino);

@@ -17,27 +17,28 @@
 #include "servicespawn.h"
 #include "supervise.h"
 
-/* Restart backoff: doubling from the first delay to the cap, reset after a good run. */
-#define BACKOFF_FIRST_MS	100
-#define BACKOFF_MAX_MS		30000
-#define BACKOFF_RESET_MS	10000
+/* Restart backoff: doubling from the first delay to the cap, reset after a good
+ * run. */
+#define BACKOFF_FIRST_MS 100
+#define BACKOFF_MAX_MS 30000
+#define BACKOFF_RESET_MS 10000
 
-#define MAX_CHILDREN		4096
+#define MAX_CHILDREN 4096
 
 static struct {
-	const struct policy	*policy;
-	struct service_rt	*svc;
-	size_t			 nsvc;
-	int			 width;
+	const struct policy *policy;
+	struct service_rt *svc;
+	size_t nsvc;
+	int width;
 	const struct policy_service *exit_with;
-	const char		*shim;
-	int64_t			 grace_ms;
-	int64_t			 kill_at;	/* -1: not stopping */
-	int			 stop_signal;	/* a signal told us to stop */
-	int			 exit_code;	/* set once the outcome is known */
-	bool			 outcome_known;
-	bool			 notified_ready;
-	struct watch		 signals;
+	const char *shim;
+	int64_t grace_ms;
+	int64_t kill_at; /* -1: not stopping */
+	int stop_signal; /* a signal told us to stop */
+	int exit_code;	 /* set once the outcome is known */
+	bool outcome_known;
+	bool notified_ready;
+	struct watch signals;
 } run;
 
 /* Services still running or due to restart: the loop goes on while any. */
@@ -63,7 +64,8 @@ signal_strays(int sig)
 		bool main = false;
 
 		for (size_t k = 0; k < run.nsvc && !main; k++)
-			main = run.svc[k].main_alive && run.svc[k].pid == kids[i];
+			main = run.svc[k].main_alive &&
+			    run.svc[k].pid == kids[i];
 		if (!main)
 			(void)kill(kids[i], sig);
 	}
@@ -117,8 +119,10 @@ check_ready(void)
 	if (waiting > 0)
 		return;
 	run.notified_ready = true;
-	snprintf(status, sizeof(status), "READY=1\nSTATUS=%zu service%s "
-	    "running", run.nsvc, run.nsvc == 1 ? "" : "s");
+	snprintf(status, sizeof(status),
+	    "READY=1\nSTATUS=%zu service%s "
+	    "running",
+	    run.nsvc, run.nsvc == 1 ? "" : "s");
 	notify_send(status);
 }
 
@@ -193,10 +197,11 @@ adopt_daemons(const bool *ended)
 				(void)kill(kids[i], SIGTERM);
 				break;
 			}
-			fprintf(stderr, "capwrap: %s: pid %d holds the service's "
+			fprintf(stderr,
+			    "capwrap: %s: pid %d holds the service's "
 			    "channel after its main process exited; the "
-			    "service runs until it exits\n", s->ps->name,
-			    (int)kids[i]);
+			    "service runs until it exits\n",
+			    s->ps->name, (int)kids[i]);
 			break;
 		}
 	}
@@ -270,7 +275,8 @@ on_signal(struct watch *w, uint32_t events)
 static void
 on_unprotectable(size_t service, pid_t pid)
 {
-	fprintf(stderr, "capwrap: %s: pid %d: socket calls are interposed "
+	fprintf(stderr,
+	    "capwrap: %s: pid %d: socket calls are interposed "
 	    "ahead of libcapshim.so (by the program or a library it loads); "
 	    "refusing to run the service unprotected\n",
 	    run.policy->services[service].name, (int)pid);

@@ -11,11 +11,11 @@
 #include "policy.h"
 
 struct supervise_config {
-	const struct policy		*policy;
-	const struct policy_service	*exit_with;	/* NULL: none */
-	const char			*shim;		/* libcapshim.so */
-	int64_t				 grace_ms;	/* TERM to KILL */
-	int64_t				 dial_timeout_ms;
+	const struct policy *policy;
+	const struct policy_service *exit_with; /* NULL: none */
+	const char *shim;			/* libcapshim.so */
+	int64_t grace_ms;			/* TERM to KILL */
+	int64_t dial_timeout_ms;
 };
 
 /*

@@ -25,8 +25,10 @@ target_check(const char *path, char *why, size_t size)
 	if (verdict == IMAGE_UNOPENED)
 		snprintf(why, size, "%s: not an executable regular file", path);
 	else if (verdict == IMAGE_NOEXEC)
-		snprintf(why, size, "%s: not an executable format capwrap "
-		    "knows", path);
+		snprintf(why, size,
+		    "%s: not an executable format capwrap "
+		    "knows",
+		    path);
 	else if (strcmp(refused, path) != 0)
 		snprintf(why, size, "%s: its interpreter %s is %s", path,
 		    refused, image_reason(verdict));

@@ -26,7 +26,7 @@ utf8_len(const unsigned char *s, size_t left)
 	else
 		return 0;
 	if (s[0] == 0xc2)
-		lo = 0xa0;		/* U+0080..U+009F are the C1 controls */
+		lo = 0xa0; /* U+0080..U+009F are the C1 controls */
 	else if (s[0] == 0xe0)
 		lo = 0xa0;
 	else if (s[0] == 0xed)
@@ -51,8 +51,9 @@ termsafe_escape(char *out, size_t size, const char *in, size_t len)
 
 	if (size == 0)
 		return 0;
-	for (size_t i = 0; i < len; ) {
-		size_t n = s[i] >= 0x20 && s[i] < 0x7f ? 1 :
+	for (size_t i = 0; i < len;) {
+		size_t n = s[i] >= 0x20 && s[i] < 0x7f ?
+		    1 :
 		    utf8_len(s + i, len - i);
 
 		if (n == 0) {

@@ -14,7 +14,7 @@
 #include "target.h"
 #include "wrapped.h"
 
-#define WRAPPERS_DEEP	4	/* env nice nohup PROG */
+#define WRAPPERS_DEEP 4 /* env nice nohup PROG */
 
 static const char *
 base_name(const char *path)
@@ -28,8 +28,18 @@ static bool
 is_wrapper(const char *path)
 {
 	static const char *const wrappers[] = {
-		"env", "nice", "nohup", "setpriv", "stdbuf", "timeout",
-		"ionice", "chrt", "taskset", "setsid", "unshare", "nsenter",
+		"env",
+		"nice",
+		"nohup",
+		"setpriv",
+		"stdbuf",
+		"timeout",
+		"ionice",
+		"chrt",
+		"taskset",
+		"setsid",
+		"unshare",
+		"nsenter",
 	};
 
 	for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
@@ -82,8 +92,10 @@ wrapped_program(char **argv, size_t argc, size_t *at, char *out, size_t size)
 
 	if (is_shell(argv[0]))
 		return argc >= 3 && strcmp(argv[1], "-c") == 0 &&
-		    shell_command(argv[2], word, sizeof(word)) &&
-		    spawn_resolve(word, out, size) == 0 ? 0 : -1;
+			shell_command(argv[2], word, sizeof(word)) &&
+			spawn_resolve(word, out, size) == 0 ?
+		    0 :
+		    -1;
 	for (*at = 1; *at < argc; (*at)++) {
 		const char *a = argv[*at];
 
@@ -108,7 +120,8 @@ warn_wrapped(const struct policy *p, const struct policy_service *s)
 		if (wrapped_program(argv, argc, &at, path, sizeof(path)) != 0)
 			return;
 		if (target_check(path, why, sizeof(why)) != 0) {
-			fprintf(stderr, "capwrap: %s:%u: service %s: warning: %s "
+			fprintf(stderr,
+			    "capwrap: %s:%u: service %s: warning: %s "
 			    "starts a program the shim will refuse: %s\n",
 			    p->path, s->line, s->name, argv[0], why);
 			return;

@@ -20,7 +20,7 @@
 #include "diag.h"
 
 /* Long enough for every message format with its quoted words. */
-#define DIAG_MESSAGE_MAX	1024
+#define DIAG_MESSAGE_MAX 1024
 
 static const char hexdigits[] = "0123456789abcdef";
 
@@ -28,10 +28,10 @@ static const char hexdigits[] = "0123456789abcdef";
 static size_t
 escape_bytes(char *out, const uint8_t *bytes, size_t len)
 {
-	size_t	 i, o = 0;
+	size_t i, o = 0;
 
 	for (i = 0; i < len; i++) {
-		uint8_t	 c = bytes[i];
+		uint8_t c = bytes[i];
 
 		if (c >= 0x20 && c <= 0x7e && c != '\\' && c != '"') {
 			out[o++] = (char)c;
@@ -49,7 +49,7 @@ char *
 policy_name_text(const uint8_t *name, size_t len,
     char out[POLICY_NAME_TEXT_MAX])
 {
-	size_t	 o;
+	size_t o;
 
 	/* The buffer is sized for a valid name; never write past it. */
 	if (len > POLICY_NAME_MAX)
@@ -63,7 +63,7 @@ policy_name_text(const uint8_t *name, size_t len,
 char *
 quote_bytes(char out[QUOTE_BUF], const uint8_t *bytes, size_t len)
 {
-	size_t	 o;
+	size_t o;
 
 	if (len <= QUOTE_MAX) {
 		o = escape_bytes(out, bytes, len);
@@ -79,7 +79,7 @@ quote_bytes(char out[QUOTE_BUF], const uint8_t *bytes, size_t len)
 bool
 is_word(const struct lex_token *t, const char *kw)
 {
-	size_t	 len = strlen(kw);
+	size_t len = strlen(kw);
 
 	return t->kind == LEX_WORD && !t->bad && t->len == len &&
 	    memcmp(t->bytes, kw, len) == 0;
@@ -98,7 +98,7 @@ tok_text(const struct lex_token *t, char buf[QUOTE_BUF])
 const char *
 diag_service_label(char *buf, size_t bufsz, const char *name, unsigned line)
 {
-	char	 q[QUOTE_BUF];
+	char q[QUOTE_BUF];
 
 	if (name != NULL)
 		snprintf(buf, bufsz, "service '%s'",
@@ -118,8 +118,8 @@ diag_nomem(struct diags *dg)
 static bool
 grow_entries(struct diags *dg)
 {
-	size_t			 ncap;
-	struct diag_entry	*nv;
+	size_t ncap;
+	struct diag_entry *nv;
 
 	if (dg->n < dg->cap)
 		return true;
@@ -137,8 +137,8 @@ grow_entries(struct diags *dg)
 static bool
 grow_text(struct diags *dg, size_t len)
 {
-	size_t	 ncap;
-	char	*nt;
+	size_t ncap;
+	char *nt;
 
 	if (dg->textcap - dg->textlen >= len)
 		return true;
@@ -157,10 +157,10 @@ grow_text(struct diags *dg, size_t len)
 void
 diag_add(struct diags *dg, unsigned line, unsigned col, const char *fmt, ...)
 {
-	char		 msg[DIAG_MESSAGE_MAX];
-	va_list		 ap;
-	size_t		 len;
-	int		 r;
+	char msg[DIAG_MESSAGE_MAX];
+	va_list ap;
+	size_t len;
+	int r;
 
 	dg->count++;
 	va_start(ap, fmt);
@@ -187,7 +187,7 @@ void
 diag_unexpected(struct diags *dg, unsigned line, const struct lex_token *t,
     const char *after)
 {
-	char	 q[QUOTE_BUF];
+	char q[QUOTE_BUF];
 
 	diag_add(dg, line, t->col, "unexpected '%s' after %s", tok_text(t, q),
 	    after);
@@ -196,7 +196,7 @@ diag_unexpected(struct diags *dg, unsigned line, const struct lex_token *t,
 static int
 diag_cmp(const void *a, const void *b)
 {
-	const struct diag_entry	*x = a, *y = b;
+	const struct diag_entry *x = a, *y = b;
 
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
@@ -211,8 +211,8 @@ size_t
 diag_flush(struct diags *dg, const char *file, policy_report_fn *report,
     void *ctx)
 {
-	struct policy_diag	 d;
-	size_t			 i, count;
+	struct policy_diag d;
+	size_t i, count;
 
 	if (dg->nomem)
 		dg->count++;

@@ -21,33 +21,33 @@
 
 enum lex_kind {
 	LEX_WORD,
-	LEX_OPEN,			/* { */
-	LEX_CLOSE,			/* } */
+	LEX_OPEN,  /* { */
+	LEX_CLOSE, /* } */
 };
 
 struct lex_token {
-	enum lex_kind	 kind;
-	unsigned	 col;		/* 1-based byte column of its start */
-	unsigned	 endcol;	/* column just past its last byte */
-	const uint8_t	*bytes;		/* unquoted value, NUL-terminated */
-	size_t		 len;		/* the value may hold NULs too */
-	bool		 has_nul;
-	bool		 bad;		/* a lexical error: unusable */
-	size_t		 off;		/* of bytes in lex_line.buf */
+	enum lex_kind kind;
+	unsigned col;	      /* 1-based byte column of its start */
+	unsigned endcol;      /* column just past its last byte */
+	const uint8_t *bytes; /* unquoted value, NUL-terminated */
+	size_t len;	      /* the value may hold NULs too */
+	bool has_nul;
+	bool bad;   /* a lexical error: unusable */
+	size_t off; /* of bytes in lex_line.buf */
 };
 
 /*
  * Words quoted in diagnostics are cut after this many bytes, so that one
  * runaway token does not make an unreadable message.
  */
-#define QUOTE_MAX		48
-#define QUOTE_BUF		(4 * QUOTE_MAX + sizeof("..."))
+#define QUOTE_MAX 48
+#define QUOTE_BUF (4 * QUOTE_MAX + sizeof("..."))
 
 /* Bytes made safe for a terminal, as policy_name_text does. */
-char	*quote_bytes(char out[QUOTE_BUF], const uint8_t *bytes, size_t len);
+char *quote_bytes(char out[QUOTE_BUF], const uint8_t *bytes, size_t len);
 
 /* A well-formed word equal to keyword. */
-bool	 is_word(const struct lex_token *, const char *keyword);
+bool is_word(const struct lex_token *, const char *keyword);
 /* The token as a message quotes it: the brace, or the word made safe. */
 const char *tok_text(const struct lex_token *, char buf[QUOTE_BUF]);
 
@@ -56,31 +56,31 @@ const char *tok_text(const struct lex_token *, char buf[QUOTE_BUF]);
  * name (name NULL).  Returns buf.
  */
 const char *diag_service_label(char *buf, size_t bufsz, const char *name,
-	    unsigned line);
+    unsigned line);
 
 struct diag_entry {
-	unsigned	 line, col;
-	size_t		 seq;		/* keeps equal positions in order */
-	size_t		 off;		/* of the message in diags.text */
+	unsigned line, col;
+	size_t seq; /* keeps equal positions in order */
+	size_t off; /* of the message in diags.text */
 };
 
 struct diags {
-	struct diag_entry	*v;
-	size_t			 n, cap;
-	char			*text;
-	size_t			 textlen, textcap;
-	size_t			 count;		/* also those lost to ENOMEM */
-	bool			 nomem;
+	struct diag_entry *v;
+	size_t n, cap;
+	char *text;
+	size_t textlen, textcap;
+	size_t count; /* also those lost to ENOMEM */
+	bool nomem;
 };
 
-void	diag_add(struct diags *, unsigned line, unsigned col,
-	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void diag_add(struct diags *, unsigned line, unsigned col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* "unexpected 'T' after AFTER", at the token t. */
-void	diag_unexpected(struct diags *, unsigned line,
-	    const struct lex_token *t, const char *after);
-void	diag_nomem(struct diags *);
+void diag_unexpected(struct diags *, unsigned line, const struct lex_token *t,
+    const char *after);
+void diag_nomem(struct diags *);
 /* Reports every diagnostic in position order, frees them, returns count. */
-size_t	diag_flush(struct diags *, const char *file, policy_report_fn *,
-	    void *ctx);
+size_t diag_flush(struct diags *, const char *file, policy_report_fn *,
+    void *ctx);
 
 #endif

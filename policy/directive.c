@@ -24,8 +24,8 @@ static bool
 args_are_words(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n, const char *directive)
 {
-	size_t	 i;
-	char	 what[64];
+	size_t i;
+	char what[64];
 
 	for (i = 1; i < n; i++) {
 		if (t[i].kind == LEX_WORD)
@@ -54,10 +54,10 @@ given_twice(struct parser *p, unsigned line, const struct lex_token *t,
 
 /* Words follow the directive, none a brace; else reported, false. */
 static bool
-has_args(struct parser *p, unsigned line, const struct lex_token *t,
-    size_t n, const char *what, const char *where)
+has_args(struct parser *p, unsigned line, const struct lex_token *t, size_t n,
+    const char *what, const char *where)
 {
-	const char	*kw = (const char *)t[0].bytes;
+	const char *kw = (const char *)t[0].bytes;
 
 	if (n < 2) {
 		diag_add(p->dg, line, t[0].col, "missing %s after '%s'%s%s",
@@ -72,11 +72,11 @@ void
 directive_exec(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
-	size_t			 idx = p->pol->nservices - 1, i;
-	struct policy_service	*svc = &p->pol->services[idx];
-	struct svc_state	*s = &p->svc[idx];
-	char			 label[LABEL_BUF];
-	const char		*where = CUR_LABEL(p, label);
+	size_t idx = p->pol->nservices - 1, i;
+	struct policy_service *svc = &p->pol->services[idx];
+	struct svc_state *s = &p->svc[idx];
+	char label[LABEL_BUF];
+	const char *where = CUR_LABEL(p, label);
 
 	if (given_twice(p, line, t, s->exec_line, where))
 		return;
@@ -91,7 +91,8 @@ directive_exec(struct parser *p, unsigned line, const struct lex_token *t,
 		if (t[i].bad)
 			continue;
 		if (t[i].has_nul) {
-			diag_add(p->dg, line, t[i].col, "NUL byte in an exec "
+			diag_add(p->dg, line, t[i].col,
+			    "NUL byte in an exec "
 			    "word: argv strings cannot hold NUL");
 			continue;
 		}
@@ -112,13 +113,15 @@ static bool
 parse_name(struct parser *p, unsigned line, const struct lex_token *t,
     struct policy_name *name)
 {
-	char	 q[QUOTE_BUF];
+	char q[QUOTE_BUF];
 
 	if (t->bad)
 		return false;
 	if (t->len == 0 || t->bytes[0] != '@') {
-		diag_add(p->dg, line, t->col, "expected an abstract name such "
-		    "as @db, found '%s'", quote_bytes(q, t->bytes, t->len));
+		diag_add(p->dg, line, t->col,
+		    "expected an abstract name such "
+		    "as @db, found '%s'",
+		    quote_bytes(q, t->bytes, t->len));
 		return false;
 	}
 	if (t->len == 1) {
@@ -126,8 +129,10 @@ parse_name(struct parser *p, unsigned line, const struct lex_token *t,
 		return false;
 	}
 	if (t->len - 1 > POLICY_NAME_MAX) {
-		diag_add(p->dg, line, t->col, "abstract name is %zu bytes "
-		    "long, the limit is %d", t->len - 1, POLICY_NAME_MAX);
+		diag_add(p->dg, line, t->col,
+		    "abstract name is %zu bytes "
+		    "long, the limit is %d",
+		    t->len - 1, POLICY_NAME_MAX);
 		return false;
 	}
 	name->len = t->len - 1;
@@ -137,22 +142,22 @@ parse_name(struct parser *p, unsigned line, const struct lex_token *t,
 
 /* A list of names and its parallel list of positions, grown in step. */
 struct name_list {
-	struct policy_name	**names;
-	size_t			 *n;
-	struct name_pos		**pos;
-	size_t			 *cap;
+	struct policy_name **names;
+	size_t *n;
+	struct name_pos **pos;
+	size_t *cap;
 };
 
 static void
 push_name(struct parser *p, const struct name_list *l,
     const struct policy_name *name, unsigned line, unsigned col)
 {
-	size_t	 n = *l->n;
+	size_t n = *l->n;
 
 	if (n == *l->cap) {
-		size_t			 ncap = *l->cap ? *l->cap * 2 : 4;
-		struct policy_name	*nn;
-		struct name_pos		*np;
+		size_t ncap = *l->cap ? *l->cap * 2 : 4;
+		struct policy_name *nn;
+		struct name_pos *np;
 
 		if ((nn = reallocarray(*l->names, ncap, sizeof(*nn))) == NULL) {
 			p->nomem = true;
@@ -175,11 +180,11 @@ push_name(struct parser *p, const struct name_list *l,
 
 /* `provides` and `external`: abstract names, each kept if well-formed. */
 static void
-add_names(struct parser *p, unsigned line, const struct lex_token *t,
-    size_t n, const char *where, const struct name_list *l)
+add_names(struct parser *p, unsigned line, const struct lex_token *t, size_t n,
+    const char *where, const struct name_list *l)
 {
-	struct policy_name	 name;
-	size_t			 i;
+	struct policy_name name;
+	size_t i;
 
 	if (!has_args(p, line, t, n, "abstract name", where))
 		return;
@@ -192,12 +197,12 @@ void
 directive_provides(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
-	size_t			 idx = p->pol->nservices - 1;
-	struct policy_service	*svc = &p->pol->services[idx];
-	struct svc_state	*s = &p->svc[idx];
-	struct name_list	 l = { &svc->provides, &svc->nprovides,
-				    &s->provides_at, &s->provides_cap };
-	char			 label[LABEL_BUF];
+	size_t idx = p->pol->nservices - 1;
+	struct policy_service *svc = &p->pol->services[idx];
+	struct svc_state *s = &p->svc[idx];
+	struct name_list l = { &svc->provides, &svc->nprovides, &s->provides_at,
+		&s->provides_cap };
+	char label[LABEL_BUF];
 
 	add_names(p, line, t, n, CUR_LABEL(p, label), &l);
 }
@@ -207,10 +212,10 @@ static bool
 push_dial(struct parser *p, struct svc_state *s, unsigned line,
     const struct lex_token *t)
 {
-	struct dial_ref	*d;
+	struct dial_ref *d;
 
 	if (s->ndials == s->dials_cap) {
-		size_t	 ncap = s->dials_cap ? s->dials_cap * 2 : 4;
+		size_t ncap = s->dials_cap ? s->dials_cap * 2 : 4;
 
 		if ((d = reallocarray(s->dials, ncap, sizeof(*d))) == NULL) {
 			p->nomem = true;
@@ -236,9 +241,9 @@ void
 directive_dials(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
-	struct svc_state	*s = &p->svc[p->pol->nservices - 1];
-	size_t			 i;
-	char			 label[LABEL_BUF], q[QUOTE_BUF];
+	struct svc_state *s = &p->svc[p->pol->nservices - 1];
+	size_t i;
+	char label[LABEL_BUF], q[QUOTE_BUF];
 
 	if (!has_args(p, line, t, n, "service name", CUR_LABEL(p, label)))
 		return;
@@ -246,7 +251,8 @@ directive_dials(struct parser *p, unsigned line, const struct lex_token *t,
 		if (t[i].bad)
 			continue;
 		if (t[i].len > 0 && t[i].bytes[0] == '@') {
-			diag_add(p->dg, line, t[i].col, "'dials' takes service "
+			diag_add(p->dg, line, t[i].col,
+			    "'dials' takes service "
 			    "names, not abstract names such as '%s'",
 			    quote_bytes(q, t[i].bytes, t[i].len));
 			continue;
@@ -260,11 +266,11 @@ void
 directive_unprotected(struct parser *p, unsigned line,
     const struct lex_token *t, size_t n)
 {
-	size_t		 idx = p->pol->nservices - 1;
-	char		 label[LABEL_BUF];
+	size_t idx = p->pol->nservices - 1;
+	char label[LABEL_BUF];
 
 	if (given_twice(p, line, t, p->svc[idx].unprotected_line,
-	    CUR_LABEL(p, label)))
+		CUR_LABEL(p, label)))
 		return;
 	if (n > 1)
 		diag_unexpected(p->dg, line, &t[1], "'unprotected'");
@@ -278,17 +284,19 @@ void
 directive_restart(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
-	size_t			 idx = p->pol->nservices - 1;
-	struct policy_service	*svc = &p->pol->services[idx];
-	char			 label[LABEL_BUF], q[QUOTE_BUF];
+	size_t idx = p->pol->nservices - 1;
+	struct policy_service *svc = &p->pol->services[idx];
+	char label[LABEL_BUF], q[QUOTE_BUF];
 
 	if (given_twice(p, line, t, p->svc[idx].restart_line,
-	    CUR_LABEL(p, label)))
+		CUR_LABEL(p, label)))
 		return;
 	p->svc[idx].restart_line = line;
 	if (n < 2) {
-		diag_add(p->dg, line, t[0].col, "missing value after 'restart' "
-		    "in %s: no, on-failure or always", CUR_LABEL(p, label));
+		diag_add(p->dg, line, t[0].col,
+		    "missing value after 'restart' "
+		    "in %s: no, on-failure or always",
+		    CUR_LABEL(p, label));
 		return;
 	}
 	if (!args_are_words(p, line, t, n, "restart") || t[1].bad)
@@ -300,7 +308,8 @@ directive_restart(struct parser *p, unsigned line, const struct lex_token *t,
 	else if (is_word(&t[1], "always"))
 		svc->restart = POLICY_RESTART_ALWAYS;
 	else {
-		diag_add(p->dg, line, t[1].col, "unknown restart value '%s' "
+		diag_add(p->dg, line, t[1].col,
+		    "unknown restart value '%s' "
 		    "in %s: use no, on-failure or always",
 		    quote_bytes(q, t[1].bytes, t[1].len), CUR_LABEL(p, label));
 		return;
@@ -313,9 +322,9 @@ void
 directive_external(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
-	struct policy		*pol = p->pol;
-	struct name_list	 l = { &pol->externals, &pol->nexternals,
-				    &p->external_at, &p->external_cap };
+	struct policy *pol = p->pol;
+	struct name_list l = { &pol->externals, &pol->nexternals,
+		&p->external_at, &p->external_cap };
 
 	add_names(p, line, t, n, NULL, &l);
 }
@@ -342,7 +351,7 @@ directive_audit(struct parser *p, unsigned line, const struct lex_token *t,
 		return;
 	}
 	if ((p->pol->audit_path = resolve_against(p->filename,
-	    (const char *)t[1].bytes)) == NULL)
+		 (const char *)t[1].bytes)) == NULL)
 		p->nomem = true;
 	p->pol->audit_line = line;
 	p->pol->audit_col = t[1].col;

@@ -15,9 +15,9 @@ typedef void directive_fn(struct parser *, unsigned line,
     const struct lex_token *t, size_t n);
 
 /* Inside a service block: they apply to the last service opened. */
-directive_fn	directive_exec, directive_provides, directive_dials,
-		directive_unprotected, directive_restart;
+directive_fn directive_exec, directive_provides, directive_dials,
+    directive_unprotected, directive_restart;
 /* At the top level. */
-directive_fn	directive_external, directive_audit, directive_syslog;
+directive_fn directive_external, directive_audit, directive_syslog;
 
 #endif

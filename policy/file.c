@@ -17,7 +17,7 @@ static void
 report_file(const char *path, policy_report_fn *report, void *ctx,
     size_t *nerrors, const char *message)
 {
-	struct policy_diag	 d;
+	struct policy_diag d;
 
 	d.file = path;
 	d.line = d.col = 0;
@@ -32,11 +32,11 @@ struct policy *
 policy_parse_file(const char *path, policy_report_fn *report, void *ctx,
     size_t *nerrors)
 {
-	struct policy	*pol;
-	char		*buf, msg[256];
-	size_t		 len = 0;
-	ssize_t		 r;
-	int		 fd, saved;
+	struct policy *pol;
+	char *buf, msg[256];
+	size_t len = 0;
+	ssize_t r;
+	int fd, saved;
 
 	/* One byte over the limit is enough to know it is over. */
 	if ((buf = malloc(POLICY_FILE_MAX + 1)) == NULL) {

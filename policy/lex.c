@@ -50,8 +50,7 @@ lex_line_free(struct lex_line *ln)
 }
 
 static void
-lex_error(struct lex_line *ln, struct diags *dg, unsigned col,
-    const char *msg)
+lex_error(struct lex_line *ln, struct diags *dg, unsigned col, const char *msg)
 {
 	if (!ln->bad)
 		diag_add(dg, ln->lineno, col, "%s", msg);
@@ -62,8 +61,8 @@ static int
 put_byte(struct lex_line *ln, uint8_t c)
 {
 	if (ln->buflen == ln->bufcap) {
-		size_t	 ncap = ln->bufcap ? ln->bufcap * 2 : 256;
-		uint8_t	*nb;
+		size_t ncap = ln->bufcap ? ln->bufcap * 2 : 256;
+		uint8_t *nb;
 
 		if ((nb = realloc(ln->buf, ncap)) == NULL)
 			return -1;
@@ -77,11 +76,11 @@ put_byte(struct lex_line *ln, uint8_t c)
 static struct lex_token *
 new_token(struct lex_line *ln, enum lex_kind kind, unsigned col)
 {
-	struct lex_token	*t;
+	struct lex_token *t;
 
 	if (ln->ntok == ln->tokcap) {
-		struct lex_token	*nt;
-		size_t			 ncap;
+		struct lex_token *nt;
+		size_t ncap;
 
 		ncap = ln->tokcap ? ln->tokcap * 2 : 16;
 
@@ -107,8 +106,8 @@ static int
 lex_quoted(struct lex_line *ln, struct lex_token *t, const uint8_t **pp,
     const uint8_t *s, const uint8_t *e, struct diags *dg)
 {
-	const uint8_t	*q = *pp, *p = *pp + 1;
-	int		 hi, lo;
+	const uint8_t *q = *pp, *p = *pp + 1;
+	int hi, lo;
 
 	for (;;) {
 		if (p == e || (*p == '\\' && p + 1 == e)) {
@@ -133,17 +132,18 @@ lex_quoted(struct lex_line *ln, struct lex_token *t, const uint8_t **pp,
 			p += 2;
 			continue;
 		}
-		if (p[1] == 'x' && e - p >= 4 &&
-		    (hi = hexval(p[2])) != -1 && (lo = hexval(p[3])) != -1) {
+		if (p[1] == 'x' && e - p >= 4 && (hi = hexval(p[2])) != -1 &&
+		    (lo = hexval(p[3])) != -1) {
 			if (put_byte(ln, (uint8_t)(hi << 4 | lo)) == -1)
 				return -1;
 			p += 4;
 			continue;
 		}
-		lex_error(ln, dg, (unsigned)(p - s) + 1, p[1] == 'x' ?
-		    "bad escape: \\x needs two hex digits" :
-		    "bad escape: only \\\", \\\\ and \\xHH are allowed in "
-		    "quotes");
+		lex_error(ln, dg, (unsigned)(p - s) + 1,
+		    p[1] == 'x' ?
+			"bad escape: \\x needs two hex digits" :
+			"bad escape: only \\\", \\\\ and \\xHH are allowed in "
+			"quotes");
 		t->bad = true;
 		p += 2;
 	}
@@ -153,8 +153,8 @@ static int
 lex_word(struct lex_line *ln, const uint8_t **pp, const uint8_t *s,
     const uint8_t *e, struct diags *dg)
 {
-	struct lex_token	*t;
-	const uint8_t		*p = *pp;
+	struct lex_token *t;
+	const uint8_t *p = *pp;
 
 	if ((t = new_token(ln, LEX_WORD, (unsigned)(p - s) + 1)) == NULL)
 		return -1;
@@ -186,10 +186,10 @@ lex_word(struct lex_line *ln, const uint8_t **pp, const uint8_t *s,
 static void
 point_tokens(struct lex_line *ln)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < ln->ntok; i++) {
-		struct lex_token	*t = &ln->tok[i];
+		struct lex_token *t = &ln->tok[i];
 
 		if (t->kind != LEX_WORD)
 			continue;
@@ -201,7 +201,7 @@ point_tokens(struct lex_line *ln)
 int
 lex_next(struct lexer *lx, struct lex_line *ln, struct diags *dg)
 {
-	const uint8_t	*s, *e, *p;
+	const uint8_t *s, *e, *p;
 
 	if (lx->cur >= lx->end)
 		return 0;
@@ -215,7 +215,7 @@ lex_next(struct lexer *lx, struct lex_line *ln, struct diags *dg)
 	ln->buflen = 0;
 	ln->bad = false;
 
-	for (p = s; p < e; ) {
+	for (p = s; p < e;) {
 		if (is_blank(*p)) {
 			p++;
 		} else if (*p == '\0') {
@@ -224,7 +224,7 @@ lex_next(struct lexer *lx, struct lex_line *ln, struct diags *dg)
 			p++;
 		} else if (*p == '#') {
 			/* A comment must not hide a NUL: not a text file. */
-			const uint8_t	*z = memchr(p, '\0', (size_t)(e - p));
+			const uint8_t *z = memchr(p, '\0', (size_t)(e - p));
 
 			if (z != NULL)
 				lex_error(ln, dg, (unsigned)(z - s) + 1,
@@ -232,7 +232,7 @@ lex_next(struct lexer *lx, struct lex_line *ln, struct diags *dg)
 			break;
 		} else if (*p == '{' || *p == '}') {
 			if (new_token(ln, *p == '{' ? LEX_OPEN : LEX_CLOSE,
-			    (unsigned)(p - s) + 1) == NULL)
+				(unsigned)(p - s) + 1) == NULL)
 				return -1;
 			p++;
 		} else if (lex_word(ln, &p, s, e, dg) == -1)

@@ -18,12 +18,12 @@ name_equal(const struct policy_name *n, const uint8_t *name, size_t len)
 void
 policy_free(struct policy *pol)
 {
-	size_t	 i, j;
+	size_t i, j;
 
 	if (pol == NULL)
 		return;
 	for (i = 0; i < pol->nservices; i++) {
-		struct policy_service	*s = &pol->services[i];
+		struct policy_service *s = &pol->services[i];
 
 		free(s->name);
 		for (j = 0; s->argv != NULL && s->argv[j] != NULL; j++)
@@ -42,7 +42,7 @@ policy_free(struct policy *pol)
 const struct policy_service *
 policy_find_service(const struct policy *pol, const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; name != NULL && i < pol->nservices; i++)
 		if (pol->services[i].name != NULL &&
@@ -52,10 +52,10 @@ policy_find_service(const struct policy *pol, const char *name)
 }
 
 bool
-policy_service_provides(const struct policy_service *svc,
-    const uint8_t *name, size_t len)
+policy_service_provides(const struct policy_service *svc, const uint8_t *name,
+    size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < svc->nprovides; i++)
 		if (name_equal(&svc->provides[i], name, len))
@@ -66,7 +66,7 @@ policy_service_provides(const struct policy_service *svc,
 const struct policy_service *
 policy_provider(const struct policy *pol, const uint8_t *name, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < pol->nservices; i++)
 		if (policy_service_provides(&pol->services[i], name, len))
@@ -77,7 +77,7 @@ policy_provider(const struct policy *pol, const uint8_t *name, size_t len)
 bool
 policy_is_external(const struct policy *pol, const uint8_t *name, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < pol->nexternals; i++)
 		if (name_equal(&pol->externals[i], name, len))
@@ -87,15 +87,13 @@ policy_is_external(const struct policy *pol, const uint8_t *name, size_t len)
 
 /* SIZE_MAX for a service that is not one of this policy's. */
 size_t
-policy_service_index(const struct policy *pol,
-    const struct policy_service *svc)
+policy_service_index(const struct policy *pol, const struct policy_service *svc)
 {
-	uintptr_t	 base = (uintptr_t)pol->services;
-	uintptr_t	 at = (uintptr_t)svc;
+	uintptr_t base = (uintptr_t)pol->services;
+	uintptr_t at = (uintptr_t)svc;
 
 	/* Compared as integers: pointers into other objects don't compare. */
-	if (svc == NULL || at < base ||
-	    (at - base) % sizeof(*svc) != 0 ||
+	if (svc == NULL || at < base || (at - base) % sizeof(*svc) != 0 ||
 	    (at - base) / sizeof(*svc) >= pol->nservices)
 		return SIZE_MAX;
 	return (at - base) / sizeof(*svc);
@@ -105,7 +103,7 @@ bool
 policy_service_dials(const struct policy *pol,
     const struct policy_service *from, const struct policy_service *to)
 {
-	size_t	 i, target;
+	size_t i, target;
 
 	if (policy_service_index(pol, from) == SIZE_MAX ||
 	    (target = policy_service_index(pol, to)) == SIZE_MAX)

@@ -20,7 +20,7 @@
 #include "directive.h"
 #include "validate.h"
 
-static directive_fn	directive_service;
+static directive_fn directive_service;
 
 /*
  * One list per place a directive may appear.  The same lists name the
@@ -28,8 +28,8 @@ static directive_fn	directive_service;
  * one line and its misplaced use is reported without more code.
  */
 struct directive {
-	const char	*word;
-	directive_fn	*fn;
+	const char *word;
+	directive_fn *fn;
 };
 
 static const struct directive top_directives[] = {
@@ -62,17 +62,17 @@ find_directive(const struct directive *d, const struct lex_token *t)
 static size_t
 new_service(struct parser *p, unsigned line, unsigned col)
 {
-	struct policy	*pol = p->pol;
-	size_t		 idx = pol->nservices;
+	struct policy *pol = p->pol;
+	size_t idx = pol->nservices;
 
 	if (idx == p->svc_cap) {
-		size_t			 ncap = p->svc_cap ? p->svc_cap * 2 : 8;
-		struct policy_service	*ns;
-		struct svc_state	*nst;
+		size_t ncap = p->svc_cap ? p->svc_cap * 2 : 8;
+		struct policy_service *ns;
+		struct svc_state *nst;
 
 		/* Both arrays grow in step; the cap moves once both did. */
-		if ((ns = reallocarray(pol->services, ncap,
-		    sizeof(*ns))) == NULL) {
+		if ((ns = reallocarray(pol->services, ncap, sizeof(*ns))) ==
+		    NULL) {
 			p->nomem = true;
 			return SIZE_MAX;
 		}
@@ -95,12 +95,12 @@ new_service(struct parser *p, unsigned line, unsigned col)
 static bool
 valid_service_name(const uint8_t *s, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	if (len == 0)
 		return false;
 	for (i = 0; i < len; i++) {
-		uint8_t	 c = s[i];
+		uint8_t c = s[i];
 
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    c == '_')
@@ -116,8 +116,8 @@ static void
 set_service_name(struct parser *p, size_t idx, unsigned line,
     const struct lex_token *t)
 {
-	struct svc_state	*s = &p->svc[idx];
-	char			 q[QUOTE_BUF];
+	struct svc_state *s = &p->svc[idx];
+	char q[QUOTE_BUF];
 
 	s->name_line = line;
 	s->name_col = t->col;
@@ -156,8 +156,8 @@ static void
 service_brace(struct parser *p, size_t idx, unsigned line,
     const struct lex_token *t, size_t n, size_t i, bool suspect)
 {
-	size_t	 j;
-	char	 q[QUOTE_BUF];
+	size_t j;
+	char q[QUOTE_BUF];
 
 	if (i >= n) {
 		if (i == 2 && !suspect)
@@ -193,8 +193,8 @@ static void
 directive_service(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
-	size_t	 idx, i = 1, j;
-	bool	 suspect = false;
+	size_t idx, i = 1, j;
+	bool suspect = false;
 
 	if ((idx = new_service(p, line, t[0].col)) == SIZE_MAX)
 		return;
@@ -217,11 +217,11 @@ directive_service(struct parser *p, unsigned line, const struct lex_token *t,
 static void
 top_line(struct parser *p, const struct lex_line *ln)
 {
-	const struct lex_token	*t = ln->tok;
-	size_t			 n = ln->ntok;
-	unsigned		 line = ln->lineno;
-	directive_fn		*fn;
-	char			 q[QUOTE_BUF];
+	const struct lex_token *t = ln->tok;
+	size_t n = ln->ntok;
+	unsigned line = ln->lineno;
+	directive_fn *fn;
+	char q[QUOTE_BUF];
 
 	if (t[0].kind == LEX_CLOSE)
 		diag_add(p->dg, line, t[0].col, "'}' without a service block");
@@ -240,8 +240,10 @@ top_line(struct parser *p, const struct lex_line *ln)
 	} else if ((fn = find_directive(top_directives, &t[0])) != NULL)
 		fn(p, line, t, n);
 	else if (find_directive(block_directives, &t[0]) != NULL)
-		diag_add(p->dg, line, t[0].col, "'%s' is only allowed inside "
-		    "a service block", tok_text(&t[0], q));
+		diag_add(p->dg, line, t[0].col,
+		    "'%s' is only allowed inside "
+		    "a service block",
+		    tok_text(&t[0], q));
 	else
 		diag_add(p->dg, line, t[0].col, "unknown directive '%s'",
 		    tok_text(&t[0], q));
@@ -255,17 +257,19 @@ top_line(struct parser *p, const struct lex_line *ln)
 static bool
 block_edge(struct parser *p, const struct lex_line *ln)
 {
-	const struct lex_token	*t = ln->tok;
-	unsigned		 line = ln->lineno;
-	char			 label[LABEL_BUF];
+	const struct lex_token *t = ln->tok;
+	unsigned line = ln->lineno;
+	char label[LABEL_BUF];
 
 	if (t[0].kind == LEX_CLOSE) {
 		p->in_block = false;
 		if (ln->ntok > 1)
 			diag_unexpected(p->dg, line, &t[1], "'}'");
 	} else if (t[0].kind == LEX_OPEN)
-		diag_add(p->dg, line, t[0].col, "unexpected '{' in %s: "
-		    "blocks do not nest", CUR_LABEL(p, label));
+		diag_add(p->dg, line, t[0].col,
+		    "unexpected '{' in %s: "
+		    "blocks do not nest",
+		    CUR_LABEL(p, label));
 	else if (is_word(&t[0], "service")) {
 		/* Most likely a forgotten '}': close and start the next one. */
 		diag_add(p->dg, line, t[0].col,
@@ -282,8 +286,8 @@ static void
 block_directive(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
 {
-	directive_fn	*fn;
-	char		 label[LABEL_BUF], q[QUOTE_BUF];
+	directive_fn *fn;
+	char label[LABEL_BUF], q[QUOTE_BUF];
 
 	if (t[0].bad)
 		/* Maybe it was the exec: don't judge the service. */
@@ -301,9 +305,9 @@ block_directive(struct parser *p, unsigned line, const struct lex_token *t,
 static void
 block_line(struct parser *p, const struct lex_line *ln)
 {
-	const struct lex_token	*t = ln->tok;
-	size_t			 n = ln->ntok;
-	bool			 close_after = false;
+	const struct lex_token *t = ln->tok;
+	size_t n = ln->ntok;
+	bool close_after = false;
 
 	if (block_edge(p, ln))
 		return;
@@ -321,7 +325,7 @@ block_line(struct parser *p, const struct lex_line *ln)
 static void
 parse_line(struct parser *p, const struct lex_line *ln)
 {
-	bool	 pending = p->brace_pending;
+	bool pending = p->brace_pending;
 
 	if (ln->ntok == 0)
 		return;
@@ -335,9 +339,9 @@ parse_line(struct parser *p, const struct lex_line *ln)
 static void
 read_lines(struct parser *p, const char *data, size_t len)
 {
-	struct lexer	 lx;
-	struct lex_line	 ln;
-	int		 r = 0;
+	struct lexer lx;
+	struct lex_line ln;
+	int r = 0;
 
 	memset(&ln, 0, sizeof(ln));
 	lex_init(&lx, data != NULL ? data : "", len);
@@ -352,8 +356,8 @@ read_lines(struct parser *p, const char *data, size_t len)
 static void
 check_end(struct parser *p)
 {
-	size_t	 last = p->pol->nservices - 1;
-	char	 label[LABEL_BUF];
+	size_t last = p->pol->nservices - 1;
+	char label[LABEL_BUF];
 
 	if (p->in_block)
 		diag_add(p->dg, p->svc[last].line, p->svc[last].col,
@@ -367,7 +371,7 @@ check_end(struct parser *p)
 static void
 free_state(struct parser *p)
 {
-	size_t	 i, j;
+	size_t i, j;
 
 	for (i = 0; p->pol != NULL && i < p->pol->nservices; i++) {
 		for (j = 0; j < p->svc[i].ndials; j++)
@@ -383,9 +387,9 @@ struct policy *
 policy_parse_buffer(const char *data, size_t len, const char *filename,
     policy_report_fn *report, void *ctx, size_t *nerrors)
 {
-	struct diags	 dg;
-	struct parser	 p;
-	size_t		 count;
+	struct diags dg;
+	struct parser p;
+	size_t count;
 
 	memset(&dg, 0, sizeof(dg));
 	memset(&p, 0, sizeof(p));

@@ -13,8 +13,8 @@
 char *
 resolve_against(const char *policy_file, const char *path)
 {
-	size_t	 dirlen, pathlen;
-	char	*out;
+	size_t dirlen, pathlen;
+	char *out;
 
 	if (path[0] == '/')
 		return strdup(path);

@@ -17,8 +17,8 @@
 
 /* The bytes after the leading NUL of an abstract address; any byte allowed. */
 struct policy_name {
-	size_t		len;
-	uint8_t		bytes[POLICY_NAME_MAX];
+	size_t len;
+	uint8_t bytes[POLICY_NAME_MAX];
 };
 
 enum policy_restart {
@@ -28,34 +28,35 @@ enum policy_restart {
 };
 
 struct policy_service {
-	char			*name;
-	char		       **argv;		/* NULL-terminated, argc words */
-	size_t			 argc;
-	struct policy_name	*provides;
-	size_t			 nprovides;
-	size_t			*dials;		/* indexes into policy.services */
-	size_t			 ndials;
-	bool			 unprotected;	/* runs without the shim, by choice */
-	enum policy_restart	 restart;
-	unsigned		 line, col;	/* of the `service` keyword */
+	char *name;
+	char **argv; /* NULL-terminated, argc words */
+	size_t argc;
+	struct policy_name *provides;
+	size_t nprovides;
+	size_t *dials; /* indexes into policy.services */
+	size_t ndials;
+	bool unprotected; /* runs without the shim, by choice */
+	enum policy_restart restart;
+	unsigned line, col; /* of the `service` keyword */
 };
 
 struct policy {
-	char			*path;		/* as given to the parser */
-	struct policy_service	*services;
-	size_t			 nservices;
-	struct policy_name	*externals;
-	size_t			 nexternals;
-	char			*audit_path;	/* resolved against the policy's directory; NULL if none */
-	unsigned		 audit_line, audit_col;	/* of the path, for diagnostics */
-	bool			 audit_syslog;
+	char *path; /* as given to the parser */
+	struct policy_service *services;
+	size_t nservices;
+	struct policy_name *externals;
+	size_t nexternals;
+	/* resolved against the policy's directory; NULL if none */
+	char *audit_path;
+	unsigned audit_line, audit_col; /* of the path, for diagnostics */
+	bool audit_syslog;
 };
 
 /* One diagnostic: reported as FILE:LINE:COL: MESSAGE. */
 struct policy_diag {
-	const char	*file;
-	unsigned	 line, col;	/* 1-based; col counts bytes */
-	const char	*message;
+	const char *file;
+	unsigned line, col; /* 1-based; col counts bytes */
+	const char *message;
 };
 
 typedef void policy_report_fn(void *ctx, const struct policy_diag *diag);
@@ -70,8 +71,7 @@ policy_report_fn policy_report_to_stream;
  * resolve a relative audit path.
  */
 struct policy *policy_parse_buffer(const char *data, size_t len,
-    const char *filename, policy_report_fn *report, void *ctx,
-    size_t *nerrors);
+    const char *filename, policy_report_fn *report, void *ctx, size_t *nerrors);
 
 /* Read and parse a file; an unreadable file is reported as FILE:0:0. */
 struct policy *policy_parse_file(const char *path, policy_report_fn *report,
@@ -84,10 +84,9 @@ const struct policy_service *policy_find_service(const struct policy *,
     const char *name);
 const struct policy_service *policy_provider(const struct policy *,
     const uint8_t *name, size_t len);
-bool policy_is_external(const struct policy *, const uint8_t *name,
+bool policy_is_external(const struct policy *, const uint8_t *name, size_t len);
+bool policy_service_provides(const struct policy_service *, const uint8_t *name,
     size_t len);
-bool policy_service_provides(const struct policy_service *,
-    const uint8_t *name, size_t len);
 bool policy_service_dials(const struct policy *,
     const struct policy_service *from, const struct policy_service *to);
 size_t policy_service_index(const struct policy *,

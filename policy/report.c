@@ -10,7 +10,7 @@
 void
 policy_report_to_stream(void *ctx, const struct policy_diag *diag)
 {
-	FILE	*fp = ctx != NULL ? ctx : stderr;
+	FILE *fp = ctx != NULL ? ctx : stderr;
 
 	fprintf(fp, "%s:%u:%u: %s\n", diag->file, diag->line, diag->col,
 	    diag->message);

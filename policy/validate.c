@@ -13,24 +13,24 @@
 #include "parse.h"
 #include "validate.h"
 
-#define OWNER_EXTERNAL	SIZE_MAX
+#define OWNER_EXTERNAL SIZE_MAX
 
 struct svc_key {
-	const char	*name;
-	size_t		 idx;
+	const char *name;
+	size_t idx;
 };
 
 struct name_entry {
-	const struct policy_name	*name;
-	const struct name_pos		*pos;
-	size_t				 owner;	/* service, or OWNER_EXTERNAL */
+	const struct policy_name *name;
+	const struct name_pos *pos;
+	size_t owner; /* service, or OWNER_EXTERNAL */
 };
 
 static int
 svc_key_cmp(const void *a, const void *b)
 {
-	const struct svc_key	*x = a, *y = b;
-	int			 r;
+	const struct svc_key *x = a, *y = b;
+	int r;
 
 	if ((r = strcmp(x->name, y->name)) != 0)
 		return r;
@@ -48,8 +48,8 @@ svc_key_find(const void *key, const void *elem)
 static void
 check_exec(struct parser *p)
 {
-	size_t	 i;
-	char	 label[LABEL_BUF];
+	size_t i;
+	char label[LABEL_BUF];
 
 	for (i = 0; i < p->pol->nservices; i++)
 		if (p->svc[i].exec_line == 0 && !p->svc[i].broken)
@@ -65,7 +65,7 @@ check_exec(struct parser *p)
 static size_t
 unique_services(struct parser *p, struct svc_key *keys)
 {
-	size_t	 i, n = 0, u;
+	size_t i, n = 0, u;
 
 	for (i = 0; i < p->pol->nservices; i++) {
 		if (p->pol->services[i].name == NULL)
@@ -78,7 +78,7 @@ unique_services(struct parser *p, struct svc_key *keys)
 		return 0;
 	qsort(keys, n, sizeof(*keys), svc_key_cmp);
 	for (u = 1, i = 1; i < n; i++) {
-		size_t	 first = keys[u - 1].idx, dup = keys[i].idx;
+		size_t first = keys[u - 1].idx, dup = keys[i].idx;
 
 		if (strcmp(keys[i].name, keys[u - 1].name) != 0) {
 			keys[u++] = keys[i];
@@ -87,9 +87,10 @@ unique_services(struct parser *p, struct svc_key *keys)
 		/* An invalid name was reported already; once is enough. */
 		if (p->svc[first].name_ok && p->svc[dup].name_ok)
 			diag_add(p->dg, p->svc[dup].name_line,
-			    p->svc[dup].name_col, "duplicate service '%s' "
-			    "(first declared at line %u)", keys[i].name,
-			    p->svc[first].line);
+			    p->svc[dup].name_col,
+			    "duplicate service '%s' "
+			    "(first declared at line %u)",
+			    keys[i].name, p->svc[first].line);
 	}
 	return u;
 }
@@ -97,7 +98,7 @@ unique_services(struct parser *p, struct svc_key *keys)
 static int
 size_cmp(const void *a, const void *b)
 {
-	const size_t	*x = a, *y = b;
+	const size_t *x = a, *y = b;
 
 	if (x[0] != y[0])
 		return x[0] < y[0] ? -1 : 1;
@@ -113,10 +114,10 @@ size_cmp(const void *a, const void *b)
 static void
 report_dialed_twice(struct parser *p, size_t i, size_t *pairs, size_t n)
 {
-	const struct svc_state	*s = &p->svc[i];
-	const struct dial_ref	*first, *again;
-	size_t			 j;
-	char			 label[LABEL_BUF];
+	const struct svc_state *s = &p->svc[i];
+	const struct dial_ref *first, *again;
+	size_t j;
+	char label[LABEL_BUF];
 
 	if (n > 1)
 		qsort(pairs, n, 2 * sizeof(*pairs), size_cmp);
@@ -137,8 +138,8 @@ static const struct svc_key *
 find_dialed(struct parser *p, size_t i, const struct dial_ref *d,
     const struct svc_key *keys, size_t nkeys)
 {
-	const struct svc_key	*k = NULL;
-	char			 label[LABEL_BUF], q[QUOTE_BUF];
+	const struct svc_key *k = NULL;
+	char label[LABEL_BUF], q[QUOTE_BUF];
 
 	if (strlen((const char *)d->word) == d->len && nkeys > 0)
 		k = bsearch(d->word, keys, nkeys, sizeof(*keys), svc_key_find);
@@ -155,10 +156,10 @@ static void
 resolve_dials(struct parser *p, size_t i, const struct svc_key *keys,
     size_t nkeys)
 {
-	struct policy_service	*svc = &p->pol->services[i];
-	struct svc_state	*s = &p->svc[i];
-	const struct svc_key	*k;
-	size_t			*pairs, j, n = 0;
+	struct policy_service *svc = &p->pol->services[i];
+	struct svc_state *s = &p->svc[i];
+	const struct svc_key *k;
+	size_t *pairs, j, n = 0;
 
 	if (s->ndials == 0)
 		return;
@@ -183,8 +184,8 @@ resolve_dials(struct parser *p, size_t i, const struct svc_key *keys,
 static int
 name_entry_cmp(const void *a, const void *b)
 {
-	const struct name_entry	*x = a, *y = b;
-	int			 r;
+	const struct name_entry *x = a, *y = b;
+	int r;
 
 	if (x->name->len != y->name->len)
 		return x->name->len < y->name->len ? -1 : 1;
@@ -211,17 +212,17 @@ same_name(const struct name_entry *x, const struct name_entry *y)
  * against the `external` line when that came first.
  */
 struct name_group {
-	const struct name_entry	*e;
-	size_t			 g, end;
-	char			 text[POLICY_NAME_TEXT_MAX];
-	const struct name_entry	*prov, *ext, *earliest;
+	const struct name_entry *e;
+	size_t g, end;
+	char text[POLICY_NAME_TEXT_MAX];
+	const struct name_entry *prov, *ext, *earliest;
 };
 
 /* The end of the run of one owner's entries that starts at h. */
 static size_t
 owner_end(const struct name_group *ng, size_t h)
 {
-	size_t	 k;
+	size_t k;
 
 	for (k = h + 1; k < ng->end && ng->e[k].owner == ng->e[h].owner; k++)
 		;
@@ -232,9 +233,9 @@ owner_end(const struct name_group *ng, size_t h)
 static void
 report_repeats(struct parser *p, struct name_group *ng)
 {
-	const struct name_entry	*e = ng->e;
-	size_t			 h, k, end;
-	char			 l1[LABEL_BUF];
+	const struct name_entry *e = ng->e;
+	size_t h, k, end;
+	char l1[LABEL_BUF];
 
 	for (h = ng->g; h < ng->end; h = end) {
 		end = owner_end(ng, h);
@@ -242,14 +243,16 @@ report_repeats(struct parser *p, struct name_group *ng)
 			if (e[h].owner == OWNER_EXTERNAL)
 				diag_add(p->dg, e[k].pos->line, e[k].pos->col,
 				    "abstract name %s is declared external "
-				    "twice (first at line %u)", ng->text,
-				    e[h].pos->line);
+				    "twice (first at line %u)",
+				    ng->text, e[h].pos->line);
 			else
 				diag_add(p->dg, e[k].pos->line, e[k].pos->col,
 				    "abstract name %s is provided twice by %s "
-				    "(first at line %u)", ng->text,
+				    "(first at line %u)",
+				    ng->text,
 				    service_label(p, e[h].owner, l1,
-				    sizeof(l1)), e[h].pos->line);
+					sizeof(l1)),
+				    e[h].pos->line);
 		}
 		if (e[h].owner == OWNER_EXTERNAL)
 			ng->ext = &e[h];
@@ -265,9 +268,9 @@ report_repeats(struct parser *p, struct name_group *ng)
 static void
 report_owners(struct parser *p, const struct name_group *ng)
 {
-	const struct name_entry	*e = ng->e, *prov = ng->prov;
-	size_t			 h;
-	char			 l1[LABEL_BUF], l2[LABEL_BUF];
+	const struct name_entry *e = ng->e, *prov = ng->prov;
+	size_t h;
+	char l1[LABEL_BUF], l2[LABEL_BUF];
 
 	for (h = ng->g; h < ng->end; h = owner_end(ng, h)) {
 		if (&e[h] == ng->earliest)
@@ -275,20 +278,23 @@ report_owners(struct parser *p, const struct name_group *ng)
 		if (e[h].owner == OWNER_EXTERNAL)
 			diag_add(p->dg, e[h].pos->line, e[h].pos->col,
 			    "abstract name %s is declared external but "
-			    "provided by %s (line %u)", ng->text,
+			    "provided by %s (line %u)",
+			    ng->text,
 			    service_label(p, prov->owner, l1, sizeof(l1)),
 			    prov->pos->line);
 		else if (&e[h] != prov)
 			diag_add(p->dg, e[h].pos->line, e[h].pos->col,
 			    "abstract name %s is provided by both %s (line %u) "
-			    "and %s", ng->text,
+			    "and %s",
+			    ng->text,
 			    service_label(p, prov->owner, l1, sizeof(l1)),
 			    prov->pos->line,
 			    service_label(p, e[h].owner, l2, sizeof(l2)));
 		else
 			diag_add(p->dg, e[h].pos->line, e[h].pos->col,
 			    "abstract name %s is provided by %s but declared "
-			    "external at line %u", ng->text,
+			    "external at line %u",
+			    ng->text,
 			    service_label(p, e[h].owner, l1, sizeof(l1)),
 			    ng->ext->pos->line);
 	}
@@ -298,7 +304,7 @@ static void
 check_one_name(struct parser *p, const struct name_entry *e, size_t g,
     size_t end)
 {
-	struct name_group	 ng;
+	struct name_group ng;
 
 	memset(&ng, 0, sizeof(ng));
 	ng.e = e;
@@ -313,9 +319,9 @@ check_one_name(struct parser *p, const struct name_entry *e, size_t g,
 static void
 check_names(struct parser *p)
 {
-	const struct policy	*pol = p->pol;
-	struct name_entry	*e;
-	size_t			 i, j, n = pol->nexternals, g, end;
+	const struct policy *pol = p->pol;
+	struct name_entry *e;
+	size_t i, j, n = pol->nexternals, g, end;
 
 	for (i = 0; i < pol->nservices; i++)
 		n += pol->services[i].nprovides;
@@ -352,8 +358,8 @@ check_names(struct parser *p)
 void
 validate_policy(struct parser *p)
 {
-	struct svc_key	*keys;
-	size_t		 nkeys, i;
+	struct svc_key *keys;
+	size_t nkeys, i;
 
 	check_exec(p);
 	if ((keys = calloc(p->pol->nservices, sizeof(*keys))) == NULL) {

@@ -7,6 +7,6 @@
 #include "parse.h"
 
 /* Reports what no single line shows, and fills the services' dials. */
-void	validate_policy(struct parser *);
+void validate_policy(struct parser *);
 
 #endif

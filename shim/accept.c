@@ -69,7 +69,7 @@ gated_listener(int fd, struct wire_name *name, int *type, uint64_t *key)
 	*key = admit_listener_key((const uint8_t *)sun.sun_path,
 	    len - offsetof(struct sockaddr_un, sun_path));
 	if (sockets_by_addr((const uint8_t *)sun.sun_path,
-	    len - offsetof(struct sockaddr_un, sun_path), &v) &&
+		len - offsetof(struct sockaddr_un, sun_path), &v) &&
 	    v.role == KNOWN_BOUND) {
 		*name = v.name;
 		*type = v.socktype;
@@ -126,7 +126,8 @@ admitted(int fd, const struct wire_name *name, int type, uint64_t key,
 		return true;
 	if (peer_identity(fd, false, &peer, &pidfd) != 0)
 		memset(&peer, 0, sizeof(peer));
-	/* Remembered from its second connection on: one-off clients keep nothing. */
+	/* Remembered from its second connection on: one-off clients keep
+	 * nothing. */
 	again = admit_seen(peer.pidfs_ino);
 	if (!admit_peer(fd, &peer, name, type)) {
 		if (pidfd >= 0)
@@ -155,8 +156,8 @@ stand_in_for(int refused, int type, int flags)
 	int pair[2], kind, kept, saved;
 
 	kind = type == WIRE_SOCK_SEQPACKET ? SOCK_SEQPACKET : SOCK_STREAM;
-	if (socketpair(AF_UNIX, kind | (flags & (SOCK_NONBLOCK |
-	    SOCK_CLOEXEC)), 0, pair) != 0) {
+	if (socketpair(AF_UNIX, kind | (flags & (SOCK_NONBLOCK | SOCK_CLOEXEC)),
+		0, pair) != 0) {
 		saved = errno;
 		(void)real.close(refused);
 		errno = saved;
@@ -203,7 +204,8 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 	int type, nfd, saved = errno;
 
 	/* An address without a length is the kernel's EFAULT to give. */
-	/* capshim_ready() starts the shim for a call made before its constructor. */
+	/* capshim_ready() starts the shim for a call made before its
+	 * constructor. */
 	if (!capshim_ready() || (addr != NULL && len == NULL) ||
 	    !gated_listener(fd, &name, &type, &key))
 		return real_accept(fd, addr, len, flags, accept4_semantics);

@@ -72,9 +72,12 @@ socket_wire_type(int fd)
 	if (rc <= 0)
 		return rc;
 	switch (type) {
-	case SOCK_STREAM:	return WIRE_SOCK_STREAM;
-	case SOCK_SEQPACKET:	return WIRE_SOCK_SEQPACKET;
-	case SOCK_DGRAM:	return WIRE_SOCK_DGRAM;
+	case SOCK_STREAM:
+		return WIRE_SOCK_STREAM;
+	case SOCK_SEQPACKET:
+		return WIRE_SOCK_SEQPACKET;
+	case SOCK_DGRAM:
+		return WIRE_SOCK_DGRAM;
 	}
 	return 0;
 }
@@ -101,7 +104,8 @@ refuse_unknown_socket(void)
 	static atomic_flag said = ATOMIC_FLAG_INIT;
 
 	if (!atomic_flag_test_and_set(&said))
-		capshim_log_always("the kernel would not tell a socket's family "
+		capshim_log_always(
+		    "the kernel would not tell a socket's family "
 		    "or type (getsockopt refused): refusing its abstract address");
 	errno = EACCES;
 	return -1;

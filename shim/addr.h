@@ -13,8 +13,8 @@
 
 /* An abstract AF_UNIX address: the name bytes after the leading NUL. */
 struct abstract_addr {
-	const uint8_t	*name;
-	size_t		 len;
+	const uint8_t *name;
+	size_t len;
 };
 
 /*
@@ -40,7 +40,7 @@ bool is_autobind_name(const uint8_t *name, size_t len);
  * may be an AF_UNIX one, so a gate refuses its abstract address with
  * refuse_unknown_socket() instead of passing it to the kernel.
  */
-#define SOCKET_UNKNOWN	(-1)
+#define SOCKET_UNKNOWN (-1)
 
 /* The wire socket type of an AF_UNIX socket; 0 if fd is not one. */
 int unix_socktype(int fd);

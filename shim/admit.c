@@ -27,7 +27,8 @@ admit_seen(uint64_t ino)
 	if (ino == 0)
 		return false;
 	for (size_t i = 0; i < ADMITTED_SLOTS; i++)
-		if (atomic_load_explicit(&admitted[i], memory_order_relaxed) == ino)
+		if (atomic_load_explicit(&admitted[i], memory_order_relaxed) ==
+		    ino)
 			return true;
 	return false;
 }
@@ -54,11 +55,11 @@ remember_admitted(uint64_t ino)
  * to the launcher.  Entries are only ever refusals: a torn read refuses a
  * process refused already, or misses.
  */
-#define REFUSED_SLOTS	64
-#define REFUSED_MS	1000
+#define REFUSED_SLOTS 64
+#define REFUSED_MS 1000
 static struct {
-	_Atomic uint64_t	ino;
-	_Atomic int64_t		until_ms;
+	_Atomic uint64_t ino;
+	_Atomic int64_t until_ms;
 } refused[REFUSED_SLOTS];
 static atomic_uint refused_next;
 
@@ -78,9 +79,9 @@ refused_recently(uint64_t ino)
 		return false;
 	for (size_t i = 0; i < REFUSED_SLOTS; i++)
 		if (atomic_load_explicit(&refused[i].ino,
-		    memory_order_relaxed) == ino)
+			memory_order_relaxed) == ino)
 			return atomic_load_explicit(&refused[i].until_ms,
-			    memory_order_relaxed) > now_ms();
+				   memory_order_relaxed) > now_ms();
 	return false;
 }
 
@@ -112,7 +113,8 @@ ask_admission(int fd, struct peer_identity *peer, bool identified,
 		memset(peer, 0, sizeof(*peer));
 
 	wire_init(&req, WIRE_ADMIT);
-	if (from_len >= 2 && from_len <= sizeof(req.admit.from) && from[0] == 0) {
+	if (from_len >= 2 && from_len <= sizeof(req.admit.from) &&
+	    from[0] == 0) {
 		req.admit.from_len = (uint16_t)from_len;
 		memcpy(req.admit.from, from, from_len);
 	}
@@ -136,7 +138,9 @@ ask_admission(int fd, struct peer_identity *peer, bool identified,
 		return false;
 	if (reply.reply.verdict == WIRE_DENY && identified)
 		remember_refused(peer->pidfs_ino);
-	/* Only a grant is remembered: a one-off exemption is asked for again. */
+	/*
+	 * Only a grant is remembered: a one-off exemption is asked for again.
+	 */
 	if (reply.reply.verdict == WIRE_ALLOW_ONCE)
 		return true;
 	if (reply.reply.verdict != WIRE_ALLOW)
@@ -173,13 +177,13 @@ admit_peer(int fd, struct peer_identity *peer, const struct wire_name *name,
  * Read and written without a lock (gates run in any thread or signal
  * context), each slot guarded by its version: odd while it is written.
  */
-#define KNOWN_SLOTS 64		/* direct-mapped by listener and pid */
+#define KNOWN_SLOTS 64 /* direct-mapped by listener and pid */
 static struct {
-	atomic_uint		version;
-	_Atomic uint64_t	listener;
-	atomic_int		pid;
-	_Atomic uint64_t	pidfs_ino;
-	_Atomic uint64_t	number;
+	atomic_uint version;
+	_Atomic uint64_t listener;
+	atomic_int pid;
+	_Atomic uint64_t pidfs_ino;
+	_Atomic uint64_t number;
 } known[KNOWN_SLOTS];
 static _Atomic uint64_t admissions;
 
@@ -188,8 +192,8 @@ static size_t
 known_slot(uint64_t listener, pid_t pid)
 {
 	_Static_assert(KNOWN_SLOTS == 64, "six bits of the hash");
-	return (size_t)(((listener ^ (uint64_t)pid) *
-	    0x9e3779b97f4a7c15ULL) >> 58);
+	return (
+	    size_t)(((listener ^ (uint64_t)pid) * 0x9e3779b97f4a7c15ULL) >> 58);
 }
 
 uint64_t
@@ -216,7 +220,8 @@ static uint64_t
 known_ino(uint64_t listener, pid_t pid, uint64_t horizon)
 {
 	size_t i = known_slot(listener, pid);
-	unsigned v = atomic_load_explicit(&known[i].version, memory_order_acquire);
+	unsigned v = atomic_load_explicit(&known[i].version,
+	    memory_order_acquire);
 	uint64_t l, ino, number;
 	int p;
 
@@ -227,7 +232,8 @@ known_ino(uint64_t listener, pid_t pid, uint64_t horizon)
 	ino = atomic_load_explicit(&known[i].pidfs_ino, memory_order_relaxed);
 	number = atomic_load_explicit(&known[i].number, memory_order_relaxed);
 	atomic_thread_fence(memory_order_acquire);
-	if (atomic_load_explicit(&known[i].version, memory_order_relaxed) != v ||
+	if (atomic_load_explicit(&known[i].version, memory_order_relaxed) !=
+		v ||
 	    l != listener || p != pid || number > horizon)
 		return 0;
 	return ino;
@@ -257,8 +263,9 @@ static bool
 known_elsewhere(uint64_t pidfs_ino, size_t skip)
 {
 	for (size_t i = 0; i < KNOWN_SLOTS; i++)
-		if (i != skip && atomic_load_explicit(&known[i].pidfs_ino,
-		    memory_order_relaxed) == pidfs_ino)
+		if (i != skip &&
+		    atomic_load_explicit(&known[i].pidfs_ino,
+			memory_order_relaxed) == pidfs_ino)
 			return true;
 	return false;
 }
@@ -276,21 +283,25 @@ admit_remember_peer(uint64_t listener, int fd, struct peer_identity *peer,
 	slot = (unsigned)known_slot(listener, peer->pid);
 	v = atomic_load(&known[slot].version);
 	/* Being written by another thread: this one is not remembered. */
-	if ((v & 1) || !atomic_compare_exchange_strong(&known[slot].version,
-	    &v, v + 1))
+	if ((v & 1) ||
+	    !atomic_compare_exchange_strong(&known[slot].version, &v, v + 1))
 		goto not_remembered;
-	replaced = v != 0 ? atomic_load_explicit(&known[slot].pidfs_ino,
-	    memory_order_relaxed) : 0;
+	replaced = v != 0 ?
+	    atomic_load_explicit(&known[slot].pidfs_ino, memory_order_relaxed) :
+	    0;
 	atomic_store_explicit(&known[slot].listener, listener,
 	    memory_order_relaxed);
-	atomic_store_explicit(&known[slot].pid, peer->pid, memory_order_relaxed);
+	atomic_store_explicit(&known[slot].pid, peer->pid,
+	    memory_order_relaxed);
 	atomic_store_explicit(&known[slot].pidfs_ino, peer->pidfs_ino,
 	    memory_order_relaxed);
 	atomic_store_explicit(&known[slot].number,
 	    atomic_fetch_add(&admissions, 1) + 1, memory_order_relaxed);
-	atomic_store_explicit(&known[slot].version, v + 2, memory_order_release);
+	atomic_store_explicit(&known[slot].version, v + 2,
+	    memory_order_release);
 	pidkeep_add(pidfd, peer->pidfs_ino, PIDKEEP_PEER);
-	/* The peer this slot named before keeps its pidfd only if known elsewhere. */
+	/* The peer this slot named before keeps its pidfd only if known
+	 * elsewhere. */
 	if (replaced != 0 && replaced != peer->pidfs_ino &&
 	    !known_elsewhere(replaced, slot))
 		pidkeep_drop(replaced, PIDKEEP_PEER);

@@ -99,8 +99,9 @@ record_minted(int fd, int type, const struct wire_name *vname)
 	struct known_socket v;
 	struct stat st;
 
-	if (real.getsockname(fd, (struct sockaddr *)&minted,
-	    &minted_len) != 0 || fstat(fd, &st) != 0) {
+	if (real.getsockname(fd, (struct sockaddr *)&minted, &minted_len) !=
+		0 ||
+	    fstat(fd, &st) != 0) {
 		/* Bound to a minted name we cannot read: refuse it unused. */
 		neutralize_socket(fd);
 		errno = EACCES;
@@ -114,8 +115,8 @@ record_minted(int fd, int type, const struct wire_name *vname)
 	v.addr_len = (uint16_t)(minted_len -
 	    offsetof(struct sockaddr_un, sun_path));
 	memcpy(v.addr, minted.sun_path, v.addr_len);
-	if (register_binding(&v, type == WIRE_SOCK_DGRAM ? WIRE_LISTENING :
-	    WIRE_BOUND) != 0) {
+	if (register_binding(&v,
+		type == WIRE_SOCK_DGRAM ? WIRE_LISTENING : WIRE_BOUND) != 0) {
 		int err = errno;
 
 		/* Nobody may hold an unregistered minted name: give it up. */
@@ -160,7 +161,8 @@ gate_bind(int fd, const struct sockaddr *addr, socklen_t len)
 	if (rc == 0)
 		return real.bind(fd, addr, len);
 	/* addrlen == sizeof(sa_family_t) asks the kernel to mint a name. */
-	if (real.bind(fd, (const struct sockaddr *)&family, sizeof(family)) != 0)
+	if (real.bind(fd, (const struct sockaddr *)&family, sizeof(family)) !=
+	    0)
 		return -1;
 	if (record_minted(fd, type, &vname) != 0)
 		return -1;

@@ -77,7 +77,8 @@ claim_capability(struct known_socket *cap, pid_t self)
 	    (int)cap->name.len, (const char *)cap->name.bytes,
 	    (int)cap->granted_to);
 	cap->granted_to = self;
-	/* Not kept (in a vfork() child, say) is no harm: the next dial claims again. */
+	/* Not kept (in a vfork() child, say) is no harm: the next dial claims
+	 * again. */
 	(void)sockets_remember(cap);
 	return true;
 }

@@ -122,7 +122,8 @@ channel_init(void)
 	if (v == NULL) {
 		/* An image of a service whose channel an earlier image lost. */
 		if (getenv("CAPWRAP_SERVICE") != NULL)
-			no_channel_reason = "the lineage channel was lost before "
+			no_channel_reason =
+			    "the lineage channel was lost before "
 			    "this program started";
 		return;
 	}
@@ -138,9 +139,10 @@ channel_init(void)
 	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
 	    type != SOCK_SEQPACKET ||
 	    (len = sizeof(domain),
-	     getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len)) != 0 ||
+		getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len)) != 0 ||
 	    domain != AF_UNIX) {
-		channel_disable("the lineage channel is not open in this process");
+		channel_disable(
+		    "the lineage channel is not open in this process");
 		return;
 	}
 	chan_dev = st.st_dev;
@@ -187,7 +189,8 @@ channel_refuse(void)
 {
 	if (!atomic_flag_test_and_set(&said_no_channel))
 		capshim_log_always("no capwrap lineage channel (%s): "
-		    "refusing abstract socket calls", no_channel_reason);
+				   "refusing abstract socket calls",
+		    no_channel_reason);
 	errno = EACCES;
 	return -1;
 }
@@ -209,8 +212,7 @@ receive_reply(int fd, union wire_msg *reply)
 
 	if (transport_recv(fd, 0, 0, &in, &capshim_sysio) != TRANSPORT_MESSAGE)
 		return -1;
-	if (wire_decode(buf, in.len, reply) != 0 ||
-	    reply->h.type != WIRE_REPLY)
+	if (wire_decode(buf, in.len, reply) != 0 || reply->h.type != WIRE_REPLY)
 		return -1;
 	return 0;
 }
@@ -225,7 +227,8 @@ channel_hung_up(int fd)
 	do
 		n = poll(&p, 1, 0);
 	while (n < 0 && errno == EINTR);
-	return n > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL));
+	return n > 0 &&
+	    (p.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL));
 }
 
 /*
@@ -267,8 +270,8 @@ channel_call(const union wire_msg *req, union wire_msg *reply)
 
 	if (fd < 0)
 		return -1;
-	if (capshim_syscall(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
-	    0, sv) != 0) {
+	if (capshim_syscall(SYS_socketpair, AF_UNIX,
+		SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		saved = errno;
 		capshim_log_always("unable to make a reply socket: %s",
 		    strerror(saved));

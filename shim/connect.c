@@ -81,7 +81,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 		return -2;
 	}
 	if (real.connect(fd, (struct sockaddr *)&sun,
-	    minted_sockaddr(&sun, cap->addr, cap->addr_len)) != 0)
+		minted_sockaddr(&sun, cap->addr, cap->addr_len)) != 0)
 		return -1;
 	if (type == WIRE_SOCK_DGRAM) {
 		/*
@@ -133,8 +133,9 @@ dial_held(int fd, const struct abstract_addr *name, int *tried)
 		return 1;
 	*tried = cap.socktype;
 	rc = dial_capability(fd, cap.socktype, name, &cap);
-	if (rc == -1 && (errno == ECONNREFUSED || errno == EPROTOTYPE ||
-	    unix_family(fd) != 1))
+	if (rc == -1 &&
+	    (errno == ECONNREFUSED || errno == EPROTOTYPE ||
+		unix_family(fd) != 1))
 		return 1;
 	return rc;
 }
@@ -187,7 +188,7 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		return real_connect(fd, addr, len);
 	if (!capshim_ready())
 		return unix_family(fd) == 0 ? real_connect(fd, addr, len) :
-		    channel_refuse();
+					      channel_refuse();
 
 	rc = dial_held(fd, &name, &tried);
 	if (rc == 0) {

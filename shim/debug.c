@@ -26,8 +26,9 @@ capshim_log_line(const char *func, const char *fmt, ...)
 	int saved = errno, n, m;
 	va_list ap;
 
-	n = snprintf(line, sizeof(line), "capwrap-shim: %s[%ld] %s: ",
-	    program_invocation_short_name, (long)getpid(), func);
+	n = snprintf(line, sizeof(line),
+	    "capwrap-shim: %s[%ld] %s: ", program_invocation_short_name,
+	    (long)getpid(), func);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	va_start(ap, fmt);

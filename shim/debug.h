@@ -15,10 +15,11 @@ void capshim_debug_init(void);
 void capshim_log_line(const char *func, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-#define capshim_debug(...) do { \
-	if (capshim_debug_enabled) \
-		capshim_log_line(__func__, __VA_ARGS__); \
-} while (0)
+#define capshim_debug(...)                                       \
+	do {                                                     \
+		if (capshim_debug_enabled)                       \
+			capshim_log_line(__func__, __VA_ARGS__); \
+	} while (0)
 
 /* For the few lines a user must see even without CAPWRAP_DEBUG. */
 #define capshim_log_always(...) capshim_log_line(__func__, __VA_ARGS__)

@@ -68,7 +68,8 @@ guard_close_range(unsigned first, unsigned last, int flags)
 
 	if (!(flags & CLOSE_RANGE_CLOEXEC))
 		forget_fds(first, last);
-	if (ch < 0 || (unsigned)ch < first || (unsigned)ch > last || first > last)
+	if (ch < 0 || (unsigned)ch < first || (unsigned)ch > last ||
+	    first > last)
 		return raw_close_range(first, last, flags);
 	/* CLOSE_RANGE_UNSHARE on the first part unshares for the second too. */
 	if ((unsigned)ch > first &&
@@ -85,7 +86,8 @@ guard_dup2(int oldfd, int newfd)
 {
 	clear_dup_target(oldfd, newfd);
 	if (!real_ready())
-		return (int)capshim_syscall(SYS_dup3, (long)oldfd, (long)newfd, 0L);
+		return (
+		    int)capshim_syscall(SYS_dup3, (long)oldfd, (long)newfd, 0L);
 	return real.dup2(oldfd, newfd);
 }
 

@@ -33,7 +33,8 @@ diag_io(int fd, void *buf, size_t len, int send_it)
 	    buf, (long)len, 0L, NULL, NULL);
 }
 
-/* Does the stamped socket still exist?  A transient netlink socket: no descriptor kept in the program. */
+/* Does the stamped socket still exist?  A transient netlink socket: no
+ * descriptor kept in the program. */
 static bool
 stamped_socket_exists(uint64_t ino)
 {
@@ -97,7 +98,8 @@ gate_socket(int fd, bool inherited)
 		(void)getsockopt(fd, SOL_SOCKET, SO_PASSCRED, &had, &len);
 	(void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
 	if (setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one)) == 0)
-		atomic_store_explicit(&passes_pidfd, true, memory_order_relaxed);
+		atomic_store_explicit(&passes_pidfd, true,
+		    memory_order_relaxed);
 	if (!sockets_gate_dgram(st.st_ino, had != 0)) {
 		errno = ENOMEM;
 		return -1;

@@ -145,7 +145,7 @@ exec_search(const char *file, char *out, size_t size)
 		end = strchrnul(p, ':');
 		dirlen = (size_t)(end - p);
 		if ((size_t)snprintf(out, size, "%.*s%s%s", (int)dirlen, p,
-		    dirlen > 0 ? "/" : "", file) < size) {
+			dirlen > 0 ? "/" : "", file) < size) {
 			if (runnable(out))
 				return 0;
 			if (!search_goes_on(errno))

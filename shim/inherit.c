@@ -57,7 +57,9 @@ regate(int fd)
 		return false;
 	if (gate_inherited_dgram_socket(fd) != 0)
 		return false;
-	/* Its virtual name, for the audit of what it refuses (if it has one). */
+	/*
+	 * Its virtual name, for the audit of what it refuses (if it has one).
+	 */
 	(void)recall_local_name(fd, &v);
 	return true;
 }
@@ -74,8 +76,8 @@ regate_listed(int *found)
 	if (dir < 0)
 		return false;
 	while ((n = capshim_syscall(SYS_getdents64, (long)dir, buf,
-	    (long)sizeof(buf))) > 0) {
-		for (long off = 0; off < n; ) {
+		    (long)sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
 			char *end;
 			long fd;
@@ -84,7 +86,8 @@ regate_listed(int *found)
 			errno = 0;
 			fd = strtol(d->d_name, &end, 10);
 			if (errno == 0 && end != d->d_name && *end == '\0' &&
-			    fd >= 0 && fd <= INT_MAX && fd != dir && regate((int)fd))
+			    fd >= 0 && fd <= INT_MAX && fd != dir &&
+			    regate((int)fd))
 				(*found)++;
 		}
 	}
@@ -104,7 +107,9 @@ inherit_dgram_gates(void)
 	if (!regate_listed(&found)) {
 		/* No /proc: every number up to the descriptor limit. */
 		limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-		    rl.rlim_cur < FD_SCAN_LIMIT ? (long)rl.rlim_cur : FD_SCAN_LIMIT;
+			rl.rlim_cur < FD_SCAN_LIMIT ?
+		    (long)rl.rlim_cur :
+		    FD_SCAN_LIMIT;
 		for (long fd = 0; fd < limit; fd++)
 			if (regate((int)fd))
 				found++;

@@ -9,7 +9,7 @@
  * holds gated datagram sockets; the new image then gates them again
  * (inherit_dgram_gates, at start-up).
  */
-#define DGRAM_GATES_ENV	"CAPWRAP_DGRAM_GATES"
+#define DGRAM_GATES_ENV "CAPWRAP_DGRAM_GATES"
 void inherit_dgram_gates(void);
 
 #endif

@@ -14,8 +14,10 @@
 #include "system.h"
 
 static atomic_bool initialised;
-/* Set on the thread running the start-up, so that hooks it triggers do not recurse. */
-static _Thread_local bool initialising __attribute__((tls_model("initial-exec")));
+/* Set on the thread running the start-up, so that hooks it triggers do not
+ * recurse. */
+static _Thread_local bool initialising
+    __attribute__((tls_model("initial-exec")));
 
 /*
  * Tell the launcher this image cannot be protected, so it can stop the
@@ -30,7 +32,7 @@ report_interposed(void)
 	req.hello.status = WIRE_HELLO_INTERPOSED;
 	(void)channel_call(&req, &reply);
 	channel_disable("another library interposes socket calls ahead of "
-	    "libcapshim.so");
+			"libcapshim.so");
 }
 
 static void
@@ -69,8 +71,7 @@ capshim_ready(void)
 	return true;
 }
 
-__attribute__((constructor))
-static void
+__attribute__((constructor)) static void
 capshim_constructor(void)
 {
 	(void)capshim_ready();

@@ -57,7 +57,9 @@ recall_name(const struct sockaddr_un *sun, socklen_t len, uint64_t sock_ino,
 	memset(out, 0, sizeof(*out));
 	/* Our own socket only when we know which one; otherwise a name. */
 	out->role = reply.reply.verdict == WIRE_NAME_LOCAL && sock_ino != 0 &&
-	    socktype != 0 ? KNOWN_BOUND : KNOWN_PEER;
+		socktype != 0 ?
+	    KNOWN_BOUND :
+	    KNOWN_PEER;
 	out->socktype = (uint16_t)socktype;
 	out->sock_ino = out->role == KNOWN_BOUND ? sock_ino : 0;
 	(void)wire_set_name(&out->name, reply.reply.addr + 1,
@@ -92,8 +94,8 @@ virtual_address(struct sockaddr_un *sun, socklen_t *len)
 	const size_t off = offsetof(struct sockaddr_un, sun_path);
 	struct known_socket v;
 
-	if (*len <= off + 1 || *len > sizeof(*sun) || sun->sun_family != AF_UNIX ||
-	    sun->sun_path[0] != '\0')
+	if (*len <= off + 1 || *len > sizeof(*sun) ||
+	    sun->sun_family != AF_UNIX || sun->sun_path[0] != '\0')
 		return;
 	if (!sockets_by_addr((const uint8_t *)sun->sun_path, *len - off, &v) &&
 	    !recall_name(sun, *len, 0, 0, &v))

@@ -36,8 +36,10 @@ peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out)
 	if (ino != 0)
 		out->pidfs_ino = ino;
 	/* A dead peer's pidfd still opens (its fdinfo says Pid: -1). */
-	if (want_life && capshim_syscall(SYS_pidfd_send_signal, (long)pidfd,
-	    0L, NULL, 0L) != 0 && errno == ESRCH)
+	if (want_life &&
+	    capshim_syscall(SYS_pidfd_send_signal, (long)pidfd, 0L, NULL, 0L) !=
+		0 &&
+	    errno == ESRCH)
 		out->alive = false;
 }
 
@@ -79,7 +81,8 @@ peer_credentials(int fd, struct peer_identity *out)
 
 	if (out->have_cred)
 		return 0;
-	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	if (fd < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
 	    len != sizeof(cred)) {
 		errno = saved;
 		return -1;
@@ -140,7 +143,6 @@ pidfd_identity(pid_t pid, struct peer_identity *out)
 	return out->alive ? 0 : -1;
 }
 
-
 uint64_t
 proc_start_time(pid_t pid)
 {
@@ -168,7 +170,9 @@ peer_matches_stamp(int fd, struct peer_identity *peer,
 		*reason = WIRE_REPORT_PEER_MISMATCH;
 		return false;
 	}
-	/* No pidfs: the same pid with the same start time is the same process. */
+	/*
+	 * No pidfs: the same pid with the same start time is the same process.
+	 */
 	if (stamp->start_time == 0 ||
 	    proc_start_time(peer->pid) != stamp->start_time) {
 		*reason = WIRE_REPORT_PEER_DEAD;
@@ -209,7 +213,9 @@ peer_is_stamped(int fd, const struct wire_stamp *stamp,
 
 	if (kept_peer_matches(fd, stamp, peer))
 		return true;
-	/* Stamped with a pidfs inode: the launcher's kernel, ours, has pidfs. */
+	/*
+	 * Stamped with a pidfs inode: the launcher's kernel, ours, has pidfs.
+	 */
 	if (stamp->pidfs_ino != 0)
 		pidfs_assume();
 	if (peer_identity(fd, true, peer, &pidfd) != 0) {

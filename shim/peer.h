@@ -12,11 +12,11 @@
 #include "wire.h"
 
 struct peer_identity {
-	bool		have_cred;	/* pid and uid below have been read */
-	pid_t		pid;		/* 0: in a pid namespace we cannot see */
-	uid_t		uid;
-	uint64_t	pidfs_ino;	/* 0: no pidfs on this kernel */
-	bool		alive;		/* false only when known dead */
+	bool have_cred; /* pid and uid below have been read */
+	pid_t pid;	/* 0: in a pid namespace we cannot see */
+	uid_t uid;
+	uint64_t pidfs_ino; /* 0: no pidfs on this kernel */
+	bool alive;	    /* false only when known dead */
 };
 
 /*

@@ -18,11 +18,11 @@
  * the peers a busy server knows cannot take every slot from the
  * providers it dials; a pidfd kept for one use serves the other too.
  */
-#define SLOTS_PER_USE	16
-#define KEEP_SLOTS	(2 * SLOTS_PER_USE)
+#define SLOTS_PER_USE 16
+#define KEEP_SLOTS (2 * SLOTS_PER_USE)
 static struct {
-	atomic_int		fd_plus_one;
-	_Atomic uint64_t	ino;
+	atomic_int fd_plus_one;
+	_Atomic uint64_t ino;
 } slots[KEEP_SLOTS];
 
 /* The first slot of a use's share. */
@@ -48,10 +48,12 @@ pidkeep_find(uint64_t pidfs_ino)
 		return -1;
 	for (int i = 0; i < KEEP_SLOTS; i++) {
 		int fd = atomic_load_explicit(&slots[i].fd_plus_one,
-		    memory_order_acquire) - 1;
+			     memory_order_acquire) -
+		    1;
 
-		if (fd >= 0 && atomic_load_explicit(&slots[i].ino,
-		    memory_order_relaxed) == pidfs_ino)
+		if (fd >= 0 &&
+		    atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
+			pidfs_ino)
 			return fd;
 	}
 	return -1;
@@ -65,7 +67,7 @@ release_slot(int fd)
 		int want = fd + 1;
 
 		if (atomic_compare_exchange_strong(&slots[i].fd_plus_one, &want,
-		    0))
+			0))
 			return true;
 	}
 	return false;
@@ -84,7 +86,7 @@ kept_pid(int fd)
 	pid_t pid = 0;
 
 	if (capshim_syscall(SYS_ioctl, (long)fd, (long)COMPAT_PIDFD_GET_INFO,
-	    &info) == 0)
+		&info) == 0)
 		pid = (pid_t)info.pid;
 	else if (errno == ESRCH && channel_owner() && release_slot(fd))
 		(void)capshim_syscall(SYS_close, (long)fd);
@@ -113,8 +115,10 @@ info_here(int pidfd)
 
 	if (k == 0) {
 		k = capshim_syscall(SYS_ioctl, (long)pidfd,
-		    (long)COMPAT_PIDFD_GET_INFO, &info) == 0 ||
-		    errno == ESRCH ? 1 : -1;
+			(long)COMPAT_PIDFD_GET_INFO, &info) == 0 ||
+			errno == ESRCH ?
+		    1 :
+		    -1;
 		atomic_store_explicit(&info_supported, k, memory_order_relaxed);
 	}
 	errno = saved;
@@ -130,11 +134,11 @@ take_slot(int fd, uint64_t pidfs_ino, enum pidkeep_use use)
 	    !atomic_compare_exchange_weak(&keep_floor, &floor, fd))
 		;
 	for (int i = first_slot(use); i < first_slot(use) + SLOTS_PER_USE;
-	    i++) {
+	     i++) {
 		int free_slot = 0;
 
 		if (atomic_compare_exchange_strong(&slots[i].fd_plus_one,
-		    &free_slot, -1)) {
+			&free_slot, -1)) {
 			atomic_store_explicit(&slots[i].ino, pidfs_ino,
 			    memory_order_relaxed);
 			atomic_store_explicit(&slots[i].fd_plus_one, fd + 1,
@@ -152,12 +156,15 @@ pidkeep_drop(uint64_t pidfs_ino, enum pidkeep_use use)
 		return;
 	/* Two threads' first dials may each have kept one. */
 	for (int i = first_slot(use); i < first_slot(use) + SLOTS_PER_USE;
-	    i++) {
+	     i++) {
 		int fd = atomic_load_explicit(&slots[i].fd_plus_one,
-		    memory_order_acquire) - 1;
+			     memory_order_acquire) -
+		    1;
 
-		if (fd >= 0 && atomic_load_explicit(&slots[i].ino,
-		    memory_order_relaxed) == pidfs_ino && release_slot(fd))
+		if (fd >= 0 &&
+		    atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
+			pidfs_ino &&
+		    release_slot(fd))
 			(void)capshim_syscall(SYS_close, (long)fd);
 	}
 }
@@ -181,8 +188,8 @@ pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use use)
 	(void)capshim_syscall(SYS_close, (long)pidfd);
 	if (high >= 0 && !take_slot(high, pidfs_ino, use)) {
 		/* Full: the pidfds of processes that have died make room. */
-		for (int i = first_slot(use); i < first_slot(use) +
-		    SLOTS_PER_USE; i++) {
+		for (int i = first_slot(use);
+		     i < first_slot(use) + SLOTS_PER_USE; i++) {
 			int fd = atomic_load(&slots[i].fd_plus_one) - 1;
 
 			if (fd >= 0)
@@ -203,8 +210,8 @@ pidkeep_forget(unsigned first, unsigned last)
 	 * the slots stay.  Kept pidfds are rare, so the pid is asked only
 	 * when one is in the range.
 	 */
-	if (last < (unsigned)atomic_load_explicit(&keep_floor,
-	    memory_order_relaxed))
+	if (last <
+	    (unsigned)atomic_load_explicit(&keep_floor, memory_order_relaxed))
 		return;
 	for (int i = 0; i < KEEP_SLOTS; i++) {
 		int fd = atomic_load(&slots[i].fd_plus_one) - 1;

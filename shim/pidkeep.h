@@ -20,8 +20,8 @@
 
 /* What a pidfd is kept for; each has its own share of the slots. */
 enum pidkeep_use {
-	PIDKEEP_PROVIDER,	/* a provider this process dials */
-	PIDKEEP_PEER,		/* a peer a listener of this process knows */
+	PIDKEEP_PROVIDER, /* a provider this process dials */
+	PIDKEEP_PEER,	  /* a peer a listener of this process knows */
 };
 
 /* The kept pidfd of the process with this pidfs inode, or -1. */

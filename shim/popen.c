@@ -26,9 +26,9 @@
 extern char **environ;
 
 struct stream {
-	FILE		*fp;
-	pid_t		 pid;
-	struct stream	*next;
+	FILE *fp;
+	pid_t pid;
+	struct stream *next;
 };
 
 /* The open streams; the lock is held across the spawn, as in glibc. */
@@ -119,8 +119,8 @@ popen(const char *command, const char *mode)
 	mine = reading ? fds[0] : fds[1];
 	theirs = reading ? fds[1] : fds[0];
 	lock_streams();
-	rc = spawn_shell(command, theirs, reading ? STDOUT_FILENO :
-	    STDIN_FILENO, &s->pid);
+	rc = spawn_shell(command, theirs,
+	    reading ? STDOUT_FILENO : STDIN_FILENO, &s->pid);
 	if (rc == 0 && (s->fp = fdopen(mine, reading ? "r" : "w")) == NULL)
 		rc = errno;
 	if (rc == 0) {

@@ -18,7 +18,7 @@ long capshim_syscall6(long number, long a, long b, long c, long d, long e,
  */
 #define capshim_syscall(...) \
 	capshim_syscall_padded(__VA_ARGS__, 0, 0, 0, 0, 0, 0, 0)
-#define capshim_syscall_padded(n, a, b, c, d, e, f, ...) \
+#define capshim_syscall_padded(n, a, b, c, d, e, f, ...)             \
 	capshim_syscall6((long)(n), (long)(a), (long)(b), (long)(c), \
 	    (long)(d), (long)(e), (long)(f))
 

@@ -19,43 +19,42 @@
 #include <wordexp.h>
 
 struct real_calls {
-	int	(*bind)(int, const struct sockaddr *, socklen_t);
-	int	(*connect)(int, const struct sockaddr *, socklen_t);
-	int	(*listen)(int, int);
-	int	(*accept)(int, struct sockaddr *, socklen_t *);
-	int	(*accept4)(int, struct sockaddr *, socklen_t *, int);
-	int	(*getsockname)(int, struct sockaddr *, socklen_t *);
-	int	(*getpeername)(int, struct sockaddr *, socklen_t *);
-	ssize_t	(*sendto)(int, const void *, size_t, int,
-		    const struct sockaddr *, socklen_t);
-	ssize_t	(*sendmsg)(int, const struct msghdr *, int);
-	int	(*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
-	ssize_t	(*recvfrom)(int, void *, size_t, int, struct sockaddr *,
-		    socklen_t *);
-	ssize_t	(*recvmsg)(int, struct msghdr *, int);
-	int	(*recvmmsg)(int, struct mmsghdr *, unsigned int, int,
-		    struct timespec *);
-	ssize_t	(*read)(int, void *, size_t);
-	ssize_t	(*readv)(int, const struct iovec *, int);
-	int	(*close)(int);
-	int	(*close_range)(unsigned, unsigned, int);
-	void	(*closefrom)(int);
-	int	(*dup2)(int, int);
-	int	(*dup3)(int, int, int);
-	int	(*execve)(const char *, char *const [], char *const []);
-	int	(*execveat)(int, const char *, char *const [], char *const [],
-		    int);
-	int	(*fexecve)(int, char *const [], char *const []);
-	int	(*posix_spawn)(pid_t *, const char *,
-		    const posix_spawn_file_actions_t *,
-		    const posix_spawnattr_t *, char *const [], char *const []);
-	int	(*pclose)(FILE *);
-	int	(*wordexp)(const char *, wordexp_t *, int);
-	long	(*syscall)(long, ...);
-	DIR	*(*opendir)(const char *);
-	struct dirent	*(*readdir)(DIR *);
-	struct dirent64	*(*readdir64)(DIR *);
-	int	(*closedir)(DIR *);
+	int (*bind)(int, const struct sockaddr *, socklen_t);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*listen)(int, int);
+	int (*accept)(int, struct sockaddr *, socklen_t *);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+	int (*getsockname)(int, struct sockaddr *, socklen_t *);
+	int (*getpeername)(int, struct sockaddr *, socklen_t *);
+	ssize_t (*sendto)(int, const void *, size_t, int,
+	    const struct sockaddr *, socklen_t);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
+	    socklen_t *);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int,
+	    struct timespec *);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	int (*close)(int);
+	int (*close_range)(unsigned, unsigned, int);
+	void (*closefrom)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execveat)(int, const char *, char *const[], char *const[], int);
+	int (*fexecve)(int, char *const[], char *const[]);
+	int (*posix_spawn)(pid_t *, const char *,
+	    const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+	    char *const[], char *const[]);
+	int (*pclose)(FILE *);
+	int (*wordexp)(const char *, wordexp_t *, int);
+	long (*syscall)(long, ...);
+	DIR *(*opendir)(const char *);
+	struct dirent *(*readdir)(DIR *);
+	struct dirent64 *(*readdir64)(DIR *);
+	int (*closedir)(DIR *);
 };
 
 extern struct real_calls real;

@@ -44,8 +44,9 @@
  * them ahead of the pidfd, so a buffer sized for the caller alone lets a
  * sender push the pidfd out (MSG_CTRUNC).
  */
-#define GATE_CONTROL (CMSG_SPACE(sizeof(struct ucred)) + \
-	CMSG_SPACE(sizeof(int)) + CMSG_SPACE(SCM_MAX_FD * sizeof(int)))
+#define GATE_CONTROL                                                  \
+	(CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int)) + \
+	    CMSG_SPACE(SCM_MAX_FD * sizeof(int)))
 
 /*
  * Refused datagrams one call drops before it hands the program an empty
@@ -54,7 +55,8 @@
  */
 #define REFUSALS_PER_CALL 16
 
-/* Is fd a gated datagram socket?  *user_passcred: did the program ask for credentials itself? */
+/* Is fd a gated datagram socket?  *user_passcred: did the program ask for
+ * credentials itself? */
 static bool
 gated_socket(int fd, bool *user_passcred)
 {
@@ -85,8 +87,9 @@ audit_name(int fd, struct wire_name *name)
 	size_t off = offsetof(struct sockaddr_un, sun_path);
 
 	if (real.getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
-	    len > off + 1 && sockets_by_addr((uint8_t *)sun.sun_path,
-	    len - off, &v) && v.role == KNOWN_BOUND) {
+	    len > off + 1 &&
+	    sockets_by_addr((uint8_t *)sun.sun_path, len - off, &v) &&
+	    v.role == KNOWN_BOUND) {
 		*name = v.name;
 		return;
 	}
@@ -98,8 +101,8 @@ audit_name(int fd, struct wire_name *name)
 
 /* What to do with each descriptor a control message carries. */
 enum fd_action {
-	CLOSE_FDS,		/* close them: nobody is to have them */
-	KEEP_ACROSS_EXEC,	/* no longer close-on-exec */
+	CLOSE_FDS,	  /* close them: nobody is to have them */
+	KEEP_ACROSS_EXEC, /* no longer close-on-exec */
 };
 
 static void
@@ -141,7 +144,7 @@ read_sender(const struct msghdr *ours, struct peer_identity *sender)
 	int pidfd;
 
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR((struct msghdr *)ours);
-	    cm != NULL; cm = CMSG_NXTHDR((struct msghdr *)ours, cm)) {
+	     cm != NULL; cm = CMSG_NXTHDR((struct msghdr *)ours, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET)
 			continue;
 		if (cm->cmsg_type == SCM_CREDENTIALS &&
@@ -156,7 +159,8 @@ read_sender(const struct msghdr *ours, struct peer_identity *sender)
 		} else if (transport_cmsg_pidfd(cm, &pidfd)) {
 			if (pidfd >= 0) {
 				peer_inspect_pidfd(pidfd, false, sender);
-				pidfd_ok = !peer_pidfs() || sender->pidfs_ino != 0;
+				pidfd_ok = !peer_pidfs() ||
+				    sender->pidfs_ino != 0;
 			}
 		}
 	}
@@ -187,7 +191,7 @@ deliver_control(struct msghdr *user, const struct msghdr *ours,
 	size_t used = 0, room = user->msg_control ? user->msg_controllen : 0;
 
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR((struct msghdr *)ours);
-	    cm != NULL; cm = CMSG_NXTHDR((struct msghdr *)ours, cm)) {
+	     cm != NULL; cm = CMSG_NXTHDR((struct msghdr *)ours, cm)) {
 		size_t space = CMSG_SPACE(cm->cmsg_len - CMSG_LEN(0));
 
 		if (gate_added(cm, user_passcred)) {
@@ -220,7 +224,7 @@ static void
 discard_control(const struct msghdr *ours)
 {
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR((struct msghdr *)ours);
-	    cm != NULL; cm = CMSG_NXTHDR((struct msghdr *)ours, cm))
+	     cm != NULL; cm = CMSG_NXTHDR((struct msghdr *)ours, cm))
 		if (cm->cmsg_level == SOL_SOCKET &&
 		    (cm->cmsg_type == SCM_RIGHTS || cm->cmsg_type == SCM_PIDFD))
 			close_rights(cm);
@@ -250,11 +254,12 @@ sender_admitted(int fd, struct peer_identity *sender,
 		return true;
 	audit_name(fd, &name);
 	if (!admit_datagram(sender, identified, &name,
-	    (const uint8_t *)from->sun_path, fromlen > off ? fromlen - off : 0))
+		(const uint8_t *)from->sun_path,
+		fromlen > off ? fromlen - off : 0))
 		return false;
 	if (fromlen > off + 1)
-		dgram_allow_reply((const uint8_t *)from->sun_path, fromlen - off,
-		    sender);
+		dgram_allow_reply((const uint8_t *)from->sun_path,
+		    fromlen - off, sender);
 	return true;
 }
 
@@ -302,8 +307,8 @@ static void
 unqueue_peeked(int fd, int flags)
 {
 	if (flags & MSG_PEEK)
-		(void)real.recvfrom(fd, NULL, 0, (flags & ~MSG_PEEK) |
-		    MSG_DONTWAIT, NULL, NULL);
+		(void)real.recvfrom(fd, NULL, 0,
+		    (flags & ~MSG_PEEK) | MSG_DONTWAIT, NULL, NULL);
 }
 
 /*
@@ -343,8 +348,9 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 		ours.msg_control = control;
 		ours.msg_controllen = control_size;
 		/* Close-on-exec until the program gets them, as it asked. */
-		n = real.recvmsg(fd, &ours, (refused ? flags | MSG_DONTWAIT :
-		    flags) | MSG_CMSG_CLOEXEC);
+		n = real.recvmsg(fd, &ours,
+		    (refused ? flags | MSG_DONTWAIT : flags) |
+			MSG_CMSG_CLOEXEC);
 		if (n < 0 && refused && errno == EAGAIN &&
 		    caller_blocks(fd, flags)) {
 			errno = saved;
@@ -354,7 +360,7 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 		if (n < 0)
 			break;
 		if (sender_admitted(fd, &sender, &from, ours.msg_namelen,
-		    read_sender(&ours, &sender))) {
+			read_sender(&ours, &sender))) {
 			msg->msg_flags = ours.msg_flags & ~MSG_CTRUNC;
 			deliver_control(msg, &ours, user_passcred,
 			    (flags & MSG_CMSG_CLOEXEC) != 0);
@@ -362,7 +368,8 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 			break;
 		}
 		discard_control(&ours);
-		capshim_debug("dropped a datagram from pid %d", (int)sender.pid);
+		capshim_debug("dropped a datagram from pid %d",
+		    (int)sender.pid);
 		unqueue_peeked(fd, flags);
 		if (++refused == REFUSALS_PER_CALL) {
 			n = empty_datagram(msg);
@@ -374,8 +381,8 @@ gate_recvmsg(int fd, struct msghdr *msg, int flags)
 }
 
 ssize_t
-gate_recvfrom(int fd, void *buf, size_t len, int flags,
-    struct sockaddr *addr, socklen_t *addrlen)
+gate_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *addr,
+    socklen_t *addrlen)
 {
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr msg = {
@@ -434,8 +441,8 @@ recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
 	/* One by one through the gate; after the first, only what is queued. */
 	for (i = 0; i < vlen; i++) {
 		ssize_t n = gate_recvmsg(fd, &vec[i].msg_hdr,
-		    (flags & ~MSG_WAITFORONE) | (i > 0 && (flags &
-		    MSG_WAITFORONE) ? MSG_DONTWAIT : 0));
+		    (flags & ~MSG_WAITFORONE) |
+			(i > 0 && (flags & MSG_WAITFORONE) ? MSG_DONTWAIT : 0));
 
 		if (n < 0) {
 			if (i > 0)

@@ -83,8 +83,8 @@ gate_sendmsg(int fd, const struct msghdr *msg, int flags)
 
 	if (msg == NULL || msg->msg_name == NULL)
 		goto pass;
-	rc = resolve_destination(fd, msg->msg_name, msg->msg_namelen,
-	    &minted, &minted_len);
+	rc = resolve_destination(fd, msg->msg_name, msg->msg_namelen, &minted,
+	    &minted_len);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {

@@ -23,7 +23,8 @@
  * fork writes nothing here (every page a child writes before its exec
  * is a copy-on-write fault).
  */
-/* initial-exec: the shim is preloaded, so its TLS is static; no call per access. */
+/* initial-exec: the shim is preloaded, so its TLS is static; no call per
+ * access. */
 static _Thread_local bool inside __attribute__((tls_model("initial-exec")));
 static atomic_uint dgram_gates;
 
@@ -38,14 +39,15 @@ static atomic_uint dgram_gates;
  */
 #define FIRST_ENTRIES 8
 static struct {
-	pthread_mutex_t	 lock;
-	size_t		 count;
-	size_t		 heap_capacity;
-	struct known_socket	*heap_table;
-	struct known_socket	 first_entries[FIRST_ENTRIES];
+	pthread_mutex_t lock;
+	size_t count;
+	size_t heap_capacity;
+	struct known_socket *heap_table;
+	struct known_socket first_entries[FIRST_ENTRIES];
 } state __attribute__((aligned(4096)));
 _Static_assert(sizeof(state) <= 4096, "the table's first page overflows");
-#define table	(state.heap_table != NULL ? state.heap_table : state.first_entries)
+#define table \
+	(state.heap_table != NULL ? state.heap_table : state.first_entries)
 
 static size_t
 capacity(void)
@@ -72,7 +74,8 @@ leave(void)
 
 static bool fork_locked;
 
-/* A fork from a handler that interrupted a lookup finds the lock held by its own thread. */
+/* A fork from a handler that interrupted a lookup finds the lock held by its
+ * own thread. */
 static void
 before_fork(void)
 {
@@ -174,8 +177,7 @@ sockets_by_ino(uint64_t ino, struct known_socket *out)
 	if (!enter())
 		return false;
 	for (size_t i = 0; i < state.count && !found; i++) {
-		if (table[i].role == KNOWN_BOUND &&
-		    table[i].sock_ino == ino) {
+		if (table[i].role == KNOWN_BOUND && table[i].sock_ino == ino) {
 			*out = table[i];
 			found = true;
 		}
@@ -224,12 +226,12 @@ provider_in_use(uint64_t pidfs_ino)
 void
 sockets_forget_capability(const uint8_t *name, size_t len)
 {
-	uint64_t gone[8];	/* a name has a capability per socket type at most */
+	uint64_t gone[8]; /* a name has a capability per socket type at most */
 	size_t ngone = 0;
 
 	if (!channel_owner() || !enter())
 		return;
-	for (size_t i = 0; i < state.count; ) {
+	for (size_t i = 0; i < state.count;) {
 		if (table[i].role == KNOWN_CAPABILITY &&
 		    same_name(&table[i].name, name, len)) {
 			if (ngone < sizeof(gone) / sizeof(gone[0]))
@@ -250,8 +252,9 @@ sockets_forget_capability(const uint8_t *name, size_t len)
 bool
 sockets_gate_dgram(uint64_t ino, bool user_passcred)
 {
-	struct known_socket v = { .role = KNOWN_DGRAM_GATE, .sock_ino = ino,
-	    .user_passcred = user_passcred };
+	struct known_socket v = { .role = KNOWN_DGRAM_GATE,
+		.sock_ino = ino,
+		.user_passcred = user_passcred };
 
 	return sockets_remember(&v);
 }

@@ -31,12 +31,12 @@ enum known_role {
 
 /* One socket the shim knows of: its own, or another process's address. */
 struct known_socket {
-	enum known_role		role;
-	uint16_t		socktype;
-	uint64_t		sock_ino;	/* BOUND: the bound socket */
-	struct wire_name	name;		/* virtual name */
-	uint16_t		addr_len;	/* minted address, leading NUL included */
-	uint8_t			addr[WIRE_ADDR_MAX];
+	enum known_role role;
+	uint16_t socktype;
+	uint64_t sock_ino;     /* BOUND: the bound socket */
+	struct wire_name name; /* virtual name */
+	uint16_t addr_len;     /* minted address, leading NUL included */
+	uint8_t addr[WIRE_ADDR_MAX];
 	/*
 	 * CAPABILITY: the capability itself, usable again without a round
 	 * trip by the process it was granted to.  A forked child is another
@@ -44,10 +44,10 @@ struct known_socket {
 	 * launcher it holds the capability (WIRE_CLAIM) before its first use.
 	 * REPLY: who sent from addr, so an answer goes to that process only.
 	 */
-	struct wire_stamp	stamp;
-	pid_t			granted_to;
+	struct wire_stamp stamp;
+	pid_t granted_to;
 	/* DGRAM_GATE: the program had SO_PASSCRED on before the gate set it. */
-	bool			user_passcred;
+	bool user_passcred;
 };
 
 void sockets_init(void);
@@ -74,7 +74,8 @@ bool sockets_by_ino(uint64_t ino, struct known_socket *out);
 bool sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
     struct known_socket *out);
 
-/* Drop the capabilities for a name, after its provider changed (not in a vfork() child). */
+/* Drop the capabilities for a name, after its provider changed (not in a
+ * vfork() child). */
 void sockets_forget_capability(const uint8_t *name, size_t len);
 
 /*

@@ -68,7 +68,7 @@ standin_tie(int stand_in, int refused)
 		 * undoes this tie meanwhile.
 		 */
 		if (atomic_compare_exchange_strong(&slots[i], &free_slot,
-		    want)) {
+			want)) {
 			atomic_store(&inodes[i], ino);
 			atomic_fetch_add(&tied, 1);
 			return true;

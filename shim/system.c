@@ -25,7 +25,7 @@
 #include "real.h"
 #include "system.h"
 
-#define SHELL	"/bin/sh"
+#define SHELL "/bin/sh"
 
 extern char **environ;
 
@@ -100,8 +100,8 @@ run_shell(const char *command, const sigset_t *mask, const sigset_t *reset)
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, mask);
 	posix_spawnattr_setsigdefault(&attr, reset);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-	    POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setflags(&attr,
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	rc = spawn_image(&pid, SHELL, NULL, &attr, argv, environ);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {

@@ -30,8 +30,8 @@ queue_wakeup(int fd, int type)
 {
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(sun);
-	int s, kind = type == WIRE_SOCK_SEQPACKET ? SOCK_SEQPACKET :
-	    SOCK_STREAM;
+	int s,
+	    kind = type == WIRE_SOCK_SEQPACKET ? SOCK_SEQPACKET : SOCK_STREAM;
 	bool queued;
 
 	if (real.getsockname(fd, (struct sockaddr *)&sun, &len) != 0)

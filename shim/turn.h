@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 
-#define TURN_REFUSALS	16
+#define TURN_REFUSALS 16
 
 /* A connection was admitted, or the queue was empty: a new run begins. */
 void turn_reset(void);

@@ -18,8 +18,8 @@
 
 #include "fixture.h"
 
-#define AUTOBIND_NAMES	(1L << 20)
-#define MAX_REACHED	4096
+#define AUTOBIND_NAMES (1L << 20)
+#define MAX_REACHED 4096
 
 static long
 now_ms(void)
@@ -55,8 +55,9 @@ main(int argc, char **argv)
 		char hex[8];
 		socklen_t len;
 
-		if (fd < 0 && (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0)) < 0) {
+		if (fd < 0 &&
+		    (fd = socket(AF_UNIX,
+			 SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
 			perror("ax-brute: socket");
 			return FX_IO;
 		}
@@ -64,11 +65,11 @@ main(int argc, char **argv)
 		len = fx_abstract(&sun, hex);
 		tried++;
 		if (connect(fd, (struct sockaddr *)&sun, len) != 0)
-			continue;	/* nobody there: ECONNREFUSED */
+			continue; /* nobody there: ECONNREFUSED */
 		(void)send(fd, msg, strlen(msg), MSG_NOSIGNAL);
 		if (nreached < MAX_REACHED) {
 			reached[nreached] = (struct pollfd){ .fd = fd,
-			    .events = POLLIN };
+				.events = POLLIN };
 			memcpy(names[nreached++], hex, sizeof(hex));
 		} else
 			close(fd);
@@ -78,7 +79,7 @@ main(int argc, char **argv)
 
 	/* Each reached listener must now answer or close. */
 	deadline = now_ms() + wait_s * 1000L;
-	for (int left = nreached; left > 0 && now_ms() < deadline; ) {
+	for (int left = nreached; left > 0 && now_ms() < deadline;) {
 		if (poll(reached, (nfds_t)nreached, 100) < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < nreached; i++) {
@@ -105,7 +106,8 @@ main(int argc, char **argv)
 		}
 	}
 	fx_say("tried %ld connected %d admitted %d refused %d undecided %d "
-	    "ms %ld", tried, nreached, admitted, refused,
-	    nreached - admitted - refused, now_ms() - start);
+	       "ms %ld",
+	    tried, nreached, admitted, refused, nreached - admitted - refused,
+	    now_ms() - start);
 	return FX_OK;
 }

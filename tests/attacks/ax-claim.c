@@ -67,8 +67,9 @@ busy(const char *name, int workers, int queued)
 	char line[600], label[32];
 	int *replies, answered = 0, status;
 
-	fx_say("parent: %s%s", hx_dial(name, "parent", line, sizeof(line)) ?
-	    "FAILED " : "reply ", line);
+	fx_say("parent: %s%s",
+	    hx_dial(name, "parent", line, sizeof(line)) ? "FAILED " : "reply ",
+	    line);
 	if ((replies = calloc((size_t)queued, sizeof(*replies))) == NULL)
 		return FX_IO;
 	wire_init(&hello, WIRE_HELLO);
@@ -76,7 +77,8 @@ busy(const char *name, int workers, int queued)
 	for (int i = 0; i < queued; i++) {
 		int sv[2];
 
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) !=
+			0 ||
 		    send_message(&hello, sv[1]) != 0)
 			fx_refused("queue");
 		close(sv[1]);
@@ -103,7 +105,7 @@ busy(const char *name, int workers, int queued)
 		;
 	for (int i = 0; i < queued; i++) {
 		if (read(replies[i], &reply, sizeof(reply)) ==
-		    (ssize_t)sizeof(reply.reply) &&
+			(ssize_t)sizeof(reply.reply) &&
 		    wire_decode(&reply, sizeof(reply.reply), &reply) == 0 &&
 		    reply.reply.verdict == WIRE_ALLOW)
 			answered++;
@@ -120,10 +122,10 @@ inline_connect(int fd, const struct sockaddr_un *sun, socklen_t len)
 #if defined(__x86_64__)
 	long rc;
 
-	__asm__ volatile ("syscall"
-	    : "=a" (rc)
-	    : "0" (42L), "D" ((long)fd), "S" (sun), "d" ((long)len)
-	    : "rcx", "r11", "memory");
+	__asm__ volatile("syscall"
+			 : "=a"(rc)
+			 : "0"(42L), "D"((long)fd), "S"(sun), "d"((long)len)
+			 : "rcx", "r11", "memory");
 	return rc;
 #else
 	(void)fd, (void)sun, (void)len;
@@ -188,8 +190,9 @@ fork_worker(const char *name, const char *fork_file, const char *pid_file)
 	FILE *f;
 	int fd;
 
-	fx_say("parent: %s%s", hx_dial(name, "parent", line, sizeof(line)) ?
-	    "FAILED " : "reply ", line);
+	fx_say("parent: %s%s",
+	    hx_dial(name, "parent", line, sizeof(line)) ? "FAILED " : "reply ",
+	    line);
 	wait_file(fork_file);
 	if ((pid = fork()) < 0)
 		fx_refused("fork");
@@ -258,7 +261,8 @@ main(int argc, char **argv)
 	const char *v = getenv(WIRE_CHANNEL_ENV);
 
 	if (v == NULL) {
-		fprintf(stderr, "ax-claim: not wrapped: no %s\n", WIRE_CHANNEL_ENV);
+		fprintf(stderr, "ax-claim: not wrapped: no %s\n",
+		    WIRE_CHANNEL_ENV);
 		return FX_USAGE;
 	}
 	chan = atoi(v);
@@ -272,7 +276,8 @@ main(int argc, char **argv)
 		return rogue(argv[2], argv[3], argv[4]);
 	if (argc == 4 && strcmp(argv[1], "flood") == 0)
 		return flood(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: ax-claim busy NAME WORKERS QUEUED | "
+	fprintf(stderr,
+	    "usage: ax-claim busy NAME WORKERS QUEUED | "
 	    "ax-claim forge NAME ADDR |\n"
 	    "       ax-claim fork NAME FORKFILE PIDFILE | "
 	    "ax-claim rogue NAME ADDRFILE GOFILE |\n"

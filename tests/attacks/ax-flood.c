@@ -25,7 +25,8 @@ main(int argc, char **argv)
 	socklen_t len;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: ax-flood NAME MINIMUM STOPFILE "
+		fprintf(stderr,
+		    "usage: ax-flood NAME MINIMUM STOPFILE "
 		    "[PROGRAM ARG...]\n");
 		return FX_USAGE;
 	}
@@ -45,7 +46,9 @@ main(int argc, char **argv)
 			usleep(10000);
 			continue;
 		}
-		/* A refusal may come first: EPIPE or a reset, never a signal. */
+		/*
+		 * A refusal may come first: EPIPE or a reset, never a signal.
+		 */
 		(void)send(fd, "flood\n", 6, MSG_NOSIGNAL);
 		n = read(fd, buf, sizeof(buf));
 		if (n > 0)

@@ -131,7 +131,9 @@ attack_channel(const char *name)
 	memcpy(m.reply.addr, "\0abcde", 6);
 	try_case("reply as request", &m, wire_size(WIRE_REPLY));
 
-	/* A claim is one-way: one that hands over a reply socket is malformed. */
+	/*
+	 * A claim is one-way: one that hands over a reply socket is malformed.
+	 */
 	wire_init(&m, WIRE_CLAIM);
 	m.claim.socktype = WIRE_SOCK_STREAM;
 	(void)wire_set_name(&m.claim.name, name, strlen(name));
@@ -188,7 +190,9 @@ forge_capability(const char *squatter)
 	m.reply.addr_len = (uint16_t)(1 + strlen(squatter));
 	memcpy(m.reply.addr + 1, squatter, strlen(squatter));
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
-		/* To itself, and read back: a packet that looks like a grant. */
+		/*
+		 * To itself, and read back: a packet that looks like a grant.
+		 */
 		(void)send(sv[0], &m, wire_size(WIRE_REPLY), 0);
 		(void)recv(sv[1], &m, sizeof(m), 0);
 		(void)send(sv[1], &m, wire_size(WIRE_REPLY), 0);
@@ -227,17 +231,19 @@ forge_registration(const char *name)
 	ssize_t n;
 
 	/* A bare autobind: not an abstract name, so no gate sees it. */
-	if (fd < 0 || bind(fd, (struct sockaddr *)&family, sizeof(family)) != 0 ||
-	    listen(fd, 1) != 0 || getsockname(fd, (struct sockaddr *)&sun,
-	    &len) != 0 || fstat(fd, &st) != 0)
+	if (fd < 0 ||
+	    bind(fd, (struct sockaddr *)&family, sizeof(family)) != 0 ||
+	    listen(fd, 1) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sun, &len) != 0 ||
+	    fstat(fd, &st) != 0)
 		fx_refused("socket");
 	wire_init(&m, WIRE_LISTEN);
 	m.listen.socktype = WIRE_SOCK_STREAM;
 	m.listen.state = WIRE_LISTENING;
 	m.listen.sock_ino = st.st_ino;
 	(void)wire_set_name(&m.listen.name, name, strlen(name));
-	m.listen.addr_len = (uint16_t)(len - offsetof(struct sockaddr_un,
-	    sun_path));
+	m.listen.addr_len = (uint16_t)(len -
+	    offsetof(struct sockaddr_un, sun_path));
 	memcpy(m.listen.addr, sun.sun_path, m.listen.addr_len);
 	/* One byte off: an address this socket is not bound at. */
 	m.listen.addr[1] = m.listen.addr[1] == 'f' ? 'e' : 'f';
@@ -266,14 +272,16 @@ main(int argc, char **argv)
 	int fd;
 
 	if (v == NULL) {
-		fprintf(stderr, "ax-forge: not wrapped: no %s\n", WIRE_CHANNEL_ENV);
+		fprintf(stderr, "ax-forge: not wrapped: no %s\n",
+		    WIRE_CHANNEL_ENV);
 		return FX_USAGE;
 	}
 	chan = atoi(v);
 	if (argc == 3 && strcmp(argv[1], "--register") == 0)
 		return forge_registration(argv[2]);
 	if (argc != 3) {
-		fprintf(stderr, "usage: ax-forge NAME SQUATTER | "
+		fprintf(stderr,
+		    "usage: ax-forge NAME SQUATTER | "
 		    "ax-forge --register NAME\n");
 		return FX_USAGE;
 	}

@@ -42,7 +42,8 @@ main(int argc, char **argv)
 			fx_refused("accept");
 		}
 		/* Everything the dialer ever sends, up to its close. */
-		while ((n = read(cfd, buf + total, sizeof(buf) - 1 - total)) > 0)
+		while (
+		    (n = read(cfd, buf + total, sizeof(buf) - 1 - total)) > 0)
 			if ((total += (size_t)n) == sizeof(buf) - 1)
 				break;
 		buf[total] = '\0';

@@ -74,7 +74,8 @@ main(int argc, char **argv)
 			return FX_USAGE;
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: ax-twice [-w READYFILE] [-h HOLDFILE] "
+		fprintf(stderr,
+		    "usage: ax-twice [-w READYFILE] [-h HOLDFILE] "
 		    "NAME GOFILE\n");
 		return FX_USAGE;
 	}

@@ -50,7 +50,8 @@ show(char *out, size_t size, const struct sockaddr_un *sun, socklen_t len)
 		return;
 	}
 	n += (size_t)snprintf(out, size, "%s", sun->sun_path[0] ? "" : "@");
-	for (size_t i = sun->sun_path[0] ? 0 : 1; i < len - off && n + 5 < size; i++) {
+	for (size_t i = sun->sun_path[0] ? 0 : 1; i < len - off && n + 5 < size;
+	     i++) {
 		unsigned char c = (unsigned char)sun->sun_path[i];
 
 		n += (size_t)snprintf(out + n, size - n,
@@ -91,8 +92,10 @@ check_name(name_call *call, const char *callname, int fd, const char *label,
 			    label, (unsigned)size);
 			show(got, sizeof(got), (struct sockaddr_un *)buf,
 			    len < size ? len : size);
-			snprintf(detail, sizeof(detail), "length %u (want %u), "
-			    "bytes %s", (unsigned)len, (unsigned)wantlen, got);
+			snprintf(detail, sizeof(detail),
+			    "length %u (want %u), "
+			    "bytes %s",
+			    (unsigned)len, (unsigned)wantlen, got);
 			result(good, what, detail);
 			if (!good)
 				return;
@@ -104,7 +107,11 @@ check_name(name_call *call, const char *callname, int fd, const char *label,
 static void
 sd_style(int fd, const struct sockaddr_un *want, socklen_t wantlen)
 {
-	union { struct sockaddr sa; struct sockaddr_un un; char pad[200]; } u;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_un un;
+		char pad[200];
+	} u;
 	socklen_t l = sizeof(u), optlen;
 	int type = 0, accepting = 0;
 	bool good;
@@ -113,14 +120,18 @@ sd_style(int fd, const struct sockaddr_un *want, socklen_t wantlen)
 	good = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &optlen) == 0 &&
 	    type == SOCK_STREAM;
 	optlen = sizeof(accepting);
-	good = good && getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting,
-	    &optlen) == 0 && accepting == 1;
+	good = good &&
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &optlen) ==
+		0 &&
+	    accepting == 1;
 	memset(&u, 0, sizeof(u));
 	good = good && getsockname(fd, &u.sa, &l) == 0 &&
 	    l >= sizeof(sa_family_t) && u.un.sun_family == AF_UNIX &&
-	    l == wantlen && memcmp(u.un.sun_path, want->sun_path,
-	    wantlen - offsetof(struct sockaddr_un, sun_path)) == 0;
-	result(good, "sd_is_socket_unix", "the listener is not what it was bound as");
+	    l == wantlen &&
+	    memcmp(u.un.sun_path, want->sun_path,
+		wantlen - offsetof(struct sockaddr_un, sun_path)) == 0;
+	result(good, "sd_is_socket_unix",
+	    "the listener is not what it was bound as");
 }
 
 static int serve(int, const struct sockaddr_un *, socklen_t);
@@ -193,8 +204,9 @@ inherit(const char *name, const char *mode)
 {
 	struct sockaddr_un sun;
 	socklen_t len = fx_abstract(&sun, name);
-	char num[16], *argv[] = { "hx-addr", "inherited", (char *)name, num,
-	    (char *)mode, NULL };
+	char num[16],
+	    *argv[] = { "hx-addr", "inherited", (char *)name, num, (char *)mode,
+		    NULL };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, len) != 0)
@@ -257,7 +269,8 @@ main(int argc, char **argv)
 		return inherited(argv[2], atoi(argv[3]), argv[4]);
 	if ((argc == 3 || argc == 4) && strcmp(argv[1], "client") == 0)
 		return client(argv[2], argc == 4 ? argv[3] : NULL);
-	fprintf(stderr, "usage: hx-addr server NAME | client NAME [SELF] | "
+	fprintf(stderr,
+	    "usage: hx-addr server NAME | client NAME [SELF] | "
 	    "inherit NAME listening|bound\n");
 	return FX_USAGE;
 }

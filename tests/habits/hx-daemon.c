@@ -142,10 +142,10 @@ lose(const char *name, const char *other, char **next)
 	{
 		long fd = atol(chan);
 
-		__asm__ volatile ("syscall"
-		    : "=a" (rc)
-		    : "0" (3L), "D" (fd)
-		    : "rcx", "r11", "memory");
+		__asm__ volatile("syscall"
+				 : "=a"(rc)
+				 : "0"(3L), "D"(fd)
+				 : "rcx", "r11", "memory");
 	}
 #else
 	fx_say("unsupported architecture");
@@ -160,8 +160,8 @@ lose(const char *name, const char *other, char **next)
 		else
 			fx_say("bind: %s", hx_errname(errno));
 		close(fd);
-		fx_say("dial: %s", hx_errname(hx_dial(other, "lost", reply,
-		    sizeof(reply))));
+		fx_say("dial: %s",
+		    hx_errname(hx_dial(other, "lost", reply, sizeof(reply))));
 	}
 	if (next[0] != NULL) {
 		execvp(next[0], next);
@@ -201,7 +201,8 @@ main(int argc, char **argv)
 		return image(argv[2]);
 	if (argc == 4)
 		return daemon_main(argv[1], argv[2], argv[3]);
-	fprintf(stderr, "usage: hx-daemon HOW NAME LOG | "
+	fprintf(stderr,
+	    "usage: hx-daemon HOW NAME LOG | "
 	    "lose NAME OTHER [PROGRAM ARG...] | image NAME\n");
 	return FX_USAGE;
 }

@@ -142,7 +142,9 @@ abort_after_poll(const char *name, const char *go)
 	return FX_OK;
 }
 
-/* A child dials (through the shim, or the plain path) and waits for the answer. */
+/*
+ * A child dials (through the shim, or the plain path) and waits for the answer.
+ */
 static pid_t
 peer(const struct sockaddr_un *sun, socklen_t len, const char *name)
 {
@@ -176,7 +178,8 @@ one_accept(char *out, size_t size, int lfd, pid_t child, int flags,
 	if (cfd < 0)
 		snprintf(out, size, "error %s", hx_errname(e));
 	else {
-		snprintf(out, size, "cloexec=%d nonblock=%d addrlen=%d family=%d",
+		snprintf(out, size,
+		    "cloexec=%d nonblock=%d addrlen=%d family=%d",
 		    (fcntl(cfd, F_GETFD) & FD_CLOEXEC) != 0,
 		    (fcntl(cfd, F_GETFL) & O_NONBLOCK) != 0,
 		    addrmode == 1 ? (int)fromlen : -1,
@@ -192,7 +195,7 @@ static int
 compare_accept4(const char *name, const char *path)
 {
 	static const int flagset[] = { 0, SOCK_CLOEXEC, SOCK_NONBLOCK,
-	    SOCK_CLOEXEC | SOCK_NONBLOCK, 0x1 };
+		SOCK_CLOEXEC | SOCK_NONBLOCK, 0x1 };
 	struct sockaddr_un gsun, psun;
 	socklen_t glen = fx_abstract(&gsun, name), plen;
 	int gated, plain, differ[3] = { 0, 0, 0 };
@@ -207,7 +210,8 @@ compare_accept4(const char *name, const char *path)
 	fx_say("listening pid=%d", (int)getpid());
 	/* addrmode 0: addr and addrlen NULL; 1: both given; 2: addr only. */
 	for (int addrmode = 0; addrmode < 3; addrmode++) {
-		for (size_t i = 0; i < sizeof(flagset) / sizeof(flagset[0]); i++) {
+		for (size_t i = 0; i < sizeof(flagset) / sizeof(flagset[0]);
+		     i++) {
 			int fl = flagset[i];
 
 			/* Bad flags fail before any connection is taken. */

@@ -82,7 +82,7 @@ clear(const char *how, const char *name)
 		execv(self, argv);
 	} else if (strcmp(how, "env-i") == 0) {
 		char *env_argv[] = { "env", "-i", self, "dial", (char *)name,
-		    NULL };
+			NULL };
 
 		execvp("env", env_argv);
 	} else if (strcmp(how, "spawn") == 0) {

@@ -61,7 +61,8 @@ fdwalk(void)
 		closedir(d);
 		/* Bounded, so a failure is a line, not a hung test. */
 		if (++passes == 1000) {
-			fx_say("fdwalk: still rescanning after %ld passes", passes);
+			fx_say("fdwalk: still rescanning after %ld passes",
+			    passes);
 			exit(FX_IO);
 		}
 	} while (closed);
@@ -72,8 +73,8 @@ fdwalk(void)
 static void
 say_channel_open(int chan)
 {
-	fx_say("channel open: %s", chan >= 0 && fcntl(chan, F_GETFD) >= 0 ?
-	    "yes" : "no");
+	fx_say("channel open: %s",
+	    chan >= 0 && fcntl(chan, F_GETFD) >= 0 ? "yes" : "no");
 }
 
 /*
@@ -86,7 +87,10 @@ listfd(int chan)
 {
 	char own[64], want[16];
 	const char *dirs[] = {
-		"/proc/self/fd", own, "/proc/thread-self/fd", "/dev/fd",
+		"/proc/self/fd",
+		own,
+		"/proc/thread-self/fd",
+		"/dev/fd",
 	};
 
 	snprintf(own, sizeof(own), "/proc/%d/fd", (int)getpid());
@@ -109,8 +113,9 @@ listfd(int chan)
 				stdio++;
 		}
 		closedir(d);
-		fx_say("%s: channel %s, stdio %s", i == 1 ? "/proc/PID/fd" :
-		    dirs[i], channel ? "listed" : "hidden",
+		fx_say("%s: channel %s, stdio %s",
+		    i == 1 ? "/proc/PID/fd" : dirs[i],
+		    channel ? "listed" : "hidden",
 		    stdio == 3 ? "listed" : "missing");
 	}
 }

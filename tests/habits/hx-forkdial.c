@@ -28,7 +28,8 @@ rounds(const char *name, const char *denied, long n)
 	int bad = 0, e;
 
 	for (long i = 0; i < n; i++) {
-		snprintf(msg, sizeof(msg), "pid %d round %ld", (int)getpid(), i);
+		snprintf(msg, sizeof(msg), "pid %d round %ld", (int)getpid(),
+		    i);
 		snprintf(want, sizeof(want), "echo %s", msg);
 		e = hx_dial(name, msg, reply, sizeof(reply));
 		if (e != 0 || strcmp(reply, want) != 0) {
@@ -43,7 +44,8 @@ rounds(const char *name, const char *denied, long n)
 			bad++;
 		}
 		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (bind(fd, (struct sockaddr *)&sun, len) == 0 || errno != EACCES) {
+		if (bind(fd, (struct sockaddr *)&sun, len) == 0 ||
+		    errno != EACCES) {
 			fx_say("FAIL %d bind %s: %s", (int)getpid(), denied,
 			    hx_errname(errno));
 			bad++;

@@ -38,7 +38,7 @@ ssize_t __read_chk(int, void *, size_t, size_t);
 #endif
 
 /* libc's own definition of NAME, typed as its declaration. */
-#define LIBC(name)	((__typeof__(name) *)libc_function(#name))
+#define LIBC(name) ((__typeof__(name) *)libc_function(#name))
 
 static __attribute__((unused)) void *
 libc_function(const char *name)
@@ -248,7 +248,7 @@ execvp(const char *file, char *const argv[])
 
 /* The execl calls, forwarded as the execv call each stands for. */
 #if defined(HX_OWN_execl) || defined(HX_OWN_execlp) || defined(HX_OWN_execle)
-#define HX_ARGS_MAX	64
+#define HX_ARGS_MAX 64
 
 /* arg and the rest of the list up to its NULL into argv; envp after it. */
 static int
@@ -256,7 +256,8 @@ collect_args(const char *arg, va_list ap, char **argv, char ***envp)
 {
 	int n = 0;
 
-	for (argv[n] = (char *)arg; argv[n] != NULL; argv[++n] = va_arg(ap, char *))
+	for (argv[n] = (char *)arg; argv[n] != NULL;
+	     argv[++n] = va_arg(ap, char *))
 		if (n == HX_ARGS_MAX - 1)
 			return -1;
 	if (envp != NULL)
@@ -374,8 +375,8 @@ main(int argc, char **argv)
 		return FX_USAGE;
 	}
 	fx_say("main reached");
-	fx_say("dial: %s", hx_errname(hx_dial(argv[1], "interposed", reply,
-	    sizeof(reply))));
+	fx_say("dial: %s",
+	    hx_errname(hx_dial(argv[1], "interposed", reply, sizeof(reply))));
 	return FX_OK;
 }
 #endif

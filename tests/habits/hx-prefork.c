@@ -19,7 +19,7 @@
 static void
 work(int lfd, long count)
 {
-	for (long i = 0; i < count; ) {
+	for (long i = 0; i < count;) {
 		char buf[512], reply[600];
 		int cfd = accept(lfd, NULL, NULL);
 

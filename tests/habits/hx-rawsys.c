@@ -49,7 +49,8 @@ main(int argc, char **argv)
 	long chan, lfd, cfd, afd, rc;
 
 	if (argc != 3 || v == NULL) {
-		fprintf(stderr, "usage: hx-rawsys NAME DENIED (under capwrap)\n");
+		fprintf(stderr,
+		    "usage: hx-rawsys NAME DENIED (under capwrap)\n");
 		return FX_USAGE;
 	}
 	chan = atol(v);
@@ -58,20 +59,23 @@ main(int argc, char **argv)
 
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	errno = 0;
-	expect("bind of a name not provided", syscall(SYS_bind, lfd, &dsun,
-	    (long)dlen), -1, EACCES);
-	expect("bind of the provided name", syscall(SYS_bind, lfd, &sun,
-	    (long)len), 0, 0);
+	expect("bind of a name not provided",
+	    syscall(SYS_bind, lfd, &dsun, (long)dlen), -1, EACCES);
+	expect("bind of the provided name",
+	    syscall(SYS_bind, lfd, &sun, (long)len), 0, 0);
 	expect("listen", syscall(SYS_listen, lfd, 8L), 0, 0);
 
 	errno = 0;
 	expect("close of the channel", syscall(SYS_close, chan), -1, EBADF);
-	expect("close_range over the channel", syscall(SYS_close_range, chan,
-	    chan, 0L), 0, 0);
+	expect("close_range over the channel",
+	    syscall(SYS_close_range, chan, chan, 0L), 0, 0);
 	expect("channel still open", fcntl((int)chan, F_GETFD) >= 0, 1, 0);
-	expect("dup3 onto the channel", syscall(SYS_dup3, 0L, chan, 0L), chan, 0);
+	expect("dup3 onto the channel", syscall(SYS_dup3, 0L, chan, 0L), chan,
+	    0);
 
-	/* The channel still works: a dial, and an accept the gate must admit. */
+	/*
+	 * The channel still works: a dial, and an accept the gate must admit.
+	 */
 	cfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	expect("connect", syscall(SYS_connect, cfd, &sun, (long)len), 0, 0);
 	afd = syscall(SYS_accept4, lfd, NULL, NULL, (long)SOCK_CLOEXEC);
@@ -81,13 +85,16 @@ main(int argc, char **argv)
 	if (afd >= 0) {
 		(void)!write((int)cfd, "raw\n", 4);
 		rc = hx_read_line((int)afd, buf, sizeof(buf));
-		expect("data through", rc == 3 && strcmp(buf, "raw") == 0, 1, 0);
+		expect("data through", rc == 3 && strcmp(buf, "raw") == 0, 1,
+		    0);
 		expect("close of the accepted socket", syscall(SYS_close, afd),
 		    0, 0);
 	}
 	errno = 0;
-	expect("bind of a name not provided, again", syscall(SYS_bind,
-	    socket(AF_UNIX, SOCK_STREAM, 0), &dsun, (long)dlen), -1, EACCES);
+	expect("bind of a name not provided, again",
+	    syscall(SYS_bind, socket(AF_UNIX, SOCK_STREAM, 0), &dsun,
+		(long)dlen),
+	    -1, EACCES);
 
 	/* Everything else is forwarded untouched. */
 	expect("getpid", syscall(SYS_getpid), getpid(), 0);

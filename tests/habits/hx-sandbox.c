@@ -27,7 +27,9 @@
 #include "fixture.h"
 #include "hx.h"
 
-/* getsockopt(), and getsockname() unless names_too is false, fail with EPERM. */
+/*
+ * getsockopt(), and getsockname() unless names_too is false, fail with EPERM.
+ */
 static void
 deny_socket_queries(bool names_too)
 {
@@ -91,8 +93,8 @@ main(int argc, char **argv)
 	outcome("connect", connect(fd, (struct sockaddr *)&peer, peer_len));
 	close(fd);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	outcome("sendto", (int)sendto(fd, "x", 1, 0, (struct sockaddr *)&peer,
-	    peer_len));
+	outcome("sendto",
+	    (int)sendto(fd, "x", 1, 0, (struct sockaddr *)&peer, peer_len));
 	close(fd);
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

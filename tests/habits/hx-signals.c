@@ -46,7 +46,7 @@ start_timer(bool on)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: calls fail with EINTR */
+	sa.sa_flags = 0; /* no SA_RESTART: calls fail with EINTR */
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &it, NULL);
 }
@@ -63,7 +63,8 @@ server(const char *name, long count)
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, len) != 0)
 		fx_refused("bind");
-	/* A backlog of one: dialers block in connect() and are interrupted there. */
+	/* A backlog of one: dialers block in connect() and are interrupted
+	 * there. */
 	if (listen(fd, 1) != 0)
 		fx_refused("listen");
 	fx_say("listening pid=%d", (int)getpid());
@@ -82,7 +83,7 @@ server(const char *name, long count)
 		}
 		if (hx_read_line(cfd, buf, sizeof(buf)) > 0) {
 			snprintf(reply, sizeof(reply), "echo %s\n", buf);
-			for (size_t off = 0, n = strlen(reply); off < n; ) {
+			for (size_t off = 0, n = strlen(reply); off < n;) {
 				ssize_t w = write(cfd, reply + off, n - off);
 
 				if (w < 0 && errno == EINTR)
@@ -121,12 +122,13 @@ dial_start(const struct sockaddr_un *sun, socklen_t len, long i, long *eintr)
 		plen = sizeof(peer);
 		if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 ||
 		    errno != ENOTCONN) {
-			fx_say("FAIL connect %ld: EINTR on a connected socket", i);
+			fx_say("FAIL connect %ld: EINTR on a connected socket",
+			    i);
 			close(fd);
 			return -1;
 		}
 	}
-	for (size_t off = 0, n = strlen(msg); off < n; ) {
+	for (size_t off = 0, n = strlen(msg); off < n;) {
 		ssize_t w = write(fd, msg + off, n - off);
 
 		if (w < 0 && errno == EINTR)
@@ -162,7 +164,8 @@ static int
 client(const char *name, const char *denied, long count)
 {
 	struct sockaddr_un sun, dsun;
-	socklen_t len = fx_abstract(&sun, name), dlen = fx_abstract(&dsun, denied);
+	socklen_t len = fx_abstract(&sun, name),
+		  dlen = fx_abstract(&dsun, denied);
 	long ok = 0, eintr = 0;
 	bool fail = false;
 
@@ -179,7 +182,8 @@ client(const char *name, const char *denied, long count)
 	for (long i = 0; i < count + WINDOW; i++) {
 		int fd;
 
-		if (i >= WINDOW && dial_finish(inflight[i % WINDOW], i - WINDOW))
+		if (i >= WINDOW &&
+		    dial_finish(inflight[i % WINDOW], i - WINDOW))
 			ok++;
 		if (i >= count)
 			continue;
@@ -212,7 +216,8 @@ main(int argc, char **argv)
 		return server(argv[2], strtol(argv[3], NULL, 10));
 	if (argc == 5 && strcmp(argv[1], "client") == 0)
 		return client(argv[2], argv[3], strtol(argv[4], NULL, 10));
-	fprintf(stderr, "usage: hx-signals server NAME COUNT | "
+	fprintf(stderr,
+	    "usage: hx-signals server NAME COUNT | "
 	    "client NAME DENIED COUNT\n");
 	return FX_USAGE;
 }

@@ -167,8 +167,10 @@ main(int argc, char **argv)
 
 			if (pid == 0)
 				_exit(hx_dial(name, "forked", reply,
-				    sizeof(reply)) == 0 &&
-				    strcmp(reply, "echo forked") == 0 ? 0 : 1);
+					  sizeof(reply)) == 0 &&
+					    strcmp(reply, "echo forked") == 0 ?
+					0 :
+					1);
 			if (pid > 0 && waitpid(pid, &status, 0) == pid &&
 			    WIFEXITED(status) && WEXITSTATUS(status) == 0)
 				good++;

@@ -48,7 +48,7 @@ hx_dial(const char *name, const char *msg, char *reply, size_t size)
 		return rc;
 	}
 	n = (size_t)snprintf(line, sizeof(line), "%s\n", msg);
-	for (size_t off = 0; off < n; ) {
+	for (size_t off = 0; off < n;) {
 		ssize_t w = write(fd, line + off, n - off);
 
 		if (w < 0 && errno == EINTR)

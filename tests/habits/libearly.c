@@ -54,8 +54,7 @@ say(const char *what, const char *value)
 		(void)!write(STDOUT_FILENO, line, (size_t)n);
 }
 
-__attribute__((constructor))
-static void
+__attribute__((constructor)) static void
 early(void)
 {
 	const char *bind_name = getenv("HX_EARLY_BIND");
@@ -95,7 +94,9 @@ early(void)
 		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 		len = abstract(&sun, send_to);
 		rc = sendto(fd, "early\n", 6, 0, (struct sockaddr *)&sun,
-		    len) == 6 ? 0 : -1;
+			 len) == 6 ?
+		    0 :
+		    -1;
 		say("send: ", errname(rc));
 		close(fd);
 	}

@@ -47,7 +47,8 @@ test_values(void)
 	const struct jsonl_field *f;
 	char err[160];
 	size_t col;
-	const char *line = "{\"name\":\"@a\\u0000b\\u00ff\\\"\\\\\",\"n\":-42,"
+	const char *line =
+	    "{\"name\":\"@a\\u0000b\\u00ff\\\"\\\\\",\"n\":-42,"
 	    "\"big\":9223372036854775807,\"t\":true,\"f\":false,\"z\":null,"
 	    "\"u\":\"\\u00e9\\u20ac\\ud83d\\ude00\"}";
 
@@ -55,18 +56,20 @@ test_values(void)
 	    "a record with every kind of value parses");
 	f = jsonl_get(&o, "name");
 	tap_ok(f != NULL && f->type == JSONL_STRING && f->len == 7 &&
-	    memcmp(f->str, "@a\0b\xff\"\\", 7) == 0,
+		memcmp(f->str, "@a\0b\xff\"\\", 7) == 0,
 	    "\\u0000 to \\u00ff are single bytes, as capwrap writes them");
 	f = jsonl_get(&o, "u");
 	tap_ok(f != NULL && f->len == 1 + 3 + 4 &&
-	    memcmp(f->str, "\xe9\xe2\x82\xac\xf0\x9f\x98\x80", 8) == 0,
+		memcmp(f->str, "\xe9\xe2\x82\xac\xf0\x9f\x98\x80", 8) == 0,
 	    "wider escapes and surrogate pairs are UTF-8");
 	tap_ok((f = jsonl_get(&o, "n")) != NULL && f->type == JSONL_NUMBER &&
-	    f->num == -42, "negative number");
+		f->num == -42,
+	    "negative number");
 	tap_ok((f = jsonl_get(&o, "big")) != NULL &&
-	    f->num == 9223372036854775807LL, "the largest number");
+		f->num == 9223372036854775807LL,
+	    "the largest number");
 	tap_ok((f = jsonl_get(&o, "t")) != NULL && f->type == JSONL_BOOL &&
-	    f->num == 1 && (f = jsonl_get(&o, "f")) != NULL && f->num == 0,
+		f->num == 1 && (f = jsonl_get(&o, "f")) != NULL && f->num == 0,
 	    "true and false");
 	tap_ok((f = jsonl_get(&o, "z")) != NULL && f->type == JSONL_NULL,
 	    "null");
@@ -84,7 +87,8 @@ test_strictness(void)
 	tap_ok(fails_at("{\"a\":{}}", 6, "nested object"), "nested object");
 	tap_ok(fails_at("{\"a\":[1]}", 6, "nested array"), "nested array");
 	tap_ok(fails_at("{\"a\":1,}", 8, "quoted key"), "trailing comma");
-	tap_ok(fails_at("{\"a\":1", 7, "expected ',' or '}'"), "unclosed object");
+	tap_ok(fails_at("{\"a\":1", 7, "expected ',' or '}'"),
+	    "unclosed object");
 	tap_ok(fails_at("{\"a\":1}x", 8, "after the record"), "trailing text");
 	tap_ok(fails_at("{\"a\":1,\"a\":2}", 11, "duplicate key"),
 	    "duplicate key");
@@ -93,7 +97,8 @@ test_strictness(void)
 	tap_ok(fails_at("{\"a\":1.5}", 6, "whole numbers"), "fraction");
 	tap_ok(fails_at("{\"a\":9223372036854775808}", 6, "out of range"),
 	    "number out of range");
-	tap_ok(fails_at("{\"a\":\"x", 8, "unterminated"), "unterminated string");
+	tap_ok(fails_at("{\"a\":\"x", 8, "unterminated"),
+	    "unterminated string");
 	tap_ok(fails_at("{\"a\":\"\\q\"}", 8, "bad escape"), "bad escape");
 	tap_ok(fails_at("{\"a\":\"\\u12\"}", 9, "four hex digits"),
 	    "short \\u escape");
@@ -105,9 +110,9 @@ test_strictness(void)
 }
 
 struct seen {
-	int		 n;
-	long long	 counts[8];
-	size_t		 lines[8];
+	int n;
+	long long counts[8];
+	size_t lines[8];
 };
 
 static void
@@ -125,20 +130,20 @@ collect(void *ctx, const struct audit_record *r)
 static void
 test_reader(void)
 {
-	const char *log =
-	    "{\"time\":\"t1\",\"event\":\"deny\",\"gate\":\"accept\","
-	    "\"service\":\"db\",\"name\":\"@db\",\"peer_pid\":7}\n"
-	    "not json\n"
-	    "\n"
-	    "{\"time\":\"t2\",\"event\":\"deny\",\"gate\":\"bind\","
-	    "\"service\":\"db\",\"name\":\"@x\",\"count\":5}\n"
-	    "{\"time\":\"t3\",\"event\":\"deny\",\"gate\":\"bind\"}\n"
-	    "{\"time\":\"t4\",\"event\":\"deny\",\"gate\":\"bind\","
-	    "\"service\":\"db\",\"name\":\"@x\",\"count\":0}\n"
-	    "{\"time\":\"t5\",\"event\":\"deny\",\"gate\":\"bind\","
-	    "\"service\":\"db\",\"name\":\"@x\",\"pid\":\"12\"}\n"
-	    "{\"time\":\"t6\",\"event\":\"deny\",\"gate\":\"bind\","
-	    "\"service\":\"db\",\"name\":\"@y\"}";
+	const char
+	    *log = "{\"time\":\"t1\",\"event\":\"deny\",\"gate\":\"accept\","
+		   "\"service\":\"db\",\"name\":\"@db\",\"peer_pid\":7}\n"
+		   "not json\n"
+		   "\n"
+		   "{\"time\":\"t2\",\"event\":\"deny\",\"gate\":\"bind\","
+		   "\"service\":\"db\",\"name\":\"@x\",\"count\":5}\n"
+		   "{\"time\":\"t3\",\"event\":\"deny\",\"gate\":\"bind\"}\n"
+		   "{\"time\":\"t4\",\"event\":\"deny\",\"gate\":\"bind\","
+		   "\"service\":\"db\",\"name\":\"@x\",\"count\":0}\n"
+		   "{\"time\":\"t5\",\"event\":\"deny\",\"gate\":\"bind\","
+		   "\"service\":\"db\",\"name\":\"@x\",\"pid\":\"12\"}\n"
+		   "{\"time\":\"t6\",\"event\":\"deny\",\"gate\":\"bind\","
+		   "\"service\":\"db\",\"name\":\"@y\"}";
 	struct auditlog_reader r;
 	struct seen s = { .n = 0 };
 	char path[] = "/tmp/capwrap-test-jsonl.XXXXXX";
@@ -157,8 +162,10 @@ test_reader(void)
 	    "records know their line numbers");
 	tap_ok(s.counts[0] == 1 && s.counts[1] == 5,
 	    "a missing count is 1, a present one is kept");
-	tap_ok(r.nbad == 4, "bad lines counted: no JSON, a missing field, "
-	    "count 0, a string pid (got %zu)", r.nbad);
+	tap_ok(r.nbad == 4,
+	    "bad lines counted: no JSON, a missing field, "
+	    "count 0, a string pid (got %zu)",
+	    r.nbad);
 	tap_ok(s.n == 3 && s.lines[2] == 8,
 	    "a last line without a newline is read at the end");
 	auditlog_free(&r);

@@ -70,10 +70,12 @@ reveal(struct facts *f, unsigned need)
 static void
 judge(size_t self, const union wire_msg *m, struct verdict *v)
 {
-	struct ask q = { .pol = pol, .limits = &limits, .self = self,
-	    .msg = m };
+	struct ask q = { .pol = pol,
+		.limits = &limits,
+		.self = self,
+		.msg = m };
 	struct facts f = { .asker_gone = world.asker_gone,
-	    .may_defer = world.may_defer };
+		.may_defer = world.may_defer };
 
 	asked = 0;
 	for (int i = 0; i < 16; i++) {
@@ -104,13 +106,26 @@ named(enum wire_type type, const char *name)
 
 	wire_init(&m, type);
 	switch (type) {
-	case WIRE_BIND:		n = &m.bind.name;	break;
-	case WIRE_LISTEN:	n = &m.listen.name;	break;
-	case WIRE_DIAL:		n = &m.dial.name;	break;
-	case WIRE_CLAIM:	n = &m.claim.name;	break;
-	case WIRE_ADMIT:	n = &m.admit.name;	break;
-	case WIRE_REPORT:	n = &m.report.name;	break;
-	default:		abort();
+	case WIRE_BIND:
+		n = &m.bind.name;
+		break;
+	case WIRE_LISTEN:
+		n = &m.listen.name;
+		break;
+	case WIRE_DIAL:
+		n = &m.dial.name;
+		break;
+	case WIRE_CLAIM:
+		n = &m.claim.name;
+		break;
+	case WIRE_ADMIT:
+		n = &m.admit.name;
+		break;
+	case WIRE_REPORT:
+		n = &m.report.name;
+		break;
+	default:
+		abort();
 	}
 	if (wire_set_name(n, name, strlen(name)) != 0)
 		abort();
@@ -126,7 +141,7 @@ expect_refusal(const char *what, const struct verdict *v, const char *gate,
 	    "%s: refused with errno %d (got kind %d, errno %d)", what, error,
 	    (int)v->kind, v->error);
 	tap_ok(v->gate != NULL && strcmp(v->gate, gate) == 0 &&
-	    v->peer_pid == peer_pid && v->peer_uid == peer_uid,
+		v->peer_pid == peer_pid && v->peer_uid == peer_uid,
 	    "%s: audited at the %s gate, peer %d uid %lld", what, gate,
 	    (int)peer_pid, peer_uid);
 	if (!tap_ok(strcmp(v->reason, reason) == 0, "%s: reason", what))
@@ -154,10 +169,9 @@ expect_answer(const char *what, const struct verdict *v,
 static void
 expect_asked(const char *what, unsigned facts)
 {
-	tap_ok(asked == facts, "%s: asked for facts %#x (got %#x)", what,
-	    facts, asked);
+	tap_ok(asked == facts, "%s: asked for facts %#x (got %#x)", what, facts,
+	    asked);
 }
-
 
 /* Parse the policy; false (and a failed test) if it does not parse. */
 static bool

@@ -11,8 +11,7 @@
 
 static int tap_count, tap_failed;
 
-__attribute__((format(printf, 2, 3)))
-static int
+__attribute__((format(printf, 2, 3))) static int
 tap_ok(int pass, const char *fmt, ...)
 {
 	va_list ap;

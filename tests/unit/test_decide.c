@@ -77,8 +77,7 @@ test_listen(void)
 	world.bound = 1;
 	world.reg = &other;
 	judge(DB, &m, &v);
-	expect_failure("listen on a name another socket holds", &v,
-	    EADDRINUSE);
+	expect_failure("listen on a name another socket holds", &v, EADDRINUSE);
 	expect_asked("listen on a name another socket holds",
 	    FACT_BOUND | FACT_NAME_OPEN);
 	world.reg = &old;
@@ -88,12 +87,12 @@ test_listen(void)
 	world.asker_gone = false;
 	judge(DB, &m, &v);
 	tap_ok(v.kind == VERDICT_REGISTER && v.reg_new.sock_ino == 42 &&
-	    v.reg_new.service == DB && v.reg_new.dialable &&
-	    v.reg_new.owner == NULL && v.reg_new.name.len == 2 &&
-	    memcmp(v.reg_new.name.bytes, "db", 2) == 0 &&
-	    v.reg_new.addr_len == 6 &&
-	    memcmp(v.reg_new.addr, "\0abcde", 6) == 0 &&
-	    v.reg_new.socktype == WIRE_SOCK_STREAM,
+		v.reg_new.service == DB && v.reg_new.dialable &&
+		v.reg_new.owner == NULL && v.reg_new.name.len == 2 &&
+		memcmp(v.reg_new.name.bytes, "db", 2) == 0 &&
+		v.reg_new.addr_len == 6 &&
+		memcmp(v.reg_new.addr, "\0abcde", 6) == 0 &&
+		v.reg_new.socktype == WIRE_SOCK_STREAM,
 	    "listen again on its own socket: registered, dialable");
 	world.bound = SOCKDIAG_UNSUPPORTED;
 	world.reg = NULL;
@@ -121,7 +120,8 @@ test_nameof(void)
 	world.at_addr_open = true;
 	judge(WEB, &m, &v);
 	tap_ok(v.kind == VERDICT_NAME && v.answer == WIRE_NAME_REMOTE &&
-	    v.reg == &r, "nameof another service's socket: its name, remote");
+		v.reg == &r,
+	    "nameof another service's socket: its name, remote");
 	judge(DB, &m, &v);
 	tap_ok(v.kind == VERDICT_NAME && v.answer == WIRE_NAME_LOCAL,
 	    "nameof the service's own socket: its name, local");
@@ -143,8 +143,8 @@ test_dial_policy(void)
 	    0, -1, "no service provides this name and it is not external");
 	m = named(WIRE_DIAL, "db");
 	judge(LONE, &m, &v);
-	expect_refusal("dial of a service not dialed", &v, "connect", EACCES,
-	    0, -1, "service lone does not dial service db");
+	expect_refusal("dial of a service not dialed", &v, "connect", EACCES, 0,
+	    -1, "service lone does not dial service db");
 	expect_asked("dial of a service not dialed", 0);
 	m = named(WIRE_DIAL, "open");
 	judge(WEB, &m, &v);
@@ -229,10 +229,11 @@ static void
 test_report(void)
 {
 	static const struct {
-		uint16_t	 reason;
-		const char	*text;
+		uint16_t reason;
+		const char *text;
 	} reports[] = {
-		{ WIRE_REPORT_PEER_MISMATCH, "the process at the provider's "
+		{ WIRE_REPORT_PEER_MISMATCH,
+		    "the process at the provider's "
 		    "address is not the one the capability names" },
 		{ WIRE_REPORT_PEER_DEAD,
 		    "the provider the capability names has exited" },
@@ -321,12 +322,14 @@ test_admit_unidentified(void)
 	m = admit_msg(55, 0, WIRE_ADMIT_EXITED);
 	judge(DB, &m, &v);
 	expect_refusal("admit of an exited peer without pidfs", &v, "accept",
-	    ECONNABORTED, 55, 1000, "the peer has exited, and without pidfs "
+	    ECONNABORTED, 55, 1000,
+	    "the peer has exited, and without pidfs "
 	    "it cannot be told from a process that reused its pid");
 	m = admit_msg(55, 9, WIRE_ADMIT_UNIDENTIFIED);
 	judge(DB, &m, &v);
-	expect_refusal("admit of a datagram with cut credentials", &v,
-	    "accept", ECONNABORTED, 55, 1000, "the sender's credentials were "
+	expect_refusal("admit of a datagram with cut credentials", &v, "accept",
+	    ECONNABORTED, 55, 1000,
+	    "the sender's credentials were "
 	    "cut short or came without its pidfd");
 	expect_asked("admit refused from the request alone", 0);
 }
@@ -342,11 +345,14 @@ test_admit_remembered(void)
 	expect_refusal("remembered refusal", &v, "accept", ECONNABORTED, 55,
 	    1000, "pid 55 holds no capability to service db");
 	expect_asked("remembered refusal", FACT_PEER);
-	world.peer = (struct peer_facts){ .live = true, .uid = 1000,
-	    .pidfs_ino = 9, .granted = true };
+	world.peer = (struct peer_facts){ .live = true,
+		.uid = 1000,
+		.pidfs_ino = 9,
+		.granted = true };
 	judge(DB, &m, &v);
 	expect_refusal("remembered refusal, granted since", &v, "accept",
-	    ECONNABORTED, 55, 1000, "pid 55 was refused less than a second "
+	    ECONNABORTED, 55, 1000,
+	    "pid 55 was refused less than a second "
 	    "ago, before its grant, and the gate remembered it");
 	world.peer.pidfs_ino = 10;
 	judge(DB, &m, &v);
@@ -362,11 +368,14 @@ test_admit_peer(void)
 	struct verdict v;
 
 	reset_world();
-	world.peer = (struct peer_facts){ .live = true, .uid = 1000,
-	    .pidfs_ino = 9, .granted = true };
+	world.peer = (struct peer_facts){ .live = true,
+		.uid = 1000,
+		.pidfs_ino = 9,
+		.granted = true };
 	judge(DB, &m, &v);
-	expect_refusal("admit without an inode on a pidfs kernel", &v,
-	    "accept", ECONNABORTED, 55, 1000, "the peer's pidfs inode is "
+	expect_refusal("admit without an inode on a pidfs kernel", &v, "accept",
+	    ECONNABORTED, 55, 1000,
+	    "the peer's pidfs inode is "
 	    "unknown on a kernel that has pidfs");
 	m.admit.peer_ino = 9;
 	judge(DB, &m, &v);
@@ -384,14 +393,16 @@ test_admit_peer(void)
 	expect_asked("pid reuser", FACT_PEER | FACT_EXITED_GRANT);
 	world.may_defer = false;
 	judge(DB, &m, &v);
-	expect_refusal("pid reuser, caught up", &v, "accept", ECONNABORTED,
-	    55, 1000, "peer reuses the pid of a process that held a "
+	expect_refusal("pid reuser, caught up", &v, "accept", ECONNABORTED, 55,
+	    1000,
+	    "peer reuses the pid of a process that held a "
 	    "capability");
 	m.admit.peer_ino = 9;
 	m.admit.peer_uid = 1001;
 	judge(DB, &m, &v);
 	expect_refusal("same inode, another uid", &v, "accept", ECONNABORTED,
-	    55, 1001, "peer reuses the pid of a process that held a "
+	    55, 1001,
+	    "peer reuses the pid of a process that held a "
 	    "capability");
 	world.peer.granted = false;
 	judge(DB, &m, &v);
@@ -428,8 +439,9 @@ test_admit_answers(void)
 	    "pid 55 holds no capability to service db");
 	expect_asked("stranger without an inode",
 	    FACT_PEER | FACT_FROM_PROVIDER | FACT_EXITED_GRANT);
-	world.peer = (struct peer_facts){ .live = true, .uid = 1000,
-	    .granted = false };
+	world.peer = (struct peer_facts){ .live = true,
+		.uid = 1000,
+		.granted = false };
 	judge(WEB, &m, &v);
 	expect_refusal("admit of a process granted nothing", &v, "accept",
 	    ECONNABORTED, 55, 1000,

@@ -65,7 +65,7 @@ copy_self(const char *name, char *out, size_t size)
 
 /* The first program header of type in the file at path; -1 if none. */
 static int
-find_phdr(int fd, unsigned type, ElfW(Phdr) *ph, off_t *at)
+find_phdr(int fd, unsigned type, ElfW(Phdr) * ph, off_t *at)
 {
 	ElfW(Ehdr) eh;
 
@@ -91,7 +91,7 @@ patch(const char *path, unsigned type, bool header, const void *bytes,
 
 	if (fd >= 0 && find_phdr(fd, type, &ph, &at) == 0 &&
 	    pwrite(fd, bytes, len, header ? at : (off_t)ph.p_offset) ==
-	    (ssize_t)len)
+		(ssize_t)len)
 		rc = 0;
 	close(fd);
 	return rc;
@@ -105,7 +105,8 @@ test_secure_exec(void)
 	tap_ok(image_secure_exec(&st, false, 0, 0, 0, 0) == IMAGE_SETUID,
 	    "root running a set-user-ID file of another owner: refused");
 	tap_ok(image_secure_exec(&st, false, 1000, 1000, 1000, 1000) ==
-	    IMAGE_OK, "its owner running it: nothing changes, allowed");
+		IMAGE_OK,
+	    "its owner running it: nothing changes, allowed");
 	st.st_uid = 0;
 	tap_ok(image_secure_exec(&st, false, 0, 0, 0, 0) == IMAGE_OK,
 	    "root running a set-user-ID-root file: allowed");
@@ -118,13 +119,16 @@ test_secure_exec(void)
 	    "set-group-ID without group execute (a locking mark): allowed");
 	st.st_mode = S_IFREG | 0755;
 	tap_ok(image_secure_exec(&st, true, 1000, 1000, 1000, 1000) ==
-	    IMAGE_FILECAPS, "file capabilities run by a user: refused");
+		IMAGE_FILECAPS,
+	    "file capabilities run by a user: refused");
 	tap_ok(image_secure_exec(&st, true, 0, 0, 0, 0) == IMAGE_OK,
 	    "file capabilities run by root: allowed");
 	tap_ok(image_secure_exec(&st, false, 1000, 0, 1000, 1000) ==
-	    IMAGE_CREDS_APART, "real and effective uid apart: refused");
+		IMAGE_CREDS_APART,
+	    "real and effective uid apart: refused");
 	tap_ok(image_secure_exec(&st, false, 0, 0, 1000, 0) ==
-	    IMAGE_CREDS_APART, "real and effective gid apart: refused");
+		IMAGE_CREDS_APART,
+	    "real and effective gid apart: refused");
 }
 
 static void
@@ -135,7 +139,7 @@ test_elf(void)
 	Elf32_Ehdr eh32 = { .e_type = ET_EXEC, .e_machine = EM_386 };
 	char path[IMAGE_PATH_MAX];
 	ElfW(Half) machine = host.machine == EM_AARCH64 ? EM_X86_64 :
-	    EM_AARCH64;
+							  EM_AARCH64;
 	ElfW(Word) null_type = PT_NULL;
 
 	tap_ok(verdict_of(copy_self("self", path, sizeof(path))) == IMAGE_OK,
@@ -143,29 +147,32 @@ test_elf(void)
 
 	copy_self("static", path, sizeof(path));
 	tap_ok(patch(path, PT_INTERP, true, &null_type, sizeof(null_type)) ==
-	    0 && verdict_of(path) == IMAGE_STATIC &&
-	    strcmp(refused, path) == 0,
+		    0 &&
+		verdict_of(path) == IMAGE_STATIC && strcmp(refused, path) == 0,
 	    "without PT_INTERP: statically linked, named");
 
 	copy_self("interp", path, sizeof(path));
 	tap_ok(patch(path, PT_INTERP, false, "/nonexistent/ld.so",
-	    sizeof("/nonexistent/ld.so")) == 0 &&
-	    verdict_of(path) == IMAGE_INTERP,
+		   sizeof("/nonexistent/ld.so")) == 0 &&
+		verdict_of(path) == IMAGE_INTERP,
 	    "another program interpreter: refused");
 
 	copy_self("go", path, sizeof(path));
 	memcpy(go_note, &go, sizeof(go));
 	memcpy(go_note + sizeof(go), "Go\0", 4);
 	tap_ok(patch(path, PT_NOTE, false, go_note, sizeof(go_note)) == 0 &&
-	    verdict_of(path) == IMAGE_GO, "a Go build ID note: a Go program");
+		verdict_of(path) == IMAGE_GO,
+	    "a Go build ID note: a Go program");
 
 	copy_self("machine", path, sizeof(path));
 	{
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
 
-		tap_ok(fd >= 0 && pwrite(fd, &machine, sizeof(machine),
-		    offsetof(ElfW(Ehdr), e_machine)) == sizeof(machine) &&
-		    close(fd) == 0 && verdict_of(path) == IMAGE_FOREIGN,
+		tap_ok(fd >= 0 &&
+			pwrite(fd, &machine, sizeof(machine),
+			    offsetof(ElfW(Ehdr), e_machine)) ==
+			    sizeof(machine) &&
+			close(fd) == 0 && verdict_of(path) == IMAGE_FOREIGN,
 		    "another machine: refused");
 	}
 
@@ -182,7 +189,8 @@ test_elf(void)
 static void
 test_scripts(void)
 {
-	char path[IMAGE_PATH_MAX], text[IMAGE_PATH_MAX + 16], prev[IMAGE_PATH_MAX];
+	char path[IMAGE_PATH_MAX], text[IMAGE_PATH_MAX + 16],
+	    prev[IMAGE_PATH_MAX];
 	char self[IMAGE_PATH_MAX], stat_copy[IMAGE_PATH_MAX];
 	int fd;
 
@@ -198,7 +206,7 @@ test_scripts(void)
 	snprintf(text, sizeof(text), "#!%s\n", stat_copy);
 	write_file(path, text, strlen(text), 0755);
 	tap_ok(verdict_of(path) == IMAGE_STATIC &&
-	    strcmp(refused, stat_copy) == 0,
+		strcmp(refused, stat_copy) == 0,
 	    "a script for a static interpreter: refused, the interpreter named");
 
 	snprintf(prev, sizeof(prev), "%s", self);
@@ -219,12 +227,14 @@ test_scripts(void)
 	tap_ok(verdict_of(path) == IMAGE_UNOPENED,
 	    "not executable: the kernel's to refuse");
 	tap_ok(verdict_of(dir) == IMAGE_UNOPENED &&
-	    verdict_of("/nonexistent/x") == IMAGE_UNOPENED,
+		verdict_of("/nonexistent/x") == IMAGE_UNOPENED,
 	    "a directory, a missing file: the kernel's to refuse");
 
 	fd = open(stat_copy, O_PATH | O_CLOEXEC);
-	tap_ok(fd >= 0 && image_check(fd, "", AT_EMPTY_PATH, &host,
-	    refused) == IMAGE_STATIC, "fexecve of an O_PATH descriptor: checked");
+	tap_ok(fd >= 0 &&
+		image_check(fd, "", AT_EMPTY_PATH, &host, refused) ==
+		    IMAGE_STATIC,
+	    "fexecve of an O_PATH descriptor: checked");
 	close(fd);
 }
 
@@ -235,7 +245,8 @@ test_reasons(void)
 
 	for (int i = IMAGE_STATIC; i <= IMAGE_REFUSALS; i++)
 		for (int j = IMAGE_STATIC; j < i; j++)
-			distinct &= strcmp(image_reason(i), image_reason(j)) != 0;
+			distinct &= strcmp(image_reason(i), image_reason(j)) !=
+			    0;
 	tap_ok(distinct, "every refusal has a reason of its own");
 }
 

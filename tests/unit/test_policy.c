@@ -13,20 +13,20 @@
 #include "policy.h"
 #include "tap.h"
 
-#define FILE_NAME	"t.policy"
+#define FILE_NAME "t.policy"
 
 struct capture {
-	char	*text;
-	size_t	 len, cap;
-	size_t	 calls;
+	char *text;
+	size_t len, cap;
+	size_t calls;
 };
 
 static void
 capture_report(void *ctx, const struct policy_diag *d)
 {
-	struct capture	*c = ctx;
-	char		 line[2048];
-	int		 n;
+	struct capture *c = ctx;
+	char line[2048];
+	int n;
 
 	n = snprintf(line, sizeof(line), "%s:%u:%u: %s\n", d->file, d->line,
 	    d->col, d->message);
@@ -58,20 +58,19 @@ parse_len(const char *text, size_t len, const char *file, struct capture *c,
 
 /* The policy must be rejected with exactly these diagnostics, in order. */
 static void
-expect_len(const char *what, const char *text, size_t len,
-    const char *expected)
+expect_len(const char *what, const char *text, size_t len, const char *expected)
 {
-	struct capture	 c;
-	struct policy	*pol;
-	size_t		 nerrors = 12345, lines = 0;
-	const char	*p;
+	struct capture c;
+	struct policy *pol;
+	size_t nerrors = 12345, lines = 0;
+	const char *p;
 
 	for (p = expected; *p != '\0'; p++)
 		lines += *p == '\n';
 	pol = parse_len(text, len, FILE_NAME, &c, &nerrors);
 	tap_ok(pol == NULL, "%s: rejected", what);
 	if (!tap_ok(strcmp(captured(&c), expected) == 0, "%s: diagnostics",
-	    what))
+		what))
 		printf("# expected:\n%s# got:\n%s", expected, captured(&c));
 	tap_ok(nerrors == lines && c.calls == lines,
 	    "%s: %zu errors counted (got %zu, %zu reported)", what, lines,
@@ -93,13 +92,13 @@ expect(const char *what, const char *text, const char *expected)
 static struct policy *
 expect_ok(const char *what, const char *text, size_t len, const char *file)
 {
-	struct capture	 c;
-	struct policy	*pol;
-	size_t		 nerrors = 12345;
+	struct capture c;
+	struct policy *pol;
+	size_t nerrors = 12345;
 
 	pol = parse_len(text, len, file, &c, &nerrors);
-	if (!tap_ok(pol != NULL && nerrors == 0 && c.calls == 0,
-	    "%s: accepted", what))
+	if (!tap_ok(pol != NULL && nerrors == 0 && c.calls == 0, "%s: accepted",
+		what))
 		printf("# got:\n%s", captured(&c));
 	free(c.text);
 	return pol;
@@ -114,7 +113,7 @@ name_is(const struct policy_name *n, const char *bytes, size_t len)
 static bool
 argv_is(const struct policy_service *s, const char *const *want, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	if (s->argc != n || s->argv == NULL || s->argv[n] != NULL)
 		return false;
@@ -124,7 +123,7 @@ argv_is(const struct policy_service *s, const char *const *want, size_t n)
 	return true;
 }
 
-#define N(lit)	(const uint8_t *)(lit), sizeof(lit) - 1
+#define N(lit) (const uint8_t *)(lit), sizeof(lit) - 1
 
 static const char full_policy[] =
     "# a full policy: every directive, quoting and escapes\n"
@@ -157,15 +156,22 @@ static void
 test_full_policy(void)
 {
 	static const char *const db_argv[] = {
-		"socat", "ABSTRACT-LISTEN:db.sock,fork", "EXEC:cat",
+		"socat",
+		"ABSTRACT-LISTEN:db.sock,fork",
+		"EXEC:cat",
 	};
 	static const char *const web_argv[] = {
-		"python 3", "-c", "print(\"hi\\\")", "ab cd", "''", "x#y",
+		"python 3",
+		"-c",
+		"print(\"hi\\\")",
+		"ab cd",
+		"''",
+		"x#y",
 		"A~\xff",
 	};
 	static const char *const cache_argv[] = { "/bin/true" };
-	struct policy			*pol;
-	const struct policy_service	*db, *web, *cache;
+	struct policy *pol;
+	const struct policy_service *db, *web, *cache;
 
 	pol = expect_ok("full policy", full_policy, sizeof(full_policy) - 1,
 	    "etc/capwrap/full.policy");
@@ -180,21 +186,22 @@ test_full_policy(void)
 	tap_ok(strcmp(db->name, "db") == 0 && db->line == 2 && db->col == 1,
 	    "db: name and position");
 	tap_ok(argv_is(db, db_argv, 3), "db: argv with a quoted word");
-	tap_ok(db->nprovides == 5 &&
-	    name_is(&db->provides[0], "db.sock", 7) &&
-	    name_is(&db->provides[1], "db\0x", 4) &&
-	    name_is(&db->provides[2], "a b", 3) &&
-	    name_is(&db->provides[3], "a", 1) &&
-	    name_is(&db->provides[4], "a\0", 2), "db: provides, in order");
+	tap_ok(db->nprovides == 5 && name_is(&db->provides[0], "db.sock", 7) &&
+		name_is(&db->provides[1], "db\0x", 4) &&
+		name_is(&db->provides[2], "a b", 3) &&
+		name_is(&db->provides[3], "a", 1) &&
+		name_is(&db->provides[4], "a\0", 2),
+	    "db: provides, in order");
 	tap_ok(db->ndials == 0 && !db->unprotected &&
-	    db->restart == POLICY_RESTART_ON_FAILURE, "db: dials, flags");
+		db->restart == POLICY_RESTART_ON_FAILURE,
+	    "db: dials, flags");
 
 	tap_ok(strcmp(web->name, "web") == 0 && web->line == 8,
 	    "web: name and position");
 	tap_ok(argv_is(web, web_argv, 7),
 	    "web: argv with quotes, escapes, glued segments, quote and hash");
-	tap_ok(web->nprovides == 0 && web->ndials == 2 &&
-	    web->dials[0] == 0 && web->dials[1] == 2,
+	tap_ok(web->nprovides == 0 && web->ndials == 2 && web->dials[0] == 0 &&
+		web->dials[1] == 2,
 	    "web: dials resolved in order, forward reference included");
 	tap_ok(web->unprotected && web->restart == POLICY_RESTART_ALWAYS,
 	    "web: unprotected, restart always");
@@ -202,57 +209,64 @@ test_full_policy(void)
 	tap_ok(strcmp(cache->name, "cache.v2-x") == 0, "cache: name");
 	tap_ok(argv_is(cache, cache_argv, 1), "cache: argv");
 	tap_ok(cache->ndials == 2 && cache->dials[0] == 1 &&
-	    cache->dials[1] == 0, "cache: dials accumulate");
-	tap_ok(cache->nprovides == 1 &&
-	    name_is(&cache->provides[0], "\"\\", 2), "cache: @\"\\\"\\\\\"");
+		cache->dials[1] == 0,
+	    "cache: dials accumulate");
+	tap_ok(cache->nprovides == 1 && name_is(&cache->provides[0], "\"\\", 2),
+	    "cache: @\"\\\"\\\\\"");
 	tap_ok(!cache->unprotected && cache->restart == POLICY_RESTART_NO,
 	    "cache: defaults");
 
 	tap_ok(pol->nexternals == 3 &&
-	    name_is(&pol->externals[0], "/tmp/.X11-unix/X0", 17) &&
-	    name_is(&pol->externals[1], "ext\x01", 4) &&
-	    name_is(&pol->externals[2], "b", 1), "externals accumulate");
+		name_is(&pol->externals[0], "/tmp/.X11-unix/X0", 17) &&
+		name_is(&pol->externals[1], "ext\x01", 4) &&
+		name_is(&pol->externals[2], "b", 1),
+	    "externals accumulate");
 	tap_ok(pol->audit_path != NULL &&
-	    strcmp(pol->audit_path, "etc/capwrap/logs/audit.jsonl") == 0,
+		strcmp(pol->audit_path, "etc/capwrap/logs/audit.jsonl") == 0,
 	    "audit path resolved against the policy's directory");
 	tap_ok(pol->audit_syslog, "syslog");
 
 	/* Lookups. */
 	tap_ok(policy_find_service(pol, "web") == web &&
-	    policy_find_service(pol, "cache.v2-x") == cache &&
-	    policy_find_service(pol, "we") == NULL &&
-	    policy_find_service(pol, "webb") == NULL, "policy_find_service");
+		policy_find_service(pol, "cache.v2-x") == cache &&
+		policy_find_service(pol, "we") == NULL &&
+		policy_find_service(pol, "webb") == NULL,
+	    "policy_find_service");
 	tap_ok(policy_provider(pol, N("db.sock")) == db &&
-	    policy_provider(pol, N("db\0x")) == db &&
-	    policy_provider(pol, N("db")) == NULL &&
-	    policy_provider(pol, N("db\0")) == NULL &&
-	    policy_provider(pol, N("\"\\")) == cache, "policy_provider");
+		policy_provider(pol, N("db\0x")) == db &&
+		policy_provider(pol, N("db")) == NULL &&
+		policy_provider(pol, N("db\0")) == NULL &&
+		policy_provider(pol, N("\"\\")) == cache,
+	    "policy_provider");
 	tap_ok(policy_provider(pol, N("a")) == db &&
-	    policy_provider(pol, N("a\0")) == db &&
-	    policy_provider(pol, N("a\0\0")) == NULL &&
-	    policy_provider(pol, N("")) == NULL,
+		policy_provider(pol, N("a\0")) == db &&
+		policy_provider(pol, N("a\0\0")) == NULL &&
+		policy_provider(pol, N("")) == NULL,
 	    "policy_provider: exact length, @a and @a\\x00 differ");
 	tap_ok(policy_is_external(pol, N("/tmp/.X11-unix/X0")) &&
-	    policy_is_external(pol, N("ext\x01")) &&
-	    !policy_is_external(pol, N("ext")) &&
-	    !policy_is_external(pol, N("/tmp/.X11-unix/X0\0")) &&
-	    !policy_is_external(pol, N("db.sock")), "policy_is_external");
+		policy_is_external(pol, N("ext\x01")) &&
+		!policy_is_external(pol, N("ext")) &&
+		!policy_is_external(pol, N("/tmp/.X11-unix/X0\0")) &&
+		!policy_is_external(pol, N("db.sock")),
+	    "policy_is_external");
 	tap_ok(policy_service_provides(db, N("a b")) &&
-	    !policy_service_provides(web, N("a b")) &&
-	    !policy_service_provides(db, N("a b\0")),
+		!policy_service_provides(web, N("a b")) &&
+		!policy_service_provides(db, N("a b\0")),
 	    "policy_service_provides");
 	tap_ok(policy_service_dials(pol, web, db) &&
-	    policy_service_dials(pol, web, cache) &&
-	    policy_service_dials(pol, cache, web) &&
-	    !policy_service_dials(pol, db, web) &&
-	    !policy_service_dials(pol, web, web), "policy_service_dials");
+		policy_service_dials(pol, web, cache) &&
+		policy_service_dials(pol, cache, web) &&
+		!policy_service_dials(pol, db, web) &&
+		!policy_service_dials(pol, web, web),
+	    "policy_service_dials");
 	tap_ok(policy_service_index(pol, db) == 0 &&
-	    policy_service_index(pol, cache) == 2, "policy_service_index");
+		policy_service_index(pol, cache) == 2,
+	    "policy_service_index");
 	{
-		struct policy_service	 other = *web;
+		struct policy_service other = *web;
 
 		tap_ok(policy_service_index(pol, &other) == SIZE_MAX &&
-		    !policy_service_dials(pol, &other, db),
+			!policy_service_dials(pol, &other, db),
 		    "a service of another policy is not found");
 	}
 	policy_free(pol);
@@ -261,14 +275,14 @@ test_full_policy(void)
 static void
 check_audit(const char *file, const char *audit, const char *want)
 {
-	char		 text[512];
-	struct policy	*pol;
+	char text[512];
+	struct policy *pol;
 
 	snprintf(text, sizeof(text), "service a {\n exec a\n}\naudit %s\n",
 	    audit);
 	pol = expect_ok("audit path", text, strlen(text), file);
 	tap_ok(pol != NULL && pol->audit_path != NULL &&
-	    strcmp(pol->audit_path, want) == 0,
+		strcmp(pol->audit_path, want) == 0,
 	    "audit %s in %s is %s (got %s)", audit, file ? file : "(null)",
 	    want, pol && pol->audit_path ? pol->audit_path : "(null)");
 	policy_free(pol);
@@ -277,7 +291,7 @@ check_audit(const char *file, const char *audit, const char *want)
 static void
 test_audit_paths(void)
 {
-	struct policy	*pol;
+	struct policy *pol;
 
 	check_audit("t.policy", "a.jsonl", "./a.jsonl");
 	check_audit("/etc/capwrap/demo.policy", "a.jsonl",
@@ -298,9 +312,9 @@ test_audit_paths(void)
 static void
 test_name_text(void)
 {
-	char		 out[POLICY_NAME_TEXT_MAX];
-	uint8_t		 big[POLICY_NAME_MAX];
-	const char	*r;
+	char out[POLICY_NAME_TEXT_MAX];
+	uint8_t big[POLICY_NAME_MAX];
+	const char *r;
 
 	r = policy_name_text(N("db.sock"), out);
 	tap_ok(r == out && strcmp(out, "@db.sock") == 0, "name text: plain");
@@ -312,56 +326,59 @@ test_name_text(void)
 	memset(big, 0xab, sizeof(big));
 	policy_name_text(big, sizeof(big), out);
 	tap_ok(strlen(out) == POLICY_NAME_TEXT_MAX - 1 &&
-	    strncmp(out, "@\\xab\\xab", 9) == 0,
+		strncmp(out, "@\\xab\\xab", 9) == 0,
 	    "name text: a 107-byte name fills the buffer exactly");
 }
 
 static void
 test_syntax(void)
 {
-	struct policy	*pol;
-	char		 crlf[] = "service a {\r\n exec a\r\n}\r\n";
+	struct policy *pol;
+	char crlf[] = "service a {\r\n exec a\r\n}\r\n";
 
 	pol = expect_ok("CRLF line ends", crlf, strlen(crlf), FILE_NAME);
 	tap_ok(pol != NULL && pol->services[0].argc == 1 &&
-	    strcmp(pol->services[0].argv[0], "a") == 0, "CRLF: no \\r kept");
+		strcmp(pol->services[0].argv[0], "a") == 0,
+	    "CRLF: no \\r kept");
 	policy_free(pol);
 
 	pol = expect_ok("brace glued, comment after brace",
 	    "service a{#c\n exec a#b \"#\"c\n}#c\n", 31, FILE_NAME);
 	tap_ok(pol != NULL && pol->services[0].argc == 2 &&
-	    strcmp(pol->services[0].argv[0], "a#b") == 0 &&
-	    strcmp(pol->services[0].argv[1], "#c") == 0,
+		strcmp(pol->services[0].argv[0], "a#b") == 0 &&
+		strcmp(pol->services[0].argv[1], "#c") == 0,
 	    "a hash starts a comment only at the start of a word");
 	policy_free(pol);
 
 	pol = expect_ok("quoted braces in exec",
 	    "service a {\n exec find . -exec \"{}\" ;\n}\n", 39, FILE_NAME);
 	tap_ok(pol != NULL && pol->services[0].argc == 5 &&
-	    strcmp(pol->services[0].argv[3], "{}") == 0, "\"{}\" is a word");
+		strcmp(pol->services[0].argv[3], "{}") == 0,
+	    "\"{}\" is a word");
 	policy_free(pol);
 
 	pol = expect_ok("raw NUL inside quotes of a name",
 	    "service a {\n exec a\n provides \"@x\0y\"\n}\n", 38, FILE_NAME);
 	tap_ok(pol != NULL && pol->services[0].nprovides == 1 &&
-	    name_is(&pol->services[0].provides[0], "x\0y", 3),
+		name_is(&pol->services[0].provides[0], "x\0y", 3),
 	    "raw NUL inside quotes is a byte of the name");
 	policy_free(pol);
 
 	pol = expect_ok("exec with an empty argument",
 	    "service a {\n exec a \"\"\n}\n", 25, FILE_NAME);
 	tap_ok(pol != NULL && pol->services[0].argc == 2 &&
-	    pol->services[0].argv[1][0] == '\0', "\"\" is an empty argument");
+		pol->services[0].argv[1][0] == '\0',
+	    "\"\" is an empty argument");
 	policy_free(pol);
 }
 
 static void
 test_limits(void)
 {
-	char		 text[1024], name[200], want[1024];
-	struct policy	*pol;
-	char		*big;
-	size_t		 len;
+	char text[1024], name[200], want[1024];
+	struct policy *pol;
+	char *big;
+	size_t len;
 
 	/* Abstract names: 107 bytes is the limit. */
 	memset(name, 'n', 107);
@@ -372,12 +389,14 @@ test_limits(void)
 	tap_ok(pol != NULL && pol->services[0].provides[0].len == 107,
 	    "107-byte name kept whole");
 	policy_free(pol);
-	snprintf(text, sizeof(text), "service a {\n exec a\n provides @%sn\n}\n",
-	    name);
+	snprintf(text, sizeof(text),
+	    "service a {\n exec a\n provides @%sn\n}\n", name);
 	expect("108-byte name", text,
 	    "t.policy:3:11: abstract name is 108 bytes long, the limit is 107\n");
-	snprintf(text, sizeof(text), "external \"@%s\\x00\"\nservice a {\n"
-	    " exec a\n}\n", name);
+	snprintf(text, sizeof(text),
+	    "external \"@%s\\x00\"\nservice a {\n"
+	    " exec a\n}\n",
+	    name);
 	expect("108-byte name ending in \\x00", text,
 	    "t.policy:1:10: abstract name is 108 bytes long, the limit is 107\n");
 
@@ -388,8 +407,10 @@ test_limits(void)
 	pol = expect_ok("64-byte service name", text, strlen(text), FILE_NAME);
 	policy_free(pol);
 	snprintf(text, sizeof(text), "service %ss {\n exec a\n}\n", name);
-	snprintf(want, sizeof(want), "t.policy:1:9: service name '%.48s...' "
-	    "is longer than 64 bytes\n", name);
+	snprintf(want, sizeof(want),
+	    "t.policy:1:9: service name '%.48s...' "
+	    "is longer than 64 bytes\n",
+	    name);
 	expect("65-byte service name", text, want);
 
 	/* The file: 1 MiB is accepted, one byte more is not. */
@@ -410,9 +431,9 @@ static void
 test_errors(void)
 {
 	static const char ok_service[] = "service ok {\n exec ok\n}\n";
-	char		 text[512];
+	char text[512];
 
-#define WITH_SERVICE(s)	s "service ok {\n exec ok\n}\n"
+#define WITH_SERVICE(s) s "service ok {\n exec ok\n}\n"
 
 	/* Directives. */
 	expect("unknown directive", WITH_SERVICE("frob x\n"),
@@ -446,7 +467,8 @@ test_errors(void)
 	    "t.policy:1:1: '{' without 'service NAME' before it\n");
 	expect("unterminated block", "# x\n  service web {\n exec x\n",
 	    "t.policy:2:3: service 'web' is not closed: missing '}'\n");
-	expect("nested service", "service a {\n exec a\nservice b {\n exec b\n}\n",
+	expect("nested service",
+	    "service a {\n exec a\nservice b {\n exec b\n}\n",
 	    "t.policy:3:1: missing '}': service 'a' (line 1) is still open\n");
 	expect("nested {", "service a {\n exec a\n {\n}\n",
 	    "t.policy:3:2: unexpected '{' in service 'a': blocks do not nest\n");
@@ -454,7 +476,8 @@ test_errors(void)
 	    "t.policy:1:13: unexpected 'exec' after '{'\n");
 	expect("one-line block", WITH_SERVICE("service a { exec a }\n"),
 	    "t.policy:1:13: unexpected 'exec' after '{'\n");
-	expect("} not alone", "service a {\n exec a }\nservice b {\n exec b\n}\n",
+	expect("} not alone",
+	    "service a {\n exec a }\nservice b {\n exec b\n}\n",
 	    "t.policy:2:9: '}' must be on a line of its own\n");
 	expect("words after }", "service a {\n exec a\n} x\n",
 	    "t.policy:3:3: unexpected 'x' after '}'\n");
@@ -516,7 +539,8 @@ test_errors(void)
 	    "t.policy:1:1: missing service name after 'service'\n"
 	    "t.policy:3:2: missing abstract name after 'provides' in the "
 	    "service at line 1\n");
-	expect("service named with a NUL", "service \"a\\x00\" {\n}\n"
+	expect("service named with a NUL",
+	    "service \"a\\x00\" {\n}\n"
 	    "service b {\n exec b\n dials c\n}\n",
 	    "t.policy:1:1: the service at line 1 has no 'exec'\n"
 	    "t.policy:1:9: invalid service name 'a\\x00': use letters, digits, "
@@ -532,11 +556,14 @@ test_errors(void)
 	    "t.policy:2:10: bad escape: \\x needs two hex digits\n");
 	expect("unterminated quote", "service a {\n exec a \"b c\n}\n",
 	    "t.policy:2:9: unterminated quote\n");
-	expect("unterminated quote after \\", "service a {\n exec a x\"b\\\n}\n",
+	expect("unterminated quote after \\",
+	    "service a {\n exec a x\"b\\\n}\n",
 	    "t.policy:2:10: unterminated quote\n");
-	expect("unterminated quote in service name", "service \"a {\n exec a\n}\n",
+	expect("unterminated quote in service name",
+	    "service \"a {\n exec a\n}\n",
 	    "t.policy:1:9: unterminated quote\n");
-	expect("NUL in exec word", "service a {\n exec a \"b\\x00c\" \"\\x00\"\n}\n",
+	expect("NUL in exec word",
+	    "service a {\n exec a \"b\\x00c\" \"\\x00\"\n}\n",
 	    "t.policy:2:9: NUL byte in an exec word: argv strings cannot hold "
 	    "NUL\n"
 	    "t.policy:2:18: NUL byte in an exec word: argv strings cannot hold "
@@ -546,7 +573,8 @@ test_errors(void)
 	    "NUL\n");
 	EXPECT_BYTES("NUL byte outside quotes", "service a {\n exec a\0b\n}\n",
 	    "t.policy:2:8: NUL byte in policy\n");
-	EXPECT_BYTES("NUL byte in a comment", "# a\0\nservice a {\n exec a\n}\n",
+	EXPECT_BYTES("NUL byte in a comment",
+	    "# a\0\nservice a {\n exec a\n}\n",
 	    "t.policy:1:4: NUL byte in policy\n");
 
 	/* Names. */
@@ -567,7 +595,8 @@ test_errors(void)
 	expect("invalid service name", "service 9lives {\n exec a\n}\n",
 	    "t.policy:1:9: invalid service name '9lives': use letters, digits, "
 	    "'_', '.' and '-', starting with a letter or '_'\n");
-	expect("invalid service name with NUL", "service \"a\\x00\" {\n exec a\n}\n",
+	expect("invalid service name with NUL",
+	    "service \"a\\x00\" {\n exec a\n}\n",
 	    "t.policy:1:9: invalid service name 'a\\x00': use letters, digits, "
 	    "'_', '.' and '-', starting with a letter or '_'\n");
 	expect("dials of an invalid name is not reported twice",
@@ -581,13 +610,18 @@ test_errors(void)
 	    "t.policy:1:1: service 'a' has no 'exec'\n");
 	expect("exec twice", "service a {\n exec a\n exec b\n}\n",
 	    "t.policy:3:2: 'exec' given twice in service 'a' (first at line 2)\n");
-	expect("restart twice", "service a {\n exec a\n restart no\n"
-	    " restart always\n}\n", "t.policy:4:2: 'restart' given twice in "
+	expect("restart twice",
+	    "service a {\n exec a\n restart no\n"
+	    " restart always\n}\n",
+	    "t.policy:4:2: 'restart' given twice in "
 	    "service 'a' (first at line 3)\n");
-	expect("unprotected twice", "service a {\n exec a\n unprotected\n"
-	    " unprotected\n}\n", "t.policy:4:2: 'unprotected' given twice in "
+	expect("unprotected twice",
+	    "service a {\n exec a\n unprotected\n"
+	    " unprotected\n}\n",
+	    "t.policy:4:2: 'unprotected' given twice in "
 	    "service 'a' (first at line 3)\n");
-	expect("unknown restart value", "service a {\n exec a\n restart maybe\n}\n",
+	expect("unknown restart value",
+	    "service a {\n exec a\n restart maybe\n}\n",
 	    "t.policy:3:10: unknown restart value 'maybe' in service 'a': use "
 	    "no, on-failure or always\n");
 	expect("no service", "# nothing here\nexternal @x\n",
@@ -648,34 +682,33 @@ test_errors(void)
 static void
 test_every_error(void)
 {
-	static const char text[] =
-	    "bogus 1\n"					/*  1 */
-	    "service web {\n"				/*  2 */
-	    "    exec python3 \"a\\q\" \"b\n"		/*  3 */
-	    "    provides db @ @x\n"			/*  4 */
-	    "    dials dbb @db\n"			/*  5 */
-	    "    frobnicate\n"				/*  6 */
-	    "    restart sometimes\n"			/*  7 */
-	    "    exec again\n"				/*  8 */
-	    "}\n"					/*  9 */
-	    "}\n"					/* 10 */
-	    "service web {\n"				/* 11 */
-	    "  exec x\n"				/* 12 */
-	    "  provides @x\n"				/* 13 */
-	    "}\n"					/* 14 */
-	    "service 9x { extra\n"			/* 15 */
-	    "  exec y\n"				/* 16 */
-	    "}\n"					/* 17 */
-	    "external @x @x\n"				/* 18 */
-	    "audit a\n"					/* 19 */
-	    "audit b\n"					/* 20 */
-	    "syslog now\n"				/* 21 */
-	    "service q\n"				/* 22 */
-	    "{\n"					/* 23 */
-	    " dials web web later\n"			/* 24 */
-	    "}\n"					/* 25 */
-	    "service later {\n"				/* 26 */
-	    " exec \"\\x00\"\n";			/* 27 */
+	static const char text[] = "bogus 1\n"			     /*  1 */
+				   "service web {\n"		     /*  2 */
+				   "    exec python3 \"a\\q\" \"b\n" /*  3 */
+				   "    provides db @ @x\n"	     /*  4 */
+				   "    dials dbb @db\n"	     /*  5 */
+				   "    frobnicate\n"		     /*  6 */
+				   "    restart sometimes\n"	     /*  7 */
+				   "    exec again\n"		     /*  8 */
+				   "}\n"			     /*  9 */
+				   "}\n"			     /* 10 */
+				   "service web {\n"		     /* 11 */
+				   "  exec x\n"			     /* 12 */
+				   "  provides @x\n"		     /* 13 */
+				   "}\n"			     /* 14 */
+				   "service 9x { extra\n"	     /* 15 */
+				   "  exec y\n"			     /* 16 */
+				   "}\n"			     /* 17 */
+				   "external @x @x\n"		     /* 18 */
+				   "audit a\n"			     /* 19 */
+				   "audit b\n"			     /* 20 */
+				   "syslog now\n"		     /* 21 */
+				   "service q\n"		     /* 22 */
+				   "{\n"			     /* 23 */
+				   " dials web web later\n"	     /* 24 */
+				   "}\n"			     /* 25 */
+				   "service later {\n"		     /* 26 */
+				   " exec \"\\x00\"\n";		     /* 27 */
 
 	expect("every error of a file, in order", text,
 	    "t.policy:1:1: unknown directive 'bogus'\n"
@@ -715,12 +748,12 @@ test_every_error(void)
 static void
 test_files(void)
 {
-	char		 dir[] = "/tmp/capwrap-test-policy.XXXXXX";
-	char		 path[1024], missing[256];
-	struct capture	 c;
-	struct policy	*pol;
-	size_t		 nerrors;
-	FILE		*fp;
+	char dir[] = "/tmp/capwrap-test-policy.XXXXXX";
+	char path[1024], missing[256];
+	struct capture c;
+	struct policy *pol;
+	size_t nerrors;
+	FILE *fp;
 
 	if (!tap_ok(mkdtemp(dir) != NULL, "mkdtemp"))
 		return;
@@ -736,7 +769,7 @@ test_files(void)
 	    "policy_parse_file: accepted");
 	snprintf(missing, sizeof(missing), "%s/a.jsonl", dir);
 	tap_ok(pol != NULL && strcmp(pol->path, path) == 0 &&
-	    strcmp(pol->audit_path, missing) == 0,
+		strcmp(pol->audit_path, missing) == 0,
 	    "policy_parse_file: audit next to the file");
 	policy_free(pol);
 	free(c.text);
@@ -747,16 +780,18 @@ test_files(void)
 	snprintf(path, sizeof(path), "%s:0:0: unable to read policy: %s\n",
 	    missing, strerror(ENOENT));
 	if (!tap_ok(pol == NULL && nerrors == 1 &&
-	    strcmp(captured(&c), path) == 0, "unreadable file reported as FILE:0:0"))
+		    strcmp(captured(&c), path) == 0,
+		"unreadable file reported as FILE:0:0"))
 		printf("# got: %s", captured(&c));
 	free(c.text);
 
 	memset(&c, 0, sizeof(c));
 	pol = policy_parse_file(dir, capture_report, &c, &nerrors);
-	snprintf(path, sizeof(path), "%s:0:0: unable to read policy: %s\n",
-	    dir, strerror(EISDIR));
+	snprintf(path, sizeof(path), "%s:0:0: unable to read policy: %s\n", dir,
+	    strerror(EISDIR));
 	if (!tap_ok(pol == NULL && nerrors == 1 &&
-	    strcmp(captured(&c), path) == 0, "a directory is unreadable"))
+		    strcmp(captured(&c), path) == 0,
+		"a directory is unreadable"))
 		printf("# got: %s", captured(&c));
 	free(c.text);
 

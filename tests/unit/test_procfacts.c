@@ -15,8 +15,8 @@
 #include "procfacts.h"
 #include "tap.h"
 
-static int gate[2];		/* the held-up reader waits for a byte here */
-static volatile int holding;	/* while set, every read is held up */
+static int gate[2];	     /* the held-up reader waits for a byte here */
+static volatile int holding; /* while set, every read is held up */
 
 static void
 held_up_reader(pid_t pid, char *buf, size_t size)

@@ -18,7 +18,8 @@
 #include "tap.h"
 
 /* A line as the kernel writes it, with comm and field 22 filled in. */
-#define LINE(comm, start) "4242 " comm " S 1 4242 4242 0 -1 4194560 " \
+#define LINE(comm, start)                                   \
+	"4242 " comm " S 1 4242 4242 0 -1 4194560 "         \
 	"120 0 0 0 1 2 0 0 20 0 1 0 " start " 2596864 220 " \
 	"18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
 
@@ -40,16 +41,23 @@ test_written_lines(void)
 	    "a plain line gives field 22");
 	tap_ok(parses(LINE("(a) b)", "99"), &v) && v == 99,
 	    "a comm with spaces and ')' is skipped to its last ')'");
-	tap_ok(parses(LINE("(x) 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20)",
-	    "31"), &v) && v == 31,
+	tap_ok(
+	    parses(
+		LINE("(x) 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20)",
+		    "31"),
+		&v) &&
+		v == 31,
 	    "a comm that looks like fields is skipped too");
 	tap_ok(parses(LINE("()", "5"), &v) && v == 5, "an empty comm");
 	tap_ok(parses(LINE("(x)", "0"), &v) && v == 0,
 	    "0 is a number (the caller decides what it means)");
 	tap_ok(parses(LINE("(x)", "18446744073709551615"), &v) &&
-	    v == UINT64_MAX, "UINT64_MAX is the largest start time");
-	tap_ok(parses("1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77\n", &v) &&
-	    v == 77, "field 22 ended by the newline");
+		v == UINT64_MAX,
+	    "UINT64_MAX is the largest start time");
+	tap_ok(parses("1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77\n",
+		   &v) &&
+		v == 77,
+	    "field 22 ended by the newline");
 
 	v = 7;
 	tap_ok(!parses(LINE("(x)", "18446744073709551616"), &v) && v == 7,
@@ -71,7 +79,8 @@ test_written_lines(void)
 	tap_ok(!parses("1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77", &v),
 	    "a number that runs into the end may be cut short: rejected");
 	tap_ok(!parses("1 (x) S 1 1 1 0 -1 0 0 0 0 0 0\n0 0 0 20 0 1 0 77 1\n",
-	    &v), "a newline before field 22 is rejected");
+		   &v),
+	    "a newline before field 22 is rejected");
 
 	/*
 	 * Every prefix that stops inside or right after field 22 is refused;
@@ -143,11 +152,13 @@ test_real_lines(void)
 	tap_ok(procinfo_start_time(getpid()) == self,
 	    "the launcher's procinfo_start_time() agrees");
 	tap_ok(stat_start_time(getppid(), &parent) == 0 && parent != 0 &&
-	    parent <= self, "our parent started no later than we did");
+		parent <= self,
+	    "our parent started no later than we did");
 	/* Clock ticks since boot: never after now. */
 	if ((f = fopen("/proc/uptime", "r")) != NULL) {
 		if (fscanf(f, "%lf", &uptime) == 1)
-			uptime_ticks = (uint64_t)(uptime * (double)hz) + (uint64_t)hz;
+			uptime_ticks = (uint64_t)(uptime * (double)hz) +
+			    (uint64_t)hz;
 		fclose(f);
 	}
 	tap_ok(uptime_ticks != 0 && self <= uptime_ticks,

@@ -33,7 +33,7 @@ open_fds(void)
 		if (e->d_name[0] != '.')
 			n++;
 	closedir(d);
-	return n - 1;	/* the directory's own */
+	return n - 1; /* the directory's own */
 }
 
 /* A channel: sv[0] reads with credentials, and pidfds where there are. */
@@ -46,7 +46,7 @@ channel(int sv[2], int *passpidfd)
 	    setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) != 0)
 		return -1;
 	*passpidfd = setsockopt(sv[0], SOL_SOCKET, SO_PASSPIDFD, &one,
-	    sizeof(one)) == 0;
+			 sizeof(one)) == 0;
 	return 0;
 }
 
@@ -62,13 +62,14 @@ static int
 send_many(int sock, int fd, int nfds, size_t len)
 {
 	union {
-		struct cmsghdr	align;
-		char		buf[CMSG_SPACE(16 * sizeof(int))];
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(16 * sizeof(int))];
 	} control;
 	char data[64] = "x";
 	struct iovec iov = { .iov_base = data, .iov_len = len };
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
 		.msg_control = control.buf,
 		.msg_controllen = CMSG_SPACE(nfds * sizeof(int)),
 	};
@@ -95,23 +96,24 @@ test_round_trip(void)
 		return;
 	}
 	base = open_fds();
-	tap_ok(transport_send(sv[1], "hello", 5, &p[1], 1, 0,
-	    &sysio_libc) == 0, "a message with a descriptor is sent");
+	tap_ok(transport_send(sv[1], "hello", 5, &p[1], 1, 0, &sysio_libc) == 0,
+	    "a message with a descriptor is sent");
 	tap_ok(transport_recv(sv[0], 0, 1, &m, &sysio_libc) ==
-	    TRANSPORT_MESSAGE, "and received");
+		TRANSPORT_MESSAGE,
+	    "and received");
 	tap_ok(m.len == 5 && memcmp(buf, "hello", 5) == 0, "whole");
-	tap_ok(m.have_cred && m.cred.pid == getpid() &&
-	    m.cred.uid == getuid(), "with the sender's credentials");
+	tap_ok(m.have_cred && m.cred.pid == getpid() && m.cred.uid == getuid(),
+	    "with the sender's credentials");
 	tap_ok(m.nfds == 1 && (fcntl(m.fds[0], F_GETFD) & FD_CLOEXEC),
 	    "with its descriptor, close-on-exec");
 	tap_ok(m.nfds == 1 && write(m.fds[0], "ok", 2) == 2 &&
-	    read(p[0], out, sizeof(out)) == 2 && memcmp(out, "ok", 2) == 0,
+		read(p[0], out, sizeof(out)) == 2 && memcmp(out, "ok", 2) == 0,
 	    "the descriptor is the pipe's end");
 	if (passpidfd) {
 		int mine = (int)syscall(SYS_pidfd_open, getpid(), 0);
 
 		tap_ok(m.pidfd >= 0 && mine >= 0 &&
-		    pidfs_inode(m.pidfd) == pidfs_inode(mine),
+			pidfs_inode(m.pidfd) == pidfs_inode(mine),
 		    "with a pidfd of the sender");
 		close(mine);
 	} else
@@ -121,8 +123,10 @@ test_round_trip(void)
 	    "discarding it closes what it brought");
 	self = open_fds();
 	tap_ok(transport_send(sv[1], "y", 1, NULL, 0, 0, &sysio_libc) == 0 &&
-	    transport_recv(sv[0], 0, 1, &m, &sysio_libc) == TRANSPORT_MESSAGE &&
-	    m.nfds == 0 && m.len == 1, "a message without descriptors");
+		transport_recv(sv[0], 0, 1, &m, &sysio_libc) ==
+		    TRANSPORT_MESSAGE &&
+		m.nfds == 0 && m.len == 1,
+	    "a message without descriptors");
 	transport_discard(&m, &sysio_libc);
 	tap_ok(open_fds() == self, "leaves nothing open");
 	close(p[0]);
@@ -142,13 +146,15 @@ test_truncated_control(void)
 		return;
 	}
 	tap_ok(transport_send(sv[1], "x", 1, (int[8]){ 0 }, 8, 0,
-	    &sysio_libc) == -1 && errno == EINVAL,
+		   &sysio_libc) == -1 &&
+		errno == EINVAL,
 	    "more descriptors than a message carries are not sent");
 	base = open_fds();
 	/* More than the control buffer holds: the kernel cuts it. */
 	tap_ok(send_many(sv[1], sv[1], 12, 1) == 0, "12 descriptors sent raw");
 	tap_ok(transport_recv(sv[0], 0, TRANSPORT_MAX_FDS, &m, &sysio_libc) ==
-	    TRANSPORT_REFUSED, "control data cut short is refused");
+		TRANSPORT_REFUSED,
+	    "control data cut short is refused");
 	tap_ok(open_fds() == base && m.nfds == 0 && m.pidfd == -1,
 	    "every descriptor it brought is closed");
 	tap_ok(m.have_cred && m.cred.pid == getpid(),
@@ -170,16 +176,20 @@ test_too_many_fds(void)
 	two[0] = two[1] = sv[1];
 	base = open_fds();
 	tap_ok(transport_send(sv[1], "x", 1, two, 2, 0, &sysio_libc) == 0 &&
-	    transport_recv(sv[0], 0, 1, &m, &sysio_libc) == TRANSPORT_REFUSED,
+		transport_recv(sv[0], 0, 1, &m, &sysio_libc) ==
+		    TRANSPORT_REFUSED,
 	    "two descriptors where one is taken: refused");
 	tap_ok(open_fds() == base, "both closed");
 	tap_ok(transport_send(sv[1], "x", 1, two, 1, 0, &sysio_libc) == 0 &&
-	    transport_recv(sv[0], 0, 0, &m, &sysio_libc) == TRANSPORT_REFUSED,
+		transport_recv(sv[0], 0, 0, &m, &sysio_libc) ==
+		    TRANSPORT_REFUSED,
 	    "a descriptor where none is taken: refused");
 	tap_ok(open_fds() == base, "and closed");
 	tap_ok(send_many(sv[1], sv[1], 4, 1) == 0 &&
-	    transport_recv(sv[0], 0, 1, &m, &sysio_libc) == TRANSPORT_REFUSED &&
-	    open_fds() == base, "four where one is taken: refused, all closed");
+		transport_recv(sv[0], 0, 1, &m, &sysio_libc) ==
+		    TRANSPORT_REFUSED &&
+		open_fds() == base,
+	    "four where one is taken: refused, all closed");
 	close_pair(sv);
 }
 
@@ -197,18 +207,23 @@ test_oversized(void)
 	memset(big, 'a', sizeof(big));
 	base = open_fds();
 	tap_ok(transport_send(sv[1], big, sizeof(big), &sv[1], 1, 0,
-	    &sysio_libc) == 0 && transport_recv(sv[0], 0, 1, &m,
-	    &sysio_libc) == TRANSPORT_REFUSED, "a message longer than the "
+		   &sysio_libc) == 0 &&
+		transport_recv(sv[0], 0, 1, &m, &sysio_libc) ==
+		    TRANSPORT_REFUSED,
+	    "a message longer than the "
 	    "buffer is refused (MSG_TRUNC)");
 	tap_ok(open_fds() == base, "its descriptor closed");
 	tap_ok(transport_send(sv[1], big, sizeof(buf), &sv[1], 1, 0,
-	    &sysio_libc) == 0 && transport_recv(sv[0], 0, 1, &m,
-	    &sysio_libc) == TRANSPORT_REFUSED,
+		   &sysio_libc) == 0 &&
+		transport_recv(sv[0], 0, 1, &m, &sysio_libc) ==
+		    TRANSPORT_REFUSED,
 	    "a message that fills the buffer is refused");
 	tap_ok(open_fds() == base, "its descriptor closed");
 	tap_ok(transport_send(sv[1], big, sizeof(buf) - 1, NULL, 0, 0,
-	    &sysio_libc) == 0 && transport_recv(sv[0], 0, 1, &m,
-	    &sysio_libc) == TRANSPORT_MESSAGE && m.len == sizeof(buf) - 1,
+		   &sysio_libc) == 0 &&
+		transport_recv(sv[0], 0, 1, &m, &sysio_libc) ==
+		    TRANSPORT_MESSAGE &&
+		m.len == sizeof(buf) - 1,
 	    "one byte shorter is taken");
 	transport_discard(&m, &sysio_libc);
 	close_pair(sv);
@@ -226,10 +241,12 @@ test_empty_and_eof(void)
 		return;
 	}
 	tap_ok(transport_recv(sv[0], MSG_DONTWAIT, 1, &m, &sysio_libc) ==
-	    TRANSPORT_EMPTY, "nothing queued: empty, not end of file");
+		TRANSPORT_EMPTY,
+	    "nothing queued: empty, not end of file");
 	tap_ok(transport_send(sv[1], "", 0, NULL, 0, 0, &sysio_libc) == 0 &&
-	    transport_recv(sv[0], 0, 1, &m, &sysio_libc) == TRANSPORT_MESSAGE &&
-	    m.len == 0 && m.have_cred,
+		transport_recv(sv[0], 0, 1, &m, &sysio_libc) ==
+		    TRANSPORT_MESSAGE &&
+		m.len == 0 && m.have_cred,
 	    "an empty packet with credentials is a message, not end of file");
 	transport_discard(&m, &sysio_libc);
 	close(sv[1]);
@@ -242,8 +259,8 @@ static void
 test_cmsg_pidfd(void)
 {
 	union {
-		struct cmsghdr	align;
-		char		buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 	} c;
 	struct cmsghdr *cm = &c.align;
 	int v = 7, pidfd = 0;

@@ -71,7 +71,8 @@ test_requests(void)
 	tap_ok(wire_set_name(&m.dial.name, "x", WIRE_NAME_MAX + 1) == -1,
 	    "wire_set_name refuses an over-long name");
 	tap_ok(wire_set_name(&m.dial.name, "a\0b", 3) == 0 &&
-	    m.dial.name.len == 3 && memcmp(m.dial.name.bytes, "a\0b", 3) == 0,
+		m.dial.name.len == 3 &&
+		memcmp(m.dial.name.bytes, "a\0b", 3) == 0,
 	    "names keep NUL bytes and their exact length");
 }
 
@@ -82,7 +83,10 @@ grant(union wire_msg *m)
 	m->reply.verdict = WIRE_GRANT;
 	m->reply.stamp.pid = 42;
 	m->reply.addr_len = 6;
-	memcpy(m->reply.addr, "\0" "1a2b3", 6);
+	memcpy(m->reply.addr,
+	    "\0"
+	    "1a2b3",
+	    6);
 }
 
 static void
@@ -98,10 +102,12 @@ test_replies(void)
 	tap_ok(!decodes(&m, n), "a GRANT without a pid is rejected");
 	grant(&m);
 	m.reply.addr[0] = 'x';
-	tap_ok(!decodes(&m, n), "a GRANT to a non-abstract address is rejected");
+	tap_ok(!decodes(&m, n),
+	    "a GRANT to a non-abstract address is rejected");
 	grant(&m);
 	m.reply.addr_len = WIRE_ADDR_MAX + 1;
-	tap_ok(!decodes(&m, n), "a GRANT address longer than sun_path is rejected");
+	tap_ok(!decodes(&m, n),
+	    "a GRANT address longer than sun_path is rejected");
 	grant(&m);
 	m.reply.error = EACCES;
 	tap_ok(!decodes(&m, n), "a GRANT carrying an error is rejected");
@@ -136,9 +142,11 @@ test_admit(void)
 	tap_ok(decodes(&m, sizeof(m.admit)),
 	    "an ADMIT for a peer in another pid namespace (pid 0) decodes");
 	m.admit.flags = WIRE_ADMIT_EXITED;
-	tap_ok(decodes(&m, sizeof(m.admit)), "an ADMIT of an exited peer decodes");
+	tap_ok(decodes(&m, sizeof(m.admit)),
+	    "an ADMIT of an exited peer decodes");
 	m.admit.flags = 0x8;
-	tap_ok(!decodes(&m, sizeof(m.admit)), "an unknown ADMIT flag is rejected");
+	tap_ok(!decodes(&m, sizeof(m.admit)),
+	    "an unknown ADMIT flag is rejected");
 	m.admit.flags = 0;
 	m.admit.peer_pid = -1;
 	tap_ok(!decodes(&m, sizeof(m.admit)), "a negative pid is rejected");
@@ -158,13 +166,19 @@ test_listen_and_nameof(void)
 	m.listen.socktype = WIRE_SOCK_STREAM;
 	(void)wire_set_name(&m.listen.name, "db", 2);
 	m.listen.addr_len = 6;
-	memcpy(m.listen.addr, "\0" "1a2b3", 6);
+	memcpy(m.listen.addr,
+	    "\0"
+	    "1a2b3",
+	    6);
 	m.listen.state = WIRE_BOUND;
-	tap_ok(!decodes(&m, sizeof(m.listen)), "a LISTEN without a socket inode is rejected");
+	tap_ok(!decodes(&m, sizeof(m.listen)),
+	    "a LISTEN without a socket inode is rejected");
 	m.listen.sock_ino = 4242;
-	tap_ok(decodes(&m, sizeof(m.listen)), "a LISTEN of a bound socket decodes");
+	tap_ok(decodes(&m, sizeof(m.listen)),
+	    "a LISTEN of a bound socket decodes");
 	m.listen.state = 0;
-	tap_ok(!decodes(&m, sizeof(m.listen)), "a LISTEN without a state is rejected");
+	tap_ok(!decodes(&m, sizeof(m.listen)),
+	    "a LISTEN without a state is rejected");
 	m.listen.state = WIRE_LISTENING;
 	m.listen.addr[0] = 'x';
 	tap_ok(!decodes(&m, sizeof(m.listen)),
@@ -172,7 +186,10 @@ test_listen_and_nameof(void)
 
 	wire_init(&m, WIRE_NAMEOF);
 	m.nameof.addr_len = 6;
-	memcpy(m.nameof.addr, "\0" "1a2b3", 6);
+	memcpy(m.nameof.addr,
+	    "\0"
+	    "1a2b3",
+	    6);
 	tap_ok(decodes(&m, sizeof(m.nameof)), "a NAMEOF decodes");
 	m.nameof.addr[9] = 1;
 	tap_ok(!decodes(&m, sizeof(m.nameof)),
@@ -181,12 +198,14 @@ test_listen_and_nameof(void)
 	wire_init(&m, WIRE_REPLY);
 	m.reply.verdict = WIRE_NAME_LOCAL;
 	m.reply.addr_len = 1;
-	tap_ok(decodes(&m, sizeof(m.reply)), "a NAME answer may name the empty name");
+	tap_ok(decodes(&m, sizeof(m.reply)),
+	    "a NAME answer may name the empty name");
 	m.reply.addr_len = 3;
 	memcpy(m.reply.addr, "\0db", 3);
 	tap_ok(decodes(&m, sizeof(m.reply)), "a NAME answer decodes");
 	m.reply.stamp.pid = 1;
-	tap_ok(!decodes(&m, sizeof(m.reply)), "a NAME answer with a stamp is rejected");
+	tap_ok(!decodes(&m, sizeof(m.reply)),
+	    "a NAME answer with a stamp is rejected");
 }
 
 static void
@@ -202,10 +221,12 @@ test_claim(void)
 	tap_ok(!decodes(&m, n + 2), "a long CLAIM is rejected");
 	tap_ok(!decodes(&m, n - 2), "a short CLAIM is rejected");
 	m.claim.reserved = 1;
-	tap_ok(!decodes(&m, n), "a CLAIM with a reserved field set is rejected");
+	tap_ok(!decodes(&m, n),
+	    "a CLAIM with a reserved field set is rejected");
 	m.claim.reserved = 0;
 	m.claim.reserved2 = 1;
-	tap_ok(!decodes(&m, n), "a CLAIM with its last reserved field set is rejected");
+	tap_ok(!decodes(&m, n),
+	    "a CLAIM with its last reserved field set is rejected");
 	m.claim.reserved2 = 0;
 	m.claim.socktype = 0;
 	tap_ok(!decodes(&m, n), "a CLAIM without a socket type is rejected");
@@ -255,14 +276,16 @@ test_exec(void)
 	tap_ok(!decodes(&m, n), "an EXEC with an unknown flag is rejected");
 	valid_exec(&m);
 	m.exec.reserved = 1;
-	tap_ok(!decodes(&m, n), "an EXEC with its reserved field set is rejected");
+	tap_ok(!decodes(&m, n),
+	    "an EXEC with its reserved field set is rejected");
 	valid_exec(&m);
 	memset(m.exec.path, 'a', WIRE_PATH_MAX);
 	m.exec.path_len = WIRE_PATH_MAX;
 	m.exec.flags = WIRE_EXEC_TRUNCATED;
 	tap_ok(decodes(&m, n), "a full EXEC path flagged as cut decodes");
 	m.exec.path_len = WIRE_PATH_MAX + 1;
-	tap_ok(!decodes(&m, n), "an EXEC path longer than the field is rejected");
+	tap_ok(!decodes(&m, n),
+	    "an EXEC path longer than the field is rejected");
 }
 
 int
