@@ -3,53 +3,9 @@
 #include <string.h>
 
 #include "decide.h"
+#include "verdict.h"
 #include "image.h"
 #include "sockdiag.h"
-
-static void
-ask_for(struct verdict *v, unsigned facts)
-{
-	v->kind = VERDICT_ASK;
-	v->need = facts;
-}
-
-static void
-answer(struct verdict *v, enum wire_verdict w)
-{
-	v->kind = VERDICT_ANSWER;
-	v->answer = w;
-}
-
-/* Refused with error, as the kernel would refuse: no audit record. */
-static void
-fail(struct verdict *v, int error)
-{
-	v->kind = VERDICT_DENY;
-	v->error = error;
-	v->gate = NULL;
-}
-
-/* Refused by the policy: audited at gate, with the reason still to set. */
-static void
-refuse(struct verdict *v, const char *gate, const struct wire_name *name,
-    pid_t peer_pid, long long peer_uid, int error)
-{
-	v->kind = VERDICT_DENY;
-	v->error = error;
-	v->gate = gate;
-	v->name = name->bytes;
-	v->name_len = name->len;
-	v->peer_pid = peer_pid;
-	v->peer_uid = peer_uid;
-}
-
-static void
-refuse_because(struct verdict *v, const char *gate,
-    const struct wire_name *name, int error, const char *reason)
-{
-	refuse(v, gate, name, 0, -1, error);
-	strlcpy(v->reason, reason, sizeof(v->reason));
-}
 
 static void
 decide_bind(const struct ask *q, const struct facts *f, struct verdict *v)
@@ -58,22 +14,22 @@ decide_bind(const struct ask *q, const struct facts *f, struct verdict *v)
 	const struct policy_service *self = &q->pol->services[q->self];
 
 	if (policy_is_external(q->pol, b->name.bytes, b->name.len)) {
-		answer(v, WIRE_EXTERNAL);
+		verdict_answer(v, WIRE_EXTERNAL);
 		return;
 	}
 	if (!policy_service_provides(self, b->name.bytes, b->name.len)) {
-		refuse(v, "bind", &b->name, 0, -1, EACCES);
+		verdict_refuse(v, "bind", &b->name, 0, -1, EACCES);
 		snprintf(v->reason, sizeof(v->reason),
 		    "service %s does not provide this name", self->name);
 		return;
 	}
 	if (!(f->known & FACT_NAME_OPEN))
-		ask_for(v, FACT_NAME_OPEN);
+		verdict_ask(v, FACT_NAME_OPEN);
 	else if (f->reg != NULL)
 		/* Like the kernel for a name in use; not a policy refusal. */
-		fail(v, EADDRINUSE);
+		verdict_fail(v, EADDRINUSE);
 	else
-		answer(v, WIRE_ALLOW);
+		verdict_answer(v, WIRE_ALLOW);
 }
 
 /* What a LISTEN registers; owner is the caller's to fill. */
@@ -108,23 +64,25 @@ decide_listen(const struct ask *q, const struct facts *f, struct verdict *v)
 	const struct policy_service *self = &q->pol->services[q->self];
 
 	if (!policy_service_provides(self, l->name.bytes, l->name.len))
-		refuse_because(v, "bind", &l->name, EACCES, "socket registered "
+		verdict_refuse_because(v, "bind", &l->name, EACCES,
+		    "socket registered "
 		    "for a name the service does not provide");
 	else if (!(f->known & FACT_BOUND))
-		ask_for(v, FACT_BOUND);
+		verdict_ask(v, FACT_BOUND);
 	else if (f->bound == SOCKDIAG_FAILED)
-		refuse_because(v, "bind", &l->name, EACCES,
+		verdict_refuse_because(v, "bind", &l->name, EACCES,
 		    "the registered socket could not be looked up");
 	else if (f->bound != 1 && f->bound != SOCKDIAG_UNSUPPORTED)
-		refuse_because(v, "bind", &l->name, EACCES, "the registered "
+		verdict_refuse_because(v, "bind", &l->name, EACCES,
+		    "the registered "
 		    "socket is not bound at the address claimed");
 	else if (!(f->known & FACT_NAME_OPEN))
-		ask_for(v, FACT_NAME_OPEN);
+		verdict_ask(v, FACT_NAME_OPEN);
 	else if (f->reg != NULL && f->reg->sock_ino != l->sock_ino)
-		fail(v, EADDRINUSE);
+		verdict_fail(v, EADDRINUSE);
 	else if (f->asker_gone)
 		/* The requester may have just died: it registers nothing. */
-		fail(v, ESRCH);
+		verdict_fail(v, ESRCH);
 	else {
 		v->kind = VERDICT_REGISTER;
 		registration_of(q, &v->reg_new);
@@ -141,13 +99,13 @@ static void
 decide_nameof(const struct ask *q, const struct facts *f, struct verdict *v)
 {
 	if (!(f->known & FACT_AT_ADDR))
-		ask_for(v, FACT_AT_ADDR);
+		verdict_ask(v, FACT_AT_ADDR);
 	else if (f->at_addr == NULL || !f->at_addr_open)
-		fail(v, ENOENT);
+		verdict_fail(v, ENOENT);
 	else {
 		v->kind = VERDICT_NAME;
-		v->answer = f->at_addr->service == q->self ?
-		    WIRE_NAME_LOCAL : WIRE_NAME_REMOTE;
+		v->answer = f->at_addr->service == q->self ? WIRE_NAME_LOCAL :
+							     WIRE_NAME_REMOTE;
 		v->reg = f->at_addr;
 	}
 }
@@ -165,24 +123,24 @@ dialable_provider(const struct ask *q, const struct wire_name *name,
 	const struct policy_service *provider;
 
 	if (policy_is_external(q->pol, name->bytes, name->len)) {
-		answer(v, WIRE_EXTERNAL);
+		verdict_answer(v, WIRE_EXTERNAL);
 		return NULL;
 	}
 	provider = policy_provider(q->pol, name->bytes, name->len);
 	if (provider == NULL) {
-		refuse_because(v, "connect", name, EACCES,
+		verdict_refuse_because(v, "connect", name, EACCES,
 		    "no service provides this name and it is not external");
 		return NULL;
 	}
 	if (!policy_service_dials(q->pol, self, provider)) {
-		refuse(v, "connect", name, 0, -1, EACCES);
+		verdict_refuse(v, "connect", name, 0, -1, EACCES);
 		snprintf(v->reason, sizeof(v->reason),
 		    "service %s does not dial service %s", self->name,
 		    provider->name);
 		return NULL;
 	}
 	if (provider->unprotected) {
-		answer(v, WIRE_EXTERNAL);
+		verdict_answer(v, WIRE_EXTERNAL);
 		return NULL;
 	}
 	return provider;
@@ -208,15 +166,15 @@ static void
 decide_dial(const struct ask *q, const struct facts *f, struct verdict *v)
 {
 	const struct wire_dial *d = &q->msg->dial;
-	unsigned name_fact = d->socktype == WIRE_SOCK_DGRAM ?
-	    FACT_NAME_OPEN : FACT_NAME_HELD;
+	unsigned name_fact = d->socktype == WIRE_SOCK_DGRAM ? FACT_NAME_OPEN :
+							      FACT_NAME_HELD;
 
 	if (dialable_provider(q, &d->name, v) == NULL)
 		return;
 	if (!(f->known & name_fact))
-		ask_for(v, name_fact);
+		verdict_ask(v, name_fact);
 	else if (f->asker_gone)
-		fail(v, ESRCH);
+		verdict_fail(v, ESRCH);
 	else if (f->reg != NULL && f->reg->dialable)
 		grant(v, f->reg->service, f->reg);
 	/*
@@ -227,12 +185,12 @@ decide_dial(const struct ask *q, const struct facts *f, struct verdict *v)
 	 */
 	else if ((d->flags & WIRE_DIAL_NOWAIT) ||
 	    q->limits->dial_timeout_ms <= 0)
-		fail(v, ECONNREFUSED);
+		verdict_fail(v, ECONNREFUSED);
 	else if (!(f->known & FACT_PENDING))
-		ask_for(v, FACT_PENDING);
+		verdict_ask(v, FACT_PENDING);
 	else if (f->pending_proc >= q->limits->pending_per_process ||
 	    f->pending_service >= q->limits->pending_per_service)
-		fail(v, ECONNREFUSED);
+		verdict_fail(v, ECONNREFUSED);
 	else
 		v->kind = VERDICT_WAIT;
 }
@@ -242,7 +200,7 @@ decide_waited(const struct registration *r, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	if (r == NULL || !r->dialable)
-		fail(v, ECONNREFUSED);
+		verdict_fail(v, ECONNREFUSED);
 	else
 		grant(v, r->service, r);
 }
@@ -255,8 +213,8 @@ decide_waited(const struct registration *r, struct verdict *v)
 static void
 decide_claim(const struct ask *q, struct verdict *v)
 {
-	const struct policy_service *provider =
-	    dialable_provider(q, &q->msg->claim.name, v);
+	const struct policy_service *provider = dialable_provider(q,
+	    &q->msg->claim.name, v);
 
 	if (provider != NULL)
 		grant(v, policy_service_index(q->pol, provider), NULL);
@@ -271,7 +229,7 @@ decide_report(const struct ask *q, struct verdict *v)
 	switch (r->reason) {
 	case WIRE_REPORT_PEER_MISMATCH:
 		why = "the process at the provider's address is not the one "
-		    "the capability names";
+		      "the capability names";
 		break;
 	case WIRE_REPORT_PEER_DEAD:
 		why = "the provider the capability names has exited";
@@ -280,7 +238,7 @@ decide_report(const struct ask *q, struct verdict *v)
 		why = "the peer's credentials are unavailable";
 		break;
 	}
-	refuse(v, "connect", &r->name, r->peer_pid,
+	verdict_refuse(v, "connect", &r->name, r->peer_pid,
 	    r->peer_pid ? (long long)r->peer_uid : -1, ECONNREFUSED);
 	strlcpy(v->reason, why, sizeof(v->reason));
 }
@@ -301,172 +259,15 @@ decide_exec(const struct ask *q, struct verdict *v)
 	v->name_len = e->path_len;
 	v->peer_pid = 0;
 	v->peer_uid = -1;
-	snprintf(v->reason, sizeof(v->reason), "%s%s",
-	    image_reason(e->reason),
+	snprintf(v->reason, sizeof(v->reason), "%s%s", image_reason(e->reason),
 	    e->flags & WIRE_EXEC_TRUNCATED ? " (path cut short)" : "");
 }
 
 static void
 decide_hello(const struct ask *q, struct verdict *v)
 {
-	answer(v, WIRE_ALLOW);
+	verdict_answer(v, WIRE_ALLOW);
 	v->unprotectable = q->msg->hello.status == WIRE_HELLO_INTERPOSED;
-}
-
-/* Refused at the provider's gate: the connection is aborted. */
-static void
-refuse_peer(struct verdict *v, const struct wire_admit *a)
-{
-	refuse(v, "accept", &a->name, a->peer_pid, a->peer_uid, ECONNABORTED);
-}
-
-static void
-refuse_ungranted(const struct ask *q, struct verdict *v)
-{
-	const struct wire_admit *a = &q->msg->admit;
-
-	refuse_peer(v, a);
-	snprintf(v->reason, sizeof(v->reason),
-	    "pid %d holds no capability to service %s", (int)a->peer_pid,
-	    q->pol->services[q->self].name);
-}
-
-/*
- * The gate refused a peer it had been told to refuse less than a second
- * before, without asking (shim/admit.c), and tells us for the audit.
- * The reason is the usual one unless the peer has been granted since.
- */
-static void
-decide_remembered(const struct ask *q, const struct facts *f,
-    struct verdict *v)
-{
-	const struct wire_admit *a = &q->msg->admit;
-	const struct peer_facts *peer = &f->peer;
-
-	if (!(f->known & FACT_PEER)) {
-		ask_for(v, FACT_PEER);
-		return;
-	}
-	if (peer->live && peer->pidfs_ino == a->peer_ino && peer->granted) {
-		refuse_peer(v, a);
-		snprintf(v->reason, sizeof(v->reason), "pid %d was refused "
-		    "less than a second ago, before its grant, and the gate "
-		    "remembered it", (int)a->peer_pid);
-	} else
-		refuse_ungranted(q, v);
-}
-
-/*
- * The refusals made from the ADMIT alone; false if there is none.
- * Without pidfs an exited connector cannot be told apart from a process
- * that took its pid since and holds a grant: refused.  A datagram whose
- * kernel credentials were cut (MSG_CTRUNC: a sender that attaches
- * descriptors can push the pidfd out) names a pid that may have been
- * reused: never judged by that pid.
- */
-static bool
-refused_unidentified(const struct ask *q, const struct facts *f,
-    struct verdict *v)
-{
-	const struct wire_admit *a = &q->msg->admit;
-
-	if (a->peer_pid == 0) {
-		refuse(v, "accept", &a->name, 0, a->peer_uid, ECONNABORTED);
-		strlcpy(v->reason, "peer credentials unavailable (another pid "
-		    "namespace)", sizeof(v->reason));
-	} else if (a->flags & WIRE_ADMIT_EXITED) {
-		refuse_peer(v, a);
-		strlcpy(v->reason, "the peer has exited, and without pidfs it "
-		    "cannot be told from a process that reused its pid",
-		    sizeof(v->reason));
-	} else if (a->flags & WIRE_ADMIT_REMEMBERED)
-		decide_remembered(q, f, v);
-	else if (a->flags & WIRE_ADMIT_UNIDENTIFIED) {
-		refuse_peer(v, a);
-		strlcpy(v->reason, "the sender's credentials were cut short or "
-		    "came without its pidfd", sizeof(v->reason));
-	} else
-		return false;
-	return true;
-}
-
-/*
- * Same pid, another process: the pidfs inodes tell them apart, and so
- * does a uid other than the one on record.  The connector may be one
- * that exited after its pid was taken by the process on record, or one
- * that took the pid of a process that held a grant; either way the
- * record is not the connector's.
- */
-static bool
-another_process(const struct wire_admit *a, const struct peer_facts *peer)
-{
-	return a->peer_uid != peer->uid || (a->peer_ino != 0 &&
-	    peer->pidfs_ino != 0 && a->peer_ino != peer->pidfs_ino);
-}
-
-/* Past the refusals of refused_unidentified(), and knowing the peer. */
-static void
-decide_admit_peer(const struct ask *q, const struct facts *f,
-    struct verdict *v)
-{
-	const struct wire_admit *a = &q->msg->admit;
-	bool live = f->peer.live, impostor = false, granted, answered;
-
-	if (live && another_process(a, &f->peer)) {
-		impostor = f->peer.granted;
-		live = false;
-	}
-	granted = live && f->peer.granted;
-	/*
-	 * An answer from a provider's socket is admitted for what it is, a
-	 * datagram from that socket: the shim must not take its sender for
-	 * a process granted anything.
-	 */
-	answered = !granted && a->socktype == WIRE_SOCK_DGRAM &&
-	    a->from_len != 0;
-	if (answered && !(f->known & FACT_FROM_PROVIDER))
-		ask_for(v, FACT_FROM_PROVIDER);
-	else if (answered && f->from_provider)
-		answer(v, WIRE_ALLOW_ONCE);
-	/* Made by a granted process that has exited since: still its own. */
-	else if (!live && !(f->known & FACT_EXITED_GRANT))
-		ask_for(v, FACT_EXITED_GRANT);
-	else if (!live && f->exited_grant)
-		answer(v, WIRE_ALLOW_ONCE);
-	/* Not granted, as far as we have read: first read the rest. */
-	else if (!granted && a->peer_ino != 0 && f->may_defer)
-		v->kind = VERDICT_DEFER;
-	else if (impostor) {
-		refuse_peer(v, a);
-		strlcpy(v->reason, "peer reuses the pid of a process that held "
-		    "a capability", sizeof(v->reason));
-	} else if (!granted)
-		refuse_ungranted(q, v);
-	else
-		answer(v, WIRE_ALLOW);
-}
-
-/*
- * A connection or datagram at a provider's gate.  Where the kernel has
- * pidfs the process on record has an inode, and so does every live
- * connector: a question without one is not about the process on record,
- * whose pid it may have taken.
- */
-static void
-decide_admit(const struct ask *q, const struct facts *f, struct verdict *v)
-{
-	const struct wire_admit *a = &q->msg->admit;
-
-	if (refused_unidentified(q, f, v))
-		return;
-	if (!(f->known & FACT_PEER))
-		ask_for(v, FACT_PEER);
-	else if (f->peer.live && f->peer.pidfs_ino != 0 && a->peer_ino == 0) {
-		refuse_peer(v, a);
-		strlcpy(v->reason, "the peer's pidfs inode is unknown on a "
-		    "kernel that has pidfs", sizeof(v->reason));
-	} else
-		decide_admit_peer(q, f, v);
 }
 
 void
@@ -474,14 +275,32 @@ decide(const struct ask *q, const struct facts *f, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	switch (q->msg->h.type) {
-	case WIRE_BIND:		decide_bind(q, f, v);	break;
-	case WIRE_LISTEN:	decide_listen(q, f, v);	break;
-	case WIRE_DIAL:		decide_dial(q, f, v);	break;
-	case WIRE_ADMIT:	decide_admit(q, f, v);	break;
-	case WIRE_REPORT:	decide_report(q, v);	break;
-	case WIRE_HELLO:	decide_hello(q, v);	break;
-	case WIRE_NAMEOF:	decide_nameof(q, f, v);	break;
-	case WIRE_CLAIM:	decide_claim(q, v);	break;
-	case WIRE_EXEC:		decide_exec(q, v);	break;
+	case WIRE_BIND:
+		decide_bind(q, f, v);
+		break;
+	case WIRE_LISTEN:
+		decide_listen(q, f, v);
+		break;
+	case WIRE_DIAL:
+		decide_dial(q, f, v);
+		break;
+	case WIRE_ADMIT:
+		decide_admit(q, f, v);
+		break;
+	case WIRE_REPORT:
+		decide_report(q, v);
+		break;
+	case WIRE_HELLO:
+		decide_hello(q, v);
+		break;
+	case WIRE_NAMEOF:
+		decide_nameof(q, f, v);
+		break;
+	case WIRE_CLAIM:
+		decide_claim(q, v);
+		break;
+	case WIRE_EXEC:
+		decide_exec(q, v);
+		break;
 	}
 }

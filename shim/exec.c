@@ -26,6 +26,7 @@
 
 #include "channel.h"
 #include "exec.h"
+#include "execenv.h"
 #include "execgate.h"
 #include "image.h"
 #include "inherit.h"
@@ -36,218 +37,6 @@
 #include "wire.h"
 
 extern char **environ;
-
-/*
- * Set once at start-up, read-only afterwards: the shim's own path (the
- * dynamic linker's copy, which lives as long as the shim is loaded), and
- * the variables every image of the service needs as the launcher set
- * them, carried when an environment arrives without them (copied: a
- * program may rewrite its environment in place for its process title).
- */
-static const char *shim_file;
-
-static const char *const carried_names[] = {
-	"CAPWRAP_SERVICE",
-#ifdef CAPWRAP_SANITIZERS
-	/* A sanitizer-built shim cannot start without its runtime's options. */
-	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
-#endif
-};
-#define NCARRIED (sizeof(carried_names) / sizeof(carried_names[0]))
-static char carried[NCARRIED][256];
-
-void
-exec_init(void)
-{
-	Dl_info info;
-
-	if (dladdr((void *)exec_init, &info) != 0 && info.dli_fname != NULL &&
-	    info.dli_fname[0] == '/')
-		shim_file = info.dli_fname;
-	for (size_t i = 0; i < NCARRIED; i++) {
-		const char *v = getenv(carried_names[i]);
-
-		if (v != NULL && (size_t)snprintf(carried[i], sizeof(carried[i]),
-		    "%s=%s", carried_names[i], v) >= sizeof(carried[i]))
-			carried[i][0] = '\0';
-	}
-	exec_gate_init();
-}
-
-struct env_build {
-	char	**envp;
-	void	 *map;
-	size_t	  map_size;
-};
-
-static const char preload_prefix[] = "LD_PRELOAD=";
-static const char channel_prefix[] = WIRE_CHANNEL_ENV "=";
-/* Not const: it goes into an envp, which is an array of char *. */
-static char dgram_mark[] = DGRAM_GATES_ENV "=1";
-
-/* What an environment holds of what every image of the service needs. */
-struct env_scan {
-	size_t		 n;		/* its entries */
-	const char	*old_preload;	/* LD_PRELOAD's value, or NULL */
-	bool		 channel_named;	/* the channel variable is set */
-	bool		 channel_right;	/* to the channel's current number */
-	bool		 have[NCARRIED];
-	bool		 have_mark;
-};
-
-static bool
-has_prefix(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* Is entry the variable NAME (entry is "NAME=...")? */
-static bool
-is_var(const char *entry, const char *name)
-{
-	size_t n = strlen(name);
-
-	return strncmp(entry, name, n) == 0 && entry[n] == '=';
-}
-
-/* Does an LD_PRELOAD value name our shim? */
-static bool
-preloads_shim(const char *value)
-{
-	size_t n = strlen(shim_file);
-
-	for (const char *p = value; (p = strstr(p, shim_file)) != NULL; p += n)
-		if ((p == value || p[-1] == ':' || p[-1] == ' ') &&
-		    (p[n] == '\0' || p[n] == ':' || p[n] == ' '))
-			return true;
-	return false;
-}
-
-static void
-scan_env(char *const envp[], int chan, struct env_scan *sc)
-{
-	memset(sc, 0, sizeof(*sc));
-	for (; envp[sc->n] != NULL; sc->n++) {
-		const char *e = envp[sc->n];
-
-		if (has_prefix(e, preload_prefix))
-			sc->old_preload = e + sizeof(preload_prefix) - 1;
-		else if (has_prefix(e, channel_prefix)) {
-			sc->channel_named = true;
-			sc->channel_right = chan >= 0 &&
-			    strtol(e + sizeof(channel_prefix) - 1, NULL, 10) ==
-			    chan;
-		}
-		for (size_t i = 0; i < NCARRIED; i++)
-			sc->have[i] |= is_var(e, carried_names[i]);
-		sc->have_mark |= is_var(e, DGRAM_GATES_ENV);
-	}
-}
-
-/*
- * Nothing to add only if the shim is preloaded, the channel variable
- * names the channel's current number, and nothing carried is missing.
- * A lost channel is not named at all: the number may have been reused
- * for a socket of the program's, which the child must never adopt.
- */
-static bool
-env_complete(const struct env_scan *sc, int chan, bool want_mark)
-{
-	bool complete = true;
-
-	for (size_t i = 0; i < NCARRIED; i++)
-		complete &= sc->have[i] || carried[i][0] == '\0';
-	complete &= sc->have_mark || !want_mark;
-	return sc->old_preload != NULL && preloads_shim(sc->old_preload) &&
-	    (chan >= 0 ? sc->channel_right : !sc->channel_named) && complete;
-}
-
-/* The new environment, in memory mapped for it: envp and what it lacks. */
-static char *const *
-build_env(char *const envp[], const struct env_scan *sc, int chan,
-    bool want_mark, struct env_build *b)
-{
-	const char *old_preload = sc->old_preload;
-	size_t k = 0, strings;
-	char *text, chan_text[32];
-
-	snprintf(chan_text, sizeof(chan_text), "%s%d", channel_prefix, chan);
-	strings = sizeof(preload_prefix) + strlen(shim_file) + 1 +
-	    (old_preload ? strlen(old_preload) : 0) + sizeof(chan_text) + 8;
-	b->map_size = (sc->n + 4 + NCARRIED) * sizeof(char *) + strings;
-	b->map = mmap(NULL, b->map_size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (b->map == MAP_FAILED)
-		return NULL;
-	b->envp = b->map;
-	text = (char *)b->map + (sc->n + 4 + NCARRIED) * sizeof(char *);
-
-	for (size_t i = 0; i < sc->n; i++)
-		if (!has_prefix(envp[i], preload_prefix) &&
-		    !has_prefix(envp[i], channel_prefix))
-			b->envp[k++] = envp[i];
-	/* The shim first: a library ahead of it would see the calls first. */
-	b->envp[k++] = text;
-	if (old_preload != NULL && *old_preload != '\0' &&
-	    !preloads_shim(old_preload))
-		text += sprintf(text, "%s%s:%s", preload_prefix, shim_file,
-		    old_preload) + 1;
-	else if (old_preload != NULL && preloads_shim(old_preload))
-		text += sprintf(text, "%s%s", preload_prefix, old_preload) + 1;
-	else
-		text += sprintf(text, "%s%s", preload_prefix, shim_file) + 1;
-	if (chan >= 0) {
-		b->envp[k++] = text;
-		text += sprintf(text, "%s", chan_text) + 1;
-	}
-	for (size_t i = 0; i < NCARRIED; i++)
-		if (!sc->have[i] && carried[i][0] != '\0')
-			b->envp[k++] = carried[i];
-	if (want_mark && !sc->have_mark)
-		b->envp[k++] = dgram_mark;
-	b->envp[k] = NULL;
-	return b->envp;
-}
-
-/*
- * Build envp plus what the shim needs.  Returns envp itself when nothing
- * is missing, the new array otherwise, or NULL (errno set).
- */
-static char *const *
-with_shim(char *const envp[], struct env_build *b)
-{
-	static char *const empty[] = { NULL };
-	/* A relaxed load: no lock, so safe in a vfork child (inherit.c). */
-	bool want_mark = sockets_any_dgram_gates();
-	int chan = channel_fd_checked();
-	struct env_scan sc;
-
-	/* After clearenv(), environ is NULL: the kernel takes that as empty. */
-	if (envp == NULL)
-		envp = empty;
-	/*
-	 * Without its own path the shim cannot put itself back: a service
-	 * process (it holds the channel) then execs nothing, rather than an
-	 * image that might run ungated.
-	 */
-	if (shim_file == NULL) {
-		if (chan < 0)
-			return envp;
-		errno = EACCES;
-		return NULL;
-	}
-	scan_env(envp, chan, &sc);
-	if (env_complete(&sc, chan, want_mark))
-		return envp;
-	return build_env(envp, &sc, chan, want_mark, b);
-}
-
-static void
-release_env(struct env_build *b)
-{
-	if (b->map != NULL && b->map != MAP_FAILED)
-		(void)munmap(b->map, b->map_size);
-}
 
 /* An exec that returned failed: give back the environment, keep its errno. */
 static int
@@ -283,8 +72,8 @@ execve(const char *path, char *const argv[], char *const envp[])
 }
 
 int
-execveat(int dirfd, const char *path, char *const argv[],
-    char *const envp[], int flags)
+execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
+    int flags)
 {
 	struct env_build b = { 0 };
 	char *const *env;
@@ -392,9 +181,9 @@ gather(const char *arg0, va_list ap, char **argv, char ***envp)
 
 /* How an execl-family call runs the argv it gathered. */
 enum listed_exec {
-	LISTED_PATH,		/* execl: path, environ */
-	LISTED_SEARCH,		/* execlp: PATH search, environ */
-	LISTED_ENV,		/* execle: path, the envp after the NULL */
+	LISTED_PATH,   /* execl: path, environ */
+	LISTED_SEARCH, /* execlp: PATH search, environ */
+	LISTED_ENV,    /* execle: path, the envp after the NULL */
 };
 
 static int
@@ -462,16 +251,6 @@ spawn_image(pid_t *pid, const char *path,
 	rc = real.posix_spawn(pid, path, actions, attr, argv, env);
 	release_env(&b);
 	return rc;
-}
-
-bool
-environ_carries_shim(void)
-{
-	struct env_build b = { 0 };
-	bool complete = with_shim(environ, &b) == environ;
-
-	release_env(&b);
-	return complete;
 }
 
 int

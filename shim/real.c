@@ -92,8 +92,8 @@ real_ready(void)
 
 /* The address range of the shim's own loaded segments. */
 struct object_range {
-	uintptr_t	probe;		/* an address inside the object */
-	uintptr_t	lo, hi;
+	uintptr_t probe; /* an address inside the object */
+	uintptr_t lo, hi;
 };
 
 static int
@@ -120,23 +120,24 @@ find_own_range(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
+/*
+ * Every call through which a gate could be bypassed: the socket calls,
+ * every receive (the datagram gate), syscall() (which the shim routes to
+ * them) and the exec family (which puts the shim back into a new image).
+ */
+/* clang-format off */
+static const char *const gates[] = {
+	"bind", "connect", "listen", "accept", "accept4", "sendto", "sendmsg",
+	"sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "recv", "read", "readv",
+	"__recv_chk", "__recvfrom_chk", "__read_chk", "syscall", "execve",
+	"execveat", "fexecve", "execv", "execvp", "execvpe", "execl", "execlp",
+	"execle", "posix_spawn", "posix_spawnp",
+};
+/* clang-format on */
+
 bool
 real_hooks_first(void)
 {
-	/*
-	 * Every call through which a gate could be bypassed: the socket
-	 * calls, every receive (the datagram gate), syscall() (which the
-	 * shim routes to them) and the exec family (which puts the shim
-	 * back into a new image).
-	 */
-	static const char *const gates[] = {
-		"bind", "connect", "listen", "accept", "accept4", "sendto",
-		"sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "recv",
-		"read", "readv", "__recv_chk", "__recvfrom_chk", "__read_chk",
-		"syscall", "execve", "execveat", "fexecve", "execv", "execvp",
-		"execvpe", "execl", "execlp", "execle", "posix_spawn",
-		"posix_spawnp",
-	};
 	struct object_range self = { .probe = (uintptr_t)real_hooks_first };
 	Dl_info found;
 
@@ -154,10 +155,12 @@ real_hooks_first(void)
 
 		if (fn < self.lo || fn >= self.hi) {
 			capshim_log_always("%s is interposed ahead of "
-			    "libcapshim.so (by %s)", gates[i],
+					   "libcapshim.so (by %s)",
+			    gates[i],
 			    fn != 0 && dladdr((void *)fn, &found) &&
-			    found.dli_fname ? found.dli_fname :
-			    "an unknown object");
+				    found.dli_fname ?
+				found.dli_fname :
+				"an unknown object");
 			return false;
 		}
 	}

@@ -53,7 +53,8 @@ tests_unit_test_decide_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)
 tests_unit_test_decide_LDADD = policy/libpolicy.a common/libcommon.la \
 	$(LIBBSD_LIBS)
 tests_unit_test_decide_SOURCES = tests/unit/test_decide.c \
-	tests/unit/judge.h tests/unit/tap.h launcher/decide.c launcher/decide.h
+	tests/unit/judge.h tests/unit/tap.h launcher/decide.c launcher/decide.h \
+	launcher/decideadmit.c launcher/verdict.c launcher/verdict.h
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
 	tests/unit/test-procstat tests/unit/test-procfacts \
 	tests/unit/test-image tests/unit/test-transport tests/unit/test-decide
