@@ -563,6 +563,9 @@ service flaky {
 	exec sh -c "[ -e $T/crash ] || exec sleep 300; exit 3"
 	restart on-failure 1 3600s
 }
+service late {
+	exec sh -c "while [ ! -e $T/end ]; do sleep 0.05; done"
+}
 EOF
 	start_manager
 	NOTIFY_SOCKET="$T/notify.sock" start_topology
@@ -572,12 +575,17 @@ EOF
 	touch "$T/crash"
 	pkill -TERM -P "$CAPWRAP_PID" -x sleep
 	wait_for "$T/notes" 'failed'
+	touch "$T/end"
+	wait_for "$T/err" '^capwrap: late exited with status 0$'
+	wait_for "$T/notes" '^STATUS=1 service running'
 	kill -TERM "$CAPWRAP_PID"
 	wait_topology
 	wait_for "$T/notes" 'STOPPING=1'
 	kill "$MANAGER_PID"
 	run cat "$T/notes"
 	assert_line --index 0 'READY=1'
-	assert_line --index 1 'STATUS=2 services running'
-	assert_line --index 2 'STATUS=1 service running, 1 failed'
+	assert_line --index 1 'STATUS=3 services running'
+	assert_line --index 2 'STATUS=2 services running, 1 failed'
+	assert_line --index 3 'STATUS=1 service running, 1 failed'
+	assert_line --index 4 'STOPPING=1'
 }
