@@ -147,6 +147,7 @@ setup_launcher(void)
 	/* Whoever reads our output must not be able to stop the loop. */
 	sink_init(STDOUT_FILENO);
 	sink_init(STDERR_FILENO);
+	sink_take_stderr();
 	/* Before any fork: the services must not inherit NOTIFY_SOCKET. */
 	(void)notify_init();
 

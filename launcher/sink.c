@@ -161,16 +161,20 @@ enqueue(struct sink *s, const struct iovec *iov, int iovcnt, size_t skip)
 		total += iov[i].iov_len;
 	if (skip == 0 && s->qlen - s->qoff + total > SINK_QUEUE_MAX)
 		return false;
-	if (s->qoff > 0) {
+	/* Written bytes go once they are half the buffer, or in the way. */
+	if (s->qoff > 0 &&
+	    (s->qoff >= s->qcap / 2 || s->qlen + total - skip > s->qcap)) {
 		memmove(s->q, s->q + s->qoff, s->qlen - s->qoff);
 		s->qlen -= s->qoff;
 		s->qoff = 0;
 	}
 	if (s->qlen + total - skip > s->qcap) {
-		size_t ncap = s->qlen + total - skip;
-		char *nq = realloc(s->q, ncap);
+		size_t ncap = s->qcap * 2 > PIPE_BUF ? s->qcap * 2 : PIPE_BUF;
+		char *nq;
 
-		if (nq == NULL)
+		if (ncap < s->qlen + total - skip)
+			ncap = s->qlen + total - skip;
+		if ((nq = realloc(s->q, ncap)) == NULL)
 			return false;
 		s->q = nq;
 		s->qcap = ncap;
@@ -260,9 +264,42 @@ sink_line(int fd, const char *line, size_t len)
 	sink_linev(fd, &(struct iovec){ (void *)line, len }, 1);
 }
 
+/* capwrap's own messages, gathered into lines for the sink. */
+static char err_line[PIPE_BUF];
+static size_t err_len;
+
+static ssize_t
+stderr_write(void *cookie, const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		/* A message too long for one line is cut; its newline stays. */
+		if (err_len < sizeof(err_line) - 1 || buf[i] == '\n')
+			err_line[err_len++] = buf[i];
+		if (buf[i] == '\n') {
+			sink_line(STDERR_FILENO, err_line, err_len);
+			err_len = 0;
+		}
+	}
+	return (ssize_t)len;
+}
+
+void
+sink_take_stderr(void)
+{
+	cookie_io_functions_t io = { .write = stderr_write };
+	FILE *f = fopencookie(NULL, "w", io);
+
+	if (f == NULL)
+		return;
+	(void)setvbuf(f, NULL, _IONBF, 0);
+	stderr = f;
+}
+
 void
 sink_finish(void)
 {
+	if (err_len > 0)
+		(void)stderr_write(NULL, "\n", 1);
 	for (int i = 1; i <= 2; i++) {
 		struct sink *s = &sinks[i];
 

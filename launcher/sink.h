@@ -26,6 +26,12 @@
  * MSG_DONTWAIT.  A regular file is left as it is.
  */
 void sink_init(int fd);
+/*
+ * capwrap's own messages (stdio's stderr) go through the sink from now
+ * on, each line whole: never into the middle of a service's line that
+ * the reader has taken only part of.
+ */
+void sink_take_stderr(void);
 /* Write one whole line (it ends with a newline), or queue or drop it. */
 void sink_line(int fd, const char *line, size_t len);
 /* The same, the line given in pieces. */

@@ -272,3 +272,32 @@ EOF
 	told=$(sed -nE 's/^capwrap: ([0-9]+) lines of output dropped.*/\1/p' "$T/out" | awk '{ n += $1 } END { print n + 0 }')
 	assert_equal "$(( kept + told ))" 3020
 }
+
+@test "stdout and stderr on one slow pipe: service lines and capwrap's own stay whole, one queue for both" {
+	write_policy <<EOF
+service a {
+	exec python3 -c "[print(str(i) + 'a' * 300000, flush=True) for i in range(20)]; open('$T/a.done', 'w')"
+	unprotected
+}
+service b {
+	exec python3 -c "import sys; [print('b' * 100, file=sys.stderr, flush=True) for i in range(3000)]; open('$T/b.done', 'w')"
+	unprotected
+}
+EOF
+	# The reader starts only once both services have said everything.
+	"$CAPWRAP" run "$T/policy" 2>&1 | {
+		while [ ! -e "$T/a.done" ] || [ ! -e "$T/b.done" ]; do sleep 0.05; done
+		cat
+	} > "$T/out"
+	assert_equal "${PIPESTATUS[0]}" 0
+	run awk '
+		/^a \| [0-9]+a+$/ && match($3, /^[0-9]+/) && length($3) - RLENGTH == 300000 { next }
+		/^b \| b+$/ && length($0) == 104 { next }
+		/^capwrap: [ab] exited with status 0$/ { next }
+		/^capwrap: [0-9]+ lines of output dropped: their reader was not keeping up$/ { next }
+		{ bad++ } END { print bad + 0 }' "$T/out"
+	assert_output 0
+	kept=$(grep -cE '^(a|b) |^capwrap: [ab] exited' "$T/out")
+	told=$(sed -nE 's/^capwrap: ([0-9]+) lines of output dropped.*/\1/p' "$T/out" | awk '{ n += $1 } END { print n + 0 }')
+	assert_equal "$(( kept + told ))" 3022
+}
