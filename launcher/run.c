@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "exitcodes.h"
 #include "notify.h"
+#include "output.h"
 #include "shimpath.h"
 #include "sink.h"
 #include "supervise.h"
@@ -26,6 +27,8 @@ struct run_options {
 	const char *audit_path; /* --audit */
 	const char *exit_with;	/* --exit-with */
 	bool to_syslog;		/* --syslog */
+	bool exit_on_failed;	/* --exit-on-failed */
+	bool timestamps;	/* --timestamps */
 	int64_t dial_timeout_ms;
 	int64_t grace_ms;
 };
@@ -62,6 +65,12 @@ run_option(void *ctx, int c, const char *arg)
 		break;
 	case 'x':
 		o->exit_with = arg;
+		break;
+	case 'F':
+		o->exit_on_failed = true;
+		break;
+	case 'T':
+		o->timestamps = true;
 		break;
 	case 't':
 		if (parse_seconds("--dial-timeout", arg, 0, 3600,
@@ -138,6 +147,7 @@ setup_launcher(void)
 	/* Whoever reads our output must not be able to stop the loop. */
 	sink_init(STDOUT_FILENO);
 	sink_init(STDERR_FILENO);
+	sink_take_stderr();
 	/* Before any fork: the services must not inherit NOTIFY_SOCKET. */
 	(void)notify_init();
 
@@ -166,9 +176,12 @@ cmd_run(int argc, char **argv)
 	cfg.policy = policy;
 	cfg.grace_ms = o.grace_ms;
 	cfg.dial_timeout_ms = o.dial_timeout_ms;
+	cfg.exit_on_failed = o.exit_on_failed;
+	output_timestamps(o.timestamps);
 	if ((rc = supervise_setup(&cfg)) != EXIT_OK)
 		return rc;
 	rc = supervise();
+	sink_finish();
 	notify_close();
 	audit_close();
 	supervise_free();
@@ -180,6 +193,8 @@ static const struct option run_longopts[] = {
 	{ "audit", required_argument, NULL, 'a' },
 	{ "syslog", no_argument, NULL, 's' },
 	{ "exit-with", required_argument, NULL, 'x' },
+	{ "exit-on-failed", no_argument, NULL, 'F' },
+	{ "timestamps", no_argument, NULL, 'T' },
 	{ "dial-timeout", required_argument, NULL, 't' },
 	{ "grace", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
@@ -191,7 +206,8 @@ const struct cli_command run_command = {
 	.synopsis =
 	    "capwrap run POLICY [--audit FILE] [--syslog] "
 	    "[--exit-with SERVICE]\n"
-	    "                   [--dial-timeout SECONDS] [--grace SECONDS]\n",
+	    "                   [--dial-timeout SECONDS] [--grace SECONDS]\n"
+	    "                   [--exit-on-failed] [--timestamps]\n",
 	.operand = "POLICY",
 	.shortopts = ":h",
 	.options = run_longopts,

@@ -11,8 +11,88 @@
 #include "broker.h"
 #include "exitcodes.h"
 #include "loop.h"
+#include "orphans.h"
 #include "service.h"
 #include "servicespawn.h"
+
+/*
+ * Restart backoff: doubling from the first delay to the cap, reset after a
+ * good run.
+ */
+#define BACKOFF_FIRST_MS 100
+#define BACKOFF_MAX_MS 30000
+#define BACKOFF_RESET_MS 10000
+
+/* As supervise.c's: the children of ours looked at in one pass. */
+#define MAX_CHILDREN 4096
+
+int
+service_init(struct service_rt *s, const struct policy_service *ps)
+{
+	char path[PATH_MAX];
+	size_t burst = ps->start_burst > 0 ? ps->start_burst : 1;
+
+	s->ps = ps;
+	s->restart_at = -1;
+	s->backoff_ms = BACKOFF_FIRST_MS;
+	if (spawn_resolve(ps->argv[0], path, sizeof(path)) != 0)
+		(void)strlcpy(path, ps->argv[0], sizeof(path));
+	if ((s->program = strdup(path)) == NULL ||
+	    (s->starts = calloc(burst, sizeof(*s->starts))) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+service_free(struct service_rt *s)
+{
+	free(s->program);
+	free(s->starts);
+}
+
+/* Whether a start at time at would be over the limit of starts. */
+static bool
+over_start_limit(const struct service_rt *s, int64_t at)
+{
+	if (s->ps->start_burst == 0 || s->nstarts < s->ps->start_burst)
+		return false;
+	/* Full: next_start holds the oldest of the last start_burst. */
+	return at - s->starts[s->next_start] <
+	    (int64_t)s->ps->start_window * 1000;
+}
+
+static void
+record_start(struct service_rt *s, int64_t at)
+{
+	size_t burst = s->ps->start_burst > 0 ? s->ps->start_burst : 1;
+
+	s->starts[s->next_start] = at;
+	s->next_start = (s->next_start + 1) % burst;
+	if (s->nstarts < burst)
+		s->nstarts++;
+}
+
+int
+service_plan_restart(struct service_rt *s, int64_t now)
+{
+	if (now - s->started_ms >= BACKOFF_RESET_MS)
+		s->backoff_ms = BACKOFF_FIRST_MS;
+	if (over_start_limit(s, now + s->backoff_ms)) {
+		s->failed = true;
+		fprintf(stderr,
+		    "capwrap: %s: failed: started %u times within %u s, "
+		    "not restarted again\n",
+		    s->ps->name, s->ps->start_burst, s->ps->start_window);
+		return -1;
+	}
+	s->restart_at = now + s->backoff_ms;
+	fprintf(stderr, "capwrap: %s: restarting in %lld ms\n", s->ps->name,
+	    (long long)s->backoff_ms);
+	s->backoff_ms *= 2;
+	if (s->backoff_ms > BACKOFF_MAX_MS)
+		s->backoff_ms = BACKOFF_MAX_MS;
+	return 0;
+}
 
 bool
 service_is_running(const struct service_rt *s)
@@ -97,6 +177,51 @@ service_forget_daemon(struct service_rt *s, pid_t pid)
 		if (s->daemons[k] == pid) {
 			s->daemons[k] = s->daemons[--s->ndaemons];
 			return;
+		}
+	}
+}
+
+/*
+ * Claim the adopted children that still hold a service's channel: they
+ * are the service now that its main process is gone.  Only services whose
+ * lineage just lost a process can gain any (reaping one re-parents its
+ * children to us).
+ */
+void
+service_adopt_daemons(struct service_rt *svc, size_t nsvc, const bool *ended,
+    bool stopping)
+{
+	pid_t kids[MAX_CHILDREN];
+	ssize_t n = orphans_children(kids, MAX_CHILDREN);
+
+	for (ssize_t i = 0; i < n && i < MAX_CHILDREN; i++) {
+		for (size_t k = 0; k < nsvc; k++) {
+			struct service_rt *s = &svc[k];
+
+			if (!ended[k] || s->main_alive || s->channel_ino == 0 ||
+			    service_has_daemon(s, kids[i]) ||
+			    !orphans_holds_socket(kids[i], s->channel_ino))
+				continue;
+			if (service_add_daemon(s, kids[i]) != 0)
+				continue;
+			/*
+			 * While stopping, every process of the service has
+			 * been signalled and is waited for anyway: no notice.
+			 * Most found here then are the main process's own
+			 * children still dying of the very signal that ended
+			 * it, and whether the kernel let them finish before
+			 * it was reaped is a matter of scheduling.
+			 */
+			if (stopping) {
+				(void)kill(kids[i], SIGTERM);
+				break;
+			}
+			fprintf(stderr,
+			    "capwrap: %s: pid %d holds the service's "
+			    "channel after its main process exited; the "
+			    "service runs until it exits\n",
+			    s->ps->name, (int)kids[i]);
+			break;
 		}
 	}
 }
@@ -199,5 +324,6 @@ service_start(struct service_rt *s, size_t index, const char *shim, int width)
 	s->ready = false;
 	s->restart_at = -1;
 	s->started_ms = loop_now_ms();
+	record_start(s, s->started_ms);
 	return 0;
 }

@@ -27,8 +27,19 @@ struct service_rt {
 	int64_t started_ms;
 	int64_t backoff_ms;
 	int64_t restart_at; /* -1: no restart due */
+	int64_t *starts;    /* the last start_burst start times, a ring */
+	size_t nstarts;	    /* how many it holds */
+	size_t next_start;  /* where the next goes: the oldest, once full */
+	bool failed;	    /* over its start limit: never restarted again */
 	struct output out, err;
 };
+
+/*
+ * The state of a service not started yet, its program resolved along
+ * PATH.  Returns 0, or -1 if out of memory.
+ */
+int service_init(struct service_rt *, const struct policy_service *);
+void service_free(struct service_rt *);
 
 /*
  * Start (or restart) the service, the index-th of the policy: its output
@@ -46,8 +57,23 @@ void service_signal(struct service_rt *, int sig);
 int service_status_code(const struct service_rt *);
 /* Whether its restart policy wants it started again after it ended. */
 bool service_wants_restart(const struct service_rt *);
+/*
+ * After an end that service_wants_restart: the time of the next start,
+ * with backoff, and a line on stderr.  Returns 0, or -1 if that start
+ * would go over the service's start limit: it is marked failed instead,
+ * with a line on stderr, and never restarted.
+ */
+int service_plan_restart(struct service_rt *, int64_t now_ms);
 /* "capwrap: NAME exited with status N" or "... killed by signal N". */
 void service_describe_exit(const struct service_rt *);
+
+/*
+ * After reaping: claim the adopted children that still hold the channel of
+ * a service whose lineage just lost a process (ended[k]) as daemons of it,
+ * each told on stderr unless stopping (then signalled with SIGTERM).
+ */
+void service_adopt_daemons(struct service_rt *svc, size_t nsvc,
+    const bool *ended, bool stopping);
 
 bool service_has_daemon(const struct service_rt *, pid_t);
 /* Count pid among its daemons; -1 if out of memory. */

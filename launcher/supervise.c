@@ -13,15 +13,10 @@
 #include "loop.h"
 #include "notify.h"
 #include "orphans.h"
+#include "runsignals.h"
 #include "service.h"
 #include "servicespawn.h"
 #include "supervise.h"
-
-/* Restart backoff: doubling from the first delay to the cap, reset after a good
- * run. */
-#define BACKOFF_FIRST_MS 100
-#define BACKOFF_MAX_MS 30000
-#define BACKOFF_RESET_MS 10000
 
 #define MAX_CHILDREN 4096
 
@@ -33,11 +28,13 @@ static struct {
 	const struct policy_service *exit_with;
 	const char *shim;
 	int64_t grace_ms;
-	int64_t kill_at; /* -1: not stopping */
-	int stop_signal; /* a signal told us to stop */
-	int exit_code;	 /* set once the outcome is known */
+	int64_t kill_at;	/* -1: not stopping */
+	int stop_signal;	/* a signal told us to stop */
+	int64_t stop_signal_ms; /* when */
+	int exit_code;		/* set once the outcome is known */
 	bool outcome_known;
 	bool notified_ready;
+	bool exit_on_failed;
 	struct watch signals;
 } run;
 
@@ -101,12 +98,35 @@ settle(int code)
 	}
 }
 
+/*
+ * STATUS= for the service manager: the services running now, and those
+ * over their start limit, after READY=1 (and with it, in one message).
+ */
+static void
+send_status(const char *lead)
+{
+	size_t running = 0, failed = 0;
+	char status[160], more[64] = "";
+
+	if (!run.notified_ready)
+		return;
+	for (size_t i = 0; i < run.nsvc; i++) {
+		running += service_is_running(&run.svc[i]);
+		failed += run.svc[i].failed;
+	}
+	if (failed > 0)
+		snprintf(more, sizeof(more), ", %zu failed", failed);
+	/* Each message ends with a newline: a log of them shows lines. */
+	snprintf(status, sizeof(status), "%sSTATUS=%zu service%s running%s\n",
+	    lead, running, running == 1 ? "" : "s", more);
+	notify_send(status);
+}
+
 /* READY=1 once every protected provider has registered a name. */
 static void
 check_ready(void)
 {
 	size_t waiting = 0;
-	char status[128];
 
 	if (run.notified_ready || run.kill_at >= 0)
 		return;
@@ -119,11 +139,7 @@ check_ready(void)
 	if (waiting > 0)
 		return;
 	run.notified_ready = true;
-	snprintf(status, sizeof(status),
-	    "READY=1\nSTATUS=%zu service%s "
-	    "running",
-	    run.nsvc, run.nsvc == 1 ? "" : "s");
-	notify_send(status);
+	send_status("READY=1\n");
 }
 
 static void
@@ -151,59 +167,13 @@ service_finished(struct service_rt *s)
 		stop_all();
 		return;
 	}
-	if (run.kill_at >= 0 || !service_wants_restart(s))
+	if (run.kill_at >= 0)
 		return;
-	if (now - s->started_ms >= BACKOFF_RESET_MS)
-		s->backoff_ms = BACKOFF_FIRST_MS;
-	s->restart_at = now + s->backoff_ms;
-	fprintf(stderr, "capwrap: %s: restarting in %lld ms\n", s->ps->name,
-	    (long long)s->backoff_ms);
-	s->backoff_ms *= 2;
-	if (s->backoff_ms > BACKOFF_MAX_MS)
-		s->backoff_ms = BACKOFF_MAX_MS;
-}
-
-/*
- * Claim the adopted children that still hold a service's channel: they
- * are the service now that its main process is gone.  Only services whose
- * lineage just lost a process can gain any (reaping one re-parents its
- * children to us).
- */
-static void
-adopt_daemons(const bool *ended)
-{
-	pid_t kids[MAX_CHILDREN];
-	ssize_t n = orphans_children(kids, MAX_CHILDREN);
-
-	for (ssize_t i = 0; i < n && i < MAX_CHILDREN; i++) {
-		for (size_t k = 0; k < run.nsvc; k++) {
-			struct service_rt *s = &run.svc[k];
-
-			if (!ended[k] || s->main_alive || s->channel_ino == 0 ||
-			    service_has_daemon(s, kids[i]) ||
-			    !orphans_holds_socket(kids[i], s->channel_ino))
-				continue;
-			if (service_add_daemon(s, kids[i]) != 0)
-				continue;
-			/*
-			 * While stopping, every process of the service has
-			 * been signalled and is waited for anyway: no notice.
-			 * Most found here then are the main process's own
-			 * children still dying of the very signal that ended
-			 * it, and whether the kernel let them finish before
-			 * it was reaped is a matter of scheduling.
-			 */
-			if (run.kill_at >= 0) {
-				(void)kill(kids[i], SIGTERM);
-				break;
-			}
-			fprintf(stderr,
-			    "capwrap: %s: pid %d holds the service's "
-			    "channel after its main process exited; the "
-			    "service runs until it exits\n",
-			    s->ps->name, (int)kids[i]);
-			break;
-		}
+	if (!service_wants_restart(s) || service_plan_restart(s, now) != 0)
+		send_status("");
+	if (s->failed && run.exit_on_failed) {
+		settle(EXIT_SERVICE_FAILED);
+		stop_all();
 	}
 }
 
@@ -237,11 +207,58 @@ reap(void)
 	if (ended == NULL)
 		return;
 	/* Reaping re-parents the grandchildren: look for them now. */
-	adopt_daemons(ended);
+	service_adopt_daemons(run.svc, run.nsvc, ended, run.kill_at >= 0);
 	for (size_t i = 0; i < run.nsvc; i++)
 		if (ended[i] && !service_is_running(&run.svc[i]))
 			service_finished(&run.svc[i]);
 	free(ended);
+}
+
+/* The first request to stop: TERM to every service, KILL after --grace. */
+static void
+stop_by_signal(int sig)
+{
+	run.stop_signal = sig;
+	run.stop_signal_ms = loop_now_ms();
+	fprintf(stderr, "capwrap: %s: stopping all services\n", strsignal(sig));
+	settle(128 + sig);
+	stop_all();
+}
+
+/*
+ * A further request: no more grace, unless it came within a second of the
+ * first.  Those are one request delivered twice, as timeout(1) does (to
+ * the process group and to the process), and the services keep the grace
+ * period it meant to give them.
+ */
+static void
+stop_again(int sig)
+{
+	if (loop_now_ms() - run.stop_signal_ms < 1000)
+		return;
+	fprintf(stderr, "capwrap: %s again: killing all services\n",
+	    strsignal(sig));
+	signal_services(SIGKILL);
+}
+
+/* The signals that would end the launcher by default (runsignals.h). */
+static void
+other_signal(int sig)
+{
+	switch (runsig_action(sig)) {
+	case RUNSIG_STOP:
+		if (run.stop_signal != 0)
+			stop_again(sig);
+		else
+			stop_by_signal(sig);
+		break;
+	case RUNSIG_IGNORE:
+		fprintf(stderr, "capwrap: signal %d (%s) ignored\n", sig,
+		    strsignal(sig));
+		break;
+	case RUNSIG_OTHER:
+		break;
+	}
 }
 
 static void
@@ -258,15 +275,14 @@ on_signal(struct watch *w, uint32_t events)
 		case SIGTERM:
 		case SIGHUP:
 			if (run.stop_signal != 0) {
-				/* Asked twice: no more grace. */
-				signal_services(SIGKILL);
+				/* Asked again: see stop_again. */
+				stop_again((int)si.ssi_signo);
 				break;
 			}
-			run.stop_signal = (int)si.ssi_signo;
-			fprintf(stderr, "capwrap: %s: stopping all services\n",
-			    strsignal((int)si.ssi_signo));
-			settle(128 + (int)si.ssi_signo);
-			stop_all();
+			stop_by_signal((int)si.ssi_signo);
+			break;
+		default:
+			other_signal((int)si.ssi_signo);
 			break;
 		}
 	}
@@ -296,6 +312,7 @@ setup_signals(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	runsig_fill(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
@@ -345,8 +362,6 @@ earliest(int64_t a, int64_t b)
 static int
 setup_services(const struct policy *policy)
 {
-	char path[PATH_MAX];
-
 	run.nsvc = policy->nservices;
 	run.svc = calloc(run.nsvc, sizeof(*run.svc));
 	if (run.svc == NULL) {
@@ -354,15 +369,9 @@ setup_services(const struct policy *policy)
 		return EXIT_SYSTEM;
 	}
 	for (size_t i = 0; i < run.nsvc; i++) {
-		struct service_rt *s = &run.svc[i];
 		int len = (int)strlen(policy->services[i].name);
 
-		s->ps = &policy->services[i];
-		s->restart_at = -1;
-		s->backoff_ms = BACKOFF_FIRST_MS;
-		if (spawn_resolve(s->ps->argv[0], path, sizeof(path)) != 0)
-			(void)strlcpy(path, s->ps->argv[0], sizeof(path));
-		if ((s->program = strdup(path)) == NULL) {
+		if (service_init(&run.svc[i], &policy->services[i]) != 0) {
 			fprintf(stderr, "capwrap: out of memory\n");
 			return EXIT_SYSTEM;
 		}
@@ -384,6 +393,7 @@ supervise_setup(const struct supervise_config *cfg)
 	run.exit_with = cfg->exit_with;
 	run.shim = cfg->shim;
 	run.grace_ms = cfg->grace_ms;
+	run.exit_on_failed = cfg->exit_on_failed;
 	run.kill_at = -1;
 	if (loop_init() != 0 || setup_signals() != 0 ||
 	    broker_init(cfg->policy, cfg->dial_timeout_ms, &hooks) != 0) {
@@ -447,7 +457,8 @@ supervise(void)
 	if (!run.outcome_known) {
 		settle(EXIT_OK);
 		for (size_t i = 0; i < run.nsvc; i++)
-			if (service_status_code(&run.svc[i]) != 0)
+			if (service_status_code(&run.svc[i]) != 0 ||
+			    run.svc[i].failed)
 				run.exit_code = EXIT_SERVICE_FAILED;
 	}
 	return run.exit_code;
@@ -457,7 +468,7 @@ void
 supervise_free(void)
 {
 	for (size_t i = 0; i < run.nsvc; i++)
-		free(run.svc[i].program);
+		service_free(&run.svc[i]);
 	free(run.svc);
 	run.svc = NULL;
 	run.nsvc = 0;

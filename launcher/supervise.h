@@ -6,6 +6,7 @@
 #ifndef CAPWRAP_SUPERVISE_H
 #define CAPWRAP_SUPERVISE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "policy.h"
@@ -16,6 +17,8 @@ struct supervise_config {
 	const char *shim;			/* libcapshim.so */
 	int64_t grace_ms;			/* TERM to KILL */
 	int64_t dial_timeout_ms;
+	/* a service over its start limit ends the run (EXIT_SERVICE_FAILED) */
+	bool exit_on_failed;
 };
 
 /*

@@ -280,6 +280,58 @@ directive_unprotected(struct parser *p, unsigned line,
 	}
 }
 
+/*
+ * `restart on-failure 5 10s`: at most 5 starts within 10 seconds.  The
+ * window is written with its unit, so that the two numbers cannot be
+ * taken one for the other.
+ */
+static void
+start_limit(struct parser *p, unsigned line, const struct lex_token *t,
+    size_t n, struct policy_service *svc)
+{
+	const char *errstr;
+	char label[LABEL_BUF], q[QUOTE_BUF], w[16];
+	long long burst, window = 0;
+
+	if (t[0].bad || (n > 1 && t[1].bad))
+		return;
+	burst = strtonum((const char *)t[0].bytes, 1, POLICY_START_BURST_MAX,
+	    &errstr);
+	if (errstr != NULL || t[0].has_nul) {
+		diag_add(p->dg, line, t[0].col,
+		    "bad start limit '%s' in %s: a count of starts from 1 "
+		    "to %d",
+		    quote_bytes(q, t[0].bytes, t[0].len), CUR_LABEL(p, label),
+		    POLICY_START_BURST_MAX);
+		return;
+	}
+	if (n < 2) {
+		diag_add(p->dg, line, t[0].col,
+		    "missing window after the start limit in %s: seconds "
+		    "such as 10s",
+		    CUR_LABEL(p, label));
+		return;
+	}
+	if (t[1].len >= 2 && t[1].len < sizeof(w) &&
+	    t[1].bytes[t[1].len - 1] == 's' && !t[1].has_nul) {
+		memcpy(w, t[1].bytes, t[1].len - 1);
+		w[t[1].len - 1] = '\0';
+		window = strtonum(w, 1, POLICY_START_WINDOW_MAX, &errstr);
+	}
+	if (window == 0) {
+		diag_add(p->dg, line, t[1].col,
+		    "bad start limit window '%s' in %s: seconds from 1s to "
+		    "%ds",
+		    quote_bytes(q, t[1].bytes, t[1].len), CUR_LABEL(p, label),
+		    POLICY_START_WINDOW_MAX);
+		return;
+	}
+	svc->start_burst = (unsigned)burst;
+	svc->start_window = (unsigned)window;
+	if (n > 2)
+		diag_unexpected(p->dg, line, &t[2], "the start limit");
+}
+
 void
 directive_restart(struct parser *p, unsigned line, const struct lex_token *t,
     size_t n)
@@ -301,6 +353,8 @@ directive_restart(struct parser *p, unsigned line, const struct lex_token *t,
 	}
 	if (!args_are_words(p, line, t, n, "restart") || t[1].bad)
 		return;
+	svc->start_burst = POLICY_START_BURST;
+	svc->start_window = POLICY_START_WINDOW;
 	if (is_word(&t[1], "no"))
 		svc->restart = POLICY_RESTART_NO;
 	else if (is_word(&t[1], "on-failure"))
@@ -314,8 +368,10 @@ directive_restart(struct parser *p, unsigned line, const struct lex_token *t,
 		    quote_bytes(q, t[1].bytes, t[1].len), CUR_LABEL(p, label));
 		return;
 	}
-	if (n > 2)
+	if (n > 2 && svc->restart == POLICY_RESTART_NO)
 		diag_unexpected(p->dg, line, &t[2], "the restart value");
+	else if (n > 2)
+		start_limit(p, line, &t[2], n - 2, svc);
 }
 
 void

@@ -27,6 +27,16 @@ enum policy_restart {
 	POLICY_RESTART_ALWAYS,
 };
 
+/*
+ * A restarted service may start at most burst times within window
+ * seconds; the start that would be one more marks it failed instead.
+ * systemd's defaults (StartLimitBurst=5, StartLimitIntervalSec=10s).
+ */
+#define POLICY_START_BURST 5
+#define POLICY_START_WINDOW 10
+#define POLICY_START_BURST_MAX 1000
+#define POLICY_START_WINDOW_MAX 86400
+
 struct policy_service {
 	char *name;
 	char **argv; /* NULL-terminated, argc words */
@@ -37,7 +47,8 @@ struct policy_service {
 	size_t ndials;
 	bool unprotected; /* runs without the shim, by choice */
 	enum policy_restart restart;
-	unsigned line, col; /* of the `service` keyword */
+	unsigned start_burst, start_window; /* with restart: the limit */
+	unsigned line, col;		    /* of the `service` keyword */
 };
 
 struct policy {

@@ -194,21 +194,110 @@ EOF
 	assert_output "$EXAMPLES/demo.policy: OK"
 }
 
-@test "a service's output line longer than a pipe takes whole is split into prefixed pieces, never cut" {
+@test "a service's output line of 200 kB stays one prefixed line, every byte of it" {
 	write_policy <<EOF
 service long {
-	exec python3 -c "print('a' * 10000 + 'z', flush=True)"
+	exec python3 -c "print('a' * 200000 + 'z', flush=True); print('next', flush=True)"
 	unprotected
 }
 EOF
 	start_topology
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
-	# Every piece carries the prefix and fits one pipe write; together
-	# they are the line, every byte of it.
-	run awk '/^long +\| / { sub(/^long +\| /, ""); printf "%s", $0; n++ } END { print ""; print n }' "$T/out"
-	assert_line --index 0 "$(printf 'a%.0s' $(seq 10000))z"
-	(( ${lines[1]} >= 3 ))
-	run awk 'length($0) >= 4096' "$T/out"
-	assert_output ""
+	run cat "$T/out"
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 "long | $(head -c 200000 /dev/zero | tr '\0' a)z"
+	assert_line --index 1 'long | next'
+}
+
+@test "a line over 1 MiB is cut there with a marker; the rest of it is dropped, the next line kept" {
+	write_policy <<EOF
+service long {
+	exec python3 -c "print('a' * 1048576 + 'b' * 5000, flush=True); print('next', flush=True)"
+	unprotected
+}
+EOF
+	start_topology
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/out"
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 "long | $(head -c 1048576 /dev/zero | tr '\0' a) [capwrap: line cut at 1048576 bytes]"
+	assert_line --index 1 'long | next'
+}
+
+@test "--timestamps: each prefixed line begins with its UTC time, RFC 3339 to the millisecond" {
+	write_policy <<EOF
+service one {
+	exec sh -c "echo out; echo err >&2"
+}
+EOF
+	run --separate-stderr "$CAPWRAP" run --timestamps "$T/policy"
+	assert_success
+	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z one \| out$'
+	assert_equal "${#stderr_lines[@]}" 2
+	[[ ${stderr_lines[0]} =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z\ one\ \|\ err$ ]]
+	# capwrap's own lines are not a service's: no time.
+	assert_equal "${stderr_lines[1]}" 'capwrap: one exited with status 0'
+	# The date is today's (or, just past midnight, yesterday's) in UTC.
+	[[ $output == "$(date -u +%Y-%m-%d)"* ]] || [[ $output == "$(date -u -d yesterday +%Y-%m-%d)"* ]]
+}
+
+@test "a reader that stops reading: long lines of two services stay whole and apart, what the queue cannot hold is dropped and told" {
+	write_policy <<EOF
+service a {
+	exec python3 -c "[print(str(i) + 'a' * 300000, flush=True) for i in range(20)]"
+	unprotected
+}
+service b {
+	exec python3 -c "[print('b' * 100, flush=True) for i in range(3000)]"
+	unprotected
+}
+EOF
+	# The reader starts only once both services have said everything.
+	"$CAPWRAP" run "$T/policy" 2> "$T/err" | {
+		while ! grep -q '^capwrap: a exited' "$T/err" || ! grep -q '^capwrap: b exited' "$T/err"; do sleep 0.05; done
+		cat
+	} > "$T/out"
+	assert_equal "${PIPESTATUS[0]}" 0
+	# Every line whole: a's, b's, or the launcher's count of lines dropped.
+	run awk '
+		/^a \| [0-9]+a+$/ && match($3, /^[0-9]+/) && length($3) - RLENGTH == 300000 { next }
+		/^b \| b+$/ && length($0) == 104 { next }
+		/^capwrap: [0-9]+ lines of output dropped: their reader was not keeping up$/ { next }
+		{ bad++ } END { print bad + 0 }' "$T/out"
+	assert_output 0
+	# Nothing is lost unannounced: each line is written or counted.
+	kept=$(grep -cE '^(a|b) ' "$T/out")
+	told=$(sed -nE 's/^capwrap: ([0-9]+) lines of output dropped.*/\1/p' "$T/out" | awk '{ n += $1 } END { print n + 0 }')
+	assert_equal "$(( kept + told ))" 3020
+}
+
+@test "stdout and stderr on one slow pipe: service lines and capwrap's own stay whole, one queue for both" {
+	write_policy <<EOF
+service a {
+	exec python3 -c "[print(str(i) + 'a' * 300000, flush=True) for i in range(20)]; open('$T/a.done', 'w')"
+	unprotected
+}
+service b {
+	exec python3 -c "import sys; [print('b' * 100, file=sys.stderr, flush=True) for i in range(3000)]; open('$T/b.done', 'w')"
+	unprotected
+}
+EOF
+	# The reader starts only once both services have said everything.
+	"$CAPWRAP" run "$T/policy" 2>&1 | {
+		while [ ! -e "$T/a.done" ] || [ ! -e "$T/b.done" ]; do sleep 0.05; done
+		cat
+	} > "$T/out"
+	assert_equal "${PIPESTATUS[0]}" 0
+	run awk '
+		/^a \| [0-9]+a+$/ && match($3, /^[0-9]+/) && length($3) - RLENGTH == 300000 { next }
+		/^b \| b+$/ && length($0) == 104 { next }
+		/^capwrap: [ab] exited with status 0$/ { next }
+		/^capwrap: [0-9]+ lines of output dropped: their reader was not keeping up$/ { next }
+		{ bad++ } END { print bad + 0 }' "$T/out"
+	assert_output 0
+	kept=$(grep -cE '^(a|b) |^capwrap: [ab] exited' "$T/out")
+	told=$(sed -nE 's/^capwrap: ([0-9]+) lines of output dropped.*/\1/p' "$T/out" | awk '{ n += $1 } END { print n + 0 }')
+	assert_equal "$(( kept + told ))" 3022
 }

@@ -256,7 +256,7 @@ capwrap: stubborn killed by signal 9 (Killed)"
 	[ "$elapsed_ms" -ge 2000 ] || fail "killed after $elapsed_ms ms, before --grace 2"
 }
 
-@test "a second stop signal sends SIGKILL at once, without waiting out --grace" {
+@test "a second stop signal a second or more after the first sends SIGKILL at once, without waiting out --grace" {
 	write_reporter
 	write_policy <<EOF
 service stubborn {
@@ -268,12 +268,15 @@ EOF
 	kill -TERM "$CAPWRAP_PID"
 	wait_for "$T/out" '^stubborn +\| got TERM$'
 	wait_for "$T/err" 'stopping all services'
-	kill -HUP "$CAPWRAP_PID"
+	# The one-second rule is what is tested: this wait is its subject.
+	sleep 1.1
+	kill -TERM "$CAPWRAP_PID"
 	# Without the SIGKILL, the run would last the whole hour of grace.
 	wait_exit 30
 	assert_equal "$TOPOLOGY_STATUS" 143
 	run cat "$T/err"
 	assert_output "capwrap: Terminated: stopping all services
+capwrap: Terminated again: killing all services
 capwrap: stubborn killed by signal 9 (Killed)"
 }
 
@@ -459,4 +462,130 @@ EOF
 	# Not a terminal: plain.
 	run "$CAPWRAP" run "$T/policy"
 	assert_line 'hello | hi'
+}
+
+@test "restart on-failure: a crash loop fails after 5 starts within 10 s (the default); alone, the run ends with exit 1" {
+	write_policy <<EOF
+service flaky {
+	exec sh -c "echo start; exit 3"
+	restart on-failure
+}
+EOF
+	run --separate-stderr "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 1
+	assert_equal "$(grep -c '^flaky | start$' <<< "$output")" 5
+	assert_equal "$stderr" "capwrap: flaky exited with status 3
+capwrap: flaky: restarting in 100 ms
+capwrap: flaky exited with status 3
+capwrap: flaky: restarting in 200 ms
+capwrap: flaky exited with status 3
+capwrap: flaky: restarting in 400 ms
+capwrap: flaky exited with status 3
+capwrap: flaky: restarting in 800 ms
+capwrap: flaky exited with status 3
+capwrap: flaky: failed: started 5 times within 10 s, not restarted again"
+}
+
+@test "restart always N Ss: a service that keeps exiting 0 fails too, and the run exits 1" {
+	write_policy <<EOF
+service quick {
+	exec sh -c "echo start"
+	restart always 2 3600s
+}
+EOF
+	run --separate-stderr "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 1
+	assert_equal "$(grep -c '^quick | start$' <<< "$output")" 2
+	assert_equal "$stderr" "capwrap: quick exited with status 0
+capwrap: quick: restarting in 100 ms
+capwrap: quick exited with status 0
+capwrap: quick: failed: started 2 times within 3600 s, not restarted again"
+}
+
+@test "a failed service leaves the others running without --exit-on-failed" {
+	write_reporter
+	write_policy <<EOF
+service flaky {
+	exec sh -c "exit 3"
+	restart on-failure 2 3600s
+}
+service stay {
+	exec sh $T/reporter.sh
+}
+EOF
+	start_topology
+	wait_for "$T/err" '^capwrap: flaky: failed: started 2 times within 3600 s, not restarted again$'
+	wait_for "$T/out" '^stay +\| ready$'
+	run kill -0 "$CAPWRAP_PID"
+	assert_success
+	kill -TERM "$CAPWRAP_PID"
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 143
+	run cat "$T/out"
+	assert_line --regexp '^stay +\| got TERM$'
+}
+
+@test "--exit-on-failed: a service over its start limit stops the run, which exits 1" {
+	write_reporter
+	write_policy <<EOF
+service flaky {
+	exec sh -c "[ -e $T/up ] && exit 3; exec sleep 300"
+	restart on-failure 2 3600s
+}
+service stay {
+	exec sh $T/reporter.sh
+}
+EOF
+	start_topology --exit-on-failed
+	wait_for "$T/out" '^stay +\| ready$'
+	touch "$T/up"
+	pkill -TERM -P "$CAPWRAP_PID" -x sleep
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 1
+	run cat "$T/out"
+	assert_line --regexp '^stay +\| got TERM$'
+	run cat "$T/err"
+	assert_line 'capwrap: flaky: failed: started 2 times within 3600 s, not restarted again'
+	assert_line --regexp '^capwrap: stay exited with status 0$'
+}
+
+@test "NOTIFY_SOCKET: STATUS counts the services running, not those declared, and those failed" {
+	command -v socat >/dev/null || skip "socat is not installed"
+	write_policy <<EOF
+service once {
+	exec true
+}
+service db {
+	exec sh -c "while [ ! -e $T/go ]; do sleep 0.05; done; exec fx-server $U.db"
+	provides @$U.db
+}
+service flaky {
+	exec sh -c "[ -e $T/crash ] || exec sleep 300; exit 3"
+	restart on-failure 1 3600s
+}
+service late {
+	exec sh -c "while [ ! -e $T/end ]; do sleep 0.05; done"
+}
+EOF
+	start_manager
+	NOTIFY_SOCKET="$T/notify.sock" start_topology
+	wait_for "$T/err" '^capwrap: once exited with status 0$'
+	touch "$T/go"
+	wait_for "$T/notes" '^STATUS='
+	touch "$T/crash"
+	pkill -TERM -P "$CAPWRAP_PID" -x sleep
+	wait_for "$T/notes" 'failed'
+	touch "$T/end"
+	wait_for "$T/err" '^capwrap: late exited with status 0$'
+	wait_for "$T/notes" '^STATUS=1 service running'
+	kill -TERM "$CAPWRAP_PID"
+	wait_topology
+	wait_for "$T/notes" 'STOPPING=1'
+	kill "$MANAGER_PID"
+	run cat "$T/notes"
+	assert_line --index 0 'READY=1'
+	assert_line --index 1 'STATUS=3 services running'
+	assert_line --index 2 'STATUS=2 services running, 1 failed'
+	assert_line --index 3 'STATUS=1 service running, 1 failed'
+	assert_line --index 4 'STOPPING=1'
 }

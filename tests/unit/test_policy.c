@@ -804,6 +804,56 @@ test_files(void)
 	tap_ok(pol == NULL && nerrors == 3, "NULL report: errors counted");
 }
 
+/* restart's start limit: COUNT SECONDSs after on-failure or always. */
+static void
+test_start_limit(void)
+{
+	static const char text[] = "service a {\n exec a\n restart on-failure "
+				   "3 60s\n}\nservice b {\n exec b\n restart "
+				   "always\n}\nservice c {\n exec c\n}\n";
+	struct policy *pol = expect_ok("start limit", text, sizeof(text) - 1,
+	    FILE_NAME);
+
+	tap_ok(pol != NULL && pol->services[0].start_burst == 3 &&
+		pol->services[0].start_window == 60,
+	    "restart on-failure 3 60s: 3 starts within 60 s");
+	tap_ok(pol != NULL && pol->services[1].start_burst == 5 &&
+		pol->services[1].start_window == 10,
+	    "restart always: 5 starts within 10 s by default");
+	policy_free(pol);
+	expect("limit after restart no",
+	    "service a {\n exec a\n restart no 5 10s\n}\n",
+	    "t.policy:3:13: unexpected '5' after the restart value\n");
+	expect("count not a number",
+	    "service a {\n exec a\n restart always x 10s\n}\n",
+	    "t.policy:3:17: bad start limit 'x' in service 'a': a count of "
+	    "starts from 1 to 1000\n");
+	expect("count 0", "service a {\n exec a\n restart always 0 10s\n}\n",
+	    "t.policy:3:17: bad start limit '0' in service 'a': a count of "
+	    "starts from 1 to 1000\n");
+	expect("count 1001",
+	    "service a {\n exec a\n restart always 1001 10s\n}\n",
+	    "t.policy:3:17: bad start limit '1001' in service 'a': a count of "
+	    "starts from 1 to 1000\n");
+	expect("no window", "service a {\n exec a\n restart always 5\n}\n",
+	    "t.policy:3:17: missing window after the start limit in service "
+	    "'a': seconds such as 10s\n");
+	expect("window without its unit",
+	    "service a {\n exec a\n restart always 5 10\n}\n",
+	    "t.policy:3:19: bad start limit window '10' in service 'a': "
+	    "seconds from 1s to 86400s\n");
+	expect("window 0s", "service a {\n exec a\n restart always 5 0s\n}\n",
+	    "t.policy:3:19: bad start limit window '0s' in service 'a': "
+	    "seconds from 1s to 86400s\n");
+	expect("window over a day",
+	    "service a {\n exec a\n restart always 5 86401s\n}\n",
+	    "t.policy:3:19: bad start limit window '86401s' in service 'a': "
+	    "seconds from 1s to 86400s\n");
+	expect("words after the limit",
+	    "service a {\n exec a\n restart always 5 10s now\n}\n",
+	    "t.policy:3:23: unexpected 'now' after the start limit\n");
+}
+
 int
 main(void)
 {
@@ -815,5 +865,6 @@ main(void)
 	test_errors();
 	test_every_error();
 	test_files();
+	test_start_limit();
 	return tap_done();
 }
