@@ -204,3 +204,27 @@ EOF
 	run awk -v n="@$U.ext@@@" '$8 == n { print "listed" }' /proc/net/unix
 	assert_output 'listed'
 }
+
+@test "padded: socat with unix-tightsocklen=0 binds and dials @NAME padded to the end of sun_path, and serves an unpadded client" {
+	command -v socat > /dev/null || skip "not installed: socat"
+	write_policy <<EOF
+service db {
+	exec socat ABSTRACT-LISTEN:$U.db,unix-tightsocklen=0,fork EXEC:cat
+	provides @$U.db
+}
+service web {
+	exec sh -c "echo hello-socat | socat -t 30 - ABSTRACT-CONNECT:$U.db,unix-tightsocklen=0 && $PY $PAD client-stream $U.db 0 plain"
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_output "hello-socat
+peer $((${#U} + 4)) exact
+reply plain"
+	run audit_lines
+	assert_output ''
+}
