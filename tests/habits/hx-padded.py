@@ -6,6 +6,8 @@
 # "error ERRNO-NAME", exit status 3.
 # Usage: hx-padded.py server-stream|server-dgram NAME N
 #        hx-padded.py client-stream|client-dgram NAME N MESSAGE [TAIL]
+#        hx-padded.py inherit-stream NAME N: bind, listen, exec itself to
+#        print the inherited socket's name ("exact" when unpadded).
 # TAIL: bytes after the padding (a name that is not padded, only long).
 import errno, os, socket, sys
 
@@ -59,5 +61,18 @@ def client(kind, name, n, message, tail=""):
         sys.exit(3)
     say("reply", reply.decode().rstrip("\n") if reply else "(eof)")
 
+def inherit(kind, name, n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(address(name, n))
+    s.listen(1)
+    s.set_inheritable(True)
+    os.execv(sys.executable,
+        [sys.executable, __file__, "sockname-%d" % s.fileno(), name])
+
+def sockname(fd, name):
+    got = socket.socket(fileno=int(fd)).getsockname()
+    say("inherited", len(got), same(got, address(name, 0)))
+
 role, kind = sys.argv[1].split("-")
-(server if role == "server" else client)(kind, *sys.argv[2:])
+{"server": server, "client": client, "inherit": inherit,
+    "sockname": sockname}[role](kind, *sys.argv[2:])

@@ -228,3 +228,16 @@ reply plain"
 	run audit_lines
 	assert_output ''
 }
+
+@test "padded: a socket bound padded and inherited across exec gives its name back unpadded" {
+	write_policy <<EOF
+service db {
+	exec $PY $PAD inherit-stream $U.db full
+	provides @$U.db
+}
+EOF
+	start_topology --exit-with db
+	wait_topology
+	run service_lines db
+	assert_output "inherited $((${#U} + 4)) exact"
+}
