@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "absname.h"
 #include "wire.h"
 
 #define PACKED_SIZE(type, last) \
@@ -14,7 +15,7 @@
 	_Static_assert(sizeof(type) == PACKED_SIZE(type, last), \
 	    #type " has implicit padding")
 
-ASSERT_NO_PADDING(struct wire_name, pad);
+ASSERT_NO_PADDING(struct wire_name, nuls);
 ASSERT_NO_PADDING(struct wire_bind, reserved2);
 ASSERT_NO_PADDING(struct wire_listen, state);
 ASSERT_NO_PADDING(struct wire_nameof, reserved);
@@ -70,8 +71,9 @@ wire_set_name(struct wire_name *dst, const void *name, size_t len)
 	if (len > WIRE_NAME_MAX)
 		return -1;
 	memset(dst, 0, sizeof(*dst));
-	dst->len = (uint16_t)len;
-	memcpy(dst->bytes, name, len);
+	dst->len = (uint16_t)absname_len(name, len);
+	dst->nuls = (uint8_t)(len - dst->len);
+	memcpy(dst->bytes, name, dst->len);
 	return 0;
 }
 
@@ -85,11 +87,16 @@ zero_tail(const uint8_t *buf, size_t from, size_t size)
 	return 0;
 }
 
-/* The empty abstract name ("\0" alone) is a name like any other. */
+/*
+ * The empty abstract name ("\0" alone) is a name like any other.  A name
+ * is in its matching form: one ending in a NUL would match nothing the
+ * policy names, and its padding would be counted twice.
+ */
 static int
 valid_name(const struct wire_name *n)
 {
-	if (n->len > WIRE_NAME_MAX || n->pad != 0)
+	if (n->len > WIRE_NAME_MAX || n->nuls > WIRE_NAME_MAX - n->len ||
+	    absname_len(n->bytes, n->len) != n->len)
 		return -1;
 	return zero_tail(n->bytes, n->len, sizeof(n->bytes));
 }

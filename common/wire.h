@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x43777031u /* "Cwp1" */
-#define WIRE_VERSION 3u
+#define WIRE_VERSION 4u
 
 #define WIRE_NAME_MAX 107 /* sun_path less the leading NUL */
 #define WIRE_ADDR_MAX 108 /* a whole sun_path */
@@ -97,10 +97,15 @@ struct wire_header {
 	uint16_t type;
 };
 
+/*
+ * A name in its matching form (common/absname.h): never ends in a NUL.
+ * The NULs the program padded it with are counted in nuls, for the audit
+ * and for getsockname(2); len + nuls is at most WIRE_NAME_MAX.
+ */
 struct wire_name {
 	uint16_t len;
 	uint8_t bytes[WIRE_NAME_MAX];
-	uint8_t pad;
+	uint8_t nuls;
 };
 
 /*
@@ -266,7 +271,11 @@ union wire_msg {
 void wire_init(union wire_msg *msg, enum wire_type type);
 /* Byte size of a message of type, 0 if the type is unknown. */
 size_t wire_size(enum wire_type type);
-/* Set a wire_name (0 to WIRE_NAME_MAX bytes); returns -1 if too long. */
+/*
+ * Set a wire_name from the len bytes after an address's leading NUL (0 to
+ * WIRE_NAME_MAX), split into the name and its padding by absname_len();
+ * returns -1 if too long.
+ */
 int wire_set_name(struct wire_name *dst, const void *name, size_t len);
 
 /*

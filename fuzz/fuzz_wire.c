@@ -14,11 +14,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* Any length up to the kernel's, the empty name included. */
+/*
+ * Any length up to the kernel's, the empty name included, padding and all;
+ * never ending in a NUL (the padding is counted apart).
+ */
 static void
 check_name(const struct wire_name *n)
 {
-	if (n->len > WIRE_NAME_MAX || n->pad != 0)
+	if (n->len > WIRE_NAME_MAX || n->nuls > WIRE_NAME_MAX - n->len ||
+	    (n->len > 0 && n->bytes[n->len - 1] == 0))
 		__builtin_trap();
 	for (size_t i = n->len; i < sizeof(n->bytes); i++)
 		if (n->bytes[i] != 0)

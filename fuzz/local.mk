@@ -20,11 +20,12 @@ fuzz/fuzz-policy: $(srcdir)/fuzz/fuzz_policy.c $(policy_libpolicy_a_SOURCES)
 	    -o $@ $(srcdir)/fuzz/fuzz_policy.c $$srcs $(LIBBSD_LIBS)
 
 fuzz/fuzz-wire: $(srcdir)/fuzz/fuzz_wire.c $(srcdir)/common/wire.c \
-    $(srcdir)/common/wire.h
+    $(srcdir)/common/wire.h $(srcdir)/common/absname.c
 	@test -n "$(CLANG)" || { echo "make fuzz: configure found no clang" >&2; exit 1; }
 	@$(MKDIR_P) fuzz
 	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/common -o $@ \
-	    $(srcdir)/fuzz/fuzz_wire.c $(srcdir)/common/wire.c
+	    $(srcdir)/fuzz/fuzz_wire.c $(srcdir)/common/wire.c \
+	    $(srcdir)/common/absname.c
 
 fuzz/fuzz-procstat: $(srcdir)/fuzz/fuzz_procstat.c $(srcdir)/common/procstat.c \
     $(srcdir)/common/procstat.h

@@ -4,6 +4,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "absname.h"
 #include "auditfile.h"
 #include "auditrec.h"
 #include "policy.h"
@@ -162,11 +163,34 @@ finish(struct record *r)
 		syslog(LOG_NOTICE, "%.*s", (int)r->at - 1, r->buf);
 }
 
+/* "\0{107}": the longest padding note. */
+#define PADDING_TEXT_MAX 8
+
+/*
+ * A socket's name as records and messages print it: a padded name
+ * (node, haproxy) as "@name\0{94}", never 94 "\x00"s.  No byte of a name
+ * renders as a backslash, so the note cannot be a name's own bytes.
+ */
+static const char *
+name_text(const uint8_t *name, size_t len,
+    char out[POLICY_NAME_TEXT_MAX + PADDING_TEXT_MAX])
+{
+	size_t named = absname_len(name, len), at;
+
+	policy_name_text(name, named, out);
+	at = strlen(out);
+	if (named < len)
+		snprintf(out + at, POLICY_NAME_TEXT_MAX + PADDING_TEXT_MAX - at,
+		    "\\0{%zu}", len - named);
+	return out;
+}
+
 void
 auditrec_deny(const struct audit_event *ev, const struct procfacts *f,
     uint64_t count, const char *since)
 {
-	char text[POLICY_NAME_TEXT_MAX], path[AUDIT_PATH_MAX + 1];
+	char text[POLICY_NAME_TEXT_MAX + PADDING_TEXT_MAX];
+	char path[AUDIT_PATH_MAX + 1];
 	const char *name = path;
 	struct record r;
 
@@ -174,7 +198,7 @@ auditrec_deny(const struct audit_event *ev, const struct procfacts *f,
 		snprintf(path, sizeof(path), "%.*s", (int)ev->name_len,
 		    (const char *)ev->name);
 	else
-		name = policy_name_text(ev->name, ev->name_len, text);
+		name = name_text(ev->name, ev->name_len, text);
 	begin(&r, "deny");
 	put_string(&r, "gate", ev->gate);
 	put_string(&r, "service", ev->service);

@@ -2,10 +2,46 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "absname.h"
 #include "decide.h"
 #include "verdict.h"
 #include "image.h"
 #include "sockdiag.h"
+
+/*
+ * A refused name that reads like a provided one up to a NUL byte: a
+ * program that passed a length past its name's end, or a policy that
+ * spells a NUL inside a name.  Trailing NULs never get here: they are
+ * padding, and match (common/absname.h).  The hint is appended to the
+ * reason; only `only`'s names are looked at if it is not NULL.
+ */
+static void
+hint_near_name(struct verdict *v, const struct policy *pol,
+    const struct policy_service *only, const struct wire_name *name)
+{
+	char text[POLICY_NAME_TEXT_MAX];
+	size_t at = strlen(v->reason);
+
+	for (size_t i = 0; i < pol->nservices; i++) {
+		const struct policy_service *s = &pol->services[i];
+
+		if (only != NULL && s != only)
+			continue;
+		for (size_t j = 0; j < s->nprovides; j++) {
+			const struct policy_name *n = &s->provides[j];
+
+			if (!absname_differs_past_nul(name->bytes, name->len,
+				n->bytes, n->len))
+				continue;
+			snprintf(v->reason + at, sizeof(v->reason) - at,
+			    " (it differs from %s, which %s provides, only "
+			    "after a NUL byte: names match byte for byte, "
+			    "only trailing NULs are padding)",
+			    policy_name_text(n->bytes, n->len, text), s->name);
+			return;
+		}
+	}
+}
 
 static void
 decide_bind(const struct ask *q, const struct facts *f, struct verdict *v)
@@ -21,6 +57,7 @@ decide_bind(const struct ask *q, const struct facts *f, struct verdict *v)
 		verdict_refuse(v, "bind", &b->name, 0, -1, EACCES);
 		snprintf(v->reason, sizeof(v->reason),
 		    "service %s does not provide this name", self->name);
+		hint_near_name(v, q->pol, self, &b->name);
 		return;
 	}
 	if (!(f->known & FACT_NAME_OPEN))
@@ -130,6 +167,7 @@ dialable_provider(const struct ask *q, const struct wire_name *name,
 	if (provider == NULL) {
 		verdict_refuse_because(v, "connect", name, EACCES,
 		    "no service provides this name and it is not external");
+		hint_near_name(v, q->pol, NULL, name);
 		return NULL;
 	}
 	if (!policy_service_dials(q->pol, self, provider)) {

@@ -35,8 +35,9 @@ verdict_refuse(struct verdict *v, const char *gate,
 	v->kind = VERDICT_DENY;
 	v->error = error;
 	v->gate = gate;
+	/* The padding too: the bytes past a name are zero (wire_decode). */
 	v->name = name->bytes;
-	v->name_len = name->len;
+	v->name_len = name->len + name->nuls;
 	v->peer_pid = peer_pid;
 	v->peer_uid = peer_uid;
 }

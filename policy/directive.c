@@ -108,7 +108,12 @@ directive_exec(struct parser *p, unsigned line, const struct lex_token *t,
 	}
 }
 
-/* A word that names an abstract socket: "@" and 1..107 bytes of any kind. */
+/*
+ * A word that names an abstract socket: "@" and 1..107 bytes of any kind,
+ * kept in its matching form: trailing NULs are padding, not part of the
+ * name (the rule of common/absname.c, which policy/ does not link), so
+ * "@db\x00\x00" is "@db", and "@\x00" is as empty as "@".
+ */
 static bool
 parse_name(struct parser *p, unsigned line, const struct lex_token *t,
     struct policy_name *name)
@@ -124,10 +129,6 @@ parse_name(struct parser *p, unsigned line, const struct lex_token *t,
 		    quote_bytes(q, t->bytes, t->len));
 		return false;
 	}
-	if (t->len == 1) {
-		diag_add(p->dg, line, t->col, "empty abstract name '@'");
-		return false;
-	}
 	if (t->len - 1 > POLICY_NAME_MAX) {
 		diag_add(p->dg, line, t->col,
 		    "abstract name is %zu bytes "
@@ -136,6 +137,19 @@ parse_name(struct parser *p, unsigned line, const struct lex_token *t,
 		return false;
 	}
 	name->len = t->len - 1;
+	while (name->len > 0 && t->bytes[name->len] == '\0')
+		name->len--;
+	if (t->len == 1) {
+		diag_add(p->dg, line, t->col, "empty abstract name '@'");
+		return false;
+	}
+	if (name->len == 0) {
+		diag_add(p->dg, line, t->col,
+		    "empty abstract name '%s': "
+		    "trailing NULs are padding, not part of a name",
+		    quote_bytes(q, t->bytes, t->len));
+		return false;
+	}
 	memcpy(name->bytes, t->bytes + 1, name->len);
 	return true;
 }

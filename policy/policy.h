@@ -90,7 +90,11 @@ struct policy *policy_parse_file(const char *path, policy_report_fn *report,
 
 void policy_free(struct policy *);
 
-/* Lookups.  Names compare by exact length and bytes. */
+/*
+ * Lookups.  Names compare by exact length and bytes, in their matching
+ * form (trailing NULs dropped: the parser's, and common/absname.h's for
+ * the names a program gives).
+ */
 const struct policy_service *policy_find_service(const struct policy *,
     const char *name);
 const struct policy_service *policy_provider(const struct policy *,

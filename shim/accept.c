@@ -81,14 +81,14 @@ gated_listener(int fd, struct wire_name *name, int *type, uint64_t *key)
 	 * Gated all the same: only a fixed name the policy calls external
 	 * goes ungated, and those are bound as they are.
 	 */
-	if (!is_autobind_name(a.name, a.len))
+	if (!is_autobind_addr(&a))
 		return false;
 	if (recall_local_name(fd, &v)) {
 		*name = v.name;
 		*type = v.socktype;
 		return true;
 	}
-	(void)wire_set_name(name, a.name, a.len);
+	abstract_wire_name(&a, name);
 	/* SOCKET_UNKNOWN: still gated, and gate_accept admits nobody. */
 	*type = unix_socktype(fd);
 	return *type != 0;

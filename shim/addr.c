@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "absname.h"
 #include "addr.h"
 #include "debug.h"
 #include "wire.h"
@@ -23,8 +24,15 @@ abstract_addr_of(const struct sockaddr *addr, socklen_t len,
 	    sun->sun_path[0] != '\0')
 		return false;
 	out->name = (const uint8_t *)sun->sun_path + 1;
-	out->len = len - path_off - 1;
+	out->len = absname_len(out->name, len - path_off - 1);
+	out->nuls = len - path_off - 1 - out->len;
 	return true;
+}
+
+void
+abstract_wire_name(const struct abstract_addr *a, struct wire_name *out)
+{
+	(void)wire_set_name(out, a->name, a->len + a->nuls);
 }
 
 socklen_t
@@ -45,6 +53,12 @@ is_autobind_name(const uint8_t *name, size_t len)
 		if (!isxdigit(name[i]) || isupper(name[i]))
 			return false;
 	return true;
+}
+
+bool
+is_autobind_addr(const struct abstract_addr *a)
+{
+	return a->nuls == 0 && is_autobind_name(a->name, a->len);
 }
 
 /*

@@ -11,10 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An abstract AF_UNIX address: the name bytes after the leading NUL. */
+#include "wire.h"
+
+/*
+ * An abstract AF_UNIX address: the name bytes after the leading NUL, in
+ * their matching form (common/absname.h), and the NULs the program padded
+ * them with.  name points into the caller's address, so name + len + nuls
+ * bytes are exactly what the program gave.
+ */
 struct abstract_addr {
 	const uint8_t *name;
 	size_t len;
+	size_t nuls;
 };
 
 /*
@@ -27,12 +35,18 @@ struct abstract_addr {
 bool abstract_addr_of(const struct sockaddr *addr, socklen_t len,
     struct abstract_addr *out);
 
+/* The name of an address for the wire, its padding counted. */
+void abstract_wire_name(const struct abstract_addr *, struct wire_name *);
+
 /* The sockaddr for an address (leading NUL included); its length. */
 socklen_t minted_sockaddr(struct sockaddr_un *out, const uint8_t *addr,
     size_t len);
 
 /* True if the kernel minted this name by autobind: five hex digits. */
 bool is_autobind_name(const uint8_t *name, size_t len);
+
+/* The same of an address: five hex digits and no padding. */
+bool is_autobind_addr(const struct abstract_addr *);
 
 /*
  * What the kernel says of a socket.  SOCKET_UNKNOWN when it would not say

@@ -70,7 +70,7 @@ ask_bind(int type, const struct abstract_addr *name, struct wire_name *vname)
 
 	wire_init(&req, WIRE_BIND);
 	req.bind.socktype = (uint16_t)type;
-	(void)wire_set_name(&req.bind.name, name->name, name->len);
+	abstract_wire_name(name, &req.bind.name);
 	if (channel_call(&req, &reply) != 0)
 		return -1;
 	switch (reply.reply.verdict) {

@@ -29,7 +29,7 @@ ask_capability(int fd, int type, const struct abstract_addr *name,
 	/* A non-blocking connect never waits for a provider to appear. */
 	if (fl >= 0 && (fl & O_NONBLOCK))
 		req.dial.flags |= WIRE_DIAL_NOWAIT;
-	(void)wire_set_name(&req.dial.name, name->name, name->len);
+	abstract_wire_name(name, &req.dial.name);
 	capshim_debug("asking for a capability to @%.*s", (int)name->len,
 	    (const char *)name->name);
 	if (channel_call(&req, &reply) != 0)

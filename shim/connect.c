@@ -43,7 +43,7 @@ report_refusal(const struct abstract_addr *name, int reason,
 	req.report.reason = (uint16_t)reason;
 	req.report.peer_pid = peer->pid > 0 ? peer->pid : 0;
 	req.report.peer_uid = peer->uid;
-	(void)wire_set_name(&req.report.name, name->name, name->len);
+	abstract_wire_name(name, &req.report.name);
 	(void)channel_call(&req, &reply);
 }
 

@@ -151,10 +151,14 @@ dgram_destination(int fd, const struct abstract_addr *name,
 	struct known_socket v;
 	int rc;
 
-	/* An answer to a sender we admitted, at the address it sent from. */
+	/*
+	 * An answer to a sender we admitted, at the address it sent from:
+	 * the exact bytes, padding included, as the kernel compares them.
+	 */
 	raw[0] = 0;
-	memcpy(raw + 1, name->name, name->len);
-	if (sockets_by_addr(raw, name->len + 1, &v) && v.role == KNOWN_REPLY) {
+	memcpy(raw + 1, name->name, name->len + name->nuls);
+	if (sockets_by_addr(raw, name->len + name->nuls + 1, &v) &&
+	    v.role == KNOWN_REPLY) {
 		if (!dgram_stamp_holds(&v.stamp)) {
 			errno = ECONNREFUSED;
 			return -1;

@@ -49,7 +49,7 @@ regate(int fd)
 	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
 	    real.getsockname(fd, (struct sockaddr *)&sun, &len) != 0 ||
 	    !abstract_addr_of((struct sockaddr *)&sun, len, &a) ||
-	    !is_autobind_name(a.name, a.len))
+	    !is_autobind_addr(&a))
 		return false;
 	/* At an autobind address, a socket of unknown type might be one. */
 	type = socket_wire_type(fd);

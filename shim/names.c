@@ -2,8 +2,11 @@
  * getsockname(2) and getpeername(2): a program sees the abstract names it
  * asked for, never the minted addresses behind them, so a daemon that
  * checks its own address (systemd's sd_is_socket_unix() does) keeps
- * working.  The kernel's rule for short buffers is kept: copy what fits,
- * report the full length.  /proc/net/unix and ss(8) show the real names.
+ * working.  A name comes back padded with the NULs the program bound or
+ * dialed it with (a socket inherited across exec, whose name the launcher
+ * recalls, comes back unpadded).  The kernel's rule for short buffers is
+ * kept: copy what fits, report the full length.  /proc/net/unix and ss(8) show
+ * the real names.
  */
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -103,9 +106,10 @@ virtual_address(struct sockaddr_un *sun, socklen_t *len)
 	if (v.role != KNOWN_BOUND && v.role != KNOWN_CAPABILITY &&
 	    v.role != KNOWN_PEER)
 		return;
+	/* Padded as the program padded it (node, haproxy): NULs to its end. */
 	memset(sun->sun_path, 0, sizeof(sun->sun_path));
 	memcpy(sun->sun_path + 1, v.name.bytes, v.name.len);
-	*len = (socklen_t)(off + 1 + v.name.len);
+	*len = (socklen_t)(off + 1 + v.name.len + v.name.nuls);
 }
 
 void

@@ -55,9 +55,22 @@ tests_unit_test_decide_LDADD = policy/libpolicy.a common/libcommon.la \
 tests_unit_test_decide_SOURCES = tests/unit/test_decide.c \
 	tests/unit/judge.h tests/unit/tap.h launcher/decide.c launcher/decide.h \
 	launcher/decideadmit.c launcher/verdict.c launcher/verdict.h
+# How abstract names match, and the decisions on padded names.
+check_PROGRAMS += tests/unit/test-absname tests/unit/test-padded
+tests_unit_test_absname_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
+tests_unit_test_absname_SOURCES = tests/unit/test_absname.c tests/unit/tap.h
+tests_unit_test_absname_LDADD = common/libcommon.la
+tests_unit_test_padded_CPPFLAGS = $(AM_CPPFLAGS) $(LAUNCHER_INCLUDES)
+tests_unit_test_padded_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)
+tests_unit_test_padded_LDADD = policy/libpolicy.a common/libcommon.la \
+	$(LIBBSD_LIBS)
+tests_unit_test_padded_SOURCES = tests/unit/test_padded.c \
+	tests/unit/judge.h tests/unit/tap.h launcher/decide.c launcher/decide.h \
+	launcher/decideadmit.c launcher/verdict.c launcher/verdict.h
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
 	tests/unit/test-procstat tests/unit/test-procfacts \
-	tests/unit/test-image tests/unit/test-transport tests/unit/test-decide
+	tests/unit/test-image tests/unit/test-transport tests/unit/test-decide \
+	tests/unit/test-padded tests/unit/test-absname
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 

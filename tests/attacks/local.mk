@@ -15,7 +15,8 @@ tests_attacks_ax_squat_SOURCES = tests/attacks/ax-squat.c $(FIXTURE_COMMON)
 tests_attacks_ax_squat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 tests_attacks_ax_twice_SOURCES = tests/attacks/ax-twice.c $(FIXTURE_COMMON)
 tests_attacks_ax_twice_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
-AX_CHANNEL = tests/attacks/axchan.c tests/attacks/axchan.h common/wire.c common/wire.h
+AX_CHANNEL = tests/attacks/axchan.c tests/attacks/axchan.h common/wire.c common/wire.h \
+	common/absname.c common/absname.h
 tests_attacks_ax_forge_SOURCES = tests/attacks/ax-forge.c $(FIXTURE_COMMON) \
 	$(AX_CHANNEL)
 tests_attacks_ax_forge_CPPFLAGS = $(AM_CPPFLAGS) \

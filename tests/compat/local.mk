@@ -1,10 +1,10 @@
 # Included by the top Makefile.am: the compatibility suites, unmodified
-# real programs (socat, python3, dbus-daemon, haproxy) run under capwrap
+# real programs (socat, python3, dbus-daemon, haproxy, node) run under capwrap
 # from the policies in examples/.
 
 COMPAT_SUITES = tests/compat/socat.bats tests/compat/socat-dgram.bats \
 	tests/compat/python3.bats tests/compat/dbus.bats \
-	tests/compat/haproxy.bats
+	tests/compat/haproxy.bats tests/compat/node.bats
 
 if HAVE_BATS
 TESTS += $(COMPAT_SUITES)
@@ -16,4 +16,6 @@ EXTRA_DIST += $(COMPAT_SUITES) tests/compat/compat.bash \
 	examples/compat-dbus.policy examples/compat-haproxy.policy \
 	examples/compat/request.txt examples/compat/py-echo-server.py \
 	examples/compat/py-echo-client.py examples/compat/dbus-bus.conf \
-	examples/compat/haproxy.cfg docs/COMPATIBILITY.md
+	examples/compat/haproxy.cfg docs/COMPATIBILITY.md \
+	examples/compat-node.policy examples/compat/node-echo-server.js \
+	examples/compat/node-echo-client.js

@@ -124,8 +124,9 @@ HABIT_SUITES = tests/habits/prefork.bats tests/habits/fork.bats \
 	tests/habits/signals.bats tests/habits/addresses.bats \
 	tests/habits/syscall.bats tests/habits/symbols.bats \
 	tests/habits/targets.bats tests/habits/descriptors.bats \
-	tests/habits/sandbox.bats
+	tests/habits/sandbox.bats tests/habits/padded.bats
 if HAVE_BATS
 TESTS += $(HABIT_SUITES)
 endif
-EXTRA_DIST += $(HABIT_SUITES) tests/habits/habits.bash tests/habits/libearly.c
+EXTRA_DIST += $(HABIT_SUITES) tests/habits/habits.bash tests/habits/libearly.c \
+	tests/habits/hx-padded.py

@@ -130,7 +130,7 @@ static const char full_policy[] =
     "service db {\n"
     "    exec socat \"ABSTRACT-LISTEN:db.sock,fork\" EXEC:cat\n"
     "    provides @db.sock \"@db\\x00x\" @\"a b\"\n"
-    "    provides @a \"@a\\x00\"   # two names: lengths differ\n"
+    "    provides @a \"@a\\x00b\"   # two names: a NUL inside one\n"
     "    restart on-failure\n"
     "}\n"
     "service web {\n"
@@ -190,7 +190,7 @@ test_full_policy(void)
 		name_is(&db->provides[1], "db\0x", 4) &&
 		name_is(&db->provides[2], "a b", 3) &&
 		name_is(&db->provides[3], "a", 1) &&
-		name_is(&db->provides[4], "a\0", 2),
+		name_is(&db->provides[4], "a\0b", 3),
 	    "db: provides, in order");
 	tap_ok(db->ndials == 0 && !db->unprotected &&
 		db->restart == POLICY_RESTART_ON_FAILURE,
@@ -239,10 +239,11 @@ test_full_policy(void)
 		policy_provider(pol, N("\"\\")) == cache,
 	    "policy_provider");
 	tap_ok(policy_provider(pol, N("a")) == db &&
-		policy_provider(pol, N("a\0")) == db &&
-		policy_provider(pol, N("a\0\0")) == NULL &&
+		policy_provider(pol, N("a\0b")) == db &&
+		policy_provider(pol, N("a\0")) == NULL &&
 		policy_provider(pol, N("")) == NULL,
-	    "policy_provider: exact length, @a and @a\\x00 differ");
+	    "policy_provider: exact bytes of the matching form, @a and "
+	    "@a\\x00b differ");
 	tap_ok(policy_is_external(pol, N("/tmp/.X11-unix/X0")) &&
 		policy_is_external(pol, N("ext\x01")) &&
 		!policy_is_external(pol, N("ext")) &&
@@ -582,6 +583,10 @@ test_errors(void)
 	    "t.policy:3:14: empty abstract name '@'\n");
 	expect("empty quoted name", WITH_SERVICE("external \"@\"\n"),
 	    "t.policy:1:10: empty abstract name '@'\n");
+	expect("name of padding only",
+	    WITH_SERVICE("external \"@\\x00\\x00\"\n"),
+	    "t.policy:1:10: empty abstract name '@\\x00\\x00': trailing NULs "
+	    "are padding, not part of a name\n");
 	expect("not a name", "service a {\n exec a\n provides db @db \"\"\n}\n",
 	    "t.policy:3:11: expected an abstract name such as @db, found 'db'\n"
 	    "t.policy:3:18: expected an abstract name such as @db, found ''\n");
@@ -645,10 +650,24 @@ test_errors(void)
 	    "t.policy:7:14: abstract name @x is provided by both service 'a' "
 	    "(line 3) and service 'b'\n");
 	expect("name with NUL provided by two services",
-	    "service a {\n exec a\n provides \"@x\\x00\" @x\n}\n"
-	    "service b {\n exec b\n provides @\"x\\x00\"\n}\n",
-	    "t.policy:7:11: abstract name @x\\x00 is provided by both service "
+	    "service a {\n exec a\n provides \"@x\\x00y\" @x\n}\n"
+	    "service b {\n exec b\n provides @\"x\\x00y\"\n}\n",
+	    "t.policy:7:11: abstract name @x\\x00y is provided by both service "
 	    "'a' (line 3) and service 'b'\n");
+	/* Trailing NULs are padding: "@x\x00" is "@x" (capwrap.policy(5)). */
+	expect("padded name provided by two services",
+	    "service a {\n exec a\n provides @x\n}\n"
+	    "service b {\n exec b\n provides \"@x\\x00\\x00\"\n}\n",
+	    "t.policy:7:11: abstract name @x is provided by both service 'a' "
+	    "(line 3) and service 'b'\n");
+	expect("padded name provided twice by one service",
+	    "service a {\n exec a\n provides @x @\"x\\x00\"\n}\n",
+	    "t.policy:3:14: abstract name @x is provided twice by service 'a' "
+	    "(first at line 3)\n");
+	expect("padded external, then provided",
+	    "external \"@x\\x00\"\nservice a {\n exec a\n provides @x\n}\n",
+	    "t.policy:4:11: abstract name @x is provided by service 'a' but "
+	    "declared external at line 1\n");
 	expect("provided, then external",
 	    "service a {\n exec a\n provides @x\n}\nexternal @x\n",
 	    "t.policy:5:10: abstract name @x is declared external but provided "
