@@ -126,8 +126,13 @@ append(const char *line, size_t len)
 	while (w < 0 && errno == EINTR);
 	if (w == (ssize_t)len)
 		return true;
-	if (w > 0) /* the record is cut: end its line */
-		(void)write(audit_fd, "\n", 1);
+	if (w > 0) {
+		/* The record is cut: end its line, as far as the disk lets it.
+		 */
+		ssize_t ended = write(audit_fd, "\n", 1);
+
+		(void)ended;
+	}
 	lost_errno = w < 0 ? errno : ENOSPC;
 	return false;
 }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,20 @@ ours(const char *entry)
 	return false;
 }
 
+/* One formatted entry of an environment; NULL if out of memory. */
+static char *
+env_entry(const char *fmt, ...)
+{
+	va_list ap;
+	char *entry;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&entry, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : entry;
+}
+
 /*
  * The service's environment: the launcher's, with the shim first in
  * LD_PRELOAD (a library preloaded ahead of it would see the socket calls
@@ -115,18 +130,21 @@ service_environment(const struct spawn_request *rq, int chan_number)
 			env[k++] = environ[i];
 	if (rq->shim_path != NULL) {
 		if (old_preload != NULL && *old_preload != '\0')
-			(void)asprintf(&env[k++], "LD_PRELOAD=%s:%s",
-			    rq->shim_path, old_preload);
+			env[k++] = env_entry("LD_PRELOAD=%s:%s", rq->shim_path,
+			    old_preload);
 		else
-			(void)asprintf(&env[k++], "LD_PRELOAD=%s",
-			    rq->shim_path);
-		(void)asprintf(&env[k++], "%s=%d", WIRE_CHANNEL_ENV,
-		    chan_number);
-		(void)asprintf(&env[k++], "CAPWRAP_SERVICE=%s",
-		    rq->service->name);
-		for (size_t i = k - 3; i < k; i++)
-			if (env[i] == NULL)
+			env[k++] = env_entry("LD_PRELOAD=%s", rq->shim_path);
+		env[k++] = env_entry("%s=%d", WIRE_CHANNEL_ENV, chan_number);
+		env[k++] = env_entry("CAPWRAP_SERVICE=%s", rq->service->name);
+		for (size_t i = k - 3; i < k; i++) {
+			if (env[i] == NULL) {
+				free(env[k - 3]);
+				free(env[k - 2]);
+				free(env[k - 1]);
+				free(env);
 				return NULL;
+			}
+		}
 	}
 	env[k] = NULL;
 	return env;
