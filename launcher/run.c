@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "exitcodes.h"
 #include "notify.h"
+#include "probecmd.h"
 #include "shimpath.h"
 #include "sink.h"
 #include "supervise.h"
@@ -88,6 +89,8 @@ preflight(const struct policy *policy, const struct run_options *o,
 	char why[PATH_MAX + 128];
 	int rc;
 
+	if ((rc = probe_summary()) != EXIT_OK)
+		return rc;
 	if (o->exit_with != NULL &&
 	    (cfg->exit_with = policy_find_service(policy, o->exit_with)) ==
 		NULL) {

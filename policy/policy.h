@@ -38,6 +38,8 @@ struct policy_service {
 	bool unprotected; /* runs without the shim, by choice */
 	enum policy_restart restart;
 	unsigned line, col; /* of the `service` keyword */
+	/* `allow io_uring`: not fenced from io_uring (servicespawn.c) */
+	bool allow_io_uring;
 };
 
 struct policy {
