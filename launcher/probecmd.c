@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -296,6 +297,27 @@ cmd_probe(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The summary line, which CAPWRAP_KERNEL_QUIET leaves out. */
+static void
+summary_line(const struct kernel_info *k)
+{
+	const char *quiet = getenv("CAPWRAP_KERNEL_QUIET");
+	char landlock[32] = "landlock no";
+
+	if (quiet != NULL && *quiet != '\0')
+		return;
+	if (k->landlock_abi > 0)
+		snprintf(landlock, sizeof(landlock), "landlock ABI %d (unused)",
+		    k->landlock_abi);
+	fprintf(stderr,
+	    "capwrap: kernel %s: pidfs %s, SO_PEERPIDFD %s, "
+	    "PIDFD_GET_INFO %s, io_uring fence %s, %s\n",
+	    k->release, k->has[KERNEL_PIDFS] ? "yes" : "no",
+	    k->has[KERNEL_PEERPIDFD] ? "yes" : "no",
+	    k->has[KERNEL_PIDFD_INFO] ? "yes" : "no", k->fence ? "yes" : "no",
+	    landlock);
+}
+
 int
 probe_summary(void)
 {
@@ -305,16 +327,7 @@ probe_summary(void)
 		fprintf(stderr, "capwrap run: %s\n", k->hook_error);
 		return EXIT_USAGE;
 	}
-	fprintf(stderr,
-	    "capwrap: kernel %s: pidfs %s, SO_PEERPIDFD %s, "
-	    "PIDFD_GET_INFO %s, io_uring fence %s, ",
-	    k->release, k->has[KERNEL_PIDFS] ? "yes" : "no",
-	    k->has[KERNEL_PEERPIDFD] ? "yes" : "no",
-	    k->has[KERNEL_PIDFD_INFO] ? "yes" : "no", k->fence ? "yes" : "no");
-	if (k->landlock_abi > 0)
-		fprintf(stderr, "landlock ABI %d (unused)\n", k->landlock_abi);
-	else
-		fprintf(stderr, "landlock no\n");
+	summary_line(k);
 	if (!k->fence && io_uring_reachable(k))
 		fprintf(stderr,
 		    "capwrap: warning: no io_uring fence (%s): wrapped "

@@ -89,8 +89,6 @@ preflight(const struct policy *policy, const struct run_options *o,
 	char why[PATH_MAX + 128];
 	int rc;
 
-	if ((rc = probe_summary()) != EXIT_OK)
-		return rc;
 	if (o->exit_with != NULL &&
 	    (cfg->exit_with = policy_find_service(policy, o->exit_with)) ==
 		NULL) {
@@ -113,6 +111,8 @@ preflight(const struct policy *policy, const struct run_options *o,
 		return EXIT_SYSTEM;
 	}
 	cfg->shim = shim;
+	if ((rc = probe_summary()) != EXIT_OK)
+		return rc;
 	if (audit_open(o->audit_path != NULL ? o->audit_path :
 					       policy->audit_path,
 		why, sizeof(why)) != 0)
