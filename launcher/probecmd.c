@@ -302,7 +302,7 @@ static void
 summary_line(const struct kernel_info *k)
 {
 	const char *quiet = getenv("CAPWRAP_KERNEL_QUIET");
-	char landlock[32] = "landlock no";
+	char landlock[48] = "landlock no";
 
 	if (quiet != NULL && *quiet != '\0')
 		return;
