@@ -136,54 +136,43 @@ read_hook(struct kernel_info *k)
 	}
 }
 
-/* pidfs: our own pidfd lives on a file system of its own. */
-static bool
-detect_pidfs(void)
-{
-	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	struct statfs sfs;
-	bool yes;
-
-	if (fd < 0)
-		return false;
-	yes = fstatfs(fd, &sfs) == 0 && sfs.f_type == PIDFS_MAGIC;
-	close(fd);
-	return yes;
-}
-
-/* SO_PEERPIDFD on one end of a socketpair: the other end is us. */
-static bool
-detect_peerpidfd(void)
+/* SO_PEERPIDFD on one end of a socketpair, the other end being us. */
+static int
+peer_pidfd(void)
 {
 	int sv[2], pidfd = -1;
 	socklen_t len = sizeof(pidfd);
-	bool yes;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-		return false;
-	yes = getsockopt(sv[0], SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 &&
-	    pidfd >= 0;
-	if (pidfd >= 0)
-		close(pidfd);
+		return -1;
+	if (getsockopt(sv[0], SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) != 0)
+		pidfd = -1;
 	close(sv[0]);
 	close(sv[1]);
-	return yes;
+	return pidfd;
 }
 
-/* PIDFD_GET_INFO on our own pidfd names our pid. */
-static bool
-detect_pidfd_info(void)
+/*
+ * SO_PEERPIDFD; then, of a pidfd of our own (that one, or pidfd_open's
+ * where the kernel refused it), pidfs (its file system) and
+ * PIDFD_GET_INFO (it names our pid).  pidfd_open only as a fallback:
+ * valgrind, which checks the launcher in the tests, does not know it.
+ */
+static void
+detect_pidfds(struct kernel_info *k)
 {
-	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	struct compat_pidfd_info info = { .mask = COMPAT_PIDFD_INFO_PID };
-	bool yes;
+	struct statfs sfs;
+	int fd = peer_pidfd();
 
-	if (fd < 0)
-		return false;
-	yes = ioctl(fd, COMPAT_PIDFD_GET_INFO, &info) == 0 &&
-	    info.pid == (uint32_t)getpid();
+	k->has[KERNEL_PEERPIDFD] = fd >= 0;
+	if (fd < 0 && (fd = (int)syscall(SYS_pidfd_open, getpid(), 0)) < 0)
+		return;
+	k->has[KERNEL_PIDFS] = fstatfs(fd, &sfs) == 0 &&
+	    sfs.f_type == PIDFS_MAGIC;
+	if (ioctl(fd, COMPAT_PIDFD_GET_INFO, &info) == 0)
+		k->has[KERNEL_PIDFD_INFO] = info.pid == (uint32_t)getpid();
 	close(fd);
-	return yes;
 }
 
 /* The Landlock ABI, and the scopes a ruleset of that kernel accepts. */
@@ -357,11 +346,12 @@ kernel_info(void)
 	read_hook(&k);
 	if (uname(&u) == 0)
 		snprintf(k.release, sizeof(k.release), "%s", u.release);
-	k.has[KERNEL_PIDFS] = detect_pidfs();
-	k.has[KERNEL_PEERPIDFD] = detect_peerpidfd();
-	k.has[KERNEL_PIDFD_INFO] = detect_pidfd_info();
-	detect_landlock(&k);
-	detect_seccomp(&k);
+	detect_pidfds(&k);
+	/* Not asked when forced off: no system call valgrind does not know. */
+	if (!k.forced_off[KERNEL_LANDLOCK])
+		detect_landlock(&k);
+	if (!k.forced_off[KERNEL_SECCOMP])
+		detect_seccomp(&k);
 	detect_io_uring(&k);
 	apply_hook(&k);
 	return &k;

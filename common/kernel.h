@@ -7,7 +7,8 @@
  * CAPWRAP_PROBE_DISABLE (a comma-separated list of the names in
  * kernel_feature_name) is a test hook: a feature it names is reported
  * missing, so that the tests can show what capwrap says, and does, on a
- * kernel without it.  Only this file reads it.
+ * kernel without it; Landlock and seccomp it names are not even asked
+ * of the kernel.  Only this file reads it.
  */
 #ifndef CAPWRAP_KERNEL_H
 #define CAPWRAP_KERNEL_H
