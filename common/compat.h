@@ -70,4 +70,66 @@ struct compat_pidfd_info {
 #define COMPAT_PIDFD_GET_INFO _IOWR(0xFF, 11, struct compat_pidfd_info)
 #define COMPAT_PIDFD_INFO_PID 1ULL
 
+/* Linux 5.1: io_uring, the same numbers on every architecture but alpha. */
+#ifndef SYS_io_uring_setup
+#define SYS_io_uring_setup 425
+#endif
+#ifndef SYS_io_uring_enter
+#define SYS_io_uring_enter 426
+#endif
+#ifndef SYS_io_uring_register
+#define SYS_io_uring_register 427
+#endif
+
+/* Linux 4.14: a filter's verdict that kills the whole process. */
+#ifndef SECCOMP_RET_KILL_PROCESS
+#define SECCOMP_RET_KILL_PROCESS 0x80000000U
+#endif
+/* Linux 5.0: user notification, and the filter flag that asks for it. */
+#ifndef SECCOMP_RET_USER_NOTIF
+#define SECCOMP_RET_USER_NOTIF 0x7fc00000U
+#endif
+#ifndef SECCOMP_GET_NOTIF_SIZES
+#define SECCOMP_GET_NOTIF_SIZES 3
+#endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+/* Linux 5.7. */
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
+/* Linux 5.19. */
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+/* Linux 5.13: Landlock, and how to ask for its ABI version. */
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#endif
+#ifndef LANDLOCK_CREATE_RULESET_VERSION
+#define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
+#endif
+/*
+ * Linux 6.12 (Landlock ABI 6): scopes, a field of the ruleset attributes
+ * that Debian 12's struct landlock_ruleset_attr lacks.
+ */
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#endif
+#ifndef LANDLOCK_SCOPE_SIGNAL
+#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
+#endif
+#define COMPAT_LANDLOCK_ABI_SCOPES 6
+/* The ruleset attributes as of ABI 6, under a name of capwrap's own. */
+struct compat_landlock_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net; /* ABI 4 */
+	uint64_t scoped;	     /* ABI 6 */
+};
+
+/* Linux 6.6: io_uring switched off system-wide (0 on, 1 restricted, 2 off). */
+#define COMPAT_IO_URING_DISABLED_PATH "/proc/sys/kernel/io_uring_disabled"
+
 #endif

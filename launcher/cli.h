@@ -37,6 +37,7 @@ struct cli_command {
 
 extern const struct cli_command run_command, check_command, graph_command,
     audit_command;
+extern const struct cli_command probe_command;
 
 /*
  * Read the options of argv into ctx, then check for the one operand,

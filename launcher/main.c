@@ -14,6 +14,7 @@ static const struct cli_command *const commands[] = {
 	&check_command,
 	&graph_command,
 	&audit_command,
+	&probe_command,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -19,6 +19,7 @@
 #include "exitcodes.h"
 #include "notify.h"
 #include "output.h"
+#include "probecmd.h"
 #include "shimpath.h"
 #include "sink.h"
 #include "supervise.h"
@@ -119,6 +120,8 @@ preflight(const struct policy *policy, const struct run_options *o,
 		return EXIT_SYSTEM;
 	}
 	cfg->shim = shim;
+	if ((rc = probe_summary()) != EXIT_OK)
+		return rc;
 	if (audit_open(o->audit_path != NULL ? o->audit_path :
 					       policy->audit_path,
 		why, sizeof(why)) != 0)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "kernel.h"
 #include "servicespawn.h"
 #include "wire.h"
 
@@ -163,7 +164,9 @@ struct child_args {
 	int chan_number; /* where the service finds the channel */
 	rlim_t fd_limit; /* for closing one by one */
 	pid_t launcher;
-	volatile int err; /* set by the child: why it did not exec */
+	bool fence;		    /* fence it from io_uring (kernel.h) */
+	volatile int err;	    /* set by the child: why it did not exec */
+	volatile bool fence_failed; /* err is the fence's */
 };
 
 static void
@@ -237,6 +240,14 @@ child(struct child_args *a)
 	/* Nothing else of the launcher's leaks into the service. */
 	close_all_but(a->channel_fd >= 0 ? a->chan_number : -1, a->fd_limit);
 	signal(SIGPIPE, SIG_DFL);
+	/*
+	 * Last, so that nothing above runs under it; inherited by every
+	 * descendant, and kept across exec.
+	 */
+	if (a->fence && kernel_fence_install() != 0) {
+		a->fence_failed = true;
+		goto fail;
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(a->program, a->argv, a->env);
@@ -287,6 +298,19 @@ vfork_child(struct child_args *a, int *err)
 	return pid;
 }
 
+/*
+ * A wrapped service runs fenced from io_uring, whose operations never
+ * call the C library and so pass the shim's gates, unless its policy
+ * says `allow io_uring`.  An unprotected one has no gates to pass.  On a
+ * kernel that cannot fence, capwrap run has said so at its start.
+ */
+static bool
+fenced(const struct spawn_request *rq)
+{
+	return rq->shim_path != NULL && !rq->service->allow_io_uring &&
+	    kernel_info()->fence;
+}
+
 pid_t
 spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 {
@@ -298,6 +322,7 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 		.channel_fd = rq->channel_fd,
 		.fd_limit = soft_fd_limit(),
 		.launcher = getpid(),
+		.fence = fenced(rq),
 	};
 	char **env;
 	pid_t pid;
@@ -314,6 +339,11 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 	free_environment(env, rq);
 	if (pid < 0) {
 		snprintf(errbuf, errlen, "vfork: %s", strerror(err));
+		return -1;
+	}
+	if (err != 0 && a.fence_failed) {
+		snprintf(errbuf, errlen, "unable to fence %s from io_uring: %s",
+		    rq->program, strerror(err));
 		return -1;
 	}
 	if (err != 0) {

@@ -440,3 +440,42 @@ directive_syslog(struct parser *p, unsigned line, const struct lex_token *t,
 		p->pol->audit_syslog = true;
 	}
 }
+
+/*
+ * `allow io_uring`: the service is not fenced from io_uring.  One word,
+ * so that a later `allow` of something else reads the same.
+ */
+void
+directive_allow(struct parser *p, unsigned line, const struct lex_token *t,
+    size_t n)
+{
+	size_t idx = p->pol->nservices - 1;
+	char label[LABEL_BUF], q[QUOTE_BUF];
+
+	if (n < 2) {
+		diag_add(p->dg, line, t[0].col,
+		    "missing what to allow after 'allow' in %s: io_uring",
+		    CUR_LABEL(p, label));
+		return;
+	}
+	if (!args_are_words(p, line, t, n, "allow") || t[1].bad)
+		return;
+	if (!is_word(&t[1], "io_uring")) {
+		diag_add(p->dg, line, t[1].col,
+		    "unknown 'allow' value '%s' in %s: use io_uring",
+		    quote_bytes(q, t[1].bytes, t[1].len), CUR_LABEL(p, label));
+		return;
+	}
+	if (n > 2) {
+		diag_unexpected(p->dg, line, &t[2], "'allow io_uring'");
+		return;
+	}
+	if (p->svc[idx].allow_io_uring_line != 0) {
+		diag_add(p->dg, line, t[0].col,
+		    "'allow io_uring' given twice in %s (first at line %u)",
+		    CUR_LABEL(p, label), p->svc[idx].allow_io_uring_line);
+		return;
+	}
+	p->svc[idx].allow_io_uring_line = line;
+	p->pol->services[idx].allow_io_uring = true;
+}

@@ -17,6 +17,7 @@ typedef void directive_fn(struct parser *, unsigned line,
 /* Inside a service block: they apply to the last service opened. */
 directive_fn directive_exec, directive_provides, directive_dials,
     directive_unprotected, directive_restart;
+directive_fn directive_allow;
 /* At the top level. */
 directive_fn directive_external, directive_audit, directive_syslog;
 

@@ -46,6 +46,7 @@ static const struct directive block_directives[] = {
 	{ "dials", directive_dials },
 	{ "unprotected", directive_unprotected },
 	{ "restart", directive_restart },
+	{ "allow", directive_allow },
 	{ NULL, NULL },
 };
 

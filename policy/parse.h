@@ -37,6 +37,7 @@ struct svc_state {
 	unsigned exec_line; /* 0: not seen */
 	unsigned restart_line;
 	unsigned unprotected_line;
+	unsigned allow_io_uring_line;
 	struct name_pos *provides_at; /* parallel to provides */
 	size_t provides_cap;
 	struct dial_ref *dials;

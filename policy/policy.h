@@ -49,6 +49,8 @@ struct policy_service {
 	enum policy_restart restart;
 	unsigned start_burst, start_window; /* with restart: the limit */
 	unsigned line, col;		    /* of the `service` keyword */
+	/* `allow io_uring`: not fenced from io_uring (servicespawn.c) */
+	bool allow_io_uring;
 };
 
 struct policy {

@@ -90,4 +90,5 @@ AM_TESTS_ENVIRONMENT = \
 	export CAPWRAP_SHIM_SO='$(abs_top_builddir)/shim/.libs/libcapshim.so'; \
 	export FIXTURES='$(abs_top_builddir)/tests/fixtures'; \
 	export TESTS_SRCDIR='$(abs_top_srcdir)/tests'; \
-	export EXAMPLES='$(abs_top_srcdir)/examples';
+	export EXAMPLES='$(abs_top_srcdir)/examples'; \
+	export CAPWRAP_KERNEL_QUIET=1;
