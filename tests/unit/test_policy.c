@@ -871,59 +871,57 @@ test_start_limit(void)
 	expect("words after the limit",
 	    "service a {\n exec a\n restart always 5 10s now\n}\n",
 	    "t.policy:3:23: unexpected 'now' after the start limit\n");
-	/* `allow io_uring`: the service is not fenced; every misuse reported.
-	 */
-	static void test_allow_io_uring(void)
-	{
-		struct policy *pol;
-		const struct policy_service *a, *b;
-		const char *text = "service a {\n exec a\n allow io_uring\n}\n"
-				   "service b {\n exec b\n}\n";
+}
 
-		pol = expect_ok("allow io_uring", text, strlen(text),
-		    FILE_NAME);
-		if (pol != NULL) {
-			a = policy_find_service(pol, "a");
-			b = policy_find_service(pol, "b");
-			tap_ok(a != NULL && a->allow_io_uring,
-			    "a: allow io_uring");
-			tap_ok(b != NULL && !b->allow_io_uring,
-			    "b: fenced (default)");
-			policy_free(pol);
-		}
-		expect("allow nothing", "service a {\n exec a\n allow\n}\n",
-		    "t.policy:3:2: missing what to allow after 'allow' in service "
-		    "'a': io_uring\n");
-		expect("allow other",
-		    "service a {\n exec a\n allow io-uring\n}\n",
-		    "t.policy:3:8: unknown 'allow' value 'io-uring' in service 'a': "
-		    "use io_uring\n");
-		expect("allow more",
-		    "service a {\n exec a\n allow io_uring x\n}\n",
-		    "t.policy:3:17: unexpected 'x' after 'allow io_uring'\n");
-		expect("allow twice",
-		    "service a {\n exec a\n allow io_uring\n allow io_uring\n}\n",
-		    "t.policy:4:2: 'allow io_uring' given twice in service 'a' "
-		    "(first at line 3)\n");
-		expect("allow a brace", "service a {\n exec a\n allow {\n}\n",
-		    "t.policy:3:8: unexpected '{' in 'allow' (quote it as an "
-		    "argument)\n");
-		expect("allow at the top", "allow io_uring\n",
-		    "t.policy:1:1: 'allow' is only allowed inside a service block\n"
-		    "t.policy:1:1: policy declares no service\n");
-	}
+/* `allow io_uring`: the service is not fenced; every misuse reported. */
+static void
+test_allow_io_uring(void)
+{
+	struct policy *pol;
+	const struct policy_service *a, *b;
+	const char *text = "service a {\n exec a\n allow io_uring\n}\n"
+			   "service b {\n exec b\n}\n";
 
-	int main(void)
-	{
-		test_full_policy();
-		test_audit_paths();
-		test_name_text();
-		test_syntax();
-		test_limits();
-		test_errors();
-		test_every_error();
-		test_files();
-		test_start_limit();
-		test_allow_io_uring();
-		return tap_done();
+	pol = expect_ok("allow io_uring", text, strlen(text), FILE_NAME);
+	if (pol != NULL) {
+		a = policy_find_service(pol, "a");
+		b = policy_find_service(pol, "b");
+		tap_ok(a != NULL && a->allow_io_uring, "a: allow io_uring");
+		tap_ok(b != NULL && !b->allow_io_uring, "b: fenced (default)");
+		policy_free(pol);
 	}
+	expect("allow nothing", "service a {\n exec a\n allow\n}\n",
+	    "t.policy:3:2: missing what to allow after 'allow' in service "
+	    "'a': io_uring\n");
+	expect("allow other", "service a {\n exec a\n allow io-uring\n}\n",
+	    "t.policy:3:8: unknown 'allow' value 'io-uring' in service 'a': "
+	    "use io_uring\n");
+	expect("allow more", "service a {\n exec a\n allow io_uring x\n}\n",
+	    "t.policy:3:17: unexpected 'x' after 'allow io_uring'\n");
+	expect("allow twice",
+	    "service a {\n exec a\n allow io_uring\n allow io_uring\n}\n",
+	    "t.policy:4:2: 'allow io_uring' given twice in service 'a' "
+	    "(first at line 3)\n");
+	expect("allow a brace", "service a {\n exec a\n allow {\n}\n",
+	    "t.policy:3:8: unexpected '{' in 'allow' (quote it as an "
+	    "argument)\n");
+	expect("allow at the top", "allow io_uring\n",
+	    "t.policy:1:1: 'allow' is only allowed inside a service block\n"
+	    "t.policy:1:1: policy declares no service\n");
+}
+
+int
+main(void)
+{
+	test_full_policy();
+	test_audit_paths();
+	test_name_text();
+	test_syntax();
+	test_limits();
+	test_errors();
+	test_every_error();
+	test_files();
+	test_start_limit();
+	test_allow_io_uring();
+	return tap_done();
+}
