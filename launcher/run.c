@@ -16,6 +16,8 @@
 
 #include "auditwrite.h"
 #include "commands.h"
+#include "control.h"
+#include "reload.h"
 #include "exitcodes.h"
 #include "notify.h"
 #include "shimpath.h"
@@ -25,6 +27,7 @@
 struct run_options {
 	const char *audit_path; /* --audit */
 	const char *exit_with;	/* --exit-with */
+	const char *name;	/* --name: of the control socket */
 	bool to_syslog;		/* --syslog */
 	int64_t dial_timeout_ms;
 	int64_t grace_ms;
@@ -62,6 +65,9 @@ run_option(void *ctx, int c, const char *arg)
 		break;
 	case 'x':
 		o->exit_with = arg;
+		break;
+	case 'n':
+		o->name = arg;
 		break;
 	case 't':
 		if (parse_seconds("--dial-timeout", arg, 0, 3600,
@@ -151,6 +157,7 @@ cmd_run(int argc, char **argv)
 {
 	struct run_options o = { .dial_timeout_ms = 10000, .grace_ms = 5000 };
 	struct supervise_config cfg = { .exit_with = NULL };
+	struct reload_config rl = { .policy_path = NULL };
 	struct policy *policy;
 	int rc;
 
@@ -166,11 +173,18 @@ cmd_run(int argc, char **argv)
 	cfg.policy = policy;
 	cfg.grace_ms = o.grace_ms;
 	cfg.dial_timeout_ms = o.dial_timeout_ms;
-	if ((rc = supervise_setup(&cfg)) != EXIT_OK)
+	rl = (struct reload_config){ .audit_override = o.audit_path,
+		.to_syslog = o.to_syslog,
+		.shim = cfg.shim,
+		.grace_ms = o.grace_ms };
+	if ((rc = supervise_setup(&cfg)) != EXIT_OK ||
+	    (rc = control_start(policy, o.name, &rl)) != EXIT_OK)
 		return rc;
 	rc = supervise();
+	control_close();
 	notify_close();
 	audit_close();
+	policy = reload_finish(policy);
 	supervise_free();
 	policy_free(policy);
 	return rc;
@@ -182,6 +196,7 @@ static const struct option run_longopts[] = {
 	{ "exit-with", required_argument, NULL, 'x' },
 	{ "dial-timeout", required_argument, NULL, 't' },
 	{ "grace", required_argument, NULL, 'g' },
+	{ "name", required_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -191,7 +206,8 @@ const struct cli_command run_command = {
 	.synopsis =
 	    "capwrap run POLICY [--audit FILE] [--syslog] "
 	    "[--exit-with SERVICE]\n"
-	    "                   [--dial-timeout SECONDS] [--grace SECONDS]\n",
+	    "                   [--dial-timeout SECONDS] [--grace SECONDS] "
+	    "[--name NAME]\n",
 	.operand = "POLICY",
 	.shortopts = ":h",
 	.options = run_longopts,

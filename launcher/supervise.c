@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "notify.h"
 #include "orphans.h"
+#include "reload.h"
 #include "service.h"
 #include "servicespawn.h"
 #include "supervise.h"
@@ -254,9 +255,11 @@ on_signal(struct watch *w, uint32_t events)
 		case SIGCHLD:
 			reap();
 			break;
+		case SIGHUP:
+			(void)reload_policy(NULL); /* reload, not stop */
+			break;
 		case SIGINT:
 		case SIGTERM:
-		case SIGHUP:
 			if (run.stop_signal != 0) {
 				/* Asked twice: no more grace. */
 				signal_services(SIGKILL);
@@ -461,4 +464,35 @@ supervise_free(void)
 	free(run.svc);
 	run.svc = NULL;
 	run.nsvc = 0;
+}
+
+/* --- for reload.c, status.c and ctlserve.c ------------------------------ */
+
+struct service_rt *
+supervise_services(size_t *n, const struct policy **p)
+{
+	*n = run.nsvc;
+	if (p != NULL)
+		*p = run.policy;
+	return run.svc;
+}
+
+bool
+supervise_stopping(void)
+{
+	return run.kill_at >= 0;
+}
+
+void
+supervise_replace(const struct policy *p, struct service_rt *svc, size_t n,
+    int width)
+{
+	const char *exit_with = run.exit_with ? run.exit_with->name : NULL;
+
+	run.policy = p;
+	run.svc = svc;
+	run.nsvc = n;
+	run.width = width > run.width ? width : run.width;
+	if (exit_with != NULL)
+		run.exit_with = policy_find_service(p, exit_with);
 }
