@@ -4,6 +4,7 @@
  * its policy file or by --name.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <errno.h>
 #include <limits.h>
@@ -40,14 +41,15 @@ ctl_option(void *ctx, int c, const char *arg)
 }
 
 /*
- * The socket named by --name, or derived from the policy operand (taken
- * off the operands).  Returns EXIT_OK with the path in sock.
+ * The socket named by --name, or derived from the policy file.  Returns EXIT_OK
+ * with the path in sock.
  */
 static int
-find_socket(const char *cmd, const struct ctl_options *o, char ***operands,
-    int *n, char *sock, char *name, size_t size)
+find_socket(const char *cmd, const struct ctl_options *o, const char *policy,
+    char *sock, char *name, size_t size)
 {
 	char dir[PATH_MAX], lock[PATH_MAX], why[PATH_MAX + 128];
+	struct stat st;
 
 	if (o->name != NULL) {
 		if (!control_name_valid(o->name)) {
@@ -60,19 +62,27 @@ find_socket(const char *cmd, const struct ctl_options *o, char ***operands,
 		}
 		(void)strlcpy(name, o->name, size);
 	} else {
-		if (control_name_for((*operands)[0], name, size, why,
-			sizeof(why)) != 0) {
+		if (control_name_for(policy, name, size, why, sizeof(why)) !=
+		    0) {
 			fprintf(stderr, "capwrap %s: %s\n", cmd, why);
 			return EXIT_NOINPUT;
 		}
-		(*operands)++;
-		(*n)--;
 	}
 	if (control_dir(dir, sizeof(dir), why, sizeof(why)) != 0 ||
-	    control_dir_check(dir, false, why, sizeof(why)) != 0 ||
 	    control_paths(dir, name, sock, lock, size, why, sizeof(why)) != 0) {
 		fprintf(stderr, "capwrap %s: %s\n", cmd, why);
-		return errno == ENOENT ? EXIT_NOINPUT : EXIT_SYSTEM;
+		return EXIT_NOINPUT;
+	}
+	if (lstat(dir, &st) != 0 && errno == ENOENT) {
+		fprintf(stderr,
+		    "capwrap %s: no launcher answers as %s (%s: %s)\n", cmd,
+		    name, dir, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	/* A directory others could plant a socket in is not trusted. */
+	if (control_dir_check(dir, false, why, sizeof(why)) != 0) {
+		fprintf(stderr, "capwrap %s: %s\n", cmd, why);
+		return EXIT_REFUSED;
 	}
 	return EXIT_OK;
 }
@@ -239,14 +249,15 @@ cmd_control(const struct cli_command *command, int argc, char **argv)
 		cli_usage(command, stderr);
 		return EXIT_USAGE;
 	}
-	if ((rc = find_socket(command->name, &o, &w, &n, sock, name,
-		 sizeof(sock))) != EXIT_OK)
-		return rc;
-	if ((rc = make_request(command->name, &o, w, n, req, sizeof(req))) !=
-	    EXIT_OK) {
+	/* The request first: a bad command line is told as such. */
+	if ((rc = make_request(command->name, &o, w + (o.name == NULL),
+		 n - (o.name == NULL), req, sizeof(req))) != EXIT_OK) {
 		cli_usage(command, stderr);
 		return rc;
 	}
+	if ((rc = find_socket(command->name, &o, w[0], sock, name,
+		 sizeof(sock))) != EXIT_OK)
+		return rc;
 	return ask(command->name, name, sock, req);
 }
 
