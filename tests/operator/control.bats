@@ -209,12 +209,25 @@ EOF
 	run "$CAPWRAP" run --name "$U" "$T/policy"
 	assert_equal "$status" 71
 	assert_output "capwrap run: control socket: $T/xdg/capwrap belongs to uid $(id -u nobody), not to us"
+	# A client does not trust a directory others may write to.
+	chown root "$T/xdg/capwrap"
+	chmod 0777 "$T/xdg/capwrap"
+	run "$CAPWRAP" status --name "$U"
+	assert_equal "$status" 77
+	assert_output "capwrap status: $T/xdg/capwrap is open to others (mode 0777; it must be 0700)"
 }
 
 @test "without XDG_RUNTIME_DIR a user other than root has no directory" {
 	run env -u XDG_RUNTIME_DIR setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$CAPWRAP" status --name x
 	assert_equal "$status" 66
 	assert_output "capwrap status: XDG_RUNTIME_DIR is not set (or not absolute) and we are not root: no directory for the control socket"
+	# Nor does run start without one.
+	write_long_policy
+	chmod 0755 "$T"
+	chmod 0644 "$T/policy"
+	run env -u XDG_RUNTIME_DIR setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 71
+	assert_output "capwrap run: control socket: XDG_RUNTIME_DIR is not set (or not absolute) and we are not root: no directory for the control socket"
 }
 
 @test "another user is refused by the launcher, and the refusal is on its stderr" {

@@ -123,6 +123,24 @@ EOF
 	assert_equal "$(pid_of web)" "$web"
 }
 
+@test "a program that cannot be found, or an audit file that breaks the rules: the running policy kept" {
+	start_pair
+	web=$(pid_of web)
+	sed -i "s|exec fx-server|exec $T/no-such-program|" "$T/policy"
+	run "$CAPWRAP" reload --name "$U"
+	assert_equal "$status" 65
+	assert_output "capwrap: reload: $T/policy refused (see the launcher's messages); the running policy is kept"
+	wait_for "$T/err" "no-such-program"
+	write_pair
+	sed -i "s|^audit audit.jsonl|audit /tmp/$U.jsonl|" "$T/policy"
+	run "$CAPWRAP" reload --name "$U"
+	assert_equal "$status" 65
+	assert_line --index 0 --partial "capwrap: reload: audit file /tmp/$U.jsonl: "
+	assert_line --index 1 "capwrap: reload: $T/policy refused (see the launcher's messages); the running policy is kept"
+	assert_equal "$(pid_of web)" "$web"
+	refute [ -e "/tmp/$U.jsonl" ]
+}
+
 @test "SIGHUP reloads instead of stopping" {
 	start_pair
 	web=$(pid_of web) db=$(pid_of db)
