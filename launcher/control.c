@@ -212,8 +212,16 @@ accept_one(void)
 		static const char busy[] = "75\ncapwrap: the launcher is "
 					   "busy with other clients\n";
 
+		char drain[CONTROL_REQUEST_MAX];
+
 		(void)send(fd, busy, sizeof(busy) - 1,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		/*
+		 * A request left unread would make the close a reset, and
+		 * the client would lose the answer.
+		 */
+		(void)shutdown(fd, SHUT_WR);
+		(void)recv(fd, drain, sizeof(drain), MSG_DONTWAIT);
 		close(fd);
 		return;
 	}
