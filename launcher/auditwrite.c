@@ -21,6 +21,18 @@ audit_open(const char *path, char *why, size_t whylen)
 	return auditrec_open(path, why, whylen);
 }
 
+int
+audit_reopen(const char *path, bool to_syslog, char *why, size_t whylen)
+{
+	/* What the old file is owed goes to it before it is let go. */
+	audit_flush();
+	auditrate_flush();
+	auditrec_close();
+	if (to_syslog)
+		auditrec_syslog();
+	return auditrec_open(path, why, whylen);
+}
+
 void
 audit_enable_syslog(void)
 {

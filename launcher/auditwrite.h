@@ -44,6 +44,13 @@ struct audit_event {
  * only.  -1 with why set if refused.
  */
 int audit_open(const char *path, char *why, size_t whylen);
+/*
+ * Close the file and open path (NULL: none) by the same rules: a reload,
+ * after log rotation moved the old file away.  Pending summaries go to
+ * the old file first.  -1 with why set if refused: records then go to
+ * stderr (and syslog) only.
+ */
+int audit_reopen(const char *path, bool to_syslog, char *why, size_t whylen);
 void audit_enable_syslog(void);
 void audit_close(void);
 /*

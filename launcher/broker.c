@@ -16,6 +16,7 @@
 #include "registry.h"
 #include "request.h"
 #include "sockdiag.h"
+#include "status.h"
 #include "sysio.h"
 #include "transport.h"
 #include "wire.h"
@@ -27,7 +28,13 @@
 static const struct policy *pol;
 static struct limits limits;
 static struct broker_hooks hooks;
-static struct channel *channels;
+/*
+ * One record a service, each allocated apart: a reload adds services, and
+ * the event loop and the requests deferred to the end of a turn hold
+ * pointers to a channel, which must not move.
+ */
+static struct channel **channels;
+static size_t nchannels;
 static bool passpidfd = true;
 
 static void on_channel(struct watch *, uint32_t);
@@ -41,21 +48,38 @@ broker_init(const struct policy *p, int64_t timeout_ms,
 		.pending_per_process = PENDING_PER_PROCESS,
 		.pending_per_service = PENDING_PER_SERVICE };
 	hooks = *h;
-	channels = calloc(p->nservices ? p->nservices : 1, sizeof(*channels));
-	if (channels == NULL)
+	registry_init(0);
+	return broker_set_policy(p);
+}
+
+int
+broker_set_policy(const struct policy *p)
+{
+	struct channel **c;
+
+	if (p->nservices > nchannels) {
+		c = reallocarray(channels, p->nservices, sizeof(*c));
+		if (c == NULL)
+			return -1;
+		channels = c;
+		for (; nchannels < p->nservices; nchannels++) {
+			if ((c[nchannels] = calloc(1, sizeof(**c))) == NULL)
+				return -1;
+			*c[nchannels] = (struct channel){ .service = nchannels,
+				.watch = { .fd = -1, .fn = on_channel } };
+		}
+	}
+	if (registry_resize(p->nservices) != 0)
 		return -1;
-	for (size_t i = 0; i < p->nservices; i++)
-		channels[i] = (struct channel){ .service = i,
-			.watch = { .fd = -1, .fn = on_channel } };
-	registry_init(p->nservices);
-	defer_init(p, timeout_ms);
+	pol = p;
+	defer_init(p, limits.dial_timeout_ms);
 	return 0;
 }
 
 int
 broker_open_channel(size_t service)
 {
-	struct channel *c = &channels[service];
+	struct channel *c = channels[service];
 	int sv[2], one = 1;
 
 	/* The service's end stays open across its execs; ours is private. */
@@ -85,7 +109,7 @@ fail:
 void
 broker_close_channel(size_t service)
 {
-	struct channel *c = &channels[service];
+	struct channel *c = channels[service];
 
 	if (c->watch.fd < 0)
 		return;
@@ -98,12 +122,13 @@ void
 broker_forget_service(size_t service)
 {
 	registry_forget_service(service);
+	status_note_end(service);
 }
 
 struct channel *
 broker_channel(size_t service)
 {
-	return &channels[service];
+	return channels[service];
 }
 
 /* --- replies ------------------------------------------------------------ */
@@ -177,6 +202,7 @@ audit_refusal(const struct request *rq, const struct verdict *v)
 	};
 
 	audit_deny(&ev);
+	status_note_refusal(rq->chan->service, v->gate, v->reason);
 }
 
 /* --- carrying a verdict out ---------------------------------------------- */
@@ -193,6 +219,7 @@ grant(const struct request *rq, const struct verdict *v)
 		rq->proc->granted[v->grant] = true;
 	else
 		registry_grant_exited(rq->sender_ino, v->grant);
+	status_note_grant(rq->chan->service);
 	/* A claim is granted with no answer: the child does not wait. */
 	if (v->reg != NULL)
 		reply_grant(rq->reply_fd, v->reg);
@@ -209,6 +236,7 @@ broker_answer_waited(struct pending_dial *d)
 		return;
 	}
 	d->proc->granted[v.grant] = true;
+	status_note_grant(d->service);
 	reply_grant(d->reply_fd, v.reg);
 }
 

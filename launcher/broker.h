@@ -23,6 +23,12 @@ int broker_init(const struct policy *, int64_t dial_timeout_ms,
     const struct broker_hooks *);
 
 /*
+ * Decide with this policy from now on (a reload): its services keep the
+ * indexes they had, new ones come after.  -1 if out of memory.
+ */
+int broker_set_policy(const struct policy *);
+
+/*
  * Make a channel for service: returns the end the service inherits and
  * keeps the launcher's end.  -1 on failure (errno set).
  */

@@ -45,11 +45,24 @@ option_error(const char *command, int argc, char **argv, int c)
 		    (int)strcspn(arg, "="), arg);
 }
 
-/* After getopt: exactly one operand, or say what is wrong. */
+/*
+ * After getopt: as many operands as the command takes (one unless it says
+ * otherwise), or say what is wrong.
+ */
 static bool
 one_operand(const struct cli_command *cmd, int argc)
 {
-	if (argc - optind == 1)
+	int n = argc - optind;
+
+	if (cmd->max_operands > 0) {
+		if (n >= (int)cmd->min_operands && n <= (int)cmd->max_operands)
+			return true;
+		fprintf(stderr, "capwrap %s: %s operands (%s)\n", cmd->name,
+		    n < (int)cmd->min_operands ? "missing" : "too many",
+		    cmd->operand);
+		return false;
+	}
+	if (n == 1)
 		return true;
 	if (argc == optind)
 		fprintf(stderr, "capwrap %s: missing %s\n", cmd->name,

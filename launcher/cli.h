@@ -28,7 +28,12 @@ struct cli_command {
 	 * one indented to sit under the first.
 	 */
 	const char *synopsis;
-	const char *operand;	      /* what the one operand is */
+	const char *operand; /* what the one operand is */
+	/*
+	 * Commands of more operands (or none): how many at least and at
+	 * most, operand then naming them all.  0 and 0: exactly one.
+	 */
+	unsigned min_operands, max_operands;
 	const char *shortopts;	      /* ":h" at least */
 	const struct option *options; /* --help among them */
 	cli_option_fn *option;	      /* NULL: no option but --help */
@@ -36,14 +41,15 @@ struct cli_command {
 };
 
 extern const struct cli_command run_command, check_command, graph_command,
-    audit_command;
+    audit_command, status_command, kill_command, restart_command,
+    reload_command;
 extern const struct cli_command probe_command;
 
 /*
  * Read the options of argv into ctx, then check for the one operand,
- * which is then argv[optind].  Returns CLI_GO_ON, or the exit status to
- * end with: EXIT_OK after --help, EXIT_USAGE with the message and the
- * usage on stderr, or what an option handler returned.
+ * which is then argv[optind] (or as many as the command takes).  Returns
+ * CLI_GO_ON, or the exit status to end with: EXIT_OK after --help, EXIT_USAGE
+ * with the message and the usage on stderr, or what an option handler returned.
  */
 int cli_parse(const struct cli_command *, int argc, char **argv, void *ctx);
 

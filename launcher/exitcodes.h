@@ -15,8 +15,10 @@ enum {
 	EXIT_POLICY = 65,  /* the policy is invalid */
 	EXIT_DATAERR = 65, /* audit, graph: records were skipped */
 	EXIT_NOINPUT = 66, /* a file or program named cannot be read or found */
-	EXIT_SOFTWARE = 70, /* internal error */
-	EXIT_SYSTEM = 71,   /* a system call failed */
+	EXIT_NOSERVICE = 67, /* kill, restart: no such service running */
+	EXIT_SOFTWARE = 70,  /* internal error */
+	EXIT_SYSTEM = 71,    /* a system call failed */
+	EXIT_TEMPFAIL = 75,  /* the launcher is stopping, or busy */
 	EXIT_REFUSED = 77, /* a service cannot be protected, so it is not run */
 };
 

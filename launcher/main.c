@@ -14,6 +14,10 @@ static const struct cli_command *const commands[] = {
 	&check_command,
 	&graph_command,
 	&audit_command,
+	&status_command,
+	&kill_command,
+	&restart_command,
+	&reload_command,
 	&probe_command,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -86,3 +86,16 @@ notify_close(void)
 		close(notify_fd);
 	notify_fd = -1;
 }
+
+void
+notify_status(const char *lead, size_t running, size_t failed)
+{
+	char status[160], more[64] = "";
+
+	if (failed > 0)
+		snprintf(more, sizeof(more), ", %zu failed", failed);
+	/* Each message ends with a newline: a log of them shows lines. */
+	snprintf(status, sizeof(status), "%sSTATUS=%zu service%s running%s\n",
+	    lead, running, running == 1 ? "" : "s", more);
+	notify_send(status);
+}

@@ -105,6 +105,44 @@ registry_init(size_t n)
 	nservices = n;
 }
 
+/* A per-service array of n flags grown to nmore, the new ones false. */
+static int
+grow_flags(bool **flags, size_t n, size_t nmore)
+{
+	bool *f = reallocarray(*flags, nmore ? nmore : 1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	for (size_t i = n; i < nmore; i++)
+		f[i] = false;
+	*flags = f;
+	return 0;
+}
+
+int
+registry_resize(size_t n)
+{
+	if (n <= nservices)
+		return 0;
+	for (size_t i = 0; i < nprocs; i++)
+		if (grow_flags(&procs[i]->granted, nservices, n) != 0)
+			return -1;
+	for (size_t i = 0; i < TOMBSTONES; i++)
+		if (tombstones[i].granted != NULL &&
+		    grow_flags(&tombstones[i].granted, nservices, n) != 0)
+			return -1;
+	nservices = n;
+	return 0;
+}
+
+void
+registry_each_registration(void (*fn)(const struct registration *, void *),
+    void *ctx)
+{
+	for (size_t i = 0; i < nregs; i++)
+		fn(regs[i], ctx);
+}
+
 /* Append p to a growing array of pointers; false when out of memory. */
 static bool
 push(void ***array, size_t *count, size_t *cap, void *p)

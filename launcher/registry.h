@@ -45,6 +45,15 @@ struct pending_dial {
 };
 
 void registry_init(size_t nservices);
+/*
+ * A reload added services: every per-service array grows to n (never
+ * shrinks: a removed service keeps its index).  -1 if out of memory, with
+ * the arrays grown so far still sound.
+ */
+int registry_resize(size_t n);
+/* Call fn for every registration (for capwrap status). */
+void registry_each_registration(void (*fn)(const struct registration *, void *),
+    void *ctx);
 
 /*
  * The record of a live process, created on its first request.  pidfd is

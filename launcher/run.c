@@ -16,10 +16,12 @@
 
 #include "auditwrite.h"
 #include "commands.h"
+#include "control.h"
 #include "exitcodes.h"
 #include "notify.h"
 #include "output.h"
 #include "probecmd.h"
+#include "reload.h"
 #include "shimpath.h"
 #include "sink.h"
 #include "supervise.h"
@@ -27,6 +29,7 @@
 struct run_options {
 	const char *audit_path; /* --audit */
 	const char *exit_with;	/* --exit-with */
+	const char *name;	/* --name: of the control socket */
 	bool to_syslog;		/* --syslog */
 	bool exit_on_failed;	/* --exit-on-failed */
 	bool timestamps;	/* --timestamps */
@@ -72,6 +75,9 @@ run_option(void *ctx, int c, const char *arg)
 		break;
 	case 'T':
 		o->timestamps = true;
+		break;
+	case 'n':
+		o->name = arg;
 		break;
 	case 't':
 		if (parse_seconds("--dial-timeout", arg, 0, 3600,
@@ -164,6 +170,7 @@ cmd_run(int argc, char **argv)
 {
 	struct run_options o = { .dial_timeout_ms = 10000, .grace_ms = 5000 };
 	struct supervise_config cfg = { .exit_with = NULL };
+	struct reload_config rl = { .policy_path = NULL };
 	struct policy *policy;
 	int rc;
 
@@ -181,12 +188,19 @@ cmd_run(int argc, char **argv)
 	cfg.dial_timeout_ms = o.dial_timeout_ms;
 	cfg.exit_on_failed = o.exit_on_failed;
 	output_timestamps(o.timestamps);
-	if ((rc = supervise_setup(&cfg)) != EXIT_OK)
+	rl = (struct reload_config){ .audit_override = o.audit_path,
+		.to_syslog = o.to_syslog,
+		.shim = cfg.shim,
+		.grace_ms = o.grace_ms };
+	if ((rc = supervise_setup(&cfg)) != EXIT_OK ||
+	    (rc = control_start(policy, o.name, &rl)) != EXIT_OK)
 		return rc;
 	rc = supervise();
+	control_close();
 	sink_finish();
 	notify_close();
 	audit_close();
+	policy = reload_finish(policy);
 	supervise_free();
 	policy_free(policy);
 	return rc;
@@ -200,6 +214,7 @@ static const struct option run_longopts[] = {
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "dial-timeout", required_argument, NULL, 't' },
 	{ "grace", required_argument, NULL, 'g' },
+	{ "name", required_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -210,7 +225,7 @@ const struct cli_command run_command = {
 	    "capwrap run POLICY [--audit FILE] [--syslog] "
 	    "[--exit-with SERVICE]\n"
 	    "                   [--dial-timeout SECONDS] [--grace SECONDS]\n"
-	    "                   [--exit-on-failed] [--timestamps]\n",
+	    "                   [--exit-on-failed] [--timestamps] [--name NAME]\n",
 	.operand = "POLICY",
 	.shortopts = ":h",
 	.options = run_longopts,

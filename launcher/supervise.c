@@ -14,6 +14,7 @@
 #include "notify.h"
 #include "orphans.h"
 #include "runsignals.h"
+#include "reload.h"
 #include "service.h"
 #include "servicespawn.h"
 #include "supervise.h"
@@ -98,15 +99,11 @@ settle(int code)
 	}
 }
 
-/*
- * STATUS= for the service manager: the services running now, and those
- * over their start limit, after READY=1 (and with it, in one message).
- */
+/* STATUS= for the service manager, after READY=1 (and with it). */
 static void
 send_status(const char *lead)
 {
 	size_t running = 0, failed = 0;
-	char status[160], more[64] = "";
 
 	if (!run.notified_ready)
 		return;
@@ -114,12 +111,7 @@ send_status(const char *lead)
 		running += service_is_running(&run.svc[i]);
 		failed += run.svc[i].failed;
 	}
-	if (failed > 0)
-		snprintf(more, sizeof(more), ", %zu failed", failed);
-	/* Each message ends with a newline: a log of them shows lines. */
-	snprintf(status, sizeof(status), "%sSTATUS=%zu service%s running%s\n",
-	    lead, running, running == 1 ? "" : "s", more);
-	notify_send(status);
+	notify_status(lead, running, failed);
 }
 
 /* READY=1 once every protected provider has registered a name. */
@@ -271,9 +263,11 @@ on_signal(struct watch *w, uint32_t events)
 		case SIGCHLD:
 			reap();
 			break;
+		case SIGHUP:
+			(void)reload_policy(NULL); /* reload, not stop */
+			break;
 		case SIGINT:
 		case SIGTERM:
-		case SIGHUP:
 			if (run.stop_signal != 0) {
 				/* Asked again: see stop_again. */
 				stop_again((int)si.ssi_signo);
@@ -472,4 +466,35 @@ supervise_free(void)
 	free(run.svc);
 	run.svc = NULL;
 	run.nsvc = 0;
+}
+
+/* --- for reload.c, status.c and ctlserve.c ------------------------------ */
+
+struct service_rt *
+supervise_services(size_t *n, const struct policy **p)
+{
+	*n = run.nsvc;
+	if (p != NULL)
+		*p = run.policy;
+	return run.svc;
+}
+
+bool
+supervise_stopping(void)
+{
+	return run.kill_at >= 0;
+}
+
+void
+supervise_replace(const struct policy *p, struct service_rt *svc, size_t n,
+    int width)
+{
+	const char *exit_with = run.exit_with ? run.exit_with->name : NULL;
+
+	run.policy = p;
+	run.svc = svc;
+	run.nsvc = n;
+	run.width = width > run.width ? width : run.width;
+	if (exit_with != NULL)
+		run.exit_with = policy_find_service(p, exit_with);
 }

@@ -7,6 +7,7 @@
 #define CAPWRAP_SUPERVISE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "policy.h"
@@ -34,5 +35,19 @@ int supervise_setup(const struct supervise_config *);
  */
 int supervise(void);
 void supervise_free(void);
+
+/* For reload.c, status.c and ctlserve.c. */
+struct service_rt;
+/* Every service's state, indexed as the policy in force (into *p). */
+struct service_rt *supervise_services(size_t *n, const struct policy **p);
+/* The topology is stopping: nothing is started any more. */
+bool supervise_stopping(void);
+/*
+ * Supervise n services, svc, under p from now on (a reload); the old
+ * array is the caller's to free.  The exit-with service is found again
+ * by name; width is the new services' prefix width, if wider.
+ */
+void supervise_replace(const struct policy *p, struct service_rt *svc, size_t n,
+    int width);
 
 #endif

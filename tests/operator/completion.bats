@@ -27,14 +27,18 @@ complete_words() {
 
 @test "the first word: every subcommand" {
 	run complete_words capwrap ''
-	assert_output "$(printf '%s\n' --help --version audit check graph run | sort)"
+	assert_output "$(printf '%s\n' --help --version audit check graph kill reload restart run status | sort)"
 	run complete_words capwrap g
 	assert_output graph
 }
 
 @test "options of each subcommand" {
 	run complete_words capwrap run --
-	assert_output "$(printf '%s\n' --audit --dial-timeout --exit-with --grace --help --syslog | sort)"
+	assert_output "$(printf '%s\n' --audit --dial-timeout --exit-with --grace --help --name --syslog | sort)"
+	run complete_words capwrap status --
+	assert_output "$(printf '%s\n' --help --json --name | sort)"
+	run complete_words capwrap reload --
+	assert_output "$(printf '%s\n' --help --name | sort)"
 	run complete_words capwrap audit --
 	assert_output "$(printf '%s\n' --follow --help --json | sort)"
 	run complete_words capwrap graph --a
@@ -71,4 +75,29 @@ EOF
 	assert_output "$T/demo.policy"
 	run complete_words capwrap graph "$T/demo.policy" --audit "$T/dem"
 	assert_output "$T/demo.policy"
+}
+
+@test "--name completes the launchers whose sockets are in the runtime directory" {
+	mkdir -p "$T/xdg/capwrap"
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$T/xdg/capwrap/web-1a2b3c4d.sock"
+	touch "$T/xdg/capwrap/web-1a2b3c4d.lock" "$T/xdg/capwrap/not-a-socket.sock"
+	XDG_RUNTIME_DIR=$T/xdg
+	run complete_words capwrap status --name ''
+	assert_output web-1a2b3c4d
+	run complete_words capwrap run --name ''
+	assert_output ''
+}
+
+@test "kill and restart: a service of the policy (or of none with --name), then a signal" {
+	printf 'service db {\n\texec x\n}\nservice web {\n\texec y\n}\n' > "$T/p"
+	run complete_words capwrap kill "$T/p" ''
+	assert_output "$(printf '%s\n' db web)"
+	run complete_words capwrap restart "$T/p" w
+	assert_output web
+	run complete_words capwrap kill "$T/p" db T
+	assert_output TERM
+	run complete_words capwrap kill --name x db K
+	assert_output KILL
+	run complete_words capwrap restart --name x db ''
+	assert_output ''
 }

@@ -205,7 +205,7 @@ while :; do sleep 300 & wait $!; done
 EOF
 }
 
-@test "SIGHUP stops the run as SIGTERM does: each service gets SIGTERM, exit 129" {
+@test "SIGINT stops the run as SIGTERM does: each service gets SIGTERM, exit 130" {
 	write_reporter
 	write_policy <<EOF
 service one {
@@ -218,15 +218,15 @@ EOF
 	start_topology
 	wait_for "$T/out" '^one +\| ready$'
 	wait_for "$T/out" '^two +\| ready$'
-	kill -HUP "$CAPWRAP_PID"
+	kill -INT "$CAPWRAP_PID"
 	wait_exit 20
-	assert_equal "$TOPOLOGY_STATUS" 129
+	assert_equal "$TOPOLOGY_STATUS" 130
 	run cat "$T/out"
 	assert_line 'one | got TERM'
 	assert_line 'two | got TERM'
 	refute_line --partial 'got HUP'
 	run cat "$T/err"
-	assert_line --index 0 'capwrap: Hangup: stopping all services'
+	assert_line --index 0 'capwrap: Interrupt: stopping all services'
 	assert_line 'capwrap: one exited with status 0'
 	assert_line 'capwrap: two exited with status 0'
 	assert_equal "${#lines[@]}" 3
