@@ -28,7 +28,7 @@ _capwrap()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W 'run check graph audit status kill restart reload --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W 'run check graph audit status kill restart reload probe --help --version' -- "$cur"))
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
@@ -73,7 +73,8 @@ _capwrap()
 
 	if [[ $cur == -* ]]; then
 		case $cmd in
-		run)	COMPREPLY=($(compgen -W '--audit --syslog --exit-with --dial-timeout --grace --name --help' -- "$cur")) ;;
+		run)	COMPREPLY=($(compgen -W '--audit --syslog --exit-with --dial-timeout --grace --name --exit-on-failed --timestamps --help' -- "$cur")) ;;
+		probe)	COMPREPLY=($(compgen -W '--json --help' -- "$cur")) ;;
 		status)	COMPREPLY=($(compgen -W '--name --json --help' -- "$cur")) ;;
 		kill|restart|reload)
 			COMPREPLY=($(compgen -W '--name --help' -- "$cur")) ;;

@@ -366,8 +366,20 @@ control_open(const char *name)
 	char dir[PATH_MAX], why[PATH_MAX + 128];
 	int rc;
 
-	if (control_dir(dir, sizeof(dir), why, sizeof(why)) != 0 ||
-	    control_dir_check(dir, true, why, sizeof(why)) != 0 ||
+	/*
+	 * No directory to put it in (a user without XDG_RUNTIME_DIR): the
+	 * topology runs without a control socket, and says so.  A directory
+	 * that is there but unsafe stops the run below.
+	 */
+	if (control_dir(dir, sizeof(dir), why, sizeof(why)) != 0) {
+		fprintf(stderr,
+		    "capwrap run: no control socket: %s; status, kill, "
+		    "restart and reload are unavailable (SIGHUP still "
+		    "reloads)\n",
+		    why);
+		return EXIT_OK;
+	}
+	if (control_dir_check(dir, true, why, sizeof(why)) != 0 ||
 	    control_paths(dir, name, sock_path, lock_path, sizeof(sock_path),
 		why, sizeof(why)) != 0) {
 		fprintf(stderr, "capwrap run: control socket: %s\n", why);

@@ -330,7 +330,7 @@ apply_services(const struct policy *old, const struct policy *nw,
 			continue;
 		}
 		if (was != NULL && reload_same_run(was, &nw->services[i]) &&
-		    reload_keeps_dials(was, &nw->services[i])) {
+		    reload_keeps_dials(nw, was, &nw->services[i])) {
 			t->kept++;
 			continue;
 		}
@@ -410,7 +410,8 @@ adopt(const struct policy *p)
 	for (size_t i = 0; i < p->nservices; i++) {
 		int len = (int)strlen(p->services[i].name);
 
-		svc[i].ps = &p->services[i];
+		if (service_adopt(&svc[i], &p->services[i]) != 0)
+			return -1;
 		width = len > width ? len : width;
 	}
 	supervise_replace(p, svc, p->nservices, width);

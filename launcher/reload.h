@@ -63,13 +63,14 @@ struct policy *reload_finish(struct policy *original);
 bool reload_same_run(const struct policy_service *,
     const struct policy_service *);
 /*
- * Whether the new definition (of an arranged policy: the same index names
- * the same service) still dials every service the old one dialed.  A
- * service that lost an edge restarts: its processes may hold capabilities
- * along it, which only their end takes away.
+ * Whether the new definition (of the arranged policy nw: the same index
+ * names the same service) still dials every service the old one dialed
+ * and nw keeps.  A service that lost such an edge restarts: its processes
+ * may hold capabilities along it, which only their end takes away.  An
+ * edge to a removed service needs no restart: its processes are stopped.
  */
-bool reload_keeps_dials(const struct policy_service *was,
-    const struct policy_service *now);
+bool reload_keeps_dials(const struct policy *nw,
+    const struct policy_service *was, const struct policy_service *now);
 /*
  * Reorder nw's services so that each of old's keeps its index (a removed
  * one as an inert entry: its name, no program) and new ones come after;

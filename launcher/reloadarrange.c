@@ -26,14 +26,16 @@ reload_same_run(const struct policy_service *a, const struct policy_service *b)
 }
 
 bool
-reload_keeps_dials(const struct policy_service *was,
+reload_keeps_dials(const struct policy *nw, const struct policy_service *was,
     const struct policy_service *now)
 {
 	for (size_t k = 0; k < was->ndials; k++) {
-		bool kept = false;
+		size_t target = was->dials[k];
+		bool kept = target < nw->nservices &&
+		    nw->services[target].argc == 0;
 
 		for (size_t j = 0; j < now->ndials && !kept; j++)
-			kept = now->dials[j] == was->dials[k];
+			kept = now->dials[j] == target;
 		if (!kept)
 			return false;
 	}

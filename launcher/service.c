@@ -30,16 +30,33 @@ int
 service_init(struct service_rt *s, const struct policy_service *ps)
 {
 	char path[PATH_MAX];
-	size_t burst = ps->start_burst > 0 ? ps->start_burst : 1;
 
-	s->ps = ps;
 	s->restart_at = -1;
 	s->backoff_ms = BACKOFF_FIRST_MS;
 	if (spawn_resolve(ps->argv[0], path, sizeof(path)) != 0)
 		(void)strlcpy(path, ps->argv[0], sizeof(path));
-	if ((s->program = strdup(path)) == NULL ||
-	    (s->starts = calloc(burst, sizeof(*s->starts))) == NULL)
+	if ((s->program = strdup(path)) == NULL)
 		return -1;
+	return service_adopt(s, ps);
+}
+
+int
+service_adopt(struct service_rt *s, const struct policy_service *ps)
+{
+	size_t burst = ps->start_burst > 0 ? ps->start_burst : 1;
+
+	if (s->starts == NULL || s->starts_cap != burst) {
+		int64_t *ring = calloc(burst, sizeof(*ring));
+
+		if (ring == NULL)
+			return -1;
+		free(s->starts);
+		s->starts = ring;
+		s->starts_cap = burst;
+		s->nstarts = 0;
+		s->next_start = 0;
+	}
+	s->ps = ps;
 	return 0;
 }
 

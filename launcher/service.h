@@ -28,6 +28,8 @@ struct service_rt {
 	int64_t backoff_ms;
 	int64_t restart_at; /* -1: no restart due */
 	int64_t *starts;    /* the last start_burst start times, a ring */
+	size_t starts_cap;  /* the ring's size: the start_burst it was made for
+			     */
 	size_t nstarts;	    /* how many it holds */
 	size_t next_start;  /* where the next goes: the oldest, once full */
 	bool failed;	    /* over its start limit: never restarted again */
@@ -39,6 +41,12 @@ struct service_rt {
  * PATH.  Returns 0, or -1 if out of memory.
  */
 int service_init(struct service_rt *, const struct policy_service *);
+/*
+ * Point s at its definition ps (a reloaded policy's), with a ring of
+ * starts for its limit: a new limit starts a new count.  -1 if out of
+ * memory, s unchanged.
+ */
+int service_adopt(struct service_rt *s, const struct policy_service *ps);
 void service_free(struct service_rt *);
 
 /*

@@ -27,14 +27,16 @@ complete_words() {
 
 @test "the first word: every subcommand" {
 	run complete_words capwrap ''
-	assert_output "$(printf '%s\n' --help --version audit check graph kill reload restart run status | sort)"
+	assert_output "$(printf '%s\n' --help --version audit check graph kill probe reload restart run status | sort)"
 	run complete_words capwrap g
 	assert_output graph
 }
 
 @test "options of each subcommand" {
 	run complete_words capwrap run --
-	assert_output "$(printf '%s\n' --audit --dial-timeout --exit-with --grace --help --name --syslog | sort)"
+	assert_output "$(printf '%s\n' --audit --dial-timeout --exit-on-failed --exit-with --grace --help --name --syslog --timestamps | sort)"
+	run complete_words capwrap probe --
+	assert_output "$(printf '%s\n' --help --json | sort)"
 	run complete_words capwrap status --
 	assert_output "$(printf '%s\n' --help --json --name | sort)"
 	run complete_words capwrap reload --
