@@ -8,21 +8,28 @@ load operator
 
 PY=/usr/bin/python3
 
-# A service body, $T/server.py ARG...: listens on each ARG, @NAME
-# abstract, anything else a filesystem path; a path after "bound:" is
-# bound and not listened on.  Prints "up" once all are open, then waits.
+# A service body, $T/server.py ARG...: in order, listens on each ARG,
+# @NAME abstract, anything else a filesystem path; a path after "bound:"
+# is bound and not listened on; "close:ARG" closes what ARG opened;
+# "say:TEXT" prints TEXT.  Prints "up" at the end, then waits.
 py_server() {
 	cat > "$T/server.py" <<'EOF2'
 import socket, sys, time
-keep = []
+keep = {}
 for a in sys.argv[1:]:
+    if a.startswith("say:"):
+        print(a[4:], flush=True)
+        continue
+    if a.startswith("close:"):
+        keep.pop(a[6:]).close()
+        continue
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     if a.startswith("bound:"):
         s.bind(a[6:])
     else:
         s.bind("\0" + a[1:] if a.startswith("@") else a)
         s.listen(4)
-    keep.append(s)
+    keep[a] = s
 print("up", flush=True)
 while True:
     time.sleep(3600)
@@ -111,4 +118,62 @@ EOF
 	run "$CAPWRAP" audit "$T/a.jsonl"
 	assert_failure
 	assert_output --partial '"path"'
+}
+
+# A registration is answered before the launcher looks at the service's
+# sockets, so the look may see what the service opens right after; but it
+# ends before the launcher handles anything else: the service's next
+# registration, or SIGTERM once the service has printed "up".
+
+@test "a filesystem socket opened between two registrations is told at the second" {
+	py_server
+	write_policy <<EOF
+service x {
+	exec $PY $T/server.py @$U.a $T/late.sock @$U.b
+	provides @$U.a @$U.b
+}
+EOF
+	start_topology
+	wait_for "$T/out" '^x +\| up$'
+	stop_topology
+	run grep -F "$(told x "$T/late.sock")" "$T/err"
+	assert_success
+}
+
+@test "registering the same name again does not make the launcher look again" {
+	py_server
+	write_policy <<EOF
+service x {
+	exec $PY $T/server.py @$U.a close:@$U.a @$U.a $T/late.sock close:@$U.a @$U.a
+	provides @$U.a
+}
+EOF
+	start_topology
+	wait_for "$T/out" '^x +\| up$'
+	stop_topology
+	run grep -c 'filesystem socket' "$T/err"
+	assert_output 0
+}
+
+@test "past 64 paths in a run, capwrap says so once and tells no more" {
+	py_server
+	paths=()
+	for i in $(seq 1 70); do
+		paths+=("$T/s$i.sock")
+	done
+	write_policy <<EOF
+service x {
+	exec $PY $T/server.py ${paths[*]} @$U.a
+	provides @$U.a
+}
+EOF
+	start_topology --audit "$T/audit.jsonl"
+	wait_for "$T/out" '^x +\| up$'
+	stop_topology
+	run grep -c 'listens on filesystem socket' "$T/err"
+	assert_output 64
+	run grep -c '^capwrap: 64 filesystem sockets told; telling no more$' "$T/err"
+	assert_output 1
+	run grep -c '"event":"unprotected"' "$T/audit.jsonl"
+	assert_output 64
 }
