@@ -1,4 +1,5 @@
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -35,12 +36,12 @@ send_dump(int fd)
 }
 
 /*
- * The path of one answer, or NULL: unbound, or abstract (a leading NUL,
- * which the shim gates).  The kernel gives the bytes as bound, with or
- * without a terminating NUL.
+ * The path of one answer into path, or 0: unbound, or abstract (a
+ * leading NUL, which the shim gates).  The kernel gives the bytes as
+ * bound, with or without a terminating NUL.
  */
-static char *
-answer_path(const struct nlmsghdr *nh)
+static size_t
+answer_path(const struct nlmsghdr *nh, char *path, size_t size)
 {
 	const struct unix_diag_msg *m = NLMSG_DATA(nh);
 	size_t room = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
@@ -53,49 +54,53 @@ answer_path(const struct nlmsghdr *nh)
 		if (a->rta_type != UNIX_DIAG_NAME || len == 0 ||
 		    name[0] == '\0')
 			continue;
-		return strndup(name, strnlen(name, len));
+		len = strnlen(name, len);
+		if (len >= size)
+			return 0;
+		memcpy(path, name, len);
+		path[len] = '\0';
+		return len;
 	}
-	return NULL;
+	return 0;
 }
 
-/* Add the listeners of one datagram; 1 at the dump's end, -1 on error. */
+struct each {
+	void (*fn)(void *ctx, uint64_t ino, const char *path);
+	void *ctx;
+};
+
+/* Hand over the listeners of one datagram; 1 at the dump's end, -1 on error. */
 static int
-take_answers(const struct nlmsghdr *nh, size_t n, struct fslistener *l,
-    size_t *count)
+take_answers(const struct nlmsghdr *nh, size_t n, const struct each *e)
 {
+	/* sun_path is 108 bytes: no bound path is longer. */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+
 	for (; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
 		const struct unix_diag_msg *m = NLMSG_DATA(nh);
-		char *path;
 
 		if (nh->nlmsg_type == NLMSG_DONE)
 			return 1;
 		if (nh->nlmsg_type == NLMSG_ERROR ||
 		    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
 			return -1;
-		if (*count >= FSLISTEN_MAX ||
-		    m->udiag_state != UNIX_LISTEN_STATE ||
-		    (path = answer_path(nh)) == NULL)
-			continue;
-		l[*count].ino = m->udiag_ino;
-		l[(*count)++].path = path;
+		if (m->udiag_state == UNIX_LISTEN_STATE &&
+		    answer_path(nh, path, sizeof(path)) > 0)
+			e->fn(e->ctx, m->udiag_ino, path);
 	}
 	return 0;
 }
 
-ssize_t
-fslisten_dump(struct fslistener **out)
+int
+fslisten_each(void (*fn)(void *ctx, uint64_t ino, const char *path), void *ctx)
 {
 	union {
 		struct nlmsghdr nh;
 		char buf[32768];
 	} resp;
-	struct fslistener *l;
-	size_t count = 0;
+	struct each e = { fn, ctx };
 	int fd, done = 0;
 
-	*out = NULL;
-	if ((l = calloc(FSLISTEN_MAX, sizeof(*l))) == NULL)
-		return -1;
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0 || send_dump(fd) != 0)
 		done = -1;
@@ -104,25 +109,21 @@ fslisten_dump(struct fslistener **out)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		done = n <= 0 ? -1 :
-				take_answers(&resp.nh, (size_t)n, l, &count);
+		if (n > 0)
+			done = take_answers(&resp.nh, (size_t)n, &e);
+		else
+			done = -1;
+		/* A garbled or empty answer: errno tells nothing of it. */
+		if (done < 0 && n >= 0)
+			errno = EPROTO;
 	}
-	if (fd >= 0)
-		close(fd);
-	if (done < 0) {
-		fslisten_free(l, count);
-		return -1;
-	}
-	*out = l;
-	return (ssize_t)count;
-}
+	if (fd >= 0) {
+		int saved = errno;
 
-void
-fslisten_free(struct fslistener *l, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(l[i].path);
-	free(l);
+		close(fd);
+		errno = saved;
+	}
+	return done < 0 ? -1 : 0;
 }
 
 static void

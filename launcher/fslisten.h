@@ -10,20 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Listeners kept from one dump at most; past them, the rest are ignored. */
-#define FSLISTEN_MAX 4096
-
-struct fslistener {
-	uint64_t ino;
-	char *path; /* NUL-terminated, as bound (relative if bound so) */
-};
-
 /*
- * Every listening Unix socket bound to a path.  Returns how many (their
- * array in *out, for fslisten_free), or -1 if the kernel could not say.
+ * Call fn for every listening Unix socket bound to a path, with its inode
+ * and its path (NUL-terminated, as bound: relative if bound so).  Nothing
+ * is kept, so however many sockets others listen on, none is passed over.
+ * Returns 0, or -1 if the kernel could not say.
  */
-ssize_t fslisten_dump(struct fslistener **out);
-void fslisten_free(struct fslistener *, size_t n);
+int fslisten_each(void (*fn)(void *ctx, uint64_t ino, const char *path),
+    void *ctx);
 
 /*
  * The pids of the processes below pid (its children, theirs, ...), from

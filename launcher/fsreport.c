@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +28,19 @@ static struct looks {
 } * looks;
 static size_t nlooks;
 
+/* Socket inodes of one service looked at, at most. */
+#define FSREPORT_SOCKETS 65536
+
+struct held {
+	uint64_t ino;
+	pid_t pid;
+};
+
 struct scan {
 	const struct service_rt *s;
-	pid_t pid;
-	struct fslistener *l;
-	size_t nl;
+	struct held *held; /* sorted by inode once gathered */
+	size_t nheld;
+	pid_t pid; /* whose sockets are being gathered */
 };
 
 /* May s be looked at once more in this start? */
@@ -60,7 +69,7 @@ may_look(const struct service_rt *s)
 }
 
 static void
-tell(const struct scan *sc, const char *path)
+tell(const struct scan *sc, const char *path, pid_t pid)
 {
 	for (size_t i = 0; i < ntold; i++)
 		if (told[i].ps == sc->s->ps && strcmp(told[i].path, path) == 0)
@@ -77,31 +86,60 @@ tell(const struct scan *sc, const char *path)
 	if ((told[ntold].path = strdup(path)) == NULL)
 		return;
 	told[ntold++].ps = sc->s->ps;
-	auditrec_unprotected(sc->s->ps->name, path, sc->pid);
+	auditrec_unprotected(sc->s->ps->name, path, pid);
 }
 
 static void
 on_socket(void *ctx, uint64_t ino)
 {
-	const struct scan *sc = ctx;
+	struct scan *sc = ctx;
 
-	for (size_t i = 0; i < sc->nl; i++)
-		if (sc->l[i].ino == ino)
-			tell(sc, sc->l[i].path);
+	if (sc->nheld < FSREPORT_SOCKETS) {
+		sc->held[sc->nheld].ino = ino;
+		sc->held[sc->nheld++].pid = sc->pid;
+	}
 }
 
-void
-fsreport_registered(const struct service_rt *s)
+static int
+held_cmp(const void *a, const void *b)
 {
-	pid_t *pids;
-	size_t n = 0;
-	struct scan sc = { .s = s };
-	ssize_t nl;
+	const struct held *x = a, *y = b;
 
-	if (told_full || !may_look(s))
-		return;
-	if ((pids = calloc(FSREPORT_PROCS, sizeof(*pids))) == NULL)
-		return;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static void
+on_listener(void *ctx, uint64_t ino, const char *path)
+{
+	const struct scan *sc = ctx;
+	struct held key = { .ino = ino };
+	const struct held *h;
+
+	h = bsearch(&key, sc->held, sc->nheld, sizeof(key), held_cmp);
+	if (h != NULL)
+		tell(sc, path, h->pid);
+}
+
+/* A look that fails is said once: silence would read as "none". */
+static void
+cannot_look(const char *why)
+{
+	static bool said;
+
+	if (!said)
+		sink_printf(STDERR_FILENO,
+		    "capwrap: unable to list the filesystem sockets services "
+		    "listen on: %s; they go untold\n",
+		    why);
+	said = true;
+}
+
+/* The service's processes: its main process, its daemons, theirs. */
+static size_t
+service_pids(const struct service_rt *s, pid_t *pids)
+{
+	size_t n = 0;
+
 	if (s->main_alive) {
 		pids[n++] = s->pid;
 		fslisten_descendants(s->pid, pids, &n, FSREPORT_PROCS);
@@ -110,14 +148,32 @@ fsreport_registered(const struct service_rt *s)
 		pids[n++] = s->daemons[i];
 		fslisten_descendants(s->daemons[i], pids, &n, FSREPORT_PROCS);
 	}
-	if (n > 0 && (nl = fslisten_dump(&sc.l)) > 0) {
-		sc.nl = (size_t)nl;
+	return n;
+}
+
+void
+fsreport_registered(const struct service_rt *s)
+{
+	struct scan sc = { .s = s };
+	pid_t *pids;
+	size_t n;
+
+	if (told_full || !may_look(s))
+		return;
+	pids = calloc(FSREPORT_PROCS, sizeof(*pids));
+	sc.held = calloc(FSREPORT_SOCKETS, sizeof(*sc.held));
+	if (pids != NULL && sc.held != NULL) {
+		n = service_pids(s, pids);
 		for (size_t i = 0; i < n; i++) {
 			sc.pid = pids[i];
 			fslisten_sockets(pids[i], on_socket, &sc);
 		}
-	}
-	if (sc.l != NULL)
-		fslisten_free(sc.l, sc.nl);
+		qsort(sc.held, sc.nheld, sizeof(*sc.held), held_cmp);
+		/* Only the service's own sockets are looked up. */
+		if (sc.nheld > 0 && fslisten_each(on_listener, &sc) != 0)
+			cannot_look(strerror(errno));
+	} else
+		cannot_look(strerror(ENOMEM));
+	free(sc.held);
 	free(pids);
 }
