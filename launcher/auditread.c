@@ -84,7 +84,7 @@ static int
 to_record(const struct jsonl_object *o, struct audit_record *rec, char *err,
     size_t errlen)
 {
-	bool deny, counted;
+	bool deny, counted, unprotected;
 
 	if (want_string(o, "time", true, &rec->time, err, errlen) != 0 ||
 	    want_string(o, "event", true, &rec->event, err, errlen) != 0)
@@ -92,9 +92,12 @@ to_record(const struct jsonl_object *o, struct audit_record *rec, char *err,
 	/* "suppressed" has no name; "lost" (the file's own loss) no gate. */
 	deny = strcmp(rec->event, "deny") == 0;
 	counted = deny || strcmp(rec->event, "suppressed") == 0;
+	/* "unprotected": a service and the path it listens on, no gate. */
+	unprotected = strcmp(rec->event, "unprotected") == 0;
 	if (want_string(o, "gate", counted, &rec->gate, err, errlen) != 0 ||
-	    want_string(o, "service", counted, &rec->service, err, errlen) !=
-		0 ||
+	    want_string(o, "service", counted || unprotected, &rec->service,
+		err, errlen) != 0 ||
+	    want_string(o, "path", unprotected, &rec->path, err, errlen) != 0 ||
 	    want_string(o, "name", deny, &rec->name, err, errlen) != 0 ||
 	    want_string(o, "peer_exe", false, &rec->peer_exe, err, errlen) !=
 		0 ||

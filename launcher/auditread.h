@@ -14,7 +14,8 @@
 struct audit_record {
 	const char *time, *event, *gate, *service, *name;
 	const char *peer_exe, *peer_cmdline, *reason; /* NULL: absent */
-	long long pid, peer_pid, peer_uid;	      /* -1: absent */
+	const char *path; /* "unprotected": the filesystem socket's path */
+	long long pid, peer_pid, peer_uid; /* -1: absent */
 	long long count; /* refusals this record stands for; 1 if absent */
 	size_t line;
 };

@@ -9,6 +9,7 @@
 #include "auditrec.h"
 #include "policy.h"
 #include "sink.h"
+#include "termsafe.h"
 
 static int audit_fd = -1;
 static const char *audit_path;
@@ -284,4 +285,26 @@ auditrec_close(void)
 	if (to_syslog)
 		closelog();
 	to_syslog = false;
+}
+
+void
+auditrec_unprotected(const char *service, const char *path, pid_t pid)
+{
+	char shown[AUDIT_PATH_MAX * 4 + 1];
+	struct record r;
+
+	begin(&r, "unprotected");
+	put_string(&r, "service", service);
+	put_string(&r, "path", path);
+	put_number(&r, "pid", pid);
+	put_string(&r, "reason",
+	    "listens on a filesystem socket, which capwrap does not protect");
+	finish(&r);
+	/* The path is the service's choice: no escape reaches the terminal. */
+	termsafe_escape(shown, sizeof(shown), path,
+	    strnlen(path, AUDIT_PATH_MAX));
+	sink_printf(STDERR_FILENO,
+	    "capwrap: %s listens on filesystem socket %s, which capwrap does "
+	    "not protect\n",
+	    service, shown);
 }

@@ -7,6 +7,7 @@
 #ifndef CAPWRAP_AUDITREC_H
 #define CAPWRAP_AUDITREC_H
 
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,10 @@ void auditrec_deny(const struct audit_event *, const struct procfacts *,
 /* count refusals at service's gate not written one by one since `since`. */
 void auditrec_suppressed(const char *service, const char *gate, uint64_t count,
     const char *since, uint64_t total);
+/*
+ * A process of service listens on the filesystem socket path, which no
+ * gate covers: an "unprotected" record and a line on stderr.
+ */
+void auditrec_unprotected(const char *service, const char *path, pid_t pid);
 
 #endif

@@ -3,7 +3,9 @@
  * the refusals of an audit log drawn over it.  Services are boxes labelled
  * with the names they provide, `dials` are solid edges, external names sit
  * apart in a cluster of their own; from the audit, intruders are red
- * octagons and refused attempts red dashed edges counted.
+ * octagons and refused attempts red dashed edges counted; a filesystem
+ * socket a service listens on, which capwrap does not protect, is an
+ * orange note.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +22,9 @@
  * another policy. */
 struct extra_node {
 	char *key;
-	char kind; /* 'i' intruder, 'n' name, 'u' unknown service */
+	/* 'i' intruder, 'n' name, 'u' unknown service, 'f' filesystem socket */
+	char kind;
+	char *from; /* 'f': the id of the service that listens on it */
 	long long pids[4];
 	size_t npids;
 	bool more_pids;
@@ -219,6 +223,24 @@ intruder_node(struct graph *g, const struct audit_record *rec)
 	return id;
 }
 
+/* A path a service listens on outside capwrap: a node, its edge printed with
+ * it. */
+static void
+fs_socket_node(struct graph *g, const struct audit_record *rec)
+{
+	/* The service's node first: making one may move g->nodes. */
+	char *from = service_node(g, rec->service);
+	char *id = extra_node(g, 'f', rec->path);
+	struct extra_node *n = id != NULL ? node_by_id(g, id) : NULL;
+
+	free(id);
+	if (n != NULL && n->from == NULL) {
+		n->from = from;
+		return;
+	}
+	free(from);
+}
+
 static void
 on_record(void *ctx, const struct audit_record *rec)
 {
@@ -226,6 +248,10 @@ on_record(void *ctx, const struct audit_record *rec)
 	char label[POLICY_NAME_TEXT_MAX + 32];
 	bool has_peer = rec->peer_pid > 0 || rec->peer_exe != NULL;
 
+	if (strcmp(rec->event, "unprotected") == 0) {
+		fs_socket_node(g, rec);
+		return;
+	}
 	if (strcmp(rec->event, "deny") != 0)
 		return;
 	if (strcmp(rec->gate, "accept") == 0 && has_peer) {
@@ -312,6 +338,17 @@ print_overlay(const struct graph *g)
 			printf("\", shape=octagon, style=solid, color=red, "
 			       "fontcolor=red];\n");
 			break;
+		case 'f':
+			dot_text(n->key);
+			printf("\\n(filesystem socket: not protected)\", "
+			       "shape=note, style=solid, color=orange, "
+			       "fontcolor=orange];\n");
+			if (n->from != NULL)
+				printf("\t%s -> f%zu [label=\"listens\", "
+				       "color=orange, fontcolor=orange, "
+				       "style=dashed];\n",
+				    n->from, i);
+			break;
 		case 'n':
 			dot_text(n->key);
 			printf(
@@ -378,8 +415,10 @@ print_graph(const struct policy *p, const struct graph *g)
 static void
 free_graph(struct graph *g)
 {
-	for (size_t i = 0; i < g->nnodes; i++)
+	for (size_t i = 0; i < g->nnodes; i++) {
 		free(g->nodes[i].key);
+		free(g->nodes[i].from);
+	}
 	for (size_t i = 0; i < g->nedges; i++) {
 		free(g->edges[i].from);
 		free(g->edges[i].to);

@@ -10,6 +10,7 @@
 
 #include "broker.h"
 #include "exitcodes.h"
+#include "fsreport.h"
 #include "loop.h"
 #include "notify.h"
 #include "orphans.h"
@@ -138,6 +139,7 @@ static void
 on_registered(size_t service)
 {
 	run.svc[service].ready = true;
+	fsreport_registered(&run.svc[service]);
 	check_ready();
 }
 

@@ -81,6 +81,8 @@ directive_exec(struct parser *p, unsigned line, const struct lex_token *t,
 	if (given_twice(p, line, t, s->exec_line, where))
 		return;
 	s->exec_line = line;
+	svc->exec_line = line;
+	svc->exec_col = t[0].col;
 	if (!has_args(p, line, t, n, "command", where))
 		return;
 	if ((svc->argv = calloc(n, sizeof(*svc->argv))) == NULL) {

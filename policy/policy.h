@@ -51,6 +51,8 @@ struct policy_service {
 	unsigned line, col;		    /* of the `service` keyword */
 	/* `allow io_uring`: not fenced from io_uring (servicespawn.c) */
 	bool allow_io_uring;
+	unsigned exec_line, exec_col;	/* of the `exec` keyword */
+	unsigned dials_line, dials_col; /* of the first `dials` word; 0: none */
 };
 
 struct policy {
@@ -91,6 +93,12 @@ struct policy *policy_parse_file(const char *path, policy_report_fn *report,
     void *ctx, size_t *nerrors);
 
 void policy_free(struct policy *);
+/*
+ * Warnings about a valid policy, reported as diagnostics: dials that
+ * grant nothing (from an unprotected service, which has no shim to gate
+ * them; to a service that provides no name).  Returns how many.
+ */
+size_t policy_warnings(const struct policy *, policy_report_fn *, void *ctx);
 
 /*
  * Lookups.  Names compare by exact length and bytes, in their matching

@@ -5,6 +5,7 @@
  * never pairwise comparison, so that a hostile 1 MiB file is still judged
  * in n log n.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,6 +356,18 @@ check_names(struct parser *p)
 	free(e);
 }
 
+/* Where each service's first `dials` word is, for policy_warnings. */
+static void
+note_dials_at(struct parser *p)
+{
+	for (size_t i = 0; i < p->pol->nservices; i++) {
+		if (p->svc[i].ndials == 0)
+			continue;
+		p->pol->services[i].dials_line = p->svc[i].dials[0].line;
+		p->pol->services[i].dials_col = p->svc[i].dials[0].col;
+	}
+}
+
 void
 validate_policy(struct parser *p)
 {
@@ -372,4 +385,59 @@ validate_policy(struct parser *p)
 	free(keys);
 	if (!p->nomem)
 		check_names(p);
+	note_dials_at(p);
+}
+
+static void
+warn(const struct policy *pol, const struct policy_service *s,
+    policy_report_fn *report, void *ctx, const char *message)
+{
+	struct policy_diag d = {
+		.file = pol->path,
+		.line = s->dials_line,
+		.col = s->dials_col,
+		.message = message,
+	};
+
+	report(ctx, &d);
+}
+
+/*
+ * Policy-only warnings: the policy is valid and runs, but a `dials` line
+ * grants nothing.  Not errors: an operator may mean it (a service
+ * unprotected for now, a provider whose names are still to be written).
+ */
+size_t
+policy_warnings(const struct policy *pol, policy_report_fn *report, void *ctx)
+{
+	char msg[3 * POLICY_NAME_TEXT_MAX];
+	size_t n = 0;
+
+	for (size_t i = 0; i < pol->nservices; i++) {
+		const struct policy_service *s = &pol->services[i];
+
+		if (s->ndials > 0 && s->unprotected) {
+			snprintf(msg, sizeof(msg),
+			    "warning: service %s is unprotected: it runs "
+			    "without the shim, so its dials are not gated and "
+			    "grant nothing",
+			    s->name);
+			warn(pol, s, report, ctx, msg);
+			n++;
+		}
+		for (size_t k = 0; k < s->ndials; k++) {
+			const struct policy_service
+			    *d = &pol->services[s->dials[k]];
+
+			if (d->nprovides > 0)
+				continue;
+			snprintf(msg, sizeof(msg),
+			    "warning: service %s dials %s, which provides no "
+			    "name",
+			    s->name, d->name);
+			warn(pol, s, report, ctx, msg);
+			n++;
+		}
+	}
+	return n;
 }

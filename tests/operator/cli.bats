@@ -164,7 +164,7 @@ EOF
 	for cmd in run check; do
 		run "$CAPWRAP" "$cmd" "$T/policy"
 		assert_equal "$status" 66
-		assert_output "capwrap: $T/policy:1: service db: unable to find program $U-no-such-program: No such file or directory"
+		assert_output "capwrap: $T/policy:2:2: service db: unable to find program $U-no-such-program: No such file or directory"
 	done
 	# Drawing the topology needs no program.
 	run "$CAPWRAP" graph "$T/policy"
@@ -181,7 +181,7 @@ EOF
 	chmod +x "$T/static"
 	run "$CAPWRAP" check "$T/policy"
 	assert_equal "$status" 77
-	assert_output --regexp "^capwrap: $T/policy:1: service db: .*refusing to run it unprotected"
+	assert_output --regexp "^capwrap: $T/policy:2:2: service db: .*refusing to run it unprotected"
 }
 
 @test "an unknown service in --exit-with: exit 64, nothing started" {

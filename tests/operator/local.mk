@@ -16,7 +16,9 @@ OPERATOR_SUITES = tests/operator/cli.bats tests/operator/audit.bats \
 	tests/operator/graph.bats tests/operator/supervise.bats \
 	tests/operator/completion.bats tests/operator/misc.bats \
 	tests/operator/signals.bats tests/operator/probe.bats \
-	tests/operator/control.bats tests/operator/reload.bats
+	tests/operator/control.bats tests/operator/reload.bats \
+	tests/operator/fssocket.bats tests/operator/check.bats \
+	tests/operator/notifycred.bats
 if HAVE_BATS
 TESTS += $(OPERATOR_SUITES)
 endif
