@@ -95,3 +95,13 @@ loop_run_once(int64_t deadline_ms)
 	dispatching = false;
 	return 0;
 }
+
+int64_t
+loop_earliest(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}

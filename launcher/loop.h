@@ -31,4 +31,7 @@ int64_t loop_now_ms(void);
  */
 int loop_run_once(int64_t deadline_ms);
 
+/* The earlier of two deadlines in ms, where -1 is none. */
+int64_t loop_earliest(int64_t a, int64_t b);
+
 #endif

@@ -344,16 +344,6 @@ restart_due(int64_t now)
 	return next;
 }
 
-static int64_t
-earliest(int64_t a, int64_t b)
-{
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
-}
-
 /* Each service's state, its program resolved as the exec will find it. */
 static int
 setup_services(const struct policy *policy)
@@ -406,14 +396,15 @@ supervise_loop(void)
 {
 	while (active_count() > 0) {
 		int64_t now = loop_now_ms();
-		int64_t next = earliest(broker_expire(now), restart_due(now));
+		int64_t next = loop_earliest(broker_expire(now),
+		    restart_due(now));
 
 		if (run.kill_at >= 0) {
 			if (loop_now_ms() >= run.kill_at) {
 				signal_services(SIGKILL);
 				run.kill_at = loop_now_ms() + 1000;
 			}
-			next = earliest(next, run.kill_at);
+			next = loop_earliest(next, run.kill_at);
 		}
 		if (active_count() == 0)
 			break;
