@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "auditfile.h"
+#include "daemonids.h"
 #include "commands.h"
 #include "exitcodes.h"
 #include "servicespawn.h"
@@ -87,6 +88,9 @@ cmd_check(int argc, char **argv)
 	if (rc != CLI_GO_ON)
 		return rc;
 	rc = check_targets(p);
+	/* The hard limits are those of capwrap run's start, not known here. */
+	if (daemon_check(p, false) != EXIT_OK && rc == EXIT_OK)
+		rc = EXIT_POLICY;
 	if (check_audit(p, NULL) != EXIT_OK && rc == EXIT_OK)
 		rc = EXIT_POLICY;
 	if (rc == EXIT_OK)
