@@ -125,7 +125,17 @@ daemon_ids(const struct policy_service *s, struct daemon_ids *d, unsigned *line,
 		return own_ids(s, d->uid, gid, line, col, err, errlen);
 	d->gid = gid;
 	d->set_group = s->user != NULL || s->group != NULL;
-	if (s->user != NULL) {
+	if (s->user == NULL && s->group != NULL) {
+		/* The launcher's own supplementary groups (root's) go. */
+		if ((d->groups = malloc(sizeof(*d->groups))) == NULL) {
+			*line = s->group_line, *col = s->group_col;
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		d->groups[0] = gid;
+		d->ngroups = 1;
+		d->set_groups = true;
+	} else if (s->user != NULL) {
 		d->set_user = true;
 		if (group_list(name, gid, d) != 0) {
 			*line = s->user_line, *col = s->user_col;

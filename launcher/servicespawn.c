@@ -199,6 +199,7 @@ struct child_args {
 	rlim_t svc_fd_limit;   /* the service's soft limit; 0: unchanged */
 	bool set_core;
 	rlim_t core;
+	int stop_signal;
 	volatile int err;	    /* set by the child: why it did not exec */
 	volatile bool fence_failed; /* err is the fence's */
 	const char *volatile step;  /* with err: the call that failed */
@@ -336,6 +337,12 @@ child(struct child_args *a)
 		goto fail;
 	signal(SIGPIPE, SIG_DFL);
 	/*
+	 * The signal that stops it must act: one ignored by whoever started
+	 * capwrap (a shell ignores SIGINT in its background jobs) would be
+	 * ignored by the service too, and cannot be trapped by a shell.
+	 */
+	signal(a->stop_signal, SIG_DFL);
+	/*
 	 * Last, so that nothing above runs under it; inherited by every
 	 * descendant, and kept across exec.
 	 */
@@ -425,6 +432,7 @@ daemon_args(const struct spawn_request *rq, struct child_args *a,
 		a->svc_fd_limit = (rlim_t)ps->nofile.value;
 	else
 		a->svc_fd_limit = service_fd_limit;
+	a->stop_signal = ps->stop_signal != 0 ? ps->stop_signal : SIGTERM;
 	a->set_core = ps->core.set;
 	a->core = ps->core.value == POLICY_LIMIT_INFINITY ?
 	    RLIM_INFINITY :
