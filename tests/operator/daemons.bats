@@ -154,6 +154,43 @@ EOF
 	run "$CAPWRAP" check "$T/policy"
 	assert_equal "$status" 65
 	assert_output "capwrap: $T/policy:3:8: service db: unknown group 4000000000"
+	# A number is looked up too: a UID without an entry is unknown.
+	sed -i 's/group 4000000000/user 4000000000/' "$T/policy"
+	run "$CAPWRAP" check "$T/policy"
+	assert_equal "$status" 65
+	assert_output "capwrap: $T/policy:3:7: service db: unknown user 4000000000"
+}
+
+@test "user: each change of ids is checked; a root launcher without the capability starts nothing" {
+	needs_root
+	write_policy <<EOF
+service a {
+	exec /bin/sh -c "touch $T/started"
+	user nobody
+}
+EOF
+	run setpriv --bounding-set=-setgid "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 71
+	assert_line "capwrap: a: unable to execute /bin/sh: setgroups: Operation not permitted"
+	run setpriv --bounding-set=-setuid "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 71
+	assert_line "capwrap: a: unable to execute /bin/sh: setuid: Operation not permitted"
+	[ ! -e "$T/started" ]
+}
+
+@test "directory: entered as the service's user" {
+	needs_root
+	mkdir -m 700 "$T/private"
+	write_policy <<EOF
+service a {
+	exec /bin/true
+	directory private
+	user nobody
+}
+EOF
+	run "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 71
+	assert_line "capwrap: a: unable to execute /bin/true: directory $T/private: Permission denied"
 }
 
 @test "user and group other than its own: refused by check and run when capwrap is not root" {
@@ -306,14 +343,20 @@ service big {
 	exec grep "Max core" /proc/self/limits
 	limit core 1048576
 }
+service all {
+	exec grep "Max core" /proc/self/limits
+	limit core unlimited
+}
 EOF
 	run sh -c 'ulimit -Hc unlimited && exec "$0" run "$1"' "$CAPWRAP" "$T/policy"
 	assert_equal "$status" 0
 	assert_line --regexp '^zero +\| Max core file size +0 +unlimited +bytes +$'
 	assert_line --regexp '^big +\| Max core file size +1048576 +unlimited +bytes +$'
-	run sh -c 'ulimit -Hc 0 && exec "$0" run "$1"' "$CAPWRAP" "$T/policy"
+	assert_line --regexp '^all +\| Max core file size +unlimited +unlimited +bytes +$'
+	run sh -c 'ulimit -c 0 && exec "$0" run "$1"' "$CAPWRAP" "$T/policy"
 	assert_equal "$status" 65
 	assert_line "capwrap: $T/policy:7:13: service big: limit core 1048576 is above the hard limit capwrap runs with (0)"
+	assert_line "capwrap: $T/policy:11:13: service all: limit core unlimited is above the hard limit capwrap runs with (0)"
 }
 
 @test "stop-signal: the service is asked to stop with its own signal, others with TERM" {

@@ -1031,6 +1031,16 @@ test_daemon_errors(void)
 	    "t.policy:3:8: invalid group 'a/b' in service 'a': a name of "
 	    "letters, digits, '_', '.' and '-' (at most 32), or a number from "
 	    "0 to 4294967294\n");
+	expect("one word each",
+	    "service a {\n exec a\n group g h\n directory d e\n"
+	    " stop-signal INT TERM\n}\n",
+	    "t.policy:3:10: unexpected 'h' after the group name or GID\n"
+	    "t.policy:4:14: unexpected 'e' after the directory\n"
+	    "t.policy:5:18: unexpected 'TERM' after the signal\n");
+	expect("NUL bytes",
+	    "service a {\n exec a\n env \"A=\\x00\"\n directory \"d\\x00\"\n}\n",
+	    "t.policy:3:6: NUL byte in an env word in service 'a'\n"
+	    "t.policy:4:12: NUL byte in the directory in service 'a'\n");
 	expect("user at the top", "user x\nservice a {\n exec a\n}\n",
 	    "t.policy:1:1: 'user' is only allowed inside a service block\n");
 	expect("env bare", "service a {\n exec a\n env\n}\n",
