@@ -394,3 +394,14 @@ EOF
 	run cat "$T/err"
 	assert_line 'capwrap: deaf killed by signal 9 (Killed)'
 }
+
+@test "README: the policy example, with its user, passes capwrap check" {
+	needs_root
+	command -v socat > /dev/null || skip "needs socat"
+	command -v python3 > /dev/null || skip "needs python3"
+	sed -n '/^# demo.policy$/,/^```$/p' "$EXAMPLES/../README.md" | sed '$d' > "$T/policy"
+	grep -q '^    user nobody' "$T/policy"
+	run "$CAPWRAP" check "$T/policy"
+	assert_equal "$status" 0
+	assert_output "$T/policy: OK"
+}
