@@ -405,3 +405,27 @@ EOF
 	assert_equal "$status" 0
 	assert_output "$T/policy: OK"
 }
+
+@test "user nobody: the service still dies with the launcher (the change of user clears the parent-death signal, set again after it)" {
+	needs_root
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+	user nobody
+}
+EOF
+	start_topology
+	wait_for "$T/out" '^db +\| listening pid='
+	pid=$(listener_pid db)
+	kill -KILL "$CAPWRAP_PID"
+	wait "$CAPWRAP_PID" || true
+	CAPWRAP_PID=
+	# Gone, or a zombie on its way: never a live server without its broker.
+	for ((i = 0; i < 1200; i++)); do
+		grep -qE '^State:[[:space:]]+[^Z]' "/proc/$pid/status" 2>/dev/null || break
+		sleep 0.05
+	done
+	run grep -E '^State:[[:space:]]+[^Z]' "/proc/$pid/status"
+	assert_failure
+}
