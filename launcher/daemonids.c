@@ -4,6 +4,7 @@
  * in the launcher, and never in the vfork child, which may not allocate.
  */
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -146,6 +147,28 @@ daemon_ids(const struct policy_service *s, struct daemon_ids *d, unsigned *line,
 		}
 	}
 	return 0;
+}
+
+/*
+ * The system calls, not the C library's wrappers: in a process with
+ * threads (the launcher has one once it reads a refused peer's facts),
+ * glibc's setuid() makes every thread of the process change too, by
+ * signalling them and waiting; in the vfork child those are the
+ * launcher's threads, which must stay root, and the locks are the
+ * launcher's.  The kernel changes the credentials of the calling thread
+ * only, which in the child is the whole service.
+ */
+const char *
+daemon_become(const struct daemon_ids *d)
+{
+	if (d->set_groups &&
+	    syscall(SYS_setgroups, (size_t)d->ngroups, d->groups) != 0)
+		return "setgroups";
+	if (d->set_group && syscall(SYS_setgid, d->gid) != 0)
+		return "setgid";
+	if (d->set_user && syscall(SYS_setuid, d->uid) != 0)
+		return "setuid";
+	return NULL;
 }
 
 void

@@ -32,6 +32,15 @@ int daemon_ids(const struct policy_service *s, struct daemon_ids *d,
 void daemon_ids_free(struct daemon_ids *d);
 
 /*
+ * In the vfork child of servicespawn.c: become d's user, setting the
+ * groups, then the group, then the user, since each needs the privilege
+ * the next one drops.  Each call is checked: a service left running as
+ * root because setuid failed must not start.  System calls only, nothing
+ * allocated.  Returns NULL, or the name of the call that failed (errno).
+ */
+const char *daemon_become(const struct daemon_ids *d);
+
+/*
  * Every service's ids and, at_start, its limits against the hard limits
  * capwrap runs with; each error reported as capwrap: FILE:LINE:COL: ...
  * Returns EXIT_OK or EXIT_POLICY.

@@ -4,7 +4,6 @@
 #include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -205,31 +204,6 @@ struct child_args {
 	const char *volatile step;  /* with err: the call that failed */
 };
 
-/*
- * The service's user: groups, then group, then user, since each needs
- * the privilege the next one drops.  Each call checked: a service left
- * running as root because setuid failed must not start.
- */
-static int
-become(struct child_args *a)
-{
-	const struct daemon_ids *d = a->ids;
-
-	if (d->set_groups && setgroups((size_t)d->ngroups, d->groups) != 0) {
-		a->step = "setgroups";
-		return -1;
-	}
-	if (d->set_group && setgid(d->gid) != 0) {
-		a->step = "setgid";
-		return -1;
-	}
-	if (d->set_user && setuid(d->uid) != 0) {
-		a->step = "setuid";
-		return -1;
-	}
-	return 0;
-}
-
 /* Where and with which limits, after the descriptors are in place. */
 static int
 settle_in(struct child_args *a)
@@ -315,7 +289,7 @@ child(struct child_args *a)
 	 * First: a change of user clears the parent-death signal, and the
 	 * directory and limits below are the service user's business.
 	 */
-	if (become(a) != 0)
+	if ((a->step = daemon_become(a->ids)) != NULL)
 		goto fail;
 	/* Die with the launcher: a topology never outlives its broker. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != a->launcher)

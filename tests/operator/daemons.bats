@@ -429,3 +429,36 @@ EOF
 	run grep -E '^State:[[:space:]]+[^Z]' "/proc/$pid/status"
 	assert_failure
 }
+
+@test "user nobody: a start after the launcher has threads changes the service's ids, never the launcher's" {
+	needs_root
+	chmod 755 "$T"
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service later {
+	exec sh -c "id -u; until [ -e $T/go ]; do sleep 0.05; done; exit 1"
+	user nobody
+	restart on-failure 2 3600s
+}
+audit audit.jsonl
+EOF
+	start_topology
+	addr=$(minted_address db)
+	# A refusal: its facts are read by a thread of the launcher's.
+	(trap '' PIPE; exec fx-client "$addr" steal > "$T/outsider" 2>&1) || true
+	wait_for "$T/audit.jsonl" '"gate":"accept"'
+	[ "$(ls "/proc/$CAPWRAP_PID/task" | wc -l)" -gt 1 ]
+	before=$(grep -E '^(Uid|Gid|Groups):' "/proc/$CAPWRAP_PID/status")
+	assert_regex "$before" $'^Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n'
+	touch "$T/go"
+	# Started again once, as nobody, after the thread was there.
+	wait_for "$T/err" 'later: failed: started 2 times'
+	[ "$(grep -cE '^later +\| 65534$' "$T/out")" -eq 2 ]
+	for task in /proc/"$CAPWRAP_PID"/task/*; do
+		run grep -E '^(Uid|Gid|Groups):' "$task/status"
+		assert_output "$before"
+	done
+}
