@@ -152,11 +152,11 @@ daemon_ids(const struct policy_service *s, struct daemon_ids *d, unsigned *line,
 /*
  * The system calls, not the C library's wrappers: in a process with
  * threads (the launcher has one once it reads a refused peer's facts),
- * glibc's setuid() makes every thread of the process change too, by
- * signalling them and waiting; in the vfork child those are the
- * launcher's threads, which must stay root, and the locks are the
- * launcher's.  The kernel changes the credentials of the calling thread
- * only, which in the child is the whole service.
+ * glibc's setuid() walks the list of the process's threads, signals each
+ * to change too and waits for them; in the vfork child that list, and
+ * its lock, are the launcher's, which the child must not touch.  The
+ * kernel changes the credentials of the calling thread only, which in
+ * the child is the whole service.
  */
 const char *
 daemon_become(const struct daemon_ids *d)
