@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "auditfile.h"
+#include "daemonids.h"
 #include "commands.h"
 #include "exitcodes.h"
 #include "servicespawn.h"
@@ -131,6 +132,9 @@ cmd_check(int argc, char **argv)
 		return rc;
 	policy_warnings(p, report_warning, NULL);
 	rc = check_targets(p);
+	/* The hard limits are those of capwrap run's start, not known here. */
+	if (daemon_check(p, false) != EXIT_OK && rc == EXIT_OK)
+		rc = EXIT_POLICY;
 	if (check_audit(p, NULL) != EXIT_OK && rc == EXIT_OK)
 		rc = EXIT_POLICY;
 	if (rc == EXIT_OK)

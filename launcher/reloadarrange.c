@@ -7,12 +7,41 @@
 
 #include "reload.h"
 
+static bool
+same_string(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+static bool
+same_limit(const struct policy_limit *a, const struct policy_limit *b)
+{
+	return a->set == b->set && (!a->set || a->value == b->value);
+}
+
+/* Whether the process of two definitions starts the same way. */
+static bool
+same_start(const struct policy_service *a, const struct policy_service *b)
+{
+	if (!same_string(a->user, b->user) ||
+	    !same_string(a->group, b->group) ||
+	    !same_string(a->directory, b->directory) || a->nenv != b->nenv ||
+	    !same_limit(&a->nofile, &b->nofile) ||
+	    !same_limit(&a->core, &b->core) ||
+	    a->allow_io_uring != b->allow_io_uring)
+		return false;
+	for (size_t k = 0; k < a->nenv; k++)
+		if (strcmp(a->env[k], b->env[k]) != 0)
+			return false;
+	return true;
+}
+
 /* Whether two definitions run the same thing: else it restarts. */
 bool
 reload_same_run(const struct policy_service *a, const struct policy_service *b)
 {
 	if (a->argc != b->argc || a->unprotected != b->unprotected ||
-	    a->nprovides != b->nprovides)
+	    a->nprovides != b->nprovides || !same_start(a, b))
 		return false;
 	for (size_t k = 0; k < a->argc; k++)
 		if (strcmp(a->argv[k], b->argv[k]) != 0)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "auditwrite.h"
+#include "daemonids.h"
 #include "commands.h"
 #include "control.h"
 #include "exitcodes.h"
@@ -22,6 +23,7 @@
 #include "output.h"
 #include "probecmd.h"
 #include "reload.h"
+#include "servicespawn.h"
 #include "shimpath.h"
 #include "sink.h"
 #include "supervise.h"
@@ -115,6 +117,8 @@ preflight(const struct policy *policy, const struct run_options *o,
 	}
 	rc = check_targets(policy);
 	if (rc == EXIT_OK)
+		rc = daemon_check(policy, true);
+	if (rc == EXIT_OK)
 		rc = check_audit(policy, o->audit_path);
 	if (rc != EXIT_OK)
 		return rc;
@@ -137,13 +141,21 @@ preflight(const struct policy *policy, const struct run_options *o,
 	return EXIT_OK;
 }
 
-/* Many services each hold pidfds and pipes here: use the whole hard limit. */
+/*
+ * Many services each hold pidfds and pipes here: use the whole hard limit.
+ * The services start with the soft limit capwrap was started with (unless
+ * their policy sets one): many programs still use select(), which breaks
+ * above 1024 descriptors, and so systemd keeps 1024 as the soft limit.
+ */
 static void
 raise_fd_limit(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	spawn_keep_fd_limit(rl.rlim_cur);
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}

@@ -130,6 +130,14 @@ service_signal(struct service_rt *s, int sig)
 		(void)kill(s->daemons[k], sig);
 }
 
+/* The signal that asks the service to stop: its policy's, TERM if none. */
+void
+service_stop(struct service_rt *s)
+{
+	service_signal(s,
+	    s->ps->stop_signal != 0 ? s->ps->stop_signal : SIGTERM);
+}
+
 int
 service_status_code(const struct service_rt *s)
 {
@@ -230,7 +238,10 @@ service_adopt_daemons(struct service_rt *svc, size_t nsvc, const bool *ended,
 			 * it was reaped is a matter of scheduling.
 			 */
 			if (stopping) {
-				(void)kill(kids[i], SIGTERM);
+				(void)kill(kids[i],
+				    s->ps->stop_signal != 0 ?
+					s->ps->stop_signal :
+					SIGTERM);
 				break;
 			}
 			fprintf(stderr,

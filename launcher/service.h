@@ -61,6 +61,8 @@ int service_start(struct service_rt *, size_t index, const char *shim,
 bool service_is_running(const struct service_rt *);
 /* Its processes: the main process's group and each adopted daemon. */
 void service_signal(struct service_rt *, int sig);
+/* Asks every process of it to stop, with its policy's stop-signal. */
+void service_stop(struct service_rt *);
 /* The main process's wait status as an exit status (128+N: signal N). */
 int service_status_code(const struct service_rt *);
 /* Whether its restart policy wants it started again after it ended. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "daemonids.h"
 #include "kernel.h"
 #include "servicespawn.h"
 #include "wire.h"
@@ -62,6 +63,15 @@ spawn_resolve(const char *name, char *out, size_t size)
 	return -1;
 }
 
+/* 0: not kept, the launcher's own soft limit is the services' too. */
+static rlim_t service_fd_limit;
+
+void
+spawn_keep_fd_limit(rlim_t soft)
+{
+	service_fd_limit = soft;
+}
+
 /* The soft descriptor limit (RLIM_INFINITY if unknown). */
 static rlim_t
 soft_fd_limit(void)
@@ -78,6 +88,19 @@ channel_number(rlim_t limit)
 	if (limit != RLIM_INFINITY && limit <= WIRE_CHANNEL_FD)
 		return limit > 4 ? (int)limit - 1 : 3;
 	return WIRE_CHANNEL_FD;
+}
+
+/* Whether the policy's env sets the variable of entry ("KEY=..."). */
+static bool
+overridden(const char *entry, const struct policy_service *ps)
+{
+	size_t klen = strcspn(entry, "=");
+
+	for (size_t i = 0; i < ps->nenv; i++)
+		if (strncmp(ps->env[i], entry, klen) == 0 &&
+		    ps->env[i][klen] == '=')
+			return true;
+	return false;
 }
 
 static bool
@@ -110,9 +133,11 @@ env_entry(const char *fmt, ...)
 }
 
 /*
- * The service's environment: the launcher's, with the shim first in
+ * The service's environment: the launcher's, with the policy's `env`
+ * entries in place of the variables they set, the shim first in
  * LD_PRELOAD (a library preloaded ahead of it would see the socket calls
- * first) and the channel's number.
+ * first) and the channel's number.  The policy cannot set those last
+ * (policy/daemon.c refuses them).
  */
 static char **
 service_environment(const struct spawn_request *rq, int chan_number)
@@ -123,12 +148,15 @@ service_environment(const struct spawn_request *rq, int chan_number)
 
 	while (environ[n] != NULL)
 		n++;
-	env = calloc(n + 4, sizeof(*env));
+	env = calloc(n + rq->service->nenv + 4, sizeof(*env));
 	if (env == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (!ours(environ[i]) || rq->shim_path == NULL)
+		if ((!ours(environ[i]) || rq->shim_path == NULL) &&
+		    !overridden(environ[i], rq->service))
 			env[k++] = environ[i];
+	for (size_t i = 0; i < rq->service->nenv; i++)
+		env[k++] = rq->service->env[i];
 	if (rq->shim_path != NULL) {
 		if (old_preload != NULL && *old_preload != '\0')
 			env[k++] = env_entry("LD_PRELOAD=%s:%s", rq->shim_path,
@@ -164,10 +192,44 @@ struct child_args {
 	int chan_number; /* where the service finds the channel */
 	rlim_t fd_limit; /* for closing one by one */
 	pid_t launcher;
-	bool fence;		    /* fence it from io_uring (kernel.h) */
+	bool fence; /* fence it from io_uring (kernel.h) */
+	const struct daemon_ids *ids;
+	const char *directory; /* NULL: the launcher's */
+	rlim_t svc_fd_limit;   /* the service's soft limit; 0: unchanged */
+	bool set_core;
+	rlim_t core;
+	int stop_signal;
 	volatile int err;	    /* set by the child: why it did not exec */
 	volatile bool fence_failed; /* err is the fence's */
+	const char *volatile step;  /* with err: the call that failed */
 };
+
+/* Where and with which limits, after the descriptors are in place. */
+static int
+settle_in(struct child_args *a)
+{
+	struct rlimit rl;
+
+	if (a->directory != NULL && chdir(a->directory) != 0) {
+		a->step = "chdir";
+		return -1;
+	}
+	if (a->svc_fd_limit != 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = a->svc_fd_limit;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			a->step = "setrlimit(RLIMIT_NOFILE)";
+			return -1;
+		}
+	}
+	if (a->set_core && getrlimit(RLIMIT_CORE, &rl) == 0) {
+		rl.rlim_cur = a->core;
+		if (setrlimit(RLIMIT_CORE, &rl) != 0) {
+			a->step = "setrlimit(RLIMIT_CORE)";
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static void
 close_span(unsigned first, unsigned last, rlim_t limit)
@@ -223,6 +285,12 @@ child(struct child_args *a)
 	sigset_t none;
 	int devnull;
 
+	/*
+	 * First: a change of user clears the parent-death signal, and the
+	 * directory and limits below are the service user's business.
+	 */
+	if ((a->step = daemon_become(a->ids)) != NULL)
+		goto fail;
 	/* Die with the launcher: a topology never outlives its broker. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != a->launcher)
 		_exit(127);
@@ -239,7 +307,15 @@ child(struct child_args *a)
 		goto fail;
 	/* Nothing else of the launcher's leaks into the service. */
 	close_all_but(a->channel_fd >= 0 ? a->chan_number : -1, a->fd_limit);
+	if (settle_in(a) != 0)
+		goto fail;
 	signal(SIGPIPE, SIG_DFL);
+	/*
+	 * The signal that stops it must act: one ignored by whoever started
+	 * capwrap (a shell ignores SIGINT in its background jobs) would be
+	 * ignored by the service too, and cannot be trapped by a shell.
+	 */
+	signal(a->stop_signal, SIG_DFL);
 	/*
 	 * Last, so that nothing above runs under it; inherited by every
 	 * descendant, and kept across exec.
@@ -311,6 +387,53 @@ fenced(const struct spawn_request *rq)
 	    kernel_info()->fence;
 }
 
+/* What the policy asks of the service's start, into a; 0 or -1 (err). */
+static int
+daemon_args(const struct spawn_request *rq, struct child_args *a,
+    struct daemon_ids *ids, char *errbuf, size_t errlen)
+{
+	const struct policy_service *ps = rq->service;
+	unsigned line, col;
+	char why[256];
+
+	if (daemon_ids(ps, ids, &line, &col, why, sizeof(why)) != 0) {
+		snprintf(errbuf, errlen, "%s", why);
+		return -1;
+	}
+	a->ids = ids;
+	a->directory = ps->directory;
+	if (ps->nofile.set)
+		a->svc_fd_limit = (rlim_t)ps->nofile.value;
+	else
+		a->svc_fd_limit = service_fd_limit;
+	a->stop_signal = ps->stop_signal != 0 ? ps->stop_signal : SIGTERM;
+	a->set_core = ps->core.set;
+	a->core = ps->core.value == POLICY_LIMIT_INFINITY ?
+	    RLIM_INFINITY :
+	    (rlim_t)ps->core.value;
+	return 0;
+}
+
+/* Why the child did not exec, into errbuf. */
+static void
+child_failed(const struct spawn_request *rq, const struct child_args *a,
+    int err, char *errbuf, size_t errlen)
+{
+	if (a->fence_failed)
+		snprintf(errbuf, errlen, "unable to fence %s from io_uring: %s",
+		    rq->program, strerror(err));
+	else if (a->step != NULL && strcmp(a->step, "chdir") == 0)
+		snprintf(errbuf, errlen,
+		    "unable to execute %s: directory %s: %s", rq->program,
+		    a->directory, strerror(err));
+	else if (a->step != NULL)
+		snprintf(errbuf, errlen, "unable to execute %s: %s: %s",
+		    rq->program, a->step, strerror(err));
+	else
+		snprintf(errbuf, errlen, "unable to execute %s: %s",
+		    rq->program, strerror(err));
+}
+
 pid_t
 spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 {
@@ -324,31 +447,32 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 		.launcher = getpid(),
 		.fence = fenced(rq),
 	};
+	struct daemon_ids ids;
 	char **env;
 	pid_t pid;
 	int err;
 
-	a.chan_number = channel_number(a.fd_limit);
+	if (daemon_args(rq, &a, &ids, errbuf, errlen) != 0)
+		return -1;
+	/* Within the limit the service runs with, not the launcher's. */
+	a.chan_number = channel_number(
+	    a.svc_fd_limit != 0 ? a.svc_fd_limit : a.fd_limit);
 	env = service_environment(rq, a.chan_number);
 	if (env == NULL) {
+		daemon_ids_free(&ids);
 		snprintf(errbuf, errlen, "out of memory");
 		return -1;
 	}
 	a.env = env;
 	pid = vfork_child(&a, &err);
 	free_environment(env, rq);
+	daemon_ids_free(&ids);
 	if (pid < 0) {
 		snprintf(errbuf, errlen, "vfork: %s", strerror(err));
 		return -1;
 	}
-	if (err != 0 && a.fence_failed) {
-		snprintf(errbuf, errlen, "unable to fence %s from io_uring: %s",
-		    rq->program, strerror(err));
-		return -1;
-	}
 	if (err != 0) {
-		snprintf(errbuf, errlen, "unable to execute %s: %s",
-		    rq->program, strerror(err));
+		child_failed(rq, &a, err, errbuf, errlen);
 		return -1;
 	}
 	return pid;

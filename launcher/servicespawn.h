@@ -6,6 +6,7 @@
 #ifndef CAPWRAP_SERVICESPAWN_H
 #define CAPWRAP_SERVICESPAWN_H
 
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <stddef.h>
 
@@ -31,5 +32,11 @@ pid_t spawn_service(const struct spawn_request *, char *err, size_t errlen);
  * 0 with the path in out, or -1 with errno (ENOENT, EACCES ...).
  */
 int spawn_resolve(const char *name, char *out, size_t size);
+
+/*
+ * The soft descriptor limit services start with, unless their policy sets
+ * one: the one capwrap was started with, kept before it raised its own.
+ */
+void spawn_keep_fd_limit(rlim_t soft);
 
 #endif

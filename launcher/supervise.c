@@ -85,9 +85,11 @@ stop_all(void)
 	if (run.kill_at >= 0)
 		return;
 	notify_send("STOPPING=1");
-	for (size_t i = 0; i < run.nsvc; i++)
+	for (size_t i = 0; i < run.nsvc; i++) {
 		run.svc[i].restart_at = -1;
-	signal_services(SIGTERM);
+		service_stop(&run.svc[i]);
+	}
+	signal_strays(SIGTERM);
 	run.kill_at = loop_now_ms() + run.grace_ms;
 }
 

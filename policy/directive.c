@@ -40,7 +40,7 @@ args_are_words(struct parser *p, unsigned line, const struct lex_token *t,
 }
 
 /* Reports a second one of a directive allowed once; true if it is. */
-static bool
+bool
 given_twice(struct parser *p, unsigned line, const struct lex_token *t,
     unsigned first, const char *where)
 {
@@ -53,7 +53,7 @@ given_twice(struct parser *p, unsigned line, const struct lex_token *t,
 }
 
 /* Words follow the directive, none a brace; else reported, false. */
-static bool
+bool
 has_args(struct parser *p, unsigned line, const struct lex_token *t, size_t n,
     const char *what, const char *where)
 {
@@ -66,6 +66,21 @@ has_args(struct parser *p, unsigned line, const struct lex_token *t, size_t n,
 		return false;
 	}
 	return args_are_words(p, line, t, n, kw);
+}
+
+/*
+ * A program written with a slash but not from the root is found next to
+ * the policy, as the audit file is, whatever directory capwrap was started
+ * in (systemd starts it in /).  Other words are passed as written.
+ */
+static char *
+exec_word(struct parser *p, const struct lex_token *t, bool program)
+{
+	const char *w = (const char *)t->bytes;
+
+	if (program && w[0] != '/' && strchr(w, '/') != NULL)
+		return resolve_against(p->filename, w);
+	return strdup(w);
 }
 
 void
@@ -101,7 +116,7 @@ directive_exec(struct parser *p, unsigned line, const struct lex_token *t,
 		if (i == 1 && t[i].len == 0)
 			diag_add(p->dg, line, t[i].col,
 			    "empty command name after 'exec'");
-		if ((svc->argv[svc->argc] = strdup((const char *)t[i].bytes)) ==
+		if ((svc->argv[svc->argc] = exec_word(p, &t[i], i == 1)) ==
 		    NULL) {
 			p->nomem = true;
 			return;

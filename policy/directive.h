@@ -18,6 +18,16 @@ typedef void directive_fn(struct parser *, unsigned line,
 directive_fn directive_exec, directive_provides, directive_dials,
     directive_unprotected, directive_restart;
 directive_fn directive_allow;
+/* daemon.c: what a daemon needs of its start. */
+directive_fn directive_user, directive_group, directive_env,
+    directive_directory, directive_limit, directive_stop_signal;
+
+/* Reports a second one of a directive allowed once; true if it is. */
+bool given_twice(struct parser *, unsigned line, const struct lex_token *t,
+    unsigned first, const char *where);
+/* Words follow the directive, none a brace; else reported, false. */
+bool has_args(struct parser *, unsigned line, const struct lex_token *t,
+    size_t n, const char *what, const char *where);
 /* At the top level. */
 directive_fn directive_external, directive_audit, directive_syslog;
 

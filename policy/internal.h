@@ -28,4 +28,8 @@
 /* path.c: path resolved against the directory of policy_file; malloc'd. */
 char *resolve_against(const char *policy_file, const char *path);
 
+/* daemon.c: what its directives allocated in a service. */
+struct policy_service;
+void daemon_free(struct policy_service *);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "internal.h"
 
 static bool
 name_equal(const struct policy_name *n, const uint8_t *name, size_t len)
@@ -31,6 +32,7 @@ policy_free(struct policy *pol)
 		free(s->argv);
 		free(s->provides);
 		free(s->dials);
+		daemon_free(s);
 	}
 	free(pol->services);
 	free(pol->externals);

@@ -47,6 +47,12 @@ static const struct directive block_directives[] = {
 	{ "unprotected", directive_unprotected },
 	{ "restart", directive_restart },
 	{ "allow", directive_allow },
+	{ "user", directive_user },
+	{ "group", directive_group },
+	{ "env", directive_env },
+	{ "directory", directive_directory },
+	{ "limit", directive_limit },
+	{ "stop-signal", directive_stop_signal },
 	{ NULL, NULL },
 };
 

@@ -37,6 +37,19 @@ enum policy_restart {
 #define POLICY_START_BURST_MAX 1000
 #define POLICY_START_WINDOW_MAX 86400
 
+/* `limit nofile N`: the soft limit the service starts with. */
+struct policy_limit {
+	bool set;
+	unsigned long long value;
+	unsigned line, col; /* of the value */
+};
+
+/* `limit nofile`: select() breaks above 1024; the kernel's nr_open cap. */
+#define POLICY_NOFILE_MIN 8
+#define POLICY_NOFILE_MAX 1073741816ULL
+/* `limit core unlimited` */
+#define POLICY_LIMIT_INFINITY (~0ULL)
+
 struct policy_service {
 	char *name;
 	char **argv; /* NULL-terminated, argc words */
@@ -53,6 +66,21 @@ struct policy_service {
 	bool allow_io_uring;
 	unsigned exec_line, exec_col;	/* of the `exec` keyword */
 	unsigned dials_line, dials_col; /* of the first `dials` word; 0: none */
+	/*
+	 * What a daemon needs (daemon.c), applied by servicespawn.c.  user
+	 * and group as written (a name or a number), resolved by the
+	 * launcher; NULL: the launcher's own.  Positions for diagnostics.
+	 */
+	char *user, *group;
+	unsigned user_line, user_col, group_line, group_col;
+	char **env; /* "KEY=VALUE", nenv of them; they override the inherited */
+	unsigned *env_lines; /* where each was set */
+	size_t nenv;
+	char *directory; /* resolved against the policy's directory */
+	unsigned directory_line;
+	struct policy_limit nofile, core;
+	int stop_signal; /* 0: SIGTERM */
+	unsigned stop_signal_line;
 };
 
 struct policy {

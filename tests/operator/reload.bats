@@ -101,6 +101,37 @@ EOF
 	assert_equal "$status" 67
 }
 
+@test "a service whose environment changed restarts; one whose stop-signal changed does not" {
+	write_policy <<EOF
+service a {
+	exec sh -c "echo mode=\$MODE; exec sleep 600"
+	env MODE=one
+}
+service b {
+	exec sleep 600
+}
+EOF
+	start_topology --name "$U"
+	wait_for "$T/out" '^a +\| mode=one$'
+	until [ -n "$(pid_of b)" ]; do sleep 0.05; done
+	b=$(pid_of b)
+	write_policy <<EOF
+service a {
+	exec sh -c "echo mode=\$MODE; exec sleep 600"
+	env MODE=two
+}
+service b {
+	exec sleep 600
+	stop-signal INT
+}
+EOF
+	run "$CAPWRAP" reload --name "$U"
+	assert_success
+	assert_output "capwrap: reloaded $T/policy: 1 unchanged, 1 restarted, 0 stopped, 0 started"
+	wait_for "$T/out" '^a +\| mode=two$'
+	assert_equal "$(pid_of b)" "$b"
+}
+
 @test "a policy with errors is reported and the running one kept" {
 	start_pair
 	web=$(pid_of web)

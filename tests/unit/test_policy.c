@@ -4,6 +4,7 @@
  * interface (the man page lists them, editors parse them).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -910,6 +911,204 @@ test_allow_io_uring(void)
 	    "t.policy:1:1: policy declares no service\n");
 }
 
+/* user, group, env, directory, limit and stop-signal, well formed. */
+static void
+test_daemon_ok(void)
+{
+	struct policy *pol;
+	const struct policy_service *a, *b;
+	const char *text = "service a {\n exec ./bin/a x/y\n user postgres\n"
+			   " group 70\n env PGDATA=/var/lib/pg \"X=a b\"\n"
+			   " env EMPTY=\n directory data\n"
+			   " limit nofile 4096\n limit core unlimited\n"
+			   " stop-signal SIGQUIT\n}\n"
+			   "service b {\n exec /bin/b\n user 0\n"
+			   " directory /srv\n limit core 0\n stop-signal 2\n"
+			   "}\n";
+	const char *const aargv[] = { "/etc/capwrap/./bin/a", "x/y" };
+
+	pol = expect_ok("daemon", text, strlen(text), "/etc/capwrap/p.policy");
+	if (pol == NULL)
+		return;
+	a = policy_find_service(pol, "a");
+	b = policy_find_service(pol, "b");
+	tap_ok(argv_is(a, aargv, 2), "exec ./bin/a: next to the policy");
+	tap_ok(strcmp(a->user, "postgres") == 0 && a->user_line == 3 &&
+		a->user_col == 7,
+	    "user postgres, at 3:7");
+	tap_ok(strcmp(a->group, "70") == 0 && a->group_col == 8, "group 70");
+	tap_ok(a->nenv == 3 && strcmp(a->env[0], "PGDATA=/var/lib/pg") == 0 &&
+		strcmp(a->env[1], "X=a b") == 0 &&
+		strcmp(a->env[2], "EMPTY=") == 0 && a->env[3] == NULL,
+	    "env: three entries, in order");
+	tap_ok(strcmp(a->directory, "/etc/capwrap/data") == 0,
+	    "directory next to the policy");
+	tap_ok(a->nofile.set && a->nofile.value == 4096 &&
+		a->nofile.line == 8 && a->nofile.col == 15,
+	    "limit nofile 4096 at 8:15");
+	tap_ok(a->core.set && a->core.value == POLICY_LIMIT_INFINITY,
+	    "limit core unlimited");
+	tap_ok(a->stop_signal == SIGQUIT, "stop-signal SIGQUIT");
+	tap_ok(strcmp(b->user, "0") == 0 && b->group == NULL, "user 0");
+	tap_ok(strcmp(b->directory, "/srv") == 0, "absolute directory");
+	tap_ok(b->core.set && b->core.value == 0 && !b->nofile.set,
+	    "limit core 0, nofile unset");
+	tap_ok(b->stop_signal == SIGINT, "stop-signal 2");
+	policy_free(pol);
+
+	text = "service c {\n exec c\n}\n";
+	pol = expect_ok("defaults", text, strlen(text), "p");
+	if (pol != NULL) {
+		a = &pol->services[0];
+		tap_ok(a->user == NULL && a->group == NULL && a->nenv == 0 &&
+			a->env == NULL && a->directory == NULL &&
+			!a->nofile.set && !a->core.set && a->stop_signal == 0,
+		    "no daemon directive: nothing changed");
+		policy_free(pol);
+	}
+	text = "service c {\n exec c\n stop-signal TERM\n}\n";
+	pol = expect_ok("stop-signal TERM", text, strlen(text), "p");
+	if (pol != NULL) {
+		tap_ok(pol->services[0].stop_signal == SIGTERM, "TERM");
+		policy_free(pol);
+	}
+}
+
+/* A program with a slash resolves against the policy; others do not. */
+static void
+test_exec_paths(void)
+{
+	static const struct {
+		const char *policy, *exec, *want;
+	} cases[] = {
+		{ "/etc/capwrap/p.policy", "bin/x", "/etc/capwrap/bin/x" },
+		{ "/p.policy", "./x", "/./x" },
+		{ "conf/p.policy", "./x", "conf/./x" },
+		{ "p.policy", "./x", "././x" },
+		{ "/etc/p.policy", "/usr/bin/x", "/usr/bin/x" },
+		{ "/etc/p.policy", "x", "x" },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy *pol;
+
+		snprintf(text, sizeof(text), "service a {\n exec %s\n}\n",
+		    cases[i].exec);
+		pol = expect_ok(cases[i].exec, text, strlen(text),
+		    cases[i].policy);
+		if (pol == NULL)
+			continue;
+		if (!tap_ok(strcmp(pol->services[0].argv[0], cases[i].want) ==
+			    0,
+			"%s in %s: %s", cases[i].exec, cases[i].policy,
+			cases[i].want))
+			printf("# got %s\n", pol->services[0].argv[0]);
+		policy_free(pol);
+	}
+}
+
+static void
+test_daemon_errors(void)
+{
+	expect("user twice", "service a {\n exec a\n user x\n user y\n}\n",
+	    "t.policy:4:2: 'user' given twice in service 'a' (first at line "
+	    "3)\n");
+	expect("user missing", "service a {\n exec a\n user\n}\n",
+	    "t.policy:3:2: missing user name or UID after 'user' in service "
+	    "'a'\n");
+	expect("user two words", "service a {\n exec a\n user x y\n}\n",
+	    "t.policy:3:9: unexpected 'y' after the user name or UID\n");
+	expect("user bad", "service a {\n exec a\n user -x\n}\n",
+	    "t.policy:3:7: invalid user '-x' in service 'a': a name of "
+	    "letters, digits, '_', '.' and '-' (at most 32), or a number from "
+	    "0 to 4294967294\n");
+	expect("user -1", "service a {\n exec a\n user 4294967295\n}\n",
+	    "t.policy:3:7: invalid user '4294967295' in service 'a': a name of "
+	    "letters, digits, '_', '.' and '-' (at most 32), or a number from "
+	    "0 to 4294967294\n");
+	expect("group slash", "service a {\n exec a\n group a/b\n}\n",
+	    "t.policy:3:8: invalid group 'a/b' in service 'a': a name of "
+	    "letters, digits, '_', '.' and '-' (at most 32), or a number from "
+	    "0 to 4294967294\n");
+	expect("one word each",
+	    "service a {\n exec a\n group g h\n directory d e\n"
+	    " stop-signal INT TERM\n}\n",
+	    "t.policy:3:10: unexpected 'h' after the group name or GID\n"
+	    "t.policy:4:14: unexpected 'e' after the directory\n"
+	    "t.policy:5:18: unexpected 'TERM' after the signal\n");
+	expect("NUL bytes",
+	    "service a {\n exec a\n env \"A=\\x00\"\n directory \"d\\x00\"\n}\n",
+	    "t.policy:3:6: NUL byte in an env word in service 'a'\n"
+	    "t.policy:4:12: NUL byte in the directory in service 'a'\n");
+	expect("user at the top", "user x\nservice a {\n exec a\n}\n",
+	    "t.policy:1:1: 'user' is only allowed inside a service block\n");
+	expect("env bare", "service a {\n exec a\n env\n}\n",
+	    "t.policy:3:2: missing KEY=VALUE after 'env' in service 'a'\n");
+	expect("env words",
+	    "service a {\n exec a\n env A B=1 =2 a-b=3 LD_PRELOAD=x\n"
+	    " env CAPWRAP_SERVICE=x B=2\n}\n",
+	    "t.policy:3:6: bad env entry 'A' in service 'a': KEY=VALUE, KEY of "
+	    "letters, digits and '_', not starting with a digit\n"
+	    "t.policy:3:12: bad env entry '=2' in service 'a': KEY=VALUE, KEY "
+	    "of letters, digits and '_', not starting with a digit\n"
+	    "t.policy:3:15: bad env entry 'a-b=3' in service 'a': KEY=VALUE, "
+	    "KEY of letters, digits and '_', not starting with a digit\n"
+	    "t.policy:3:21: env cannot set LD_PRELOAD in service 'a': capwrap "
+	    "sets it\n"
+	    "t.policy:4:6: env cannot set CAPWRAP_SERVICE in service 'a': "
+	    "capwrap sets it\n"
+	    "t.policy:4:24: env sets B twice in service 'a' (first at line "
+	    "3)\n");
+	expect("directory",
+	    "service a {\n exec a\n directory \"\"\n}\n"
+	    "service b {\n exec b\n directory x\n directory y\n}\n",
+	    "t.policy:3:12: empty directory in service 'a'\n"
+	    "t.policy:8:2: 'directory' given twice in service 'b' (first at "
+	    "line 7)\n");
+	expect("limit",
+	    "service a {\n exec a\n limit\n limit stack 1\n limit nofile\n"
+	    " limit nofile 7\n limit core -1\n limit core 1 2\n}\n",
+	    "t.policy:3:2: missing resource and value after 'limit' in "
+	    "service 'a'\n"
+	    "t.policy:4:8: unknown limit 'stack' in service 'a': use nofile or "
+	    "core\n"
+	    "t.policy:5:14: missing value after 'limit nofile' in service "
+	    "'a'\n"
+	    "t.policy:6:2: 'limit nofile' given twice in service 'a' (first at "
+	    "line 5)\n"
+	    "t.policy:7:13: bad limit '-1' in service 'a': a number from 0 to "
+	    "9223372036854775807 or unlimited\n"
+	    "t.policy:8:2: 'limit core' given twice in service 'a' (first at "
+	    "line 7)\n");
+	expect("limit nofile range",
+	    "service a {\n exec a\n limit nofile 7\n}\n"
+	    "service b {\n exec b\n limit nofile unlimited\n}\n"
+	    "service c {\n exec c\n limit nofile 1073741817\n}\n"
+	    "service d {\n exec d\n limit core 1 2\n}\n",
+	    "t.policy:3:15: bad limit '7' in service 'a': a number from 8 to "
+	    "1073741816\n"
+	    "t.policy:7:15: bad limit 'unlimited' in service 'b': a number "
+	    "from 8 to 1073741816\n"
+	    "t.policy:11:15: bad limit '1073741817' in service 'c': a number "
+	    "from 8 to 1073741816\n"
+	    "t.policy:15:15: unexpected '2' after the limit\n");
+	expect("stop-signal",
+	    "service a {\n exec a\n stop-signal\n}\n"
+	    "service b {\n exec b\n stop-signal term\n}\n"
+	    "service c {\n exec c\n stop-signal 0\n}\n"
+	    "service d {\n exec d\n stop-signal INT\n stop-signal QUIT\n}\n",
+	    "t.policy:3:2: missing signal after 'stop-signal' in service 'a'\n"
+	    "t.policy:7:14: unknown signal 'term' in service 'b': a name as "
+	    "kill -l spells it (TERM, INT, QUIT ...), with or without SIG, or "
+	    "a number from 1 to 64\n"
+	    "t.policy:11:14: unknown signal '0' in service 'c': a name as kill "
+	    "-l spells it (TERM, INT, QUIT ...), with or without SIG, or a "
+	    "number from 1 to 64\n"
+	    "t.policy:16:2: 'stop-signal' given twice in service 'd' (first "
+	    "at line 15)\n");
+}
+
 int
 main(void)
 {
@@ -923,5 +1122,8 @@ main(void)
 	test_files();
 	test_start_limit();
 	test_allow_io_uring();
+	test_daemon_ok();
+	test_exec_paths();
+	test_daemon_errors();
 	return tap_done();
 }
