@@ -16,6 +16,7 @@
 #include "runsignals.h"
 #include "service.h"
 #include "servicespawn.h"
+#include "startorder.h"
 #include "supervise.h"
 
 #define MAX_CHILDREN 4096
@@ -36,6 +37,9 @@ static struct {
 	bool notified_ready;
 	bool exit_on_failed;
 	struct watch signals;
+	struct startorder order; /* the services not started yet */
+	bool *registered; /* per service, for order: see fill_registered */
+	size_t *turn;	  /* room for every service */
 } run;
 
 /* Services still running or due to restart: the loop goes on while any. */
@@ -142,11 +146,24 @@ check_ready(void)
 	send_status("READY=1\n");
 }
 
+/* Start the services whose turn has come (startorder.h). */
+static void
+start_due(void)
+{
+	if (run.kill_at >= 0)
+		return;
+	if (service_start_due(run.svc, &run.order, run.shim, run.width) != 0) {
+		settle(EXIT_SYSTEM);
+		stop_all();
+	}
+}
+
 static void
 on_registered(size_t service)
 {
 	run.svc[service].ready = true;
 	check_ready();
+	start_due();
 }
 
 /* The main process and every daemon it left are gone. */
@@ -162,6 +179,8 @@ service_finished(struct service_rt *s)
 	/* Its names and the grants to it go; a new instance registers anew. */
 	broker_forget_service(i);
 	s->ready = false;
+	if (run.kill_at < 0)
+		service_tell_waiting(run.svc, &run.order, i);
 	if (run.exit_with == s->ps) {
 		settle(service_status_code(s));
 		stop_all();
@@ -358,25 +377,15 @@ earliest(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-/* Each service's state, its program resolved as the exec will find it. */
+/* Each service's state, and the order they start in. */
 static int
 setup_services(const struct policy *policy)
 {
 	run.nsvc = policy->nservices;
-	run.svc = calloc(run.nsvc, sizeof(*run.svc));
-	if (run.svc == NULL) {
+	if (startorder_init(&run.order, policy) != 0 ||
+	    (run.svc = service_init_all(policy, &run.width)) == NULL) {
 		fprintf(stderr, "capwrap: out of memory\n");
 		return EXIT_SYSTEM;
-	}
-	for (size_t i = 0; i < run.nsvc; i++) {
-		int len = (int)strlen(policy->services[i].name);
-
-		if (service_init(&run.svc[i], &policy->services[i]) != 0) {
-			fprintf(stderr, "capwrap: out of memory\n");
-			return EXIT_SYSTEM;
-		}
-		if (len > run.width)
-			run.width = len;
 	}
 	return EXIT_OK;
 }
@@ -434,13 +443,7 @@ supervise_loop(void)
 int
 supervise(void)
 {
-	for (size_t i = 0; i < run.nsvc; i++) {
-		if (service_start(&run.svc[i], i, run.shim, run.width) != 0) {
-			settle(EXIT_SYSTEM);
-			stop_all();
-			break;
-		}
-	}
+	start_due();
 	check_ready();
 	supervise_loop();
 	/* Whatever the services left behind does not outlive the topology. */
@@ -458,7 +461,7 @@ supervise(void)
 		settle(EXIT_OK);
 		for (size_t i = 0; i < run.nsvc; i++)
 			if (service_status_code(&run.svc[i]) != 0 ||
-			    run.svc[i].failed)
+			    run.svc[i].failed || run.order.pending[i])
 				run.exit_code = EXIT_SERVICE_FAILED;
 	}
 	return run.exit_code;
@@ -472,4 +475,5 @@ supervise_free(void)
 	free(run.svc);
 	run.svc = NULL;
 	run.nsvc = 0;
+	startorder_free(&run.order);
 }
