@@ -15,7 +15,8 @@ TESTS += tests/operator/test-jsonl
 OPERATOR_SUITES = tests/operator/cli.bats tests/operator/audit.bats \
 	tests/operator/graph.bats tests/operator/supervise.bats \
 	tests/operator/completion.bats tests/operator/misc.bats \
-	tests/operator/signals.bats tests/operator/probe.bats
+	tests/operator/signals.bats tests/operator/probe.bats \
+	tests/operator/startorder.bats
 if HAVE_BATS
 TESTS += $(OPERATOR_SUITES)
 endif
