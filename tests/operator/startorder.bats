@@ -216,10 +216,11 @@ start prov"
 	refute_output --partial 'not started'
 }
 
-@test "a provider that exits before registering: its dialer is not started, and the run says so once" {
+@test "a provider that exits before registering: its dialers are not started, the run says so once each and exits 1" {
+	# prov exits 0: the status 1 is that of the services never started.
 	write_policy <<EOF
 service prov {
-	exec sh -c "exit 3"
+	exec sh -c "exit 0"
 	provides @$U.prov
 }
 service client {
@@ -233,7 +234,7 @@ service other {
 EOF
 	run "$CAPWRAP" run "$T/policy"
 	assert_equal "$status" 1
-	assert_output "capwrap: prov exited with status 3
+	assert_output "capwrap: prov exited with status 0
 capwrap: client: not started: waits for prov, which exited without registering its names
 capwrap: other: not started: waits for prov, which exited without registering its names"
 	assert [ ! -e "$T/order" ]
@@ -291,4 +292,34 @@ EOF
 	run cat "$T/out"
 	assert_line --regexp '^client +\| hello from prov2$'
 	[ "$(grep -c '^start client$' "$T/order")" -eq 1 ]
+}
+
+@test "a dialer's restart does not wait for the services it dials" {
+	write_node
+	# prov serves one dial and is gone for good; client fails once after
+	# its dial and is restarted all the same, prov unregistered.
+	write_policy <<EOF
+service prov {
+	exec python3 $T/node.py $T/order prov --serve $U.prov
+	provides @$U.prov
+}
+service client {
+	exec sh -c "echo 'start client' >> $T/order; [ -e $T/again ] && exit 0; touch $T/again; python3 $T/node.py $T/order dial --dial $U.prov; exit 3"
+	dials prov
+	restart on-failure
+}
+EOF
+	start_topology
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run cat "$T/order"
+	assert_output "start prov
+start client
+start dial
+start client"
+	run cat "$T/out"
+	assert_line --regexp '^client +\| hello from prov$'
+	run cat "$T/err"
+	assert_line 'capwrap: client: restarting in 100 ms'
+	refute_output --partial 'not started'
 }
