@@ -397,3 +397,24 @@ service_tell_waiting(struct service_rt *svc, struct startorder *o,
 		    "without registering its names\n",
 		    svc[o->turn[k]].ps->name, svc[provider].ps->name);
 }
+
+void
+service_tell_never_started(struct service_rt *svc, struct startorder *o)
+{
+	size_t n;
+
+	fill_registered(svc, o);
+	n = startorder_untold(o, o->turn);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = o->turn[k], p;
+
+		p = startorder_waits_for(o, i, o->registered);
+		if (p == STARTORDER_NONE) /* stopped before its turn came */
+			fprintf(stderr, "capwrap: %s: not started\n",
+			    svc[i].ps->name);
+		else
+			fprintf(stderr,
+			    "capwrap: %s: not started: waits for %s\n",
+			    svc[i].ps->name, svc[p].ps->name);
+	}
+}

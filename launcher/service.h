@@ -70,6 +70,12 @@ int service_start_due(struct service_rt *svc, struct startorder *o,
 void service_tell_waiting(struct service_rt *svc, struct startorder *o,
     size_t provider);
 
+/*
+ * At the end of the run: a line on stderr for each service never started
+ * and not told of yet, naming the service it waits for.
+ */
+void service_tell_never_started(struct service_rt *svc, struct startorder *o);
+
 bool service_is_running(const struct service_rt *);
 /* Its processes: the main process's group and each adopted daemon. */
 void service_signal(struct service_rt *, int sig);

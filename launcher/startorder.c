@@ -193,6 +193,20 @@ startorder_waiting_on(struct startorder *o, size_t provider,
 	return n;
 }
 
+size_t
+startorder_untold(struct startorder *o, size_t *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->policy->nservices; i++) {
+		if (!o->pending[i] || o->told[i])
+			continue;
+		o->told[i] = true;
+		out[n++] = i;
+	}
+	return n;
+}
+
 bool
 startorder_any_pending(const struct startorder *o)
 {

@@ -61,6 +61,12 @@ size_t startorder_take(struct startorder *, const bool *registered,
 size_t startorder_waiting_on(struct startorder *, size_t provider,
     const bool *registered, size_t *out);
 
+/*
+ * The pending services not told of yet, into out; each is told of from
+ * now on.  Returns how many.
+ */
+size_t startorder_untold(struct startorder *, size_t *out);
+
 /* Whether any service was never started. */
 bool startorder_any_pending(const struct startorder *);
 

@@ -38,8 +38,6 @@ static struct {
 	bool exit_on_failed;
 	struct watch signals;
 	struct startorder order; /* the services not started yet */
-	bool *registered; /* per service, for order: see fill_registered */
-	size_t *turn;	  /* room for every service */
 } run;
 
 /* Services still running or due to restart: the loop goes on while any. */
@@ -381,12 +379,12 @@ earliest(int64_t a, int64_t b)
 static int
 setup_services(const struct policy *policy)
 {
-	run.nsvc = policy->nservices;
 	if (startorder_init(&run.order, policy) != 0 ||
 	    (run.svc = service_init_all(policy, &run.width)) == NULL) {
 		fprintf(stderr, "capwrap: out of memory\n");
 		return EXIT_SYSTEM;
 	}
+	run.nsvc = policy->nservices;
 	return EXIT_OK;
 }
 
@@ -446,6 +444,7 @@ supervise(void)
 	start_due();
 	check_ready();
 	supervise_loop();
+	service_tell_never_started(run.svc, &run.order);
 	/* Whatever the services left behind does not outlive the topology. */
 	signal_strays(SIGTERM);
 	if (run.kill_at < 0)

@@ -240,6 +240,29 @@ capwrap: other: not started: waits for prov, which exited without registering it
 	assert [ ! -e "$T/order" ]
 }
 
+@test "a chain whose last provider exits unregistered: each service not started names the one it waits for" {
+	write_policy <<EOF
+service a {
+	exec true
+	dials b
+}
+service b {
+	exec true
+	provides @$U.b
+	dials c
+}
+service c {
+	exec true
+	provides @$U.c
+}
+EOF
+	run "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 1
+	assert_output "capwrap: c exited with status 0
+capwrap: b: not started: waits for c, which exited without registering its names
+capwrap: a: not started: waits for b"
+}
+
 @test "a provider restarting without registering: its dialer is told once, and starts when it registers" {
 	write_node
 	write_policy <<EOF

@@ -114,6 +114,14 @@ test_cycle(void)
 	    "cycle: x and y at once, neither registered (got \"%s\")", got);
 	tap_ok(strcmp(take(&o, reg, got, sizeof(got)), "") == 0,
 	    "cycle: w waits for x (got \"%s\")", got);
+	{
+		size_t out[MAXSVC];
+
+		tap_ok(startorder_untold(&o, out) == 1 && out[0] == idx(p, "w"),
+		    "cycle: w untold, once");
+		tap_ok(startorder_untold(&o, out) == 0,
+		    "cycle: then none untold");
+	}
 	reg[idx(p, "x")] = true;
 	tap_ok(strcmp(take(&o, reg, got, sizeof(got)), "w") == 0,
 	    "cycle: w once x registered (got \"%s\")", got);
@@ -168,6 +176,7 @@ test_waiting_on(void)
 	reg[idx(p, "q")] = true;
 	n = startorder_waiting_on(&o, idx(p, "q"), reg, out);
 	tap_ok(n == 0, "waiting: none for a registered provider");
+	tap_ok(startorder_untold(&o, out) == 0, "waiting: none left untold");
 	reg[idx(p, "p")] = true;
 	(void)take(&o, reg, got, sizeof(got));
 	tap_ok(strcmp(got, "c e") == 0, "waiting: both start once p registers");
