@@ -12,6 +12,7 @@
 #include "exitcodes.h"
 #include "loop.h"
 #include "notify.h"
+#include "request.h"
 #include "orphans.h"
 #include "runsignals.h"
 #include "service.h"
@@ -40,15 +41,21 @@ static struct {
 	struct startorder order; /* the services not started yet */
 } run;
 
-/* Services still running or due to restart: the loop goes on while any. */
+/*
+ * Services still running or due to restart: the loop goes on while any.
+ * And while a service not started yet may still see a provider register:
+ * a process of some lineage holds its channel (a daemon not adopted).
+ */
 static size_t
 active_count(void)
 {
 	size_t n = 0;
+	bool pending = startorder_any_pending(&run.order);
 
 	for (size_t i = 0; i < run.nsvc; i++)
 		n += service_is_running(&run.svc[i]) ||
-		    run.svc[i].restart_at >= 0;
+		    run.svc[i].restart_at >= 0 ||
+		    (pending && broker_channel(i)->watch.fd >= 0);
 	return n;
 }
 
