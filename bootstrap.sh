@@ -18,7 +18,7 @@ packages="build-essential autoconf automake libtool pkg-config libbsd-dev
 	bats bats-assert bats-support mandoc socat python3 haproxy dbus-daemon
 	dbus-bin libglib2.0-bin libcap2-bin util-linux iproute2 procps
 	valgrind clang libclang-rt-14-dev graphviz netcat-openbsd perl
-	golang-go clang-format universal-ctags nodejs jq strace"
+	golang-go clang-format universal-ctags nodejs jq strace curl"
 
 case $what in
 demo|check) ;;

@@ -125,6 +125,22 @@ broker_forget_service(size_t service)
 	status_note_end(service);
 }
 
+bool
+broker_names_registered(size_t service)
+{
+	const struct policy_service *ps = &pol->services[service];
+
+	for (size_t k = 0; k < ps->nprovides; k++) {
+		const struct registration *r = live_registration(ps->provides[k]
+								     .bytes,
+		    ps->provides[k].len, false);
+
+		if (r == NULL || !r->dialable || r->service != service)
+			return false;
+	}
+	return true;
+}
+
 struct channel *
 broker_channel(size_t service)
 {

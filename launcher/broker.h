@@ -7,6 +7,7 @@
 #define CAPWRAP_BROKER_H
 
 #include <sys/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,12 @@ void broker_close_channel(size_t service);
 
 /* A service is restarting: its names and the grants to it are revoked. */
 void broker_forget_service(size_t service);
+
+/*
+ * Whether every name service provides is registered now, by it, and
+ * dialable (listening, or a bound datagram socket): its dialers may start.
+ */
+bool broker_names_registered(size_t service);
 
 /*
  * Once per turn of the event loop: judge the refusals that waited for a

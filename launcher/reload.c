@@ -128,7 +128,8 @@ start_slot(size_t i, struct service_rt *s)
 {
 	slots[i].start_after = false;
 	slots[i].kill_at = -1;
-	if (supervise_stopping())
+	/* Not started yet: the start order starts it when its turn comes. */
+	if (supervise_stopping() || supervise_pending(i))
 		return;
 	s->restart_at = -1;
 	if (service_start(s, i, cfg.shim, width) != 0)
@@ -414,8 +415,7 @@ adopt(const struct policy *p)
 			return -1;
 		width = len > width ? len : width;
 	}
-	supervise_replace(p, svc, p->nservices, width);
-	return 0;
+	return supervise_replace(p, svc, p->nservices, width);
 }
 
 int
@@ -450,6 +450,7 @@ reload_policy(FILE *client)
 	retired[nretired++] = old;
 	current = nw;
 	apply_services(old, nw, &t);
+	supervise_start_due();
 	reopen_audit(nw, client);
 	reload_applied();
 	say(client,

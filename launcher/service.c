@@ -14,6 +14,7 @@
 #include "orphans.h"
 #include "service.h"
 #include "servicespawn.h"
+#include "startorder.h"
 
 /*
  * Restart backoff: doubling from the first delay to the cap, reset after a
@@ -58,6 +59,29 @@ service_adopt(struct service_rt *s, const struct policy_service *ps)
 	}
 	s->ps = ps;
 	return 0;
+}
+
+struct service_rt *
+service_init_all(const struct policy *policy, int *width)
+{
+	struct service_rt *svc;
+	size_t n = policy->nservices ? policy->nservices : 1;
+
+	if ((svc = calloc(n, sizeof(*svc))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < policy->nservices; i++) {
+		int len = (int)strlen(policy->services[i].name);
+
+		if (service_init(&svc[i], &policy->services[i]) != 0) {
+			while (i-- > 0)
+				service_free(&svc[i]);
+			free(svc);
+			return NULL;
+		}
+		if (len > *width)
+			*width = len;
+	}
+	return svc;
 }
 
 void
@@ -354,4 +378,71 @@ service_start(struct service_rt *s, size_t index, const char *shim, int width)
 	s->started_ms = loop_now_ms();
 	record_start(s, s->started_ms);
 	return 0;
+}
+
+/*
+ * Which providers their dialers may count on now: a protected one once
+ * its names are registered, an unprotected one (it never registers: it
+ * has no shim) once it has been started.
+ */
+static void
+fill_registered(const struct service_rt *svc, struct startorder *o)
+{
+	for (size_t i = 0; i < o->policy->nservices; i++)
+		o->registered[i] = svc[i].ps->unprotected ?
+		    !o->pending[i] :
+		    broker_names_registered(i);
+}
+
+int
+service_start_due(struct service_rt *svc, struct startorder *o,
+    const char *shim, int width)
+{
+	size_t n;
+
+	do {
+		fill_registered(svc, o);
+		n = startorder_take(o, o->registered, o->turn);
+		for (size_t k = 0; k < n; k++)
+			if (service_start(&svc[o->turn[k]], o->turn[k], shim,
+				width) != 0)
+				return -1;
+	} while (n > 0); /* an unprotected one started may let others */
+	return 0;
+}
+
+void
+service_tell_waiting(struct service_rt *svc, struct startorder *o,
+    size_t provider)
+{
+	size_t n;
+
+	fill_registered(svc, o);
+	n = startorder_waiting_on(o, provider, o->registered, o->turn);
+	for (size_t k = 0; k < n; k++)
+		fprintf(stderr,
+		    "capwrap: %s: not started: waits for %s, which exited "
+		    "without registering its names\n",
+		    svc[o->turn[k]].ps->name, svc[provider].ps->name);
+}
+
+void
+service_tell_never_started(struct service_rt *svc, struct startorder *o)
+{
+	size_t n;
+
+	fill_registered(svc, o);
+	n = startorder_untold(o, o->turn);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = o->turn[k], p;
+
+		p = startorder_waits_for(o, i, o->registered);
+		if (p == STARTORDER_NONE) /* stopped before its turn came */
+			fprintf(stderr, "capwrap: %s: not started\n",
+			    svc[i].ps->name);
+		else
+			fprintf(stderr,
+			    "capwrap: %s: not started: waits for %s\n",
+			    svc[i].ps->name, svc[p].ps->name);
+	}
 }

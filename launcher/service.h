@@ -13,6 +13,7 @@
 
 #include "output.h"
 #include "policy.h"
+#include "startorder.h"
 
 struct service_rt {
 	const struct policy_service *ps;
@@ -48,6 +49,11 @@ int service_init(struct service_rt *, const struct policy_service *);
  */
 int service_adopt(struct service_rt *s, const struct policy_service *ps);
 void service_free(struct service_rt *);
+/*
+ * service_init for each service of policy, widening *width to the longest
+ * name.  Returns the array, or NULL if out of memory.
+ */
+struct service_rt *service_init_all(const struct policy *, int *width);
 
 /*
  * Start (or restart) the service, the index-th of the policy: its output
@@ -57,6 +63,26 @@ void service_free(struct service_rt *);
  */
 int service_start(struct service_rt *, size_t index, const char *shim,
     int width);
+
+/*
+ * Start each service of svc whose turn has come in o (startorder.h): the
+ * services it dials have registered their names.  Returns 0, or -1 with a
+ * message on stderr when one could not be started.
+ */
+int service_start_due(struct service_rt *svc, struct startorder *o,
+    const char *shim, int width);
+/*
+ * provider ended without its names registered: a line on stderr for each
+ * service not started that waits for it, once a service.
+ */
+void service_tell_waiting(struct service_rt *svc, struct startorder *o,
+    size_t provider);
+
+/*
+ * At the end of the run: a line on stderr for each service never started
+ * and not told of yet, naming the service it waits for.
+ */
+void service_tell_never_started(struct service_rt *svc, struct startorder *o);
 
 bool service_is_running(const struct service_rt *);
 /* Its processes: the main process's group and each adopted daemon. */

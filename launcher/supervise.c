@@ -13,42 +13,35 @@
 #include "fsreport.h"
 #include "loop.h"
 #include "notify.h"
+#include "request.h"
 #include "orphans.h"
 #include "runsignals.h"
 #include "reload.h"
+#include "runstate.h"
 #include "service.h"
 #include "servicespawn.h"
+#include "startorder.h"
 #include "supervise.h"
 
 #define MAX_CHILDREN 4096
 
-static struct {
-	const struct policy *policy;
-	struct service_rt *svc;
-	size_t nsvc;
-	int width;
-	const struct policy_service *exit_with;
-	const char *shim;
-	int64_t grace_ms;
-	int64_t kill_at;	/* -1: not stopping */
-	int stop_signal;	/* a signal told us to stop */
-	int64_t stop_signal_ms; /* when */
-	int exit_code;		/* set once the outcome is known */
-	bool outcome_known;
-	bool notified_ready;
-	bool exit_on_failed;
-	struct watch signals;
-} run;
+struct run_state run;
 
-/* Services still running or due to restart: the loop goes on while any. */
+/*
+ * Services still running or due to restart: the loop goes on while any.
+ * And while a service not started yet may still see a provider register:
+ * a process of some lineage holds its channel (a daemon not adopted).
+ */
 static size_t
 active_count(void)
 {
 	size_t n = 0;
+	bool pending = startorder_any_pending(&run.order);
 
 	for (size_t i = 0; i < run.nsvc; i++)
 		n += service_is_running(&run.svc[i]) ||
-		    run.svc[i].restart_at >= 0;
+		    run.svc[i].restart_at >= 0 ||
+		    (pending && broker_channel(i)->watch.fd >= 0);
 	return n;
 }
 
@@ -137,12 +130,25 @@ check_ready(void)
 	send_status("READY=1\n");
 }
 
+/* Start the services whose turn has come (startorder.h). */
+static void
+start_due(void)
+{
+	if (run.kill_at >= 0)
+		return;
+	if (service_start_due(run.svc, &run.order, run.shim, run.width) != 0) {
+		settle(EXIT_SYSTEM);
+		stop_all();
+	}
+}
+
 static void
 on_registered(size_t service)
 {
 	run.svc[service].ready = true;
 	fsreport_registered(&run.svc[service]);
 	check_ready();
+	start_due();
 }
 
 /* The main process and every daemon it left are gone. */
@@ -158,6 +164,8 @@ service_finished(struct service_rt *s)
 	/* Its names and the grants to it go; a new instance registers anew. */
 	broker_forget_service(i);
 	s->ready = false;
+	if (run.kill_at < 0)
+		service_tell_waiting(run.svc, &run.order, i);
 	if (run.exit_with == s->ps) {
 		settle(service_status_code(s));
 		stop_all();
@@ -346,26 +354,16 @@ restart_due(int64_t now)
 	return next;
 }
 
-/* Each service's state, its program resolved as the exec will find it. */
+/* Each service's state, and the order they start in. */
 static int
 setup_services(const struct policy *policy)
 {
-	run.nsvc = policy->nservices;
-	run.svc = calloc(run.nsvc, sizeof(*run.svc));
-	if (run.svc == NULL) {
+	if (startorder_init(&run.order, policy) != 0 ||
+	    (run.svc = service_init_all(policy, &run.width)) == NULL) {
 		fprintf(stderr, "capwrap: out of memory\n");
 		return EXIT_SYSTEM;
 	}
-	for (size_t i = 0; i < run.nsvc; i++) {
-		int len = (int)strlen(policy->services[i].name);
-
-		if (service_init(&run.svc[i], &policy->services[i]) != 0) {
-			fprintf(stderr, "capwrap: out of memory\n");
-			return EXIT_SYSTEM;
-		}
-		if (len > run.width)
-			run.width = len;
-	}
+	run.nsvc = policy->nservices;
 	return EXIT_OK;
 }
 
@@ -423,15 +421,10 @@ supervise_loop(void)
 int
 supervise(void)
 {
-	for (size_t i = 0; i < run.nsvc; i++) {
-		if (service_start(&run.svc[i], i, run.shim, run.width) != 0) {
-			settle(EXIT_SYSTEM);
-			stop_all();
-			break;
-		}
-	}
+	start_due();
 	check_ready();
 	supervise_loop();
+	service_tell_never_started(run.svc, &run.order);
 	/* Whatever the services left behind does not outlive the topology. */
 	signal_strays(SIGTERM);
 	if (run.kill_at < 0)
@@ -447,7 +440,7 @@ supervise(void)
 		settle(EXIT_OK);
 		for (size_t i = 0; i < run.nsvc; i++)
 			if (service_status_code(&run.svc[i]) != 0 ||
-			    run.svc[i].failed)
+			    run.svc[i].failed || run.order.pending[i])
 				run.exit_code = EXIT_SERVICE_FAILED;
 	}
 	return run.exit_code;
@@ -461,35 +454,19 @@ supervise_free(void)
 	free(run.svc);
 	run.svc = NULL;
 	run.nsvc = 0;
+	startorder_free(&run.order);
 }
 
 /* --- for reload.c, status.c and ctlserve.c ------------------------------ */
 
-struct service_rt *
-supervise_services(size_t *n, const struct policy **p)
-{
-	*n = run.nsvc;
-	if (p != NULL)
-		*p = run.policy;
-	return run.svc;
-}
-
 bool
-supervise_stopping(void)
+supervise_pending(size_t i)
 {
-	return run.kill_at >= 0;
+	return run.order.pending[i];
 }
 
 void
-supervise_replace(const struct policy *p, struct service_rt *svc, size_t n,
-    int width)
+supervise_start_due(void)
 {
-	const char *exit_with = run.exit_with ? run.exit_with->name : NULL;
-
-	run.policy = p;
-	run.svc = svc;
-	run.nsvc = n;
-	run.width = width > run.width ? width : run.width;
-	if (exit_with != NULL)
-		run.exit_with = policy_find_service(p, exit_with);
+	start_due();
 }

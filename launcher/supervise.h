@@ -45,9 +45,19 @@ bool supervise_stopping(void);
 /*
  * Supervise n services, svc, under p from now on (a reload); the old
  * array is the caller's to free.  The exit-with service is found again
- * by name; width is the new services' prefix width, if wider.
+ * by name; width is the new services' prefix width, if wider.  The
+ * start order is made anew: a service that had not started yet still
+ * waits, a new one waits its turn, a removed one waits no more.  -1 if
+ * out of memory, nothing replaced.
  */
-void supervise_replace(const struct policy *p, struct service_rt *svc, size_t n,
+int supervise_replace(const struct policy *p, struct service_rt *svc, size_t n,
     int width);
+/*
+ * Whether service i has not had its first start yet: the start order
+ * (startorder.h) starts it, once the services it dials have registered.
+ */
+bool supervise_pending(size_t i);
+/* Start the services whose turn has come (after a reload). */
+void supervise_start_due(void);
 
 #endif

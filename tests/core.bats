@@ -169,6 +169,7 @@ service web {
 service db {
 	exec sh -c "i=0; until grep -q '^web ' '$T/out' || [ \$i -ge 1200 ]; do sleep 0.05; i=\$((i + 1)); done; exec fx-server -n 1 $U.db"
 	provides @$U.db
+	dials web # a dial cycle starts together: web before db registers
 }
 EOF
 	# db comes only once web has had its answer (or after a minute): a
@@ -190,6 +191,7 @@ service web {
 service db {
 	exec sleep 30
 	provides @$U.db
+	dials web # a dial cycle starts together: web before db registers
 }
 EOF
 	start_topology --exit-with web --dial-timeout 1

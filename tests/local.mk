@@ -67,10 +67,18 @@ tests_unit_test_padded_LDADD = policy/libpolicy.a common/libcommon.la \
 tests_unit_test_padded_SOURCES = tests/unit/test_padded.c \
 	tests/unit/judge.h tests/unit/tap.h launcher/decide.c launcher/decide.h \
 	launcher/decideadmit.c launcher/verdict.c launcher/verdict.h
+# The start order: who waits for whom, cycles together.
+check_PROGRAMS += tests/unit/test-startorder
+tests_unit_test_startorder_CPPFLAGS = $(AM_CPPFLAGS) $(LAUNCHER_INCLUDES)
+tests_unit_test_startorder_CFLAGS = $(AM_CFLAGS) $(LIBBSD_CFLAGS)
+tests_unit_test_startorder_LDADD = policy/libpolicy.a $(LIBBSD_LIBS)
+tests_unit_test_startorder_SOURCES = tests/unit/test_startorder.c \
+	tests/unit/tap.h launcher/startorder.c launcher/startorder.h
 UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
 	tests/unit/test-procstat tests/unit/test-procfacts \
 	tests/unit/test-image tests/unit/test-transport tests/unit/test-decide \
-	tests/unit/test-padded tests/unit/test-absname
+	tests/unit/test-padded tests/unit/test-absname \
+	tests/unit/test-startorder
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 

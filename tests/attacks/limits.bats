@@ -89,6 +89,7 @@ dialer_policy() {
 service db {
 	exec sh -c "while [ ! -e '$T/go' ]; do sleep 0.02; done; exec fx-server $U.db"
 	provides @$U.db
+	dials web # a dial cycle starts together: web before db registers
 }
 service web {
 	exec python3 $T/dialer.py $U.db $T $*

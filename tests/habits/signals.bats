@@ -11,6 +11,7 @@ load habits
 service db {
 	exec $(after go "timeout 60 hx-signals server $U.db 1000")
 	provides @$U.db
+	dials web # a dial cycle starts together: web before db registers
 }
 service web {
 	exec timeout 60 hx-signals client $U.db $U.nope 1000

@@ -19,7 +19,8 @@ OPERATOR_SUITES = tests/operator/cli.bats tests/operator/audit.bats \
 	tests/operator/control.bats tests/operator/reload.bats \
 	tests/operator/fssocket.bats tests/operator/check.bats \
 	tests/operator/notifycred.bats \
-	tests/operator/daemons.bats
+	tests/operator/daemons.bats \
+	tests/operator/startorder.bats
 if HAVE_BATS
 TESTS += $(OPERATOR_SUITES)
 endif
