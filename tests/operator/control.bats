@@ -281,7 +281,12 @@ for _ in range(8):
     held.append(s)
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-s.sendall(b"status\n")
+# As capwrap's client does: the answer is read even when the launcher
+# turned the client away before its request arrived (EPIPE).
+try:
+    s.sendall(b"status\n")
+except BrokenPipeError:
+    pass
 answer = b""
 while chunk := s.recv(4096):
     answer += chunk
