@@ -41,6 +41,7 @@ EOF
 }
 
 @test "run by root, systemd-notify sends with the pid of the service's main process" {
+	skip_in_sanitizer_build "what systemd-notify sends is checked in the plain build"
 	start_receiver
 	run "$CAPWRAP" run "$T/policy"
 	assert_success
@@ -53,6 +54,7 @@ EOF
 }
 
 @test "run by another user, systemd-notify sends with its own pid, --pid= or not" {
+	skip_in_sanitizer_build "what systemd-notify sends is checked in the plain build"
 	start_receiver
 	uid=$(id -u nobody)
 	run as_nobody "$CAPWRAP" run "$T/policy"
