@@ -158,40 +158,6 @@ ask(const char *cmd, const char *name, const char *sock, const char *request)
 	return status;
 }
 
-/* TERM, SIGTERM or a number, as kill(1) takes it. */
-static int
-parse_signal(const char *s)
-{
-	static const struct {
-		const char *name;
-		int sig;
-	} sigs[] = {
-		{ "HUP", SIGHUP },
-		{ "INT", SIGINT },
-		{ "QUIT", SIGQUIT },
-		{ "KILL", SIGKILL },
-		{ "USR1", SIGUSR1 },
-		{ "USR2", SIGUSR2 },
-		{ "TERM", SIGTERM },
-		{ "CONT", SIGCONT },
-		{ "STOP", SIGSTOP },
-		{ "ALRM", SIGALRM },
-		{ "WINCH", SIGWINCH },
-		{ "ABRT", SIGABRT },
-		{ "PIPE", SIGPIPE },
-	};
-	const char *errstr;
-	int sig;
-
-	if (strncmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (strcmp(s, sigs[i].name) == 0)
-			return sigs[i].sig;
-	sig = (int)strtonum(s, 1, SIGRTMAX, &errstr);
-	return errstr != NULL ? -1 : sig;
-}
-
 /*
  * The request for cmd from what is left of the operands once the policy
  * is taken off: SERVICE for restart, SERVICE SIGNAL for kill.
@@ -216,7 +182,7 @@ make_request(const char *cmd, const struct ctl_options *o, char **w, int n,
 		return EXIT_USAGE;
 	}
 	if (want == 2) {
-		if ((sig = parse_signal(w[1])) < 0) {
+		if ((sig = policy_signal_number(w[1])) == 0) {
 			fprintf(stderr, "capwrap kill: %s: not a signal\n",
 			    w[1]);
 			return EXIT_USAGE;

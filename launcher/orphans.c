@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fslisten.h"
 #include "orphans.h"
 
 /* The parent pid from /proc/PID/stat: the field after the state. */
@@ -54,30 +55,24 @@ orphans_children(pid_t *out, size_t max)
 	return (ssize_t)n;
 }
 
+struct held {
+	uint64_t want;
+	bool found;
+};
+
+static void
+note_held(void *ctx, uint64_t ino)
+{
+	struct held *h = ctx;
+
+	h->found = h->found || ino == h->want;
+}
+
 bool
 orphans_holds_socket(pid_t pid, uint64_t ino)
 {
-	char dirpath[64], path[PATH_MAX], link[64], want[64];
-	struct dirent *d;
-	bool found = false;
-	DIR *dir;
+	struct held h = { .want = ino };
 
-	snprintf(dirpath, sizeof(dirpath), "/proc/%d/fd", (int)pid);
-	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
-	if ((dir = opendir(dirpath)) == NULL)
-		return false;
-	while (!found && (d = readdir(dir)) != NULL) {
-		ssize_t n;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dirpath, d->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		found = strcmp(link, want) == 0;
-	}
-	closedir(dir);
-	return found;
+	fslisten_sockets(pid, note_held, &h);
+	return h.found;
 }

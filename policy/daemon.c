@@ -374,15 +374,12 @@ static const struct {
 	{ "SYS", SIGSYS },
 };
 
-/* The number of a signal named as kill -l does, or by number; 0 if none. */
-static int
-signal_number(const struct lex_token *w)
+int
+policy_signal_number(const char *s)
 {
-	const char *s = (const char *)w->bytes, *errstr;
+	const char *errstr;
 	long long v;
 
-	if (w->has_nul || w->len == 0)
-		return 0;
 	if (s[0] >= '0' && s[0] <= '9') {
 		v = strtonum(s, 1, SIGRTMAX, &errstr);
 		return errstr == NULL ? (int)v : 0;
@@ -393,6 +390,15 @@ signal_number(const struct lex_token *w)
 		if (strcmp(s, signals[i].name) == 0)
 			return signals[i].sig;
 	return 0;
+}
+
+/* The signal a word names (policy_signal_number); 0 if none. */
+static int
+signal_number(const struct lex_token *w)
+{
+	if (w->has_nul || w->len == 0)
+		return 0;
+	return policy_signal_number((const char *)w->bytes);
 }
 
 void

@@ -140,6 +140,11 @@ const struct policy_service *policy_provider(const struct policy *,
 bool policy_is_external(const struct policy *, const uint8_t *name, size_t len);
 bool policy_service_provides(const struct policy_service *, const uint8_t *name,
     size_t len);
+/*
+ * The number of a signal named as kill -l spells it, with or without SIG
+ * (TERM, SIGTERM), or given as a number; 0 if it names none.
+ */
+int policy_signal_number(const char *s);
 bool policy_service_dials(const struct policy *,
     const struct policy_service *from, const struct policy_service *to);
 size_t policy_service_index(const struct policy *,
