@@ -6,13 +6,7 @@
 load operator
 
 setup() {
-	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/capwrap-test.XXXXXX")
-	U="t$$-$BATS_TEST_NUMBER-$RANDOM"
-	export T U
-	PATH="$FIXTURES:$PATH"
-	# Every test has a runtime directory of its own.
-	mkdir -m 0700 "$T/xdg"
-	export XDG_RUNTIME_DIR="$T/xdg"
+	setup_control
 }
 
 # A policy whose two services stay up until told to stop.

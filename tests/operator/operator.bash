@@ -21,3 +21,15 @@ EOF2
 as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
 }
+
+# setup for the suites that talk to a running launcher (control.bats,
+# reload.bats): a scratch directory, a unique name, and a runtime
+# directory of the test's own for the control socket.
+setup_control() {
+	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/capwrap-test.XXXXXX")
+	U="t$$-$BATS_TEST_NUMBER-$RANDOM"
+	export T U
+	PATH="$FIXTURES:$PATH"
+	mkdir -m 0700 "$T/xdg"
+	export XDG_RUNTIME_DIR="$T/xdg"
+}

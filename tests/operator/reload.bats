@@ -7,12 +7,7 @@
 load operator
 
 setup() {
-	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/capwrap-test.XXXXXX")
-	U="t$$-$BATS_TEST_NUMBER-$RANDOM"
-	export T U
-	PATH="$FIXTURES:$PATH"
-	mkdir -m 0700 "$T/xdg"
-	export XDG_RUNTIME_DIR="$T/xdg"
+	setup_control
 }
 
 # db provides a name; web dials it each time $T/go appears, and stays up.
