@@ -17,6 +17,7 @@
 #include "service.h"
 #include "status.h"
 #include "supervise.h"
+#include "termsafe.h"
 
 #define STATUS_TEXT_MAX 160
 
@@ -232,10 +233,16 @@ put_text(FILE *f, size_t i, const struct service_rt *s,
 		fprintf(f, "status %d", service_status_code(s));
 	fprintf(f, ", grants %llu\n", (unsigned long long)c->grants);
 	registry_each_registration(put_registration, &w);
-	for (size_t k = 0; k < c->nkinds; k++)
+	for (size_t k = 0; k < c->nkinds; k++) {
+		/* A reason may quote what a peer chose: never raw on a tty. */
+		char safe[4 * STATUS_TEXT_MAX];
+
+		(void)termsafe_escape(safe, sizeof(safe), c->kinds[k].reason,
+		    strlen(c->kinds[k].reason));
 		fprintf(f, "  refused %llu at %s: %s\n",
 		    (unsigned long long)c->kinds[k].count, c->kinds[k].gate,
-		    c->kinds[k].reason);
+		    safe);
+	}
 	if (c->other > 0)
 		fprintf(f, "  refused %llu more of other kinds\n",
 		    (unsigned long long)c->other);
