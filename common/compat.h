@@ -122,6 +122,19 @@ struct compat_pidfd_info {
 #define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
 #endif
 #define COMPAT_LANDLOCK_ABI_SCOPES 6
+/* Linux 5.13: entering a Landlock domain. */
+#ifndef SYS_landlock_restrict_self
+#define SYS_landlock_restrict_self 446
+#endif
+/*
+ * Linux 6.15 (Landlock ABI 7): which denials the kernel logs to the audit
+ * subsystem.  By default only those of the image that entered the domain;
+ * NEW_EXEC_ON logs those of the images exec'd under it too.
+ */
+#ifndef LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
+#define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)
+#endif
+#define COMPAT_LANDLOCK_ABI_LOG 7
 /* The ruleset attributes as of ABI 6, under a name of capwrap's own. */
 struct compat_landlock_ruleset_attr {
 	uint64_t handled_access_fs;

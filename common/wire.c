@@ -25,6 +25,7 @@ ASSERT_NO_PADDING(struct wire_report, name);
 ASSERT_NO_PADDING(struct wire_hello, reserved);
 ASSERT_NO_PADDING(struct wire_claim, reserved2);
 ASSERT_NO_PADDING(struct wire_exec, path);
+ASSERT_NO_PADDING(struct wire_extdial, reserved2);
 ASSERT_NO_PADDING(struct wire_stamp, sock_ino);
 ASSERT_NO_PADDING(struct wire_reply, reserved);
 
@@ -59,6 +60,8 @@ wire_size(enum wire_type type)
 		return sizeof(struct wire_claim);
 	case WIRE_EXEC:
 		return sizeof(struct wire_exec);
+	case WIRE_EXTDIAL:
+		return sizeof(struct wire_extdial);
 	case WIRE_REPLY:
 		return sizeof(struct wire_reply);
 	}
@@ -167,6 +170,7 @@ valid_reply(const struct wire_reply *r)
 	case WIRE_ALLOW:
 	case WIRE_ALLOW_ONCE:
 	case WIRE_EXTERNAL:
+	case WIRE_CONNECTED:
 		if (r->error != 0)
 			return -1;
 		break;
@@ -239,6 +243,12 @@ invalid_body(const union wire_msg *m)
 		break;
 	case WIRE_EXEC:
 		if (valid_exec(&m->exec))
+			return -1;
+		break;
+	case WIRE_EXTDIAL:
+		if (valid_socktype(m->extdial.socktype) ||
+		    m->extdial.reserved || m->extdial.reserved2 ||
+		    valid_name(&m->extdial.name))
 			return -1;
 		break;
 	case WIRE_NAMEOF:

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x43777031u /* "Cwp1" */
-#define WIRE_VERSION 4u
+#define WIRE_VERSION 5u
 
 #define WIRE_NAME_MAX 107 /* sun_path less the leading NUL */
 #define WIRE_ADDR_MAX 108 /* a whole sun_path */
@@ -44,8 +44,9 @@ enum wire_type {
 	WIRE_REPORT,   /* a refusal decided in the shim, for the audit */
 	WIRE_HELLO,    /* shim start-up status, one per process image */
 	WIRE_NAMEOF,   /* the virtual name behind a minted address */
-	WIRE_CLAIM, /* one-way: this process uses its ancestor's capability */
-	WIRE_EXEC,  /* an exec the shim refused, for the audit */
+	WIRE_CLAIM,   /* one-way: this process uses its ancestor's capability */
+	WIRE_EXEC,    /* an exec the shim refused, for the audit */
+	WIRE_EXTDIAL, /* connect me to an external name (Landlock fence) */
 	/* launcher -> shim: verdict, capability attached for DIAL */
 	WIRE_REPLY = 64,
 };
@@ -89,6 +90,8 @@ enum wire_verdict {
 	WIRE_NAME_REMOTE, /* NAMEOF: the same, bound by another service */
 	/* ADMIT: this datagram only; not a grant to remember */
 	WIRE_ALLOW_ONCE,
+	/* EXTDIAL: the connected socket is attached (SCM_RIGHTS) */
+	WIRE_CONNECTED,
 };
 
 struct wire_header {
@@ -169,6 +172,23 @@ struct wire_dial {
 	uint16_t flags;
 	struct wire_name name;
 	uint16_t reserved;
+};
+
+/*
+ * A service in the topology's Landlock domain cannot connect to an
+ * abstract socket made outside it: the kernel answers EPERM.  For a name
+ * the launcher answered WIRE_EXTERNAL, the shim then sends this, and the
+ * launcher, outside the domain, decides it again as the WIRE_DIAL it
+ * stands for, connects a socket of its own to the name without waiting,
+ * and answers WIRE_CONNECTED with that socket attached, or WIRE_DENY
+ * with the errno (EAGAIN on a full backlog).
+ */
+struct wire_extdial {
+	struct wire_header h;
+	uint16_t socktype;
+	uint16_t reserved;
+	struct wire_name name;
+	uint16_t reserved2;
 };
 
 struct wire_admit {
@@ -262,6 +282,7 @@ union wire_msg {
 	struct wire_nameof nameof;
 	struct wire_claim claim;
 	struct wire_exec exec;
+	struct wire_extdial extdial;
 	struct wire_reply reply;
 };
 

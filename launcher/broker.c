@@ -11,6 +11,7 @@
 #include "compat.h"
 #include "decide.h"
 #include "defer.h"
+#include "extdial.h"
 #include "loop.h"
 #include "procinfo.h"
 #include "registry.h"
@@ -318,12 +319,21 @@ carry_out(const struct request *rq, const struct verdict *v)
 void
 broker_judge(const struct request *rq)
 {
+	bool ext = rq->msg.h.type == WIRE_EXTDIAL;
+	struct request dial;
 	struct ask q = { .pol = pol,
 		.limits = &limits,
-		.self = rq->chan->service,
-		.msg = &rq->msg };
+		.self = rq->chan->service };
 	struct facts f = { .may_defer = !rq->caught_up };
 	struct verdict v;
+
+	/* Decided as the dial it stands for (extdial.h). */
+	if (ext) {
+		dial = *rq;
+		extdial_as_dial(&rq->msg, &dial.msg);
+		rq = &dial;
+	}
+	q.msg = &rq->msg;
 
 	for (;;) {
 		/* Read again each time: a fact's query may bury the asker. */
@@ -340,6 +350,8 @@ broker_judge(const struct request *rq)
 		/* Too many wait already: judged now. */
 		f.may_defer = false;
 	}
+	if (ext && extdial_carry_out(rq, pol, &v))
+		return;
 	carry_out(rq, &v);
 }
 

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "compat.h"
+#include "domain.h"
 #include "exitcodes.h"
 #include "jsonl.h"
 #include "kernel.h"
@@ -85,8 +86,11 @@ fill_landlock(const struct kernel_info *k, struct report *r)
 		.since = "5.13",
 		.available = k->has[KERNEL_LANDLOCK],
 		.forced_off = k->forced_off[KERNEL_LANDLOCK],
-		.says = "capwrap does not fence with Landlock yet: none of its "
-			"guarantees depends on it" };
+		.says = domain_available() ?
+		    "services share one domain: none can dial an abstract "
+		    "socket made outside the topology" :
+		    "no abstract-socket scope (6.12): services can dial the "
+		    "host's abstract sockets with raw system calls" };
 	if (r->available)
 		snprintf(r->status, sizeof(r->status), "ABI %d, scopes%s%s%s",
 		    k->landlock_abi,
@@ -99,7 +103,7 @@ fill_landlock(const struct kernel_info *k, struct report *r)
 		snprintf(r->status, sizeof(r->status), "no%s",
 		    r->forced_off ? FORCED : "");
 	snprintf(r->extra, sizeof(r->extra),
-	    "\"abi\":%d,\"scopes\":[%s%s%s],\"used\":false", k->landlock_abi,
+	    "\"abi\":%d,\"scopes\":[%s%s%s],\"used\":%s", k->landlock_abi,
 	    s & LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET ?
 		"\"abstract-unix-socket\"" :
 		"",
@@ -107,7 +111,8 @@ fill_landlock(const struct kernel_info *k, struct report *r)
 		    (s & LANDLOCK_SCOPE_SIGNAL) ?
 		"," :
 		"",
-	    s & LANDLOCK_SCOPE_SIGNAL ? "\"signal\"" : "");
+	    s & LANDLOCK_SCOPE_SIGNAL ? "\"signal\"" : "",
+	    domain_available() ? "true" : "false");
 }
 
 static void
@@ -307,15 +312,15 @@ summary_line(const struct kernel_info *k)
 	if (quiet != NULL && *quiet != '\0')
 		return;
 	if (k->landlock_abi > 0)
-		snprintf(landlock, sizeof(landlock), "landlock ABI %d (unused)",
+		snprintf(landlock, sizeof(landlock), "landlock ABI %d",
 		    k->landlock_abi);
 	fprintf(stderr,
 	    "capwrap: kernel %s: pidfs %s, SO_PEERPIDFD %s, "
-	    "PIDFD_GET_INFO %s, io_uring fence %s, %s\n",
+	    "PIDFD_GET_INFO %s, io_uring fence %s, %s, socket fence %s\n",
 	    k->release, k->has[KERNEL_PIDFS] ? "yes" : "no",
 	    k->has[KERNEL_PEERPIDFD] ? "yes" : "no",
 	    k->has[KERNEL_PIDFD_INFO] ? "yes" : "no", k->fence ? "yes" : "no",
-	    landlock);
+	    landlock, domain_available() ? "yes" : "no");
 }
 
 int

@@ -28,7 +28,8 @@ same_start(const struct policy_service *a, const struct policy_service *b)
 	    !same_string(a->directory, b->directory) || a->nenv != b->nenv ||
 	    !same_limit(&a->nofile, &b->nofile) ||
 	    !same_limit(&a->core, &b->core) ||
-	    a->allow_io_uring != b->allow_io_uring)
+	    a->allow_io_uring != b->allow_io_uring ||
+	    a->allow_host_sockets != b->allow_host_sockets)
 		return false;
 	for (size_t k = 0; k < a->nenv; k++)
 		if (strcmp(a->env[k], b->env[k]) != 0)

@@ -14,54 +14,12 @@
 
 #include "compat.h"
 #include "daemonids.h"
+#include "domain.h"
 #include "kernel.h"
 #include "servicespawn.h"
 #include "wire.h"
 
 extern char **environ;
-
-int
-spawn_resolve(const char *name, char *out, size_t size)
-{
-	const char *path, *p, *end;
-	int first_error = ENOENT;
-	struct stat st;
-
-	if (name[0] == '\0') {
-		errno = ENOENT;
-		return -1;
-	}
-	if (strchr(name, '/') != NULL) {
-		if (strlcpy(out, name, size) >= size) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		if (stat(out, &st) != 0)
-			return -1;
-		if (!S_ISREG(st.st_mode) || access(out, X_OK) != 0) {
-			errno = EACCES;
-			return -1;
-		}
-		return 0;
-	}
-	path = getenv("PATH");
-	if (path == NULL || *path == '\0')
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path;; p = end + 1) {
-		end = strchrnul(p, ':');
-		if (snprintf(out, size, "%.*s%s%s", (int)(end - p), p,
-			end == p ? "" : "/", name) < (int)size &&
-		    stat(out, &st) == 0) {
-			if (S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-				return 0;
-			first_error = EACCES;
-		}
-		if (*end == '\0')
-			break;
-	}
-	errno = first_error;
-	return -1;
-}
 
 /* 0: not kept, the launcher's own soft limit is the services' too. */
 static rlim_t service_fd_limit;
@@ -387,6 +345,56 @@ fenced(const struct spawn_request *rq)
 	    kernel_info()->fence;
 }
 
+/*
+ * A service shares the topology's Landlock domain (domain.h) unless its
+ * policy says `allow host-sockets`, or the kernel has no such scope
+ * (capwrap run has said so at its start).  Unprotected services too: they
+ * are part of the topology, which dials them, and they must not reach
+ * what it cannot.
+ */
+static bool
+in_domain(const struct spawn_request *rq)
+{
+	return !rq->service->allow_host_sockets && domain_available();
+}
+
+struct vfork_job {
+	struct child_args *a;
+	pid_t pid;
+	int err;
+};
+
+static void
+vfork_job(void *arg)
+{
+	struct vfork_job *j = arg;
+
+	j->pid = vfork_child(j->a, &j->err);
+}
+
+/*
+ * vfork_child, from the domain's thread or this one.  Returns what it
+ * does, or -2 with errbuf set when the domain could not be entered: a
+ * service is never started outside the domain it was meant for.
+ */
+static pid_t
+start_child(const struct spawn_request *rq, struct child_args *a, int *err,
+    char *errbuf, size_t errlen)
+{
+	struct vfork_job j = { .a = a };
+
+	if (!in_domain(rq))
+		return vfork_child(a, err);
+	if (domain_run(vfork_job, &j) != 0) {
+		snprintf(errbuf, errlen,
+		    "unable to fence %s from host abstract sockets: %s",
+		    rq->program, strerror(errno));
+		return -2;
+	}
+	*err = j.err;
+	return j.pid;
+}
+
 /* What the policy asks of the service's start, into a; 0 or -1 (err). */
 static int
 daemon_args(const struct spawn_request *rq, struct child_args *a,
@@ -464,9 +472,11 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 		return -1;
 	}
 	a.env = env;
-	pid = vfork_child(&a, &err);
+	pid = start_child(rq, &a, &err, errbuf, errlen);
 	free_environment(env, rq);
 	daemon_ids_free(&ids);
+	if (pid == -2)
+		return -1;
 	if (pid < 0) {
 		snprintf(errbuf, errlen, "vfork: %s", strerror(err));
 		return -1;

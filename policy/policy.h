@@ -64,6 +64,12 @@ struct policy_service {
 	unsigned line, col;		    /* of the `service` keyword */
 	/* `allow io_uring`: not fenced from io_uring (servicespawn.c) */
 	bool allow_io_uring;
+	/*
+	 * `allow host-sockets`: started outside the topology's Landlock
+	 * domain (launcher/domain.h); where, for `capwrap check`'s warning.
+	 */
+	bool allow_host_sockets;
+	unsigned host_sockets_line, host_sockets_col;
 	unsigned exec_line, exec_col;	/* of the `exec` keyword */
 	unsigned dials_line, dials_col; /* of the first `dials` word; 0: none */
 	/*

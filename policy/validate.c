@@ -425,6 +425,20 @@ policy_warnings(const struct policy *pol, policy_report_fn *report, void *ctx)
 			warn(pol, s, report, ctx, msg);
 			n++;
 		}
+		if (s->allow_host_sockets) {
+			struct policy_diag d = { .file = pol->path,
+				.line = s->host_sockets_line,
+				.col = s->host_sockets_col,
+				.message = msg };
+
+			snprintf(msg, sizeof(msg),
+			    "warning: service %s allows host sockets: it runs "
+			    "outside the topology's Landlock domain, so raw "
+			    "system calls reach any abstract socket",
+			    s->name);
+			report(ctx, &d);
+			n++;
+		}
 		for (size_t k = 0; k < s->ndials; k++) {
 			const struct policy_service
 			    *d = &pol->services[s->dials[k]];

@@ -203,17 +203,26 @@ send_request(int fd, const union wire_msg *req, int reply_end)
 	    reply_end >= 0 ? 1 : 0, 0, &capshim_sysio);
 }
 
-/* The reply: no descriptor, nothing cut, no longer than a message. */
+/*
+ * The reply: nothing cut, no longer than a message, and no descriptor
+ * unless passed takes one (-1 there if none came).
+ */
 static int
-receive_reply(int fd, union wire_msg *reply)
+receive_reply(int fd, union wire_msg *reply, int *passed)
 {
 	char buf[WIRE_MSG_MAX + 1];
 	struct transport_msg in = { .data = buf, .size = sizeof(buf) };
 
-	if (transport_recv(fd, 0, 0, &in, &capshim_sysio) != TRANSPORT_MESSAGE)
+	if (transport_recv(fd, 0, passed != NULL, &in, &capshim_sysio) !=
+	    TRANSPORT_MESSAGE)
 		return -1;
-	if (wire_decode(buf, in.len, reply) != 0 || reply->h.type != WIRE_REPLY)
+	if (wire_decode(buf, in.len, reply) != 0 ||
+	    reply->h.type != WIRE_REPLY) {
+		transport_discard(&in, &capshim_sysio);
 		return -1;
+	}
+	if (passed != NULL)
+		*passed = in.nfds == 1 ? in.fds[0] : -1;
 	return 0;
 }
 
@@ -266,6 +275,12 @@ request_failed(int fd)
 int
 channel_call(const union wire_msg *req, union wire_msg *reply)
 {
+	return channel_call_fd(req, reply, NULL);
+}
+
+int
+channel_call_fd(const union wire_msg *req, union wire_msg *reply, int *passed)
+{
 	int fd = channel_for_send(), sv[2], rc, saved;
 
 	if (fd < 0)
@@ -282,7 +297,7 @@ channel_call(const union wire_msg *req, union wire_msg *reply)
 	saved = errno;
 	raw_close(sv[1]);
 	if (rc == 0)
-		rc = receive_reply(sv[0], reply);
+		rc = receive_reply(sv[0], reply, passed);
 	raw_close(sv[0]);
 	if (rc != 0) {
 		capshim_debug("channel round trip failed: %s", strerror(saved));

@@ -45,6 +45,13 @@ int channel_relocate(int avoid);
 int channel_call(const union wire_msg *req, union wire_msg *reply);
 
 /*
+ * The same, for a reply that may carry one descriptor (WIRE_EXTDIAL's
+ * socket): *passed gets it, close-on-exec, or -1 if none came.
+ */
+int channel_call_fd(const union wire_msg *req, union wire_msg *reply,
+    int *passed);
+
+/*
  * Send a one-way message (WIRE_CLAIM): no reply socket, no answer.
  * Returns 0 once it is queued on the channel, or -1 with errno EACCES.
  */

@@ -18,6 +18,7 @@
 #include "connect.h"
 #include "debug.h"
 #include "dgram.h"
+#include "extdial.h"
 #include "init.h"
 #include "neutralize.h"
 #include "peer.h"
@@ -156,8 +157,18 @@ dial_asked(int fd, int type, const struct abstract_addr *name,
 	rc = ask_capability(fd, type, name, &cap);
 	if (rc < 0)
 		return -1;
-	if (rc == 0)
-		return real.connect(fd, addr, len);
+	if (rc == 0) {
+		/*
+		 * EPERM: the topology's Landlock domain keeps this process
+		 * from the host's socket; the launcher, outside it, connects.
+		 */
+		rc = real.connect(fd, addr, len);
+		if (rc != 0 && errno == EPERM)
+			rc = extdial_connect(fd, type, name);
+		if (rc == 0)
+			errno = saved;
+		return rc;
+	}
 	sockets_remember(&cap);
 	rc = dial_capability(fd, type, name, &cap);
 	if (rc == -2) {

@@ -5,7 +5,8 @@
 ATTACK_FIXTURES = tests/attacks/ax-brute tests/attacks/ax-flood \
 	tests/attacks/ax-squat tests/attacks/ax-twice tests/attacks/ax-forge \
 	tests/attacks/ax-claim tests/attacks/ax-stall tests/attacks/ax-descend \
-	tests/attacks/ax-static-server tests/attacks/ax-uring
+	tests/attacks/ax-static-server tests/attacks/ax-uring \
+	tests/attacks/ax-landlock
 check_PROGRAMS += $(ATTACK_FIXTURES)
 tests_attacks_ax_brute_SOURCES = tests/attacks/ax-brute.c $(FIXTURE_COMMON)
 tests_attacks_ax_brute_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
@@ -51,11 +52,15 @@ tests_attacks_ax_static_server_LDFLAGS = -all-static
 tests_attacks_ax_uring_SOURCES = tests/attacks/ax-uring.c
 tests_attacks_ax_uring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
 
+# Raw socket system calls, past the shim: the Landlock fence's attacker.
+tests_attacks_ax_landlock_SOURCES = tests/attacks/ax-landlock.c
+
 ATTACK_SUITES = tests/attacks/claims.bats tests/attacks/gates.bats tests/attacks/flood.bats \
 	tests/attacks/impostor.bats tests/attacks/forgery.bats \
 	tests/attacks/valgrind.bats tests/attacks/limits.bats \
 	tests/attacks/refusals.bats tests/attacks/descend.bats \
-	tests/attacks/audit.bats tests/attacks/uring.bats
+	tests/attacks/audit.bats tests/attacks/uring.bats \
+	tests/attacks/landlock.bats
 if HAVE_BATS
 TESTS += $(ATTACK_SUITES)
 endif
