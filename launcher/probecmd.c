@@ -86,11 +86,16 @@ fill_landlock(const struct kernel_info *k, struct report *r)
 		.since = "5.13",
 		.available = k->has[KERNEL_LANDLOCK],
 		.forced_off = k->forced_off[KERNEL_LANDLOCK],
-		.says = domain_available() ?
-		    "services share one domain: none can dial an abstract "
-		    "socket made outside the topology" :
+		.says = !domain_available() ?
 		    "no abstract-socket scope (6.12): services can dial the "
-		    "host's abstract sockets with raw system calls" };
+		    "host's abstract sockets with raw system calls" :
+		    (s & LANDLOCK_SCOPE_SIGNAL) ?
+		    "services share one domain: none can dial an abstract "
+		    "socket made outside the topology, nor signal a process "
+		    "outside it, unless its policy says `allow host-sockets`" :
+		    "services share one domain: none can dial an abstract "
+		    "socket made outside the topology, unless its policy "
+		    "says `allow host-sockets`" };
 	if (r->available)
 		snprintf(r->status, sizeof(r->status), "ABI %d, scopes%s%s%s",
 		    k->landlock_abi,

@@ -24,9 +24,15 @@ directive_allow(struct parser *p, unsigned line, const struct lex_token *t,
 	unsigned *seen;
 	bool uring;
 
-	if (!has_args(p, line, t, n, "what to allow (io_uring or host-sockets)",
-		CUR_LABEL(p, label)) ||
-	    t[1].bad)
+	if (n < 2) {
+		diag_add(p->dg, line, t[0].col,
+		    "missing what to allow after 'allow' in %s: io_uring or "
+		    "host-sockets",
+		    CUR_LABEL(p, label));
+		return;
+	}
+	/* Words only: has_args reports a brace. */
+	if (!has_args(p, line, t, n, "", NULL) || t[1].bad)
 		return;
 	uring = is_word(&t[1], "io_uring");
 	if (!uring && !is_word(&t[1], "host-sockets")) {

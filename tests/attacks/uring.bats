@@ -161,8 +161,8 @@ allow io_uring
 EOF
 	run "$CAPWRAP" run "$T/policy"
 	assert_equal "$status" 65
-	assert_output "$T/policy:3:8: unknown 'allow' value 'io-uring' in service 'svc': use io_uring
-$T/policy:4:2: missing what to allow after 'allow' in service 'svc': io_uring
+	assert_output "$T/policy:3:8: unknown 'allow' value 'io-uring' in service 'svc': use io_uring or host-sockets
+$T/policy:4:2: missing what to allow after 'allow' in service 'svc': io_uring or host-sockets
 $T/policy:6:2: 'allow io_uring' given twice in service 'svc' (first at line 5)
 $T/policy:7:17: unexpected 'now' after 'allow io_uring'
 $T/policy:9:1: 'allow' is only allowed inside a service block

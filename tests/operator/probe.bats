@@ -57,7 +57,9 @@ FORCED="(forced off by CAPWRAP_PROBE_DISABLE)"
 			"['available', 'forced_off', 'says', 'since', 'status']"
 		assert_equal "$(json_get "j['features']['$f']['forced_off']")" False
 	done
-	assert_equal "$(json_get 'j["features"]["landlock"]["used"]')" False
+	# The fence is used wherever the kernel scopes abstract sockets.
+	assert_equal "$(json_get 'j["features"]["landlock"]["used"]')" \
+		"$(json_get '"abstract-unix-socket" in j["features"]["landlock"]["scopes"]')"
 	assert_equal "$(json_get 'j["features"]["seccomp-notif"]["used"]')" False
 	# io_uring_disabled as the sysctl says, null where there is none.
 	if [ -r /proc/sys/kernel/io_uring_disabled ]; then
@@ -105,15 +107,21 @@ sys.exit(a != b)' "$T/real.json" "$T/probe.json"
 	assert_equal "$(json_get '[j["features"][f]["available"] for f in ("peerpidfd", "pidfd-info")]')" "[False, False]"
 }
 
-@test "probe: Landlock forced off, and on: capwrap never claims to fence with it" {
+@test "probe: Landlock forced off says there is no socket fence; on, it is used where the kernel has the scope" {
 	CAPWRAP_PROBE_DISABLE=landlock run "$CAPWRAP" probe
 	assert_success
-	assert_line "Landlock (Linux 5.13): no $FORCED: capwrap does not fence with Landlock yet: none of its guarantees depends on it"
+	assert_line "Landlock (Linux 5.13): no $FORCED: no abstract-socket scope (6.12): services can dial the host's abstract sockets with raw system calls"
 	CAPWRAP_PROBE_DISABLE=landlock probe_json
 	assert_equal "$(json_get 'j["features"]["landlock"]["abi"]')" 0
 	assert_equal "$(json_get 'j["features"]["landlock"]["scopes"]')" "[]"
+	assert_equal "$(json_get 'j["features"]["landlock"]["used"]')" False
+	probe_json
+	if [ "$(json_get 'j["features"]["landlock"]["scopes"]')" != "['abstract-unix-socket', 'signal']" ]; then
+		skip "this kernel has no Landlock scopes (6.12)"
+	fi
+	assert_equal "$(json_get 'j["features"]["landlock"]["used"]')" True
 	run "$CAPWRAP" probe
-	assert_line --regexp "^Landlock \(Linux 5\.13\): [^:]*: capwrap does not fence with Landlock yet: none of its guarantees depends on it$"
+	assert_line --regexp "^Landlock \(Linux 5\.13\): ABI [0-9]+, scopes abstract-unix-socket signal: services share one domain: none can dial an abstract socket made outside the topology, nor signal a process outside it, unless its policy says \`allow host-sockets\`$"
 }
 
 @test "probe: seccomp forced off takes user notification and the fence with it" {
@@ -200,9 +208,10 @@ usage: capwrap probe [--json]"
 	expect=$(python3 -c 'import json, sys
 j = json.load(open(sys.argv[1])); f = j["features"]
 yn = lambda k: "yes" if f[k]["available"] else "no"
-ll = "landlock ABI %d (unused)" % f["landlock"]["abi"] if f["landlock"]["abi"] else "landlock no"
-print("capwrap: kernel %s: pidfs %s, SO_PEERPIDFD %s, PIDFD_GET_INFO %s, io_uring fence %s, %s"
-      % (j["kernel"], yn("pidfs"), yn("peerpidfd"), yn("pidfd-info"), yn("fence"), ll))' "$T/probe.json")
+ll = "landlock ABI %d" % f["landlock"]["abi"] if f["landlock"]["abi"] else "landlock no"
+sf = "yes" if f["landlock"]["used"] else "no"
+print("capwrap: kernel %s: pidfs %s, SO_PEERPIDFD %s, PIDFD_GET_INFO %s, io_uring fence %s, %s, socket fence %s"
+      % (j["kernel"], yn("pidfs"), yn("peerpidfd"), yn("pidfd-info"), yn("fence"), ll, sf))' "$T/probe.json")
 	write_policy <<EOF
 service one {
 	exec true
@@ -212,7 +221,7 @@ EOF
 	assert_success
 	assert_equal "${stderr_lines[0]}" "$expect"
 	CAPWRAP_PROBE_DISABLE=pidfs,landlock run --separate-stderr env -u CAPWRAP_KERNEL_QUIET "$CAPWRAP" run "$T/policy"
-	assert_equal "${stderr_lines[0]}" "$(sed -e 's/pidfs yes/pidfs no/' -e 's/landlock ABI [0-9]* (unused)/landlock no/' <<< "$expect")"
+	assert_equal "${stderr_lines[0]}" "$(sed -e 's/pidfs yes/pidfs no/' -e 's/landlock ABI [0-9]*, socket fence yes/landlock no, socket fence no/' <<< "$expect")"
 	run --separate-stderr env CAPWRAP_KERNEL_QUIET=1 "$CAPWRAP" run "$T/policy"
 	assert_success
 	assert_equal "$stderr" "capwrap: one exited with status 0"

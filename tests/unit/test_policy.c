@@ -893,10 +893,10 @@ test_allow_io_uring(void)
 	}
 	expect("allow nothing", "service a {\n exec a\n allow\n}\n",
 	    "t.policy:3:2: missing what to allow after 'allow' in service "
-	    "'a': io_uring\n");
+	    "'a': io_uring or host-sockets\n");
 	expect("allow other", "service a {\n exec a\n allow io-uring\n}\n",
 	    "t.policy:3:8: unknown 'allow' value 'io-uring' in service 'a': "
-	    "use io_uring\n");
+	    "use io_uring or host-sockets\n");
 	expect("allow more", "service a {\n exec a\n allow io_uring x\n}\n",
 	    "t.policy:3:17: unexpected 'x' after 'allow io_uring'\n");
 	expect("allow twice",
@@ -909,6 +909,41 @@ test_allow_io_uring(void)
 	expect("allow at the top", "allow io_uring\n",
 	    "t.policy:1:1: 'allow' is only allowed inside a service block\n"
 	    "t.policy:1:1: policy declares no service\n");
+}
+
+/* `allow host-sockets`: outside the Landlock domain; `check` warns. */
+static void
+test_allow_host_sockets(void)
+{
+	struct policy *pol;
+	const struct policy_service *a, *b;
+	const char *text = "service a {\n exec a\n allow host-sockets\n"
+			   " allow io_uring\n}\nservice b {\n exec b\n}\n";
+
+	pol = expect_ok("allow host-sockets", text, strlen(text), FILE_NAME);
+	if (pol != NULL) {
+		a = policy_find_service(pol, "a");
+		b = policy_find_service(pol, "b");
+		tap_ok(a != NULL && a->allow_host_sockets &&
+			a->allow_io_uring && a->host_sockets_line == 3 &&
+			a->host_sockets_col == 2,
+		    "a: allow host-sockets and io_uring, at 3:2");
+		tap_ok(b != NULL && !b->allow_host_sockets,
+		    "b: in the domain (default)");
+		policy_free(pol);
+	}
+	expect("allow host-sockets more",
+	    "service a {\n exec a\n allow host-sockets x\n}\n",
+	    "t.policy:3:21: unexpected 'x' after 'allow host-sockets'\n");
+	expect("allow host-sockets twice",
+	    "service a {\n exec a\n allow host-sockets\n"
+	    " allow host-sockets\n}\n",
+	    "t.policy:4:2: 'allow host-sockets' given twice in service 'a' "
+	    "(first at line 3)\n");
+	expect("allow host-socket",
+	    "service a {\n exec a\n allow host-socket\n}\n",
+	    "t.policy:3:8: unknown 'allow' value 'host-socket' in service "
+	    "'a': use io_uring or host-sockets\n");
 }
 
 /* user, group, env, directory, limit and stop-signal, well formed. */
@@ -1122,6 +1157,7 @@ main(void)
 	test_files();
 	test_start_limit();
 	test_allow_io_uring();
+	test_allow_host_sockets();
 	test_daemon_ok();
 	test_exec_paths();
 	test_daemon_errors();

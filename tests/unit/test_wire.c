@@ -288,6 +288,41 @@ test_exec(void)
 	    "an EXEC path longer than the field is rejected");
 }
 
+/* EXTDIAL: a dial's type and name, no flags; CONNECTED carries nothing. */
+static void
+test_extdial(void)
+{
+	union wire_msg m;
+	size_t n = sizeof(struct wire_extdial);
+
+	wire_init(&m, WIRE_EXTDIAL);
+	m.extdial.socktype = WIRE_SOCK_DGRAM;
+	(void)wire_set_name(&m.extdial.name, "host", 4);
+	tap_ok(decodes(&m, n), "a well-formed EXTDIAL decodes");
+	tap_ok(!decodes(&m, sizeof(struct wire_dial) - 1),
+	    "an EXTDIAL of another size is rejected");
+	m.extdial.reserved = 1;
+	tap_ok(!decodes(&m, n), "EXTDIAL: a non-zero reserved field");
+	m.extdial.reserved = 0;
+	m.extdial.reserved2 = 1;
+	tap_ok(!decodes(&m, n), "EXTDIAL: a non-zero second reserved field");
+	m.extdial.reserved2 = 0;
+	m.extdial.socktype = 0;
+	tap_ok(!decodes(&m, n), "EXTDIAL: an unknown socket type");
+	m.extdial.socktype = WIRE_SOCK_STREAM;
+	m.extdial.name.bytes[4] = 'x';
+	tap_ok(!decodes(&m, n), "EXTDIAL: bytes beyond the name");
+
+	wire_init(&m, WIRE_REPLY);
+	m.reply.verdict = WIRE_CONNECTED;
+	tap_ok(decodes(&m, sizeof(m.reply)), "a CONNECTED reply decodes");
+	m.reply.error = EAGAIN;
+	tap_ok(!decodes(&m, sizeof(m.reply)), "CONNECTED with an error");
+	m.reply.error = 0;
+	m.reply.addr_len = 2;
+	tap_ok(!decodes(&m, sizeof(m.reply)), "CONNECTED with an address");
+}
+
 int
 main(void)
 {
@@ -297,5 +332,6 @@ main(void)
 	test_replies();
 	test_listen_and_nameof();
 	test_admit();
+	test_extdial();
 	return tap_done();
 }
