@@ -112,6 +112,20 @@ extdial_carry_out(const struct request *rq, const struct policy *pol,
 		verdict_refuse_because(v, "connect", name, EACCES, why);
 		return false;
 	}
+	/*
+	 * A datagram socket can be connected again, or send to any name,
+	 * and the kernel scopes a socket by its maker: one of the
+	 * launcher's would take the service past the fence.  A stream or
+	 * seqpacket socket, once connected, reaches its peer only.
+	 */
+	if (rq->msg.dial.socktype == WIRE_SOCK_DGRAM) {
+		snprintf(why, sizeof(why),
+		    "service %s is in the Landlock domain: the launcher does "
+		    "not connect datagram sockets for it (allow host-sockets)",
+		    ps->name);
+		verdict_refuse_because(v, "connect", name, EACCES, why);
+		return false;
+	}
 	sock = connect_name(&rq->msg.dial);
 	answer(rq->reply_fd, sock, sock >= 0 ? 0 : errno);
 	return true;

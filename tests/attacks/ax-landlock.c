@@ -12,6 +12,9 @@
  *                and close connections until killed
  *   dserve NAME  bind a datagram socket to @NAME ("dserve: ok"), then
  *                print "got N" for each datagram of N bytes
+ *   extdial NAME ask the launcher on the channel to connect a stream
+ *                socket to @NAME (WIRE_EXTDIAL), whatever the shim
+ *                would do: "extdial: connected", or the errno refused
  *
  * exec ends the list.  The calls go by the syscall instruction itself:
  * the shim hooks syscall(3) too.
@@ -27,6 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "axchan.h"
+#include "wire.h"
 
 #if defined(__x86_64__)
 static long
@@ -179,6 +185,44 @@ serve(const char *check, const char *name, int type)
 	}
 }
 
+/* The launcher's answer to an EXTDIAL of name: 0 connected, or -1. */
+static long
+extdial(const char *name)
+{
+	const char *env = getenv(WIRE_CHANNEL_ENV);
+	union wire_msg m, r;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
+	struct msghdr mh = { .msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf) };
+	int sv[2];
+	ssize_t n;
+
+	if (env == NULL ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		errno = EBADF;
+		return -1;
+	}
+	wire_init(&m, WIRE_EXTDIAL);
+	m.extdial.socktype = WIRE_SOCK_STREAM;
+	(void)wire_set_name(&m.extdial.name, name, strlen(name));
+	if (ax_send(atoi(env), &m, sizeof(m.extdial), &sv[1], 1) != 0)
+		return -1;
+	close(sv[1]);
+	n = recvmsg(sv[0], &mh, 0);
+	close(sv[0]);
+	if (n <= 0 || wire_decode(&r, (size_t)n, &r) != 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (r.reply.verdict == WIRE_CONNECTED && mh.msg_controllen > 0)
+		return 0;
+	errno = r.reply.verdict == WIRE_DENY ? r.reply.error : EPROTO;
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -199,7 +243,14 @@ main(int argc, char **argv)
 			answer(c, RAW(SYS_kill, atoi(arg), 0, 0, 0, 0, 0));
 		else if (strcmp(c, "serve") == 0)
 			serve(c, arg, SOCK_STREAM);
-		else if (strcmp(c, "dserve") == 0)
+		else if (strcmp(c, "extdial") == 0) {
+			long rc = extdial(arg);
+
+			if (rc == 0)
+				printf("extdial: connected\n"), fflush(stdout);
+			else
+				answer(c, rc);
+		} else if (strcmp(c, "dserve") == 0)
 			serve(c, arg, SOCK_DGRAM);
 		else {
 			fprintf(stderr, "ax-landlock: unknown check %s\n", c);

@@ -53,7 +53,8 @@ tests_attacks_ax_uring_SOURCES = tests/attacks/ax-uring.c
 tests_attacks_ax_uring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
 
 # Raw socket system calls, past the shim: the Landlock fence's attacker.
-tests_attacks_ax_landlock_SOURCES = tests/attacks/ax-landlock.c
+tests_attacks_ax_landlock_SOURCES = tests/attacks/ax-landlock.c $(AX_CHANNEL)
+tests_attacks_ax_landlock_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
 
 ATTACK_SUITES = tests/attacks/claims.bats tests/attacks/gates.bats tests/attacks/flood.bats \
 	tests/attacks/impostor.bats tests/attacks/forgery.bats \
