@@ -374,3 +374,35 @@ connect: EAGAIN
 connected
 reply echo after"
 }
+
+@test "a launcher without CAP_SYS_ADMIN: the domain comes with no_new_privs; with it, or outside the domain, none is set" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to compare with nobody"
+	command -v setpriv > /dev/null || skip "needs setpriv(1)"
+	write_host
+	host "$U.host" greet
+	write_policy <<EOF
+service in {
+	exec sh -c "ax-uring nnp; exec ax-landlock dial $U.host"
+	allow io_uring
+}
+service out {
+	exec sh -c "ax-uring nnp; exec ax-landlock dial $U.host"
+	allow io_uring
+	allow host-sockets
+}
+EOF
+	chmod 755 "$T"
+	chmod 644 "$T/policy"
+	start_topology
+	wait_topology
+	run service_lines in
+	assert_output "nnp: 0
+dial: EPERM"
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+		env PATH="$PATH" "$CAPWRAP" run "$T/policy"
+	assert_success
+	assert_line "in  | nnp: 1"
+	assert_line "in  | dial: EPERM"
+	assert_line "out | nnp: 0"
+	assert_line "out | dial: ok"
+}
