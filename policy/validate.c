@@ -60,6 +60,30 @@ check_exec(struct parser *p)
 }
 
 /*
+ * A service outside the topology's Landlock domain makes its sockets
+ * outside it, where the services in it cannot dial them: it provides
+ * nothing.  (A capability's address answering EPERM then means an
+ * impostor to the shim.)
+ */
+static void
+check_host_sockets(struct parser *p)
+{
+	char label[LABEL_BUF];
+
+	for (size_t i = 0; i < p->pol->nservices; i++) {
+		const struct policy_service *s = &p->pol->services[i];
+
+		if (s->allow_host_sockets && s->nprovides > 0)
+			diag_add(p->dg, s->host_sockets_line,
+			    s->host_sockets_col,
+			    "'allow host-sockets' in %s, which provides "
+			    "names: the services in the topology's Landlock "
+			    "domain could not dial them",
+			    service_label(p, i, label, sizeof(label)));
+	}
+}
+
+/*
  * Sorts the named services, reports duplicates and leaves one key per name
  * (the first declared) for the dial lookups; returns how many.
  */
@@ -375,6 +399,7 @@ validate_policy(struct parser *p)
 	size_t nkeys, i;
 
 	check_exec(p);
+	check_host_sockets(p);
 	if ((keys = calloc(p->pol->nservices, sizeof(*keys))) == NULL) {
 		p->nomem = true;
 		return;

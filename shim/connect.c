@@ -82,8 +82,19 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 		return -2;
 	}
 	if (real.connect(fd, (struct sockaddr *)&sun,
-		minted_sockaddr(&sun, cap->addr, cap->addr_len)) != 0)
-		return -1;
+		minted_sockaddr(&sun, cap->addr, cap->addr_len)) != 0) {
+		/*
+		 * The socket at the address was made outside the topology's
+		 * Landlock domain, where no provider's is (the policy keeps
+		 * `allow host-sockets` from providers): an impostor, refused
+		 * by the kernel before it was connected, so nobody to name.
+		 */
+		if (errno != EPERM)
+			return -1;
+		memset(&peer, 0, sizeof(peer));
+		report_refusal(name, WIRE_REPORT_PEER_MISMATCH, &peer);
+		return -2;
+	}
 	if (type == WIRE_SOCK_DGRAM) {
 		/*
 		 * Checked again now that it is connected: if the stamped

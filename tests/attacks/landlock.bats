@@ -406,3 +406,65 @@ dial: EPERM"
 	assert_line "out | nnp: 0"
 	assert_line "out | dial: ok"
 }
+
+@test "death then rebind by an outsider: the kernel refuses the cached capability's dial before any connection; ECONNREFUSED, audited" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec ax-twice -w $T/ready $U.db $T/go
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --dial-timeout 0
+	wait_for "$T/out" '^db +\| listening pid='
+	touch "$T/ready"
+	wait_for "$T/out" '^web +\| waiting$'
+	addr=$(minted_address db)
+	kill -KILL "$(listener_pid db)"
+	wait_for "$T/err" 'db killed by signal 9'
+	attacker "$T/impostor" ax-squat "$addr"
+	wait_for "$T/impostor" '^listening pid='
+	touch "$T/go"
+	wait_for "$T/out" '^web +\| second: '
+	run service_lines web
+	assert_line 'second: connect: ECONNREFUSED'
+	wait_for "$T/audit.jsonl" 'is not the one the capability names'
+	run audit_lines
+	assert_output --partial '"gate":"connect"'
+	assert_output --partial '"service":"web"'
+	assert_output --partial "\"name\":\"@$U.db\""
+	refute_output --partial '"peer_pid"'
+	# Never connected: the fixture's accept saw nothing at all.
+	run cat "$T/impostor"
+	refute_output --partial got
+}
+
+@test "an unprotected service is in the domain too; a provider cannot allow host-sockets" {
+	write_host
+	host "$U.host" greet
+	write_policy <<EOF
+service raw {
+	exec ax-landlock dial $U.host
+	unprotected
+}
+EOF
+	start_topology --exit-with raw
+	wait_topology
+	run service_lines raw
+	assert_output "dial: EPERM"
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+	allow host-sockets
+}
+EOF
+	run "$CAPWRAP" run "$T/policy"
+	assert_equal "$status" 65
+	assert_output "$T/policy:4:2: 'allow host-sockets' in service 'db', which provides names: the services in the topology's Landlock domain could not dial them
+capwrap: $T/policy: 1 error"
+}

@@ -940,6 +940,11 @@ test_allow_host_sockets(void)
 	    " allow host-sockets\n}\n",
 	    "t.policy:4:2: 'allow host-sockets' given twice in service 'a' "
 	    "(first at line 3)\n");
+	expect("allow host-sockets in a provider",
+	    "service a {\n exec a\n provides @a\n allow host-sockets\n}\n",
+	    "t.policy:4:2: 'allow host-sockets' in service 'a', which "
+	    "provides names: the services in the topology's Landlock domain "
+	    "could not dial them\n");
 	expect("allow host-socket",
 	    "service a {\n exec a\n allow host-socket\n}\n",
 	    "t.policy:3:8: unknown 'allow' value 'host-socket' in service "
