@@ -8,6 +8,7 @@
 # names are connected by the launcher, outside the domain.
 
 load attack
+bats_require_minimum_version 1.5.0
 
 setup() {
 	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/capwrap-test.XXXXXX")
