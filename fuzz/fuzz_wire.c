@@ -95,6 +95,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case WIRE_HELLO:
 		break;
+	case WIRE_EXTDIAL:
+		check_name(&m.extdial.name);
+		if (m.extdial.socktype < WIRE_SOCK_STREAM ||
+		    m.extdial.socktype > WIRE_SOCK_DGRAM ||
+		    m.extdial.reserved != 0 || m.extdial.reserved2 != 0)
+			__builtin_trap();
+		break;
 	case WIRE_EXEC:
 		/* A reason, and a path of non-NUL bytes, zero after. */
 		if (m.exec.reason < 1 || m.exec.reason > WIRE_EXEC_REASONS ||
@@ -121,6 +128,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		if (m.reply.verdict == WIRE_DENY &&
 		    (m.reply.error <= 0 || m.reply.error > 4095))
+			__builtin_trap();
+		/* The socket is the descriptor that comes with it. */
+		if (m.reply.verdict == WIRE_CONNECTED && m.reply.error != 0)
 			__builtin_trap();
 		break;
 	default:
