@@ -469,3 +469,44 @@ EOF
 	assert_output "$T/policy:4:2: 'allow host-sockets' in service 'db', which provides names: the services in the topology's Landlock domain could not dial them
 capwrap: $T/policy: 1 error"
 }
+
+@test "a restarted service is started in the domain again" {
+	write_host
+	host "$U.host" greet
+	write_policy <<EOF
+service flaky {
+	exec sh -c "ax-landlock dial $U.host; [ -e $T/again ] && exit 0; touch $T/again; exit 1"
+	restart on-failure
+}
+EOF
+	run --separate-stderr "$CAPWRAP" run "$T/policy"
+	assert_success
+	assert_output 'flaky | dial: EPERM
+flaky | dial: EPERM'
+	assert_equal "${stderr_lines[1]}" 'capwrap: flaky: restarting in 100 ms'
+}
+
+@test "a service a reload adds is started in the domain; one whose allow host-sockets changes restarts outside it" {
+	write_host
+	host "$U.host" greet
+	write_policy <<EOF
+service keep {
+	exec sh -c "ax-landlock dial $U.host; exec sleep 600"
+}
+EOF
+	start_topology
+	wait_for "$T/out" '^keep +\| dial: EPERM$'
+	write_policy <<EOF
+service keep {
+	exec sh -c "ax-landlock dial $U.host; exec sleep 600"
+	allow host-sockets
+}
+service added {
+	exec sh -c "ax-landlock dial $U.host; exec sleep 600"
+}
+EOF
+	kill -HUP "$CAPWRAP_PID"
+	wait_for "$T/err" "^capwrap: reloaded $T/policy: 0 unchanged, 1 restarted, 0 stopped, 1 started$"
+	wait_for "$T/out" '^added +\| dial: EPERM$'
+	wait_for "$T/out" '^keep +\| dial: ok$'
+}
