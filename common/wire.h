@@ -32,6 +32,11 @@
 /* Environment variable that names the channel's descriptor number. */
 #define WIRE_CHANNEL_ENV "CAPWRAP_CHANNEL"
 /*
+ * Where the launcher puts the shim's path for a supervised program's
+ * supervisor, instead of LD_PRELOAD (unotify/unotify.h).
+ */
+#define WIRE_UNOTIFY_PRELOAD_ENV "CAPWRAP_UNOTIFY_PRELOAD"
+/*
  * The launcher puts the channel at this descriptor, out of the way of programs.
  */
 #define WIRE_CHANNEL_FD 1000

@@ -108,6 +108,7 @@ ours(const char *entry)
 {
 	static const char *const vars[] = {
 		"LD_PRELOAD=",
+		WIRE_UNOTIFY_PRELOAD_ENV "=",
 		WIRE_CHANNEL_ENV "=",
 		"CAPWRAP_SERVICE=",
 	};
@@ -158,11 +159,16 @@ service_environment(const struct spawn_request *rq, int chan_number)
 	for (size_t i = 0; i < rq->service->nenv; i++)
 		env[k++] = rq->service->env[i];
 	if (rq->shim_path != NULL) {
+		/* A supervised program's supervisor preloads it (unotify.h). */
+		const char *var = rq->supervisor != NULL ?
+		    WIRE_UNOTIFY_PRELOAD_ENV :
+		    "LD_PRELOAD";
+
 		if (old_preload != NULL && *old_preload != '\0')
-			env[k++] = env_entry("LD_PRELOAD=%s:%s", rq->shim_path,
+			env[k++] = env_entry("%s=%s:%s", var, rq->shim_path,
 			    old_preload);
 		else
-			env[k++] = env_entry("LD_PRELOAD=%s", rq->shim_path);
+			env[k++] = env_entry("%s=%s", var, rq->shim_path);
 		env[k++] = env_entry("%s=%d", WIRE_CHANNEL_ENV, chan_number);
 		env[k++] = env_entry("CAPWRAP_SERVICE=%s", rq->service->name);
 		for (size_t i = k - 3; i < k; i++) {
@@ -332,6 +338,22 @@ fail:
 	_exit(127);
 }
 
+/* The supervisor's command line: the program's path, then its arguments. */
+static char **
+supervised_argv(const struct spawn_request *rq)
+{
+	const struct policy_service *ps = rq->service;
+	char **argv = calloc(ps->argc + 2, sizeof(*argv));
+
+	if (argv == NULL)
+		return NULL;
+	argv[0] = (char *)"capwrap-unotify";
+	argv[1] = (char *)rq->program;
+	for (size_t i = 1; i < ps->argc; i++)
+		argv[i + 1] = ps->argv[i];
+	return argv;
+}
+
 /* What service_environment made for the service and the array. */
 static void
 free_environment(char **env, const struct spawn_request *rq)
@@ -448,7 +470,7 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 		.fence = fenced(rq),
 	};
 	struct daemon_ids ids;
-	char **env;
+	char **env, **argv = NULL;
 	pid_t pid;
 	int err;
 
@@ -458,6 +480,15 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 	a.chan_number = channel_number(
 	    a.svc_fd_limit != 0 ? a.svc_fd_limit : a.fd_limit);
 	env = service_environment(rq, a.chan_number);
+	if (rq->supervisor != NULL && env != NULL &&
+	    (argv = supervised_argv(rq)) == NULL) {
+		free_environment(env, rq);
+		env = NULL;
+	}
+	if (argv != NULL) {
+		a.program = rq->supervisor;
+		a.argv = argv;
+	}
 	if (env == NULL) {
 		daemon_ids_free(&ids);
 		snprintf(errbuf, errlen, "out of memory");
@@ -466,6 +497,7 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 	a.env = env;
 	pid = vfork_child(&a, &err);
 	free_environment(env, rq);
+	free(argv);
 	daemon_ids_free(&ids);
 	if (pid < 0) {
 		snprintf(errbuf, errlen, "vfork: %s", strerror(err));

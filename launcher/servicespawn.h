@@ -16,6 +16,8 @@ struct spawn_request {
 	const struct policy_service *service;
 	const char *program;   /* resolved path of argv[0] */
 	const char *shim_path; /* NULL: unprotected */
+	/* capwrap-unotify, which runs program supervised; NULL: shimmed */
+	const char *supervisor;
 	int channel_fd;	       /* -1: unprotected */
 	int stdout_fd, stderr_fd;
 };
