@@ -94,8 +94,8 @@ out:
 
 /* sendto, sendmsg, sendmmsg on a Unix socket: the destinations. */
 static int
-datagram_destinations(const struct target *t, long nr,
-    const uint64_t *args, bool *refuse)
+datagram_destinations(const struct target *t, long nr, const uint64_t *args,
+    bool *refuse)
 {
 	struct sockaddr_un sun;
 	struct msghdr mh;
@@ -163,7 +163,9 @@ unix_call(struct target *t, const struct seccomp_notif *n, int sock,
 	case SYS_listen:
 		ans->error = listen(sock, (int)args[1]) == 0 ? 0 : errno;
 		return 0;
+#ifdef SYS_accept
 	case SYS_accept:
+#endif
 	case SYS_accept4:
 		return accept_call(t, n, sock, ans, wait_fd);
 	default:
@@ -185,6 +187,26 @@ unix_call(struct target *t, const struct seccomp_notif *n, int sock,
 	}
 }
 
+/*
+ * The kernel lets the supervisor reach into its child only under the
+ * ptrace rules (pidfd_getfd, process_vm_readv); kernel.yama.ptrace_scope
+ * 2 or 3 forbids it, and every call is then refused.  Said once.
+ */
+static void
+say_denied_once(void)
+{
+	static bool said;
+
+	if (said)
+		return;
+	said = true;
+	fprintf(stderr,
+	    "capwrap-unotify: the kernel refuses the supervisor its program's "
+	    "sockets (%s; is kernel.yama.ptrace_scope above 1?): every socket "
+	    "call of the program is refused\n",
+	    strerror(errno));
+}
+
 int
 calls_handle(struct target *t, const struct seccomp_notif *n,
     struct answer *ans, int *wait_fd)
@@ -193,13 +215,17 @@ calls_handle(struct target *t, const struct seccomp_notif *n,
 
 	*ans = (struct answer){ .addfd = -1 };
 	*wait_fd = -1;
+#ifdef __x86_64__
 	if (n->data.nr & 0x40000000) {
 		/* x32: capwrap starts no such image; refuse, never continue. */
 		ans->error = ENOSYS;
 		return 0;
 	}
+#endif
 	if ((sock = target_fd(t, (int)n->data.args[0])) < 0) {
 		ans->error = errno;
+		if (errno == EPERM || errno == EACCES)
+			say_denied_once();
 		return 0;
 	}
 	family = family_of(sock);

@@ -26,8 +26,7 @@
 
 extern char **environ;
 
-static void __attribute__((noreturn))
-die(const char *what)
+static void __attribute__((noreturn)) die(const char *what)
 {
 	fprintf(stderr, "capwrap-unotify: %s: %s\n", what, strerror(errno));
 	exit(127);
@@ -116,12 +115,13 @@ start(char **argv)
 	pid_t pid, parent = getpid();
 
 	if (preload == NULL || *preload == '\0') {
-		fprintf(stderr, "capwrap-unotify: not started by capwrap run "
-				"(no " WIRE_UNOTIFY_PRELOAD_ENV ")\n");
+		fprintf(stderr,
+		    "capwrap-unotify: not started by capwrap run "
+		    "(no " WIRE_UNOTIFY_PRELOAD_ENV ")\n");
 		return 127;
 	}
-	if (env == NULL || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
-			       0, sp) != 0)
+	if (env == NULL ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0)
 		die("socketpair");
 	/* Blocked here, and in the second stage the exec keeps them so. */
 	sigfillset(&all);
@@ -177,8 +177,9 @@ main(int argc, char **argv)
 		return serve(listener, pid);
 	}
 	if (argc < 2 || argv[1][0] != '/') {
-		fprintf(stderr, "usage: capwrap-unotify /PATH/TO/PROGRAM "
-				"[ARG...]\n");
+		fprintf(stderr,
+		    "usage: capwrap-unotify /PATH/TO/PROGRAM "
+		    "[ARG...]\n");
 		return 127;
 	}
 	return start(argv + 1);

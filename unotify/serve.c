@@ -136,8 +136,8 @@ handle(struct target *t, struct seccomp_notif *n)
 			} else
 				i++;
 	}
-	if (nwaits == MAX_WAITING || (waits[nwaits].n = malloc(notif_size)) ==
-	    NULL) {
+	if (nwaits == MAX_WAITING ||
+	    (waits[nwaits].n = malloc(notif_size)) == NULL) {
 		close(wait_fd);
 		a = (struct answer){ .error = EAGAIN, .addfd = -1 };
 		finish(t, n, &a);

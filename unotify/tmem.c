@@ -10,9 +10,11 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <errno.h>
+#include <stdio.h>
 #include <linux/seccomp.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "unotify.h"
 
 bool
@@ -31,7 +33,8 @@ tmem_read(const struct target *t, uint64_t addr, void *buf, size_t len)
 
 	if (len == 0)
 		return 0;
-	if (process_vm_readv(t->pid, &local, 1, &remote, 1, 0) != (ssize_t)len) {
+	if (process_vm_readv(t->pid, &local, 1, &remote, 1, 0) !=
+	    (ssize_t)len) {
 		errno = EFAULT;
 		return -1;
 	}
@@ -54,11 +57,41 @@ tmem_write(const struct target *t, uint64_t addr, const void *buf, size_t len)
 		errno = ENOENT;
 		return -1;
 	}
-	if (process_vm_writev(t->pid, &local, 1, &remote, 1, 0) != (ssize_t)len) {
+	if (process_vm_writev(t->pid, &local, 1, &remote, 1, 0) !=
+	    (ssize_t)len) {
 		errno = EFAULT;
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A pidfd of the notifying thread's process.  The notification names a
+ * thread, not always its group's leader: PIDFD_THREAD (Linux 6.9) opens
+ * the thread itself; before it, the thread's group is read from /proc.
+ */
+static int
+open_pidfd(pid_t tid)
+{
+	char path[64], line[128];
+	long tgid = -1;
+	FILE *f;
+	int fd = (int)syscall(SYS_pidfd_open, tid, COMPAT_PIDFD_THREAD);
+
+	if (fd >= 0 || errno != EINVAL)
+		return fd;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+			break;
+	fclose(f);
+	if (tgid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	return (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0);
 }
 
 int
@@ -67,7 +100,7 @@ target_fd(struct target *t, int fd)
 	int dup;
 
 	if (t->pidfd < 0) {
-		t->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
+		t->pidfd = open_pidfd(t->pid);
 		if (t->pidfd < 0)
 			return -1;
 		/* The pidfd names the notifying process, not a successor. */

@@ -20,7 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 /*
  * Install the filter on the calling thread and return its listener (a
  * descriptor), or -1 with errno.  For a child about to exec the program.
@@ -29,10 +28,10 @@ int filter_install(void);
 
 /* One notification's target, for the calls below. */
 struct target {
-	pid_t pid;	/* the notifying thread's process */
-	int pidfd;	/* -1 until opened */
-	int listener;	/* the seccomp listener */
-	uint64_t id;	/* the notification's id */
+	pid_t pid;    /* the notifying thread's process */
+	int pidfd;    /* -1 until opened */
+	int listener; /* the seccomp listener */
+	uint64_t id;  /* the notification's id */
 };
 
 /* Copy len bytes at addr in the target into buf; 0 or -1 (errno). */
@@ -53,7 +52,7 @@ struct answer {
 	bool cont;
 	int64_t val;
 	int error;
-	int addfd;	     /* >= 0: install this descriptor as the result */
+	int addfd;	      /* >= 0: install this descriptor as the result */
 	uint32_t addfd_flags; /* O_CLOEXEC for it, or 0 */
 	uint64_t listener;    /* with addfd: the listening socket's inode */
 };
