@@ -177,15 +177,22 @@ refused_descent() {
 	assert_line "exec: EACCES"
 }
 
-@test "descend: capwrap check and run refuse a Go service, with cgo or without" {
+# A Go service itself runs supervised through seccomp (tests/supervised),
+# on a kernel with user notification; without it, it is refused.
+@test "descend: capwrap check and run refuse a Go service, with cgo or without, where it cannot run supervised" {
 	need_go
 	for prog in go-cgo go-static; do
 		policy_svc "$GO_DIR/$prog $U.db"
+		run "$CAPWRAP" check "$T/policy"
+		assert_success
+		assert_output --partial "$GO_DIR/$prog is $GO_REASON; it runs supervised through seccomp"
+		export CAPWRAP_PROBE_DISABLE=seccomp-notif
 		run "$CAPWRAP" check "$T/policy"
 		assert_equal "$status" 77
 		assert_output --partial "$GO_DIR/$prog is $GO_REASON"
 		run timeout 60 "$CAPWRAP" run "$T/policy"
 		assert_equal "$status" 77
+		unset CAPWRAP_PROBE_DISABLE
 	done
 }
 
