@@ -360,9 +360,12 @@ service_start(struct service_rt *s, size_t index, const char *shim, int width)
 	};
 	char err[PATH_MAX + 128];
 
-	if (!s->ps->unprotected &&
-	    target_check(s->program, err, sizeof(err)) == TARGET_SUPERVISED)
-		rq.supervisor = target_supervisor();
+	if (!s->ps->unprotected) {
+		rq.unotify = target_supervisor();
+		if (target_check(s->program, err, sizeof(err)) ==
+		    TARGET_SUPERVISED)
+			rq.supervisor = rq.unotify;
+	}
 	if (open_outputs(s, index, width, &rq) != 0 ||
 	    open_channel(s, index, &rq) != 0)
 		return -1;

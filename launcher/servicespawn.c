@@ -109,6 +109,7 @@ ours(const char *entry)
 	static const char *const vars[] = {
 		"LD_PRELOAD=",
 		WIRE_UNOTIFY_PRELOAD_ENV "=",
+		WIRE_UNOTIFY_ENV "=",
 		WIRE_CHANNEL_ENV "=",
 		"CAPWRAP_SERVICE=",
 	};
@@ -149,7 +150,7 @@ service_environment(const struct spawn_request *rq, int chan_number)
 
 	while (environ[n] != NULL)
 		n++;
-	env = calloc(n + rq->service->nenv + 4, sizeof(*env));
+	env = calloc(n + rq->service->nenv + 5, sizeof(*env));
 	if (env == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
@@ -163,6 +164,7 @@ service_environment(const struct spawn_request *rq, int chan_number)
 		const char *var = rq->supervisor != NULL ?
 		    WIRE_UNOTIFY_PRELOAD_ENV :
 		    "LD_PRELOAD";
+		size_t first_ours = k;
 
 		if (old_preload != NULL && *old_preload != '\0')
 			env[k++] = env_entry("%s=%s:%s", var, rq->shim_path,
@@ -171,11 +173,13 @@ service_environment(const struct spawn_request *rq, int chan_number)
 			env[k++] = env_entry("%s=%s", var, rq->shim_path);
 		env[k++] = env_entry("%s=%d", WIRE_CHANNEL_ENV, chan_number);
 		env[k++] = env_entry("CAPWRAP_SERVICE=%s", rq->service->name);
-		for (size_t i = k - 3; i < k; i++) {
+		if (rq->unotify != NULL)
+			env[k++] = env_entry("%s=%s", WIRE_UNOTIFY_ENV,
+			    rq->unotify);
+		for (size_t i = first_ours; i < k; i++) {
 			if (env[i] == NULL) {
-				free(env[k - 3]);
-				free(env[k - 2]);
-				free(env[k - 1]);
+				for (size_t j = first_ours; j < k; j++)
+					free(env[j]);
 				free(env);
 				return NULL;
 			}

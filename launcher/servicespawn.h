@@ -18,6 +18,8 @@ struct spawn_request {
 	const char *shim_path; /* NULL: unprotected */
 	/* capwrap-unotify, which runs program supervised; NULL: shimmed */
 	const char *supervisor;
+	/* The same, for the shim to run descendants under; NULL: none */
+	const char *unotify;
 	int channel_fd;	       /* -1: unprotected */
 	int stdout_fd, stderr_fd;
 };

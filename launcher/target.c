@@ -11,17 +11,26 @@
 #include "kernel.h"
 #include "target.h"
 
+/*
+ * Supervision answers each call by installing descriptors with
+ * SECCOMP_ADDFD_FLAG_SEND (Linux 5.14); the filter flag of 5.19 that
+ * kernel.c finds stands for it.
+ */
 const char *
 target_supervisor(void)
 {
 	static char path[PATH_MAX];
 	static int found = -1;
+	const struct kernel_info *k = kernel_info();
 	char exe[PATH_MAX];
 	ssize_t n;
 
 	if (found >= 0)
 		return found ? path : NULL;
 	found = 0;
+	if (!k->has[KERNEL_SECCOMP_NOTIF] ||
+	    !(k->notif_flags & KERNEL_NOTIF_WAIT_KILLABLE))
+		return NULL;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
@@ -38,19 +47,10 @@ target_supervisor(void)
 	return found ? path : NULL;
 }
 
-/*
- * Supervision answers each call by installing descriptors with
- * SECCOMP_ADDFD_FLAG_SEND (Linux 5.14); the filter flag of 5.19 that
- * kernel.c finds stands for it.
- */
 static bool
 can_supervise(int verdict)
 {
-	const struct kernel_info *k = kernel_info();
-
 	return (verdict == IMAGE_STATIC || verdict == IMAGE_GO) &&
-	    k->has[KERNEL_SECCOMP_NOTIF] &&
-	    (k->notif_flags & KERNEL_NOTIF_WAIT_KILLABLE) &&
 	    target_supervisor() != NULL;
 }
 

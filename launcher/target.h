@@ -19,7 +19,8 @@ int target_check(const char *path, char *why, size_t size);
 
 /*
  * The supervisor's path (capwrap-unotify beside capwrap in a build tree,
- * else where `make install` put it), or NULL if it is not there.
+ * else where `make install` put it), or NULL if it is not there or the
+ * kernel cannot supervise.
  */
 const char *target_supervisor(void);
 

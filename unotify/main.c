@@ -176,10 +176,8 @@ main(int argc, char **argv)
 		}
 		return serve(listener, pid);
 	}
-	if (argc < 2 || argv[1][0] != '/') {
-		fprintf(stderr,
-		    "usage: capwrap-unotify /PATH/TO/PROGRAM "
-		    "[ARG...]\n");
+	if (argc < 2) {
+		fprintf(stderr, "usage: capwrap-unotify PROGRAM [ARG...]\n");
 		return 127;
 	}
 	return start(argv + 1);

@@ -11,7 +11,8 @@
 load ../helpers
 
 SUPERVISED="$(dirname "$FIXTURES")/supervised"
-PATH="$SUPERVISED:$PATH"
+ATTACKERS="$(dirname "$FIXTURES")/attacks"
+PATH="$SUPERVISED:$ATTACKERS:$PATH"
 
 setup_file() {
 	command -v go > /dev/null || return 0
@@ -229,6 +230,62 @@ EOF
 	refute_output --partial "SIGKILL"
 }
 
+# supervised_descent COMMAND: svc runs COMMAND, which starts the static
+# server of @$U.db for one connection; a shimmed client dials svc and is
+# answered.  Nothing is refused, the fixed name is never bound.
+supervised_descent() {
+	write_policy <<EOF
+service svc {
+	exec $1
+	provides @$U.db
+}
+service cli {
+	exec fx-client $U.db hello
+	dials svc
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with cli
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines cli
+	assert_line "reply echo hello"
+	run service_lines svc
+	assert_line --regexp '^(popen: )?served hello$'
+	run grep -c "refused to exec" "$T/out" "$T/err"
+	refute_output --partial ":1"
+	run name_is_bound "$U.db"
+	assert_failure
+	run grep -c '"gate":"exec"' "$T/audit.jsonl"
+	refute_output --regexp '^[1-9]'
+}
+
+@test "supervised: a static image a service execs runs supervised: exec, syscall(SYS_execve), posix_spawnp" {
+	for how in "exec $SUPERVISED/sx-static-server" \
+	    "syscall $SUPERVISED/sx-static-server" "spawnp sx-static-server"; do
+		supervised_descent "ax-descend $how -n 1 $U.db"
+		rm -f "$T/audit.jsonl"
+	done
+}
+
+@test "supervised: a static image run through env, sh -c, system() and popen() runs supervised" {
+	for command in "env sx-static-server -n 1 $U.db" \
+	    "sh -c \"sx-static-server -n 1 $U.db\"" \
+	    "ax-descend system \"sx-static-server -n 1 $U.db\"" \
+	    "ax-descend popen \"sx-static-server -n 1 $U.db\""; do
+		supervised_descent "$command"
+		rm -f "$T/audit.jsonl"
+	done
+}
+
+@test "supervised: a Go image a service execs runs supervised, with cgo and without" {
+	need_go
+	for prog in go-echo-static go-echo-cgo; do
+		supervised_descent "env $GO_DIR/$prog serve $U.db 1"
+		rm -f "$T/audit.jsonl"
+	done
+}
+
 @test "supervised: without seccomp user notification a static service is refused, as before" {
 	write_policy <<EOF
 service srv {
@@ -248,7 +305,7 @@ EOF
 	run -127 "$unotify" "$SUPERVISED/sx-static-server" "$U.db"
 	assert_equal "$status" 127
 	assert_output --partial "not started by capwrap run"
-	run -127 "$unotify" relative/path
+	run -127 "$unotify"
 	assert_equal "$status" 127
 	assert_output --partial "usage: capwrap-unotify"
 }
