@@ -75,6 +75,16 @@ give_address(const struct target *t, const uint64_t *args,
 	return 0;
 }
 
+static bool
+listening(int sock)
+{
+	int on = 0;
+	socklen_t len = sizeof(on);
+
+	return getsockopt(sock, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 &&
+	    on != 0;
+}
+
 int
 accept_call(struct target *t, const struct seccomp_notif *n, int sock,
     struct answer *ans, int *wait_fd)
@@ -93,6 +103,11 @@ accept_call(struct target *t, const struct seccomp_notif *n, int sock,
 	}
 	if (fstat(sock, &st) != 0) {
 		ans->error = errno;
+		return 0;
+	}
+	/* Not listening: the kernel's EINVAL now, not a wait for nothing. */
+	if (!listening(sock)) {
+		ans->error = EINVAL;
 		return 0;
 	}
 	if ((conn = take_kept((uint64_t)st.st_ino)) < 0) {

@@ -286,6 +286,25 @@ EOF
 	done
 }
 
+@test "supervised: calls the kernel refuses are refused with the kernel's errno" {
+	run sx-errors
+	assert_success
+	printf '%s\n' "$output" > "$T/unwrapped"
+	write_policy <<EOF
+service errs {
+	exec sx-errors
+}
+EOF
+	start_topology --exit-with errs
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	service_lines errs > "$T/supervised"
+	run diff "$T/unwrapped" "$T/supervised"
+	assert_success
+	run grep -c ': ' "$T/supervised"
+	assert_output 13
+}
+
 @test "supervised: without seccomp user notification a static service is refused, as before" {
 	write_policy <<EOF
 service srv {
