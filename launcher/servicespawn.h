@@ -20,7 +20,7 @@ struct spawn_request {
 	const char *supervisor;
 	/* The same, for the shim to run descendants under; NULL: none */
 	const char *unotify;
-	int channel_fd;	       /* -1: unprotected */
+	int channel_fd; /* -1: unprotected */
 	int stdout_fd, stderr_fd;
 };
 
