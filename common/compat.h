@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <stdint.h>
 
@@ -69,6 +70,9 @@ struct compat_pidfd_info {
 };
 #define COMPAT_PIDFD_GET_INFO _IOWR(0xFF, 11, struct compat_pidfd_info)
 #define COMPAT_PIDFD_INFO_PID 1ULL
+
+/* pidfd_open of a thread rather than a thread-group leader (6.9). */
+#define COMPAT_PIDFD_THREAD O_EXCL
 
 /* Linux 5.1: io_uring, the same numbers on every architecture but alpha. */
 #ifndef SYS_io_uring_setup

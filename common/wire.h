@@ -32,6 +32,17 @@
 /* Environment variable that names the channel's descriptor number. */
 #define WIRE_CHANNEL_ENV "CAPWRAP_CHANNEL"
 /*
+ * Where the launcher puts the shim's path for a supervised program's
+ * supervisor, instead of LD_PRELOAD (unotify/unotify.h).
+ */
+#define WIRE_UNOTIFY_PRELOAD_ENV "CAPWRAP_UNOTIFY_PRELOAD"
+/*
+ * The supervisor's path, set by the launcher where the kernel allows
+ * supervision: the shim's exec gate runs an image it cannot enter under
+ * it instead of refusing it.
+ */
+#define WIRE_UNOTIFY_ENV "CAPWRAP_UNOTIFY"
+/*
  * The launcher puts the channel at this descriptor, out of the way of programs.
  */
 #define WIRE_CHANNEL_FD 1000

@@ -39,7 +39,16 @@ check_targets(const struct policy *p)
 		if (s->unprotected)
 			continue;
 		warn_wrapped(p, s);
-		if (target_check(path, why, sizeof(why)) != 0) {
+		switch (target_check(path, why, sizeof(why))) {
+		case 0:
+			continue;
+		case TARGET_SUPERVISED:
+			fprintf(stderr,
+			    "capwrap: %s:%u:%u: service %s: note: %s; it runs "
+			    "supervised through seccomp (capwrap-unotify)\n",
+			    p->path, s->exec_line, s->exec_col, s->name, why);
+			continue;
+		default:
 			fprintf(stderr,
 			    "capwrap: %s:%u:%u: service %s: %s; refusing "
 			    "to run it unprotected (mark it `unprotected` to "

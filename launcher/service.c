@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "orphans.h"
 #include "service.h"
+#include "target.h"
 #include "servicespawn.h"
 #include "startorder.h"
 
@@ -359,6 +360,12 @@ service_start(struct service_rt *s, size_t index, const char *shim, int width)
 	};
 	char err[PATH_MAX + 128];
 
+	if (!s->ps->unprotected) {
+		rq.unotify = target_supervisor();
+		if (target_check(s->program, err, sizeof(err)) ==
+		    TARGET_SUPERVISED)
+			rq.supervisor = rq.unotify;
+	}
 	if (open_outputs(s, index, width, &rq) != 0 ||
 	    open_channel(s, index, &rq) != 0)
 		return -1;

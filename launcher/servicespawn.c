@@ -16,6 +16,7 @@
 #include "daemonids.h"
 #include "domain.h"
 #include "kernel.h"
+#include "serviceenv.h"
 #include "servicespawn.h"
 #include "wire.h"
 
@@ -46,95 +47,6 @@ channel_number(rlim_t limit)
 	if (limit != RLIM_INFINITY && limit <= WIRE_CHANNEL_FD)
 		return limit > 4 ? (int)limit - 1 : 3;
 	return WIRE_CHANNEL_FD;
-}
-
-/* Whether the policy's env sets the variable of entry ("KEY=..."). */
-static bool
-overridden(const char *entry, const struct policy_service *ps)
-{
-	size_t klen = strcspn(entry, "=");
-
-	for (size_t i = 0; i < ps->nenv; i++)
-		if (strncmp(ps->env[i], entry, klen) == 0 &&
-		    ps->env[i][klen] == '=')
-			return true;
-	return false;
-}
-
-static bool
-ours(const char *entry)
-{
-	static const char *const vars[] = {
-		"LD_PRELOAD=",
-		WIRE_CHANNEL_ENV "=",
-		"CAPWRAP_SERVICE=",
-	};
-
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-		if (strncmp(entry, vars[i], strlen(vars[i])) == 0)
-			return true;
-	return false;
-}
-
-/* One formatted entry of an environment; NULL if out of memory. */
-static char *
-env_entry(const char *fmt, ...)
-{
-	va_list ap;
-	char *entry;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&entry, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : entry;
-}
-
-/*
- * The service's environment: the launcher's, with the policy's `env`
- * entries in place of the variables they set, the shim first in
- * LD_PRELOAD (a library preloaded ahead of it would see the socket calls
- * first) and the channel's number.  The policy cannot set those last
- * (policy/daemon.c refuses them).
- */
-static char **
-service_environment(const struct spawn_request *rq, int chan_number)
-{
-	const char *old_preload = getenv("LD_PRELOAD");
-	size_t n = 0, k = 0;
-	char **env;
-
-	while (environ[n] != NULL)
-		n++;
-	env = calloc(n + rq->service->nenv + 4, sizeof(*env));
-	if (env == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if ((!ours(environ[i]) || rq->shim_path == NULL) &&
-		    !overridden(environ[i], rq->service))
-			env[k++] = environ[i];
-	for (size_t i = 0; i < rq->service->nenv; i++)
-		env[k++] = rq->service->env[i];
-	if (rq->shim_path != NULL) {
-		if (old_preload != NULL && *old_preload != '\0')
-			env[k++] = env_entry("LD_PRELOAD=%s:%s", rq->shim_path,
-			    old_preload);
-		else
-			env[k++] = env_entry("LD_PRELOAD=%s", rq->shim_path);
-		env[k++] = env_entry("%s=%d", WIRE_CHANNEL_ENV, chan_number);
-		env[k++] = env_entry("CAPWRAP_SERVICE=%s", rq->service->name);
-		for (size_t i = k - 3; i < k; i++) {
-			if (env[i] == NULL) {
-				free(env[k - 3]);
-				free(env[k - 2]);
-				free(env[k - 1]);
-				free(env);
-				return NULL;
-			}
-		}
-	}
-	env[k] = NULL;
-	return env;
 }
 
 /*
@@ -288,16 +200,6 @@ child(struct child_args *a)
 fail:
 	a->err = errno;
 	_exit(127);
-}
-
-/* What service_environment made for the service and the array. */
-static void
-free_environment(char **env, const struct spawn_request *rq)
-{
-	for (char **e = env; *e != NULL; e++)
-		if (ours(*e) && rq->shim_path != NULL)
-			free(*e);
-	free(env);
 }
 
 /*
@@ -456,7 +358,7 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 		.fence = fenced(rq),
 	};
 	struct daemon_ids ids;
-	char **env;
+	char **env, **argv = NULL;
 	pid_t pid;
 	int err;
 
@@ -466,6 +368,15 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 	a.chan_number = channel_number(
 	    a.svc_fd_limit != 0 ? a.svc_fd_limit : a.fd_limit);
 	env = service_environment(rq, a.chan_number);
+	if (rq->supervisor != NULL && env != NULL &&
+	    (argv = supervised_argv(rq)) == NULL) {
+		free_environment(env, rq);
+		env = NULL;
+	}
+	if (argv != NULL) {
+		a.program = rq->supervisor;
+		a.argv = argv;
+	}
 	if (env == NULL) {
 		daemon_ids_free(&ids);
 		snprintf(errbuf, errlen, "out of memory");
@@ -474,6 +385,7 @@ spawn_service(const struct spawn_request *rq, char *errbuf, size_t errlen)
 	a.env = env;
 	pid = start_child(rq, &a, &err, errbuf, errlen);
 	free_environment(env, rq);
+	free(argv);
 	daemon_ids_free(&ids);
 	if (pid == -2)
 		return -1;

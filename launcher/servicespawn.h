@@ -16,7 +16,11 @@ struct spawn_request {
 	const struct policy_service *service;
 	const char *program;   /* resolved path of argv[0] */
 	const char *shim_path; /* NULL: unprotected */
-	int channel_fd;	       /* -1: unprotected */
+	/* capwrap-unotify, which runs program supervised; NULL: shimmed */
+	const char *supervisor;
+	/* The same, for the shim to run descendants under; NULL: none */
+	const char *unotify;
+	int channel_fd; /* -1: unprotected */
 	int stdout_fd, stderr_fd;
 };
 

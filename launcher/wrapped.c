@@ -119,7 +119,7 @@ warn_wrapped(const struct policy *p, const struct policy_service *s)
 			return;
 		if (wrapped_program(argv, argc, &at, path, sizeof(path)) != 0)
 			return;
-		if (target_check(path, why, sizeof(why)) != 0) {
+		if (target_check(path, why, sizeof(why)) < 0) {
 			fprintf(stderr,
 			    "capwrap: %s:%u: service %s: warning: %s "
 			    "starts a program the shim will refuse: %s\n",

@@ -49,6 +49,46 @@ exec_failed(struct env_build *b)
 	return -1;
 }
 
+/* The execl family and the shell fallback build argv on the stack. */
+#define ARGV_MAX 4096
+
+/*
+ * An image the shim cannot enter, run supervised (unotify/unotify.h):
+ * capwrap-unotify PATH ARG..., on the stack.
+ */
+static int
+supervisor_argv(const char *path, char *const argv[], char **out)
+{
+	size_t n = 0;
+
+	out[n++] = (char *)"capwrap-unotify";
+	out[n++] = (char *)path;
+	for (size_t i = 1; argv != NULL && argv[0] != NULL && argv[i] != NULL;
+	     i++) {
+		if (n == ARGV_MAX + 2) {
+			errno = E2BIG;
+			return -1;
+		}
+		out[n++] = argv[i];
+	}
+	out[n] = NULL;
+	return 0;
+}
+
+static int
+exec_supervised(const char *path, char *const argv[], char *const envp[])
+{
+	struct env_build b = { 0 };
+	char *sup_argv[ARGV_MAX + 3];
+	char *const *env;
+
+	if (supervisor_argv(path, argv, sup_argv) != 0 ||
+	    (env = with_shim_for_supervisor(envp, &b)) == NULL)
+		return -1;
+	(void)real.execve(exec_supervisor(), sup_argv, env);
+	return exec_failed(&b);
+}
+
 int
 execve(const char *path, char *const argv[], char *const envp[])
 {
@@ -62,8 +102,14 @@ execve(const char *path, char *const argv[], char *const envp[])
 	 */
 	if (!capshim_ready())
 		return (int)capshim_syscall(SYS_execve, path, argv, envp);
-	if (exec_gate(AT_FDCWD, path, 0) != 0)
+	switch (exec_gate(AT_FDCWD, path, 0, true)) {
+	case 0:
+		break;
+	case EXEC_SUPERVISE:
+		return exec_supervised(path, argv, envp);
+	default:
 		return -1;
+	}
 	env = with_shim(envp, &b);
 	if (env == NULL)
 		return -1;
@@ -78,7 +124,7 @@ execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
 	struct env_build b = { 0 };
 	char *const *env;
 
-	if (exec_gate(dirfd, path, flags) != 0)
+	if (exec_gate(dirfd, path, flags, false) != 0)
 		return -1;
 	if ((env = with_shim(envp, &b)) == NULL)
 		return -1;
@@ -92,16 +138,13 @@ fexecve(int fd, char *const argv[], char *const envp[])
 	struct env_build b = { 0 };
 	char *const *env;
 
-	if (exec_gate(fd, "", AT_EMPTY_PATH) != 0)
+	if (exec_gate(fd, "", AT_EMPTY_PATH, false) != 0)
 		return -1;
 	if ((env = with_shim(envp, &b)) == NULL)
 		return -1;
 	(void)real.fexecve(fd, argv, env);
 	return exec_failed(&b);
 }
-
-/* The execl family and the shell fallback build argv on the stack. */
-#define ARGV_MAX 4096
 
 /*
  * glibc's execvp runs a file of no format the kernel knows with the
@@ -123,7 +166,7 @@ exec_as_script(const char *path, char *const argv[], char *const envp[])
 		sh_argv[n++] = argv[i];
 	}
 	sh_argv[n] = NULL;
-	if (exec_gate(AT_FDCWD, sh_argv[0], 0) == 0)
+	if (exec_gate(AT_FDCWD, sh_argv[0], 0, false) == 0)
 		(void)real.execve(sh_argv[0], sh_argv, envp);
 }
 
@@ -137,7 +180,9 @@ execvpe(const char *file, char *const argv[], char *const envp[])
 
 	if (exec_search(file, path, sizeof(path)) != 0)
 		return -1;
-	gate = exec_gate(AT_FDCWD, path, 0);
+	gate = exec_gate(AT_FDCWD, path, 0, true);
+	if (gate == EXEC_SUPERVISE)
+		return exec_supervised(path, argv, envp);
 	if (gate != 0 && errno != ENOEXEC)
 		return -1;
 	if ((env = with_shim(envp, &b)) == NULL)
@@ -244,8 +289,22 @@ spawn_image(pid_t *pid, const char *path,
 	char *const *env;
 	int rc;
 
-	if (exec_gate(AT_FDCWD, path, 0) != 0)
+	char *sup_argv[ARGV_MAX + 3];
+
+	switch (exec_gate(AT_FDCWD, path, 0, true)) {
+	case 0:
+		break;
+	case EXEC_SUPERVISE:
+		if (supervisor_argv(path, argv, sup_argv) != 0 ||
+		    (env = with_shim_for_supervisor(envp, &b)) == NULL)
+			return errno;
+		rc = real.posix_spawn(pid, exec_supervisor(), actions, attr,
+		    sup_argv, env);
+		release_env(&b);
+		return rc;
+	default:
 		return errno;
+	}
 	if ((env = with_shim(envp, &b)) == NULL)
 		return errno;
 	rc = real.posix_spawn(pid, path, actions, attr, argv, env);

@@ -33,6 +33,7 @@ static const char *shim_file;
 
 static const char *const carried_names[] = {
 	"CAPWRAP_SERVICE",
+	WIRE_UNOTIFY_ENV,
 #ifdef CAPWRAP_SANITIZERS
 	/* A sanitizer-built shim cannot start without its runtime's options. */
 	"ASAN_OPTIONS",
@@ -63,6 +64,8 @@ exec_init(void)
 }
 
 static const char preload_prefix[] = "LD_PRELOAD=";
+/* Where a supervised image's supervisor finds the shim (unotify.h). */
+static const char unotify_preload_prefix[] = WIRE_UNOTIFY_PRELOAD_ENV "=";
 static const char channel_prefix[] = WIRE_CHANNEL_ENV "=";
 /* Not const: it goes into an envp, which is an array of char *. */
 static char dgram_mark[] = DGRAM_GATES_ENV "=1";
@@ -144,17 +147,23 @@ env_complete(const struct env_scan *sc, int chan, bool want_mark)
 	    (chan >= 0 ? sc->channel_right : !sc->channel_named) && complete;
 }
 
-/* The new environment, in memory mapped for it: envp and what it lacks. */
+/*
+ * The new environment, in memory mapped for it: envp and what it lacks.
+ * For a supervisor the shim's preload goes under another name, so that
+ * the supervisor's first stage runs without it (unotify/main.c).
+ */
 static char *const *
 build_env(char *const envp[], const struct env_scan *sc, int chan,
-    bool want_mark, struct env_build *b)
+    bool want_mark, bool supervisor, struct env_build *b)
 {
 	const char *old_preload = sc->old_preload;
+	const char *prefix = supervisor ? unotify_preload_prefix :
+					  preload_prefix;
 	size_t k = 0, strings;
 	char *text, chan_text[32];
 
 	snprintf(chan_text, sizeof(chan_text), "%s%d", channel_prefix, chan);
-	strings = sizeof(preload_prefix) + strlen(shim_file) + 1 +
+	strings = sizeof(unotify_preload_prefix) + strlen(shim_file) + 1 +
 	    (old_preload ? strlen(old_preload) : 0) + sizeof(chan_text) + 8;
 	b->map_size = (sc->n + 4 + NCARRIED) * sizeof(char *) + strings;
 	b->map = mmap(NULL, b->map_size, PROT_READ | PROT_WRITE,
@@ -166,19 +175,20 @@ build_env(char *const envp[], const struct env_scan *sc, int chan,
 
 	for (size_t i = 0; i < sc->n; i++)
 		if (!has_prefix(envp[i], preload_prefix) &&
+		    !has_prefix(envp[i], unotify_preload_prefix) &&
 		    !has_prefix(envp[i], channel_prefix))
 			b->envp[k++] = envp[i];
 	/* The shim first: a library ahead of it would see the calls first. */
 	b->envp[k++] = text;
 	if (old_preload != NULL && *old_preload != '\0' &&
 	    !preloads_shim(old_preload))
-		text += sprintf(text, "%s%s:%s", preload_prefix, shim_file,
+		text += sprintf(text, "%s%s:%s", prefix, shim_file,
 			    old_preload) +
 		    1;
 	else if (old_preload != NULL && preloads_shim(old_preload))
-		text += sprintf(text, "%s%s", preload_prefix, old_preload) + 1;
+		text += sprintf(text, "%s%s", prefix, old_preload) + 1;
 	else
-		text += sprintf(text, "%s%s", preload_prefix, shim_file) + 1;
+		text += sprintf(text, "%s%s", prefix, shim_file) + 1;
 	if (chan >= 0) {
 		b->envp[k++] = text;
 		text += sprintf(text, "%s", chan_text) + 1;
@@ -192,8 +202,8 @@ build_env(char *const envp[], const struct env_scan *sc, int chan,
 	return b->envp;
 }
 
-char *const *
-with_shim(char *const envp[], struct env_build *b)
+static char *const *
+env_for(char *const envp[], bool supervisor, struct env_build *b)
 {
 	static char *const empty[] = { NULL };
 	/* A relaxed load: no lock, so safe in a vfork child (inherit.c). */
@@ -216,9 +226,32 @@ with_shim(char *const envp[], struct env_build *b)
 		return NULL;
 	}
 	scan_env(envp, chan, &sc);
-	if (env_complete(&sc, chan, want_mark))
+	if (!supervisor && env_complete(&sc, chan, want_mark))
 		return envp;
-	return build_env(envp, &sc, chan, want_mark, b);
+	return build_env(envp, &sc, chan, want_mark, supervisor, b);
+}
+
+char *const *
+with_shim(char *const envp[], struct env_build *b)
+{
+	return env_for(envp, false, b);
+}
+
+char *const *
+with_shim_for_supervisor(char *const envp[], struct env_build *b)
+{
+	return env_for(envp, true, b);
+}
+
+const char *
+exec_supervisor(void)
+{
+	for (size_t i = 0; i < NCARRIED; i++)
+		if (strcmp(carried_names[i], WIRE_UNOTIFY_ENV) == 0 &&
+		    carried[i][0] != '\0' &&
+		    carried[i][strlen(WIRE_UNOTIFY_ENV) + 1] != '\0')
+			return carried[i] + strlen(WIRE_UNOTIFY_ENV) + 1;
+	return NULL;
 }
 
 void

@@ -19,6 +19,14 @@ struct env_build {
  * new array in b otherwise, or NULL (errno set).
  */
 char *const *with_shim(char *const envp[], struct env_build *b);
+/*
+ * The same for the supervisor of an image the shim cannot enter
+ * (unotify/unotify.h): always a new array, the shim's path under
+ * CAPWRAP_UNOTIFY_PRELOAD rather than LD_PRELOAD.
+ */
+char *const *with_shim_for_supervisor(char *const envp[], struct env_build *b);
+/* The supervisor's path, as the launcher gave it; NULL: none. */
+const char *exec_supervisor(void);
 /* Give back what with_shim mapped. */
 void release_env(struct env_build *b);
 

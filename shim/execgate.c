@@ -8,6 +8,7 @@
 
 #include "channel.h"
 #include "debug.h"
+#include "execenv.h"
 #include "execgate.h"
 #include "image.h"
 #include "init.h"
@@ -48,7 +49,7 @@ report_exec(const char *path, int verdict)
 }
 
 int
-exec_gate(int dirfd, const char *path, int flags)
+exec_gate(int dirfd, const char *path, int flags, bool supervise)
 {
 	char refused[IMAGE_PATH_MAX], fdpath[32];
 	int verdict;
@@ -64,6 +65,10 @@ exec_gate(int dirfd, const char *path, int flags)
 		errno = ENOEXEC;
 		return -1;
 	}
+	/* The image itself, not a #! interpreter: its path is the one run. */
+	if (supervise && (verdict == IMAGE_STATIC || verdict == IMAGE_GO) &&
+	    strcmp(refused, path) == 0 && exec_supervisor() != NULL)
+		return EXEC_SUPERVISE;
 	/* fexecve: name the file behind the descriptor. */
 	if (refused[0] == '\0') {
 		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", dirfd);

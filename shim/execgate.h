@@ -22,8 +22,12 @@ void exec_gate_init(void);
  * 0 to go ahead (the kernel may still refuse it), or -1 with errno
  * EACCES (refused, said and reported) or ENOEXEC (no format the kernel
  * runs without binfmt_misc, whose interpreters the shim cannot check).
+ * With supervise, EXEC_SUPERVISE for a static or Go image when the
+ * launcher named a supervisor (execenv.h): the caller runs it under
+ * capwrap-unotify instead.
  */
-int exec_gate(int dirfd, const char *path, int flags);
+#define EXEC_SUPERVISE 1
+int exec_gate(int dirfd, const char *path, int flags, bool supervise);
 
 /* True if the shim can enter path; says and reports nothing. */
 bool exec_enterable(const char *path);

@@ -79,14 +79,20 @@ EOF
 	refute_line --partial "squatter got early"
 }
 
-@test "an exec from a library's constructor, before the shim's own ran, is checked: a static program is refused" {
+# early_exec_policy: a library's constructor execs hx-static before the
+# shim's constructor ran.
+early_exec_policy() {
 	write_policy <<EOF
 service early {
 	exec env HX_EARLY_EXEC=$HABITS/hx-static hx-early
 }
 audit $T/audit.jsonl
 EOF
-	start_topology --exit-with early
+}
+
+@test "an exec from a library's constructor, before the shim's own ran, is checked: a static program is refused where it cannot run supervised" {
+	early_exec_policy
+	CAPWRAP_PROBE_DISABLE=seccomp-notif start_topology --exit-with early
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
 	run service_lines early
@@ -95,6 +101,19 @@ EOF
 	run cat "$T/audit.jsonl"
 	assert_output --partial '"gate":"exec"'
 	assert_output --partial "statically linked"
+}
+
+@test "an exec from a library's constructor, before the shim's own ran, is checked: a static program runs supervised, without the channel" {
+	early_exec_policy
+	start_topology --exit-with early
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines early
+	assert_line "LD_PRELOAD unset"
+	assert_line "CAPWRAP_CHANNEL unset"
+	refute_line "main reached"
+	run cat "$T/audit.jsonl"
+	refute_output --partial '"gate":"exec"'
 }
 
 @test "a preload of the program's own is kept behind the shim, and its constructor is gated" {

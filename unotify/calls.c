@@ -1,0 +1,246 @@
+/*
+ * One notification: what the program asked, performed here through the
+ * shim's gates on a duplicate of its socket.
+ *
+ * A call on a socket of another family than AF_UNIX continues in the
+ * kernel as the program made it: the family is fixed when the socket is
+ * made, so no change the program makes to its memory meanwhile can turn
+ * the call towards a Unix socket name.  A call on a Unix socket never
+ * continues: its address is copied once, and the copy is what the gate
+ * judges and what the call uses (seccomp_unotify(2), on time of check
+ * and time of use).
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unotify.h"
+
+static int
+family_of(int sock)
+{
+	int domain;
+	socklen_t len = sizeof(domain);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0)
+		return -1;
+	return domain;
+}
+
+/* The program's socket address, copied: 0, or an errno. */
+static int
+copy_address(const struct target *t, uint64_t ptr, uint64_t len,
+    struct sockaddr_un *sun)
+{
+	if (len < sizeof(sa_family_t) || len > sizeof(*sun))
+		return EINVAL;
+	memset(sun, 0, sizeof(*sun));
+	if (tmem_read(t, ptr, sun, (size_t)len) != 0)
+		return errno;
+	return 0;
+}
+
+static bool
+abstract(const struct sockaddr_un *sun, uint64_t len)
+{
+	return sun->sun_family == AF_UNIX &&
+	    len > offsetof(struct sockaddr_un, sun_path) &&
+	    sun->sun_path[0] == '\0';
+}
+
+/*
+ * bind or connect with a copy of the program's address.  A relative
+ * path is the program's, so the call is made from its directory.
+ */
+static int
+bind_or_connect(const struct target *t, long nr, int sock,
+    const struct sockaddr_un *sun, socklen_t len)
+{
+	char cwd[64];
+	int here = -1, there = -1, rc, err;
+
+	if (len > offsetof(struct sockaddr_un, sun_path) &&
+	    sun->sun_path[0] != '\0' && sun->sun_path[0] != '/') {
+		snprintf(cwd, sizeof(cwd), "/proc/%d/cwd", (int)t->pid);
+		here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		there = open(cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (here < 0 || there < 0 || fchdir(there) != 0) {
+			err = errno;
+			goto out;
+		}
+	}
+	rc = nr == SYS_bind ? bind(sock, (const struct sockaddr *)sun, len) :
+			      connect(sock, (const struct sockaddr *)sun, len);
+	err = rc == 0 ? 0 : errno;
+out:
+	if (here >= 0) {
+		if (fchdir(here) != 0)
+			err = err != 0 ? err : errno;
+		close(here);
+	}
+	if (there >= 0)
+		close(there);
+	return err;
+}
+
+/* sendto, sendmsg, sendmmsg on a Unix socket: the destinations. */
+static int
+datagram_destinations(const struct target *t, long nr, const uint64_t *args,
+    bool *refuse)
+{
+	struct sockaddr_un sun;
+	struct msghdr mh;
+	uint64_t name = 0, namelen = 0;
+	int err;
+
+	*refuse = false;
+	if (nr == SYS_sendto) {
+		name = args[4];
+		namelen = args[5];
+	} else if (nr == SYS_sendmsg) {
+		if (tmem_read(t, args[1], &mh, sizeof(mh)) != 0)
+			return errno;
+		name = (uint64_t)(uintptr_t)mh.msg_name;
+		namelen = mh.msg_namelen;
+	} else {
+		/* sendmmsg: every message's destination, as the kernel caps. */
+		struct mmsghdr m;
+		uint64_t vlen = args[2] > UIO_MAXIOV ? UIO_MAXIOV : args[2];
+
+		for (uint64_t i = 0; i < vlen && !*refuse; i++) {
+			if (tmem_read(t, args[1] + i * sizeof(m), &m,
+				sizeof(m)) != 0)
+				return errno;
+			if (m.msg_hdr.msg_name == NULL)
+				continue;
+			err = copy_address(t,
+			    (uint64_t)(uintptr_t)m.msg_hdr.msg_name,
+			    m.msg_hdr.msg_namelen, &sun);
+			if (err != 0)
+				return err;
+			*refuse = abstract(&sun, m.msg_hdr.msg_namelen);
+		}
+		return 0;
+	}
+	if (name == 0)
+		return 0;
+	if ((err = copy_address(t, name, namelen, &sun)) != 0)
+		return err;
+	*refuse = abstract(&sun, namelen);
+	return 0;
+}
+
+/* A Unix socket's call, performed here; *ans filled, or 1 (wait). */
+static int
+unix_call(struct target *t, const struct seccomp_notif *n, int sock,
+    struct answer *ans, int *wait_fd)
+{
+	const uint64_t *args = (const uint64_t *)n->data.args;
+	struct sockaddr_un sun;
+	bool refuse;
+	long nr = n->data.nr;
+	int err;
+
+	switch (nr) {
+	case SYS_bind:
+	case SYS_connect:
+		if ((err = copy_address(t, args[1], args[2], &sun)) != 0) {
+			ans->error = err;
+			return 0;
+		}
+		ans->error = bind_or_connect(t, nr, sock, &sun,
+		    (socklen_t)args[2]);
+		return 0;
+	case SYS_listen:
+		ans->error = listen(sock, (int)args[1]) == 0 ? 0 : errno;
+		return 0;
+#ifdef SYS_accept
+	case SYS_accept:
+#endif
+	case SYS_accept4:
+		return accept_call(t, n, sock, ans, wait_fd);
+	default:
+		if ((err = datagram_destinations(t, nr, args, &refuse)) != 0) {
+			ans->error = err;
+			return 0;
+		}
+		if (refuse) {
+			fprintf(stderr,
+			    "capwrap-unotify: pid %d: a datagram to an "
+			    "abstract name is refused under supervision\n",
+			    (int)t->pid);
+			ans->error = EPERM;
+			return 0;
+		}
+		/* No abstract destination: no gate concerns it. */
+		ans->cont = true;
+		return 0;
+	}
+}
+
+/*
+ * The kernel lets the supervisor reach into its child only under the
+ * ptrace rules (pidfd_getfd, process_vm_readv); kernel.yama.ptrace_scope
+ * 2 or 3 forbids it, and every call is then refused.  Said once.
+ */
+static void
+say_denied_once(void)
+{
+	static bool said;
+
+	if (said)
+		return;
+	said = true;
+	fprintf(stderr,
+	    "capwrap-unotify: the kernel refuses the supervisor its program's "
+	    "sockets (%s; is kernel.yama.ptrace_scope above 1?): every socket "
+	    "call of the program is refused\n",
+	    strerror(errno));
+}
+
+int
+calls_handle(struct target *t, const struct seccomp_notif *n,
+    struct answer *ans, int *wait_fd)
+{
+	int sock, family, rc;
+
+	*ans = (struct answer){ .addfd = -1 };
+	*wait_fd = -1;
+#ifdef __x86_64__
+	if (n->data.nr & 0x40000000) {
+		/* x32: capwrap starts no such image; refuse, never continue. */
+		ans->error = ENOSYS;
+		return 0;
+	}
+#endif
+	if ((sock = target_fd(t, (int)n->data.args[0])) < 0) {
+		ans->error = errno;
+		if (errno == EPERM || errno == EACCES)
+			say_denied_once();
+		return 0;
+	}
+	family = family_of(sock);
+	if (family < 0) {
+		ans->error = errno;
+		close(sock);
+		return 0;
+	}
+	if (family != AF_UNIX) {
+		ans->cont = true;
+		close(sock);
+		return 0;
+	}
+	rc = unix_call(t, n, sock, ans, wait_fd);
+	if (rc == 0)
+		close(sock);
+	return rc;
+}
