@@ -96,7 +96,7 @@ accept_call(struct target *t, const struct seccomp_notif *n, int sock,
 	struct stat st;
 	int conn, err;
 
-	*ans = (struct answer){ .addfd = -1 };
+	*ans = (struct answer){ .addfd = -1, .setfd = -1 };
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
 		ans->error = EINVAL;
 		return 0;
@@ -138,7 +138,9 @@ accept_call(struct target *t, const struct seccomp_notif *n, int sock,
 		ans->addfd = conn;
 		ans->listener = (uint64_t)st.st_ino;
 		accept_keep(ans);
-		*ans = (struct answer){ .error = err, .addfd = -1 };
+		*ans = (struct answer){ .error = err,
+			.addfd = -1,
+			.setfd = -1 };
 		return 0;
 	}
 	ans->addfd = conn;

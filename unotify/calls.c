@@ -139,6 +139,41 @@ datagram_destinations(const struct target *t, long nr, const uint64_t *args,
 	return 0;
 }
 
+/*
+ * Under the Landlock fence the shim has an external name connected by the
+ * launcher and puts that socket in place of the one it was asked to
+ * connect (shim/extdial.c): here, in place of the duplicate.  The
+ * program's descriptor must then be replaced the same way, close-on-exec
+ * kept, before the call returns.
+ */
+static void
+replaced_socket(const struct target *t, int fd, int sock, ino_t was,
+    struct answer *ans)
+{
+	char path[64], line[64];
+	struct stat now;
+	unsigned long flags = 0;
+	FILE *f;
+
+	if (fstat(sock, &now) != 0 || now.st_ino == was)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)t->pid, fd);
+	if ((f = fopen(path, "re")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "flags: %lo", &flags) == 1)
+				break;
+		fclose(f);
+	}
+	ans->addfd = fcntl(sock, F_DUPFD_CLOEXEC, 3);
+	ans->setfd = fd;
+	ans->addfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+	ans->val = 0;
+	if (ans->addfd < 0) {
+		ans->error = errno;
+		ans->setfd = -1;
+	}
+}
+
 /* A Unix socket's call, performed here; *ans filled, or 1 (wait). */
 static int
 unix_call(struct target *t, const struct seccomp_notif *n, int sock,
@@ -146,6 +181,7 @@ unix_call(struct target *t, const struct seccomp_notif *n, int sock,
 {
 	const uint64_t *args = (const uint64_t *)n->data.args;
 	struct sockaddr_un sun;
+	struct stat before;
 	bool refuse;
 	long nr = n->data.nr;
 	int err;
@@ -153,12 +189,18 @@ unix_call(struct target *t, const struct seccomp_notif *n, int sock,
 	switch (nr) {
 	case SYS_bind:
 	case SYS_connect:
+		/* The socket's inode before: a connect may replace it. */
+		if (fstat(sock, &before) != 0)
+			before.st_ino = 0;
 		if ((err = copy_address(t, args[1], args[2], &sun)) != 0) {
 			ans->error = err;
 			return 0;
 		}
 		ans->error = bind_or_connect(t, nr, sock, &sun,
 		    (socklen_t)args[2]);
+		if (ans->error == 0 && nr == SYS_connect)
+			replaced_socket(t, (int)args[0], sock, before.st_ino,
+			    ans);
 		return 0;
 	case SYS_listen:
 		ans->error = listen(sock, (int)args[1]) == 0 ? 0 : errno;

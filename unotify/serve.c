@@ -102,7 +102,9 @@ finish(const struct target *t, const struct seccomp_notif *n,
 {
 	bool sent = answer_send(t, a);
 
-	if (a->addfd >= 0) {
+	if (a->addfd >= 0 && a->setfd >= 0)
+		close(a->addfd);
+	else if (a->addfd >= 0) {
 		if (!sent)
 			accept_keep(a);
 		else
@@ -118,7 +120,7 @@ handle(struct target *t, struct seccomp_notif *n)
 	int wait_fd;
 
 	if (repeated(t, n)) {
-		a = (struct answer){ .addfd = -1 };
+		a = (struct answer){ .addfd = -1, .setfd = -1 };
 		finish(t, n, &a);
 		return;
 	}
@@ -139,7 +141,9 @@ handle(struct target *t, struct seccomp_notif *n)
 	if (nwaits == MAX_WAITING ||
 	    (waits[nwaits].n = malloc(notif_size)) == NULL) {
 		close(wait_fd);
-		a = (struct answer){ .error = EAGAIN, .addfd = -1 };
+		a = (struct answer){ .error = EAGAIN,
+			.addfd = -1,
+			.setfd = -1 };
 		finish(t, n, &a);
 		return;
 	}

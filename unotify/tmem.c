@@ -128,12 +128,17 @@ answer_send(const struct target *t, const struct answer *a)
 	if (a->addfd >= 0) {
 		struct seccomp_notif_addfd add = {
 			.id = t->id,
-			.flags = SECCOMP_ADDFD_FLAG_SEND,
+			.flags = a->setfd >= 0 ? SECCOMP_ADDFD_FLAG_SETFD :
+						 SECCOMP_ADDFD_FLAG_SEND,
 			.srcfd = (uint32_t)a->addfd,
+			.newfd = a->setfd >= 0 ? (uint32_t)a->setfd : 0,
 			.newfd_flags = a->addfd_flags,
 		};
 
-		return ioctl(t->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0;
+		if (ioctl(t->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
+			return false;
+		if (a->setfd < 0)
+			return true;
 	}
 	if (a->cont)
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;

@@ -305,6 +305,32 @@ EOF
 	assert_output 13
 }
 
+# An unwrapped server of @$U.x on the host, outside the topology.
+host_server() {
+	fx-server -n 1 "$U.x" > "$T/host" 2>&1 &
+	BACKGROUND_PIDS="${BACKGROUND_PIDS:-} $!"
+	wait_for "$T/host" 'listening pid='
+}
+
+@test "supervised: a static client dials an external name, through the launcher under the Landlock fence, and without it" {
+	for hook in "" landlock; do
+		host_server
+		write_policy <<EOF
+service cli {
+	exec sx-static-client $U.x hello
+}
+external @$U.x
+EOF
+		CAPWRAP_PROBE_DISABLE=$hook start_topology --exit-with cli
+		wait_topology
+		assert_equal "$TOPOLOGY_STATUS" 0
+		run service_lines cli
+		assert_line "reply echo hello"
+		wait_for "$T/host" '^served hello$'
+		stop_topology
+	done
+}
+
 @test "supervised: without seccomp user notification a static service is refused, as before" {
 	write_policy <<EOF
 service srv {
