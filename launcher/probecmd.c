@@ -19,6 +19,7 @@
 #include "jsonl.h"
 #include "kernel.h"
 #include "probecmd.h"
+#include "target.h"
 
 /* One feature as probe reports it. */
 struct report {
@@ -131,7 +132,16 @@ fill_notif(const struct kernel_info *k, struct report *r)
 		.available = k->has[KERNEL_SECCOMP_NOTIF],
 		.forced_off = k->forced_off[KERNEL_SECCOMP_NOTIF] ||
 		    k->forced_off[KERNEL_SECCOMP],
-		.says = "capwrap does not use it" };
+		.says = target_supervisor() != NULL ?
+		    "static and Go programs run supervised: "
+		    "capwrap-unotify performs their socket calls through the "
+		    "shim's gates" :
+		    r->available ?
+		    "static and Go programs are refused: supervising them "
+		    "needs SECCOMP_ADDFD_FLAG_SEND (Linux 5.14) and "
+		    "capwrap-unotify" :
+		    "static and Go programs are refused: the shim cannot "
+		    "enter them and capwrap cannot supervise them" };
 	snprintf(r->status, sizeof(r->status), "%s%s%s%s",
 	    r->available ? "yes, flags" : "no",
 	    fl & KERNEL_NOTIF_TSYNC_ESRCH ? " tsync-esrch" : "",
@@ -140,12 +150,13 @@ fill_notif(const struct kernel_info *k, struct report *r)
 		r->forced_off	    ? FORCED :
 				      "");
 	snprintf(r->extra, sizeof(r->extra),
-	    "\"flags\":[%s%s%s],\"used\":false",
+	    "\"flags\":[%s%s%s],\"used\":%s",
 	    fl & KERNEL_NOTIF_TSYNC_ESRCH ? "\"tsync-esrch\"" : "",
 	    fl == (KERNEL_NOTIF_TSYNC_ESRCH | KERNEL_NOTIF_WAIT_KILLABLE) ?
 		"," :
 		"",
-	    fl & KERNEL_NOTIF_WAIT_KILLABLE ? "\"wait-killable-recv\"" : "");
+	    fl & KERNEL_NOTIF_WAIT_KILLABLE ? "\"wait-killable-recv\"" : "",
+	    target_supervisor() != NULL ? "true" : "false");
 }
 
 /* Whether a program could go past the shim with io_uring at all. */

@@ -60,7 +60,10 @@ FORCED="(forced off by CAPWRAP_PROBE_DISABLE)"
 	# The fence is used wherever the kernel scopes abstract sockets.
 	assert_equal "$(json_get 'j["features"]["landlock"]["used"]')" \
 		"$(json_get '"abstract-unix-socket" in j["features"]["landlock"]["scopes"]')"
-	assert_equal "$(json_get 'j["features"]["seccomp-notif"]["used"]')" False
+	# Supervision is used wherever the kernel has ADDFD_FLAG_SEND (asked
+	# as the 5.19 filter flag that comes after it).
+	assert_equal "$(json_get 'j["features"]["seccomp-notif"]["used"]')" \
+		"$(json_get '"wait-killable-recv" in j["features"]["seccomp-notif"]["flags"]')"
 	# io_uring_disabled as the sysctl says, null where there is none.
 	if [ -r /proc/sys/kernel/io_uring_disabled ]; then
 		assert_equal "$(json_get 'j["features"]["io_uring"]["disabled"]')" \
@@ -128,7 +131,7 @@ sys.exit(a != b)' "$T/real.json" "$T/probe.json"
 	CAPWRAP_PROBE_DISABLE=seccomp run "$CAPWRAP" probe
 	assert_success
 	assert_line "seccomp filters (Linux 3.5): no $FORCED: wrapped services run without the io_uring fence"
-	assert_line "seccomp user notification (Linux 5.0): no $FORCED: capwrap does not use it"
+	assert_line "seccomp user notification (Linux 5.0): no $FORCED: static and Go programs are refused: the shim cannot enter them and capwrap cannot supervise them"
 	CAPWRAP_PROBE_DISABLE=seccomp probe_json
 	assert_equal "$(json_get 'j["features"]["fence"]["available"]')" False
 	assert_equal "$(json_get 'j["features"]["fence"]["forced_off"]')" True
@@ -137,7 +140,7 @@ sys.exit(a != b)' "$T/real.json" "$T/probe.json"
 		assert_line "io_uring fence (Linux 3.5): no $FORCED: wrapped services can reach the kernel through io_uring, past the shim's gates"
 	fi
 	CAPWRAP_PROBE_DISABLE=seccomp-notif run "$CAPWRAP" probe
-	assert_line "seccomp user notification (Linux 5.0): no $FORCED: capwrap does not use it"
+	assert_line "seccomp user notification (Linux 5.0): no $FORCED: static and Go programs are refused: the shim cannot enter them and capwrap cannot supervise them"
 }
 
 @test "probe: io_uring forced off reads as disabled system-wide; with seccomp off too, no fence is needed" {
