@@ -15,6 +15,7 @@
 #include "capability.h"
 #include "channel.h"
 #include "debug.h"
+#include "selfpid.h"
 #include "sockets.h"
 
 int
@@ -91,6 +92,6 @@ held_capability(uint16_t socktype, const struct abstract_addr *name,
 
 	if (!sockets_capability(socktype, name->name, name->len, cap))
 		return false;
-	self = getpid();
+	self = self_pid();
 	return cap->granted_to == self || claim_capability(cap, self);
 }
