@@ -15,6 +15,7 @@
 #include "capability.h"
 #include "channel.h"
 #include "debug.h"
+#include "reappage.h"
 #include "selfpid.h"
 #include "sockets.h"
 
@@ -30,6 +31,8 @@ ask_capability(int fd, int type, const struct abstract_addr *name,
 	/* A non-blocking connect never waits for a provider to appear. */
 	if (fl >= 0 && (fl & O_NONBLOCK))
 		req.dial.flags |= WIRE_DIAL_NOWAIT;
+	if (!reappage_have())
+		req.dial.flags |= WIRE_DIAL_PAGE;
 	abstract_wire_name(name, &req.dial.name);
 	capshim_debug("asking for a capability to @%.*s", (int)name->len,
 	    (const char *)name->name);

@@ -14,6 +14,7 @@
 
 #include "rawsys.h"
 #include "channel.h"
+#include "reappage.h"
 #include "debug.h"
 #include "real.h"
 #include "transport.h"
@@ -203,17 +204,31 @@ send_request(int fd, const union wire_msg *req, int reply_end)
 	    reply_end >= 0 ? 1 : 0, 0, &capshim_sysio);
 }
 
-/* The reply: no descriptor, nothing cut, no longer than a message. */
+/*
+ * The reply: nothing cut, no longer than a message, and no descriptor
+ * but the reap page where the reply says it is attached.
+ */
 static int
 receive_reply(int fd, union wire_msg *reply)
 {
 	char buf[WIRE_MSG_MAX + 1];
 	struct transport_msg in = { .data = buf, .size = sizeof(buf) };
+	bool page;
 
-	if (transport_recv(fd, 0, 0, &in, &capshim_sysio) != TRANSPORT_MESSAGE)
+	if (transport_recv(fd, 0, 1, &in, &capshim_sysio) != TRANSPORT_MESSAGE)
 		return -1;
-	if (wire_decode(buf, in.len, reply) != 0 || reply->h.type != WIRE_REPLY)
+	if (wire_decode(buf, in.len, reply) != 0 ||
+	    reply->h.type != WIRE_REPLY) {
+		transport_discard(&in, &capshim_sysio);
 		return -1;
+	}
+	page = (reply->reply.flags & WIRE_REPLY_PAGE) != 0;
+	if (page != (in.nfds == 1)) {
+		transport_discard(&in, &capshim_sysio);
+		return -1;
+	}
+	if (page)
+		reappage_take(in.fds[0]);
 	return 0;
 }
 

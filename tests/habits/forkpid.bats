@@ -67,6 +67,7 @@ child_dialed() {
 	assert_line "parent dialed"
 	assert_line "parent dialed again"
 	# The child read EOF: the gate aborted its connection.
+	assert_line --regexp '^rawclone child [0-9]+: EPIPE$'
 	child=$(service_lines web | sed -nE 's/^rawclone child ([0-9]+): EPIPE$/\1/p')
 	[[ -n $child ]]
 	run service_lines db
