@@ -273,6 +273,16 @@ run_pidreuse() {
 	assert_output --partial "pid $victim holds no capability to service db"
 }
 
+@test "pid reuse: an attacker with the pid of a dead forked worker that db's gate knew by pid, reaped by its parent and not the launcher, is not admitted" {
+	run_pidreuse worker
+	assert_line --regexp '^attacker_said=connected (eof|read: ECONNRESET|write: EPIPE) $'
+	refute_line --regexp '^attacker_said=.*(reply|timeout)'
+	run grep "\"peer_pid\":$victim," "$T/audit.jsonl"
+	assert_success
+	assert_output --partial '"gate":"accept"'
+	assert_output --partial "pid $victim holds no capability to service db"
+}
+
 @test "pid reuse: a thread that took a dead outsider's connection before a granted client with its pid became known by pid still refuses it" {
 	run_pidreuse threads
 	assert_line stolen=0
@@ -304,4 +314,11 @@ run_pidreuse() {
 	assert_success
 	assert_output --partial '"gate":"connect"'
 	assert_output --partial 'is not the one the capability names'
+}
+
+@test "pid reuse: with the launcher killed, a worker that outlives it never takes the impostor with its dead provider's pid for the provider" {
+	run_pidreuse orphaned
+	# Its full check finds no provider, and no launcher to ask again.
+	assert_line 'client_said=second: connect: EACCES'
+	assert_line 'attacker_said=got nothing '
 }
