@@ -322,3 +322,32 @@ run_pidreuse() {
 	assert_line 'client_said=second: connect: EACCES'
 	assert_line 'attacker_said=got nothing '
 }
+
+@test "reap page: a service cannot move the launcher's reap epoch: the mapping stays read-only, and a read-write reopen can neither map it writable nor write it" {
+	write_policy <<EOF2
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec ax-reap $U.db
+	dials db
+}
+audit $T/audit.jsonl
+EOF2
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line 'mprotect: EACCES'
+	# Root may reopen a mapped file by its map_files link; the seal
+	# (F_SEAL_FUTURE_WRITE) holds for root too.
+	if [[ $(id -u) == 0 ]]; then
+		assert_line 'reopen: OK'
+		assert_line 'mmap: EPERM'
+		assert_line 'write: EPERM'
+	else
+		assert_line --regexp '^reopen: E'
+	fi
+	assert_line 'epoch: unchanged'
+}
