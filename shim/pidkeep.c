@@ -139,17 +139,78 @@ unreaped_by_epoch(int fd, uint64_t pidfs_ino, pid_t pid)
 	return false;
 }
 
+/*
+ * The slot that keeps fd for the launcher's child pidfs_ino with this
+ * pid, and its version (even), read as one; -1 if there is none.
+ */
+static int
+reaped_slot(int fd, uint64_t pidfs_ino, pid_t pid, unsigned *version)
+{
+	for (int i = 0; i < KEEP_SLOTS; i++) {
+		unsigned v = atomic_load_explicit(&slots[i].version,
+		    memory_order_acquire);
+		bool same = !(v & 1) &&
+		    atomic_load_explicit(&slots[i].fd_plus_one,
+			memory_order_relaxed) == fd + 1 &&
+		    atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
+			pidfs_ino &&
+		    atomic_load_explicit(&slots[i].pid, memory_order_relaxed) ==
+			pid;
+
+		atomic_thread_fence(memory_order_acquire);
+		if (same &&
+		    atomic_load_explicit(&slots[i].version,
+			memory_order_relaxed) == v) {
+			*version = v;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Record epoch in slot i, read before the process was seen unreaped
+ * with its pid, unless the slot changed since it was read at version v
+ * (every take moves the version): the epoch then belongs to the
+ * process the slot names.
+ */
+static void
+rearm(int i, unsigned v, uint64_t epoch)
+{
+	if (!atomic_compare_exchange_strong_explicit(&slots[i].version, &v,
+		v + 1, memory_order_acq_rel, memory_order_relaxed))
+		return;
+	atomic_store_explicit(&slots[i].epoch_plus_one, epoch + 1,
+	    memory_order_relaxed);
+	atomic_store_explicit(&slots[i].version, v + 2, memory_order_release);
+}
+
 bool
 pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid)
 {
-	if (pid > 0 && unreaped_by_epoch(fd, pidfs_ino, pid))
+	uint64_t epoch;
+	unsigned v = 0;
+	int slot;
+	bool armable;
+
+	if (pid <= 0)
+		return false;
+	if (unreaped_by_epoch(fd, pidfs_ino, pid))
 		return true;
+	/* The epoch moved, or none was read: read it before the kernel is
+	 * asked, and record it if the answer holds. */
+	slot = reaped_slot(fd, pidfs_ino, pid, &v);
+	armable = slot >= 0 && reappage_epoch(&epoch);
 	/*
 	 * Still ours after the answer: had another thread let the number
 	 * go meanwhile, the answer could be about a descriptor the program
 	 * opened since.
 	 */
-	return pid > 0 && kept_pid(fd) == pid && pidkeep_find(pidfs_ino) == fd;
+	if (kept_pid(fd) != pid || pidkeep_find(pidfs_ino) != fd)
+		return false;
+	if (armable)
+		rearm(slot, v, epoch);
+	return true;
 }
 
 /* Does this kernel answer PIDFD_GET_INFO?  Asked of the first pidfd kept. */

@@ -82,13 +82,23 @@ pid_page(void)
 	return p;
 }
 
+/*
+ * The first few calls of an image ask getpid(): a process that dials a
+ * few times pays no mapping and no page fault for the cache.
+ */
+#define UNCACHED_CALLS 8
+static atomic_uint calls;
+
 pid_t
 self_pid(void)
 {
 	struct pid_page *p;
 	pid_t pid;
 
-	if (atomic_load_explicit(&cache_off, memory_order_acquire))
+	if (atomic_load_explicit(&cache_off, memory_order_acquire) ||
+	    (atomic_load_explicit(&page, memory_order_relaxed) == NULL &&
+		atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed) <
+		    UNCACHED_CALLS))
 		return getpid();
 	p = pid_page();
 	if (p == MAP_FAILED)

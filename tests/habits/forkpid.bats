@@ -36,10 +36,10 @@ child_dialed() {
 	assert_line "parent dialed again"
 	child=$(service_lines web | sed -nE "s/^$1 child ([0-9]+): ok\$/\\1/p")
 	[[ -n $child ]]
-	# The server saw the child once, and the parent (its three dials).
+	# The server saw the child once, and the parent (its eleven dials).
 	run service_lines db
 	assert_line "served $1 $child"
-	assert_equal "$(service_lines db | grep -c "^served $1 ")" 4
+	assert_equal "$(service_lines db | grep -c "^served $1 ")" 12
 	assert_equal "$(service_lines db | grep "^served $1 " |
 		grep -vx "served $1 $child" | sort -u | wc -l)" 1
 	assert_equal "$(audit_total .)" 0
@@ -72,7 +72,7 @@ child_dialed() {
 	[[ -n $child ]]
 	run service_lines db
 	refute_line "served rawclone $child"
-	assert_equal "$(service_lines db | grep -c "^served rawclone ")" 3
+	assert_equal "$(service_lines db | grep -c "^served rawclone ")" 11
 	# One refusal, the child's, at the accept gate, under its own pid.
 	assert_equal "$(audit_total .)" 1
 	run audit_lines
