@@ -285,7 +285,9 @@ broker_answer_waited(struct pending_dial *d)
 	}
 	d->proc->granted[v.grant] = true;
 	status_note_grant(d->service);
-	reply_grant(d->reply_fd, v.reg, false);
+	/* Whether the dialer asked for the reap page is not kept with a
+	 * waiting dial: it gets the page, and closes it if it has one. */
+	reply_grant(d->reply_fd, v.reg, true);
 }
 
 static void
