@@ -1,7 +1,9 @@
 /*
  * The system calls the gates make on a connection in the steady state of
- * connect_rate (capability held, provider's and peer's pidfds kept),
- * made by the raw programs themselves when BENCH_GATE_CALLS is set.
+ * connect_rate (capability held, provider's and peer's pidfds kept, both
+ * ends children of the launcher), made by the raw programs themselves
+ * when BENCH_GATE_CALLS is set: SO_PEERCRED on each side, and the
+ * listener's getsockname on the server's.
  * Wrapped against raw-with-these-calls tells what the shim costs beyond
  * the calls its checks need.
  */
@@ -23,9 +25,6 @@ bench_pidfd_get_info(int pidfd)
 	(void)ioctl(pidfd, COMPAT_PIDFD_GET_INFO, &info);
 }
 
-/* A pidfd of the peer, opened once, as the shim keeps one. */
-static int kept = -1;
-
 bool
 bench_gate_calls(void)
 {
@@ -36,7 +35,11 @@ bench_gate_calls(void)
 	return on;
 }
 
-/* The peer check: SO_PEERCRED, and PIDFD_GET_INFO on the kept pidfd. */
+/*
+ * The peer check: SO_PEERCRED.  That the process it names still holds
+ * its pid comes from the launcher's reap epoch, a load from a shared
+ * page (shim/reappage.c): no call.
+ */
 static void
 check_peer(int fd)
 {
@@ -45,15 +48,13 @@ check_peer(int fd)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
 		bench_die("SO_PEERCRED");
-	if (kept < 0 && (kept = (int)syscall(SYS_pidfd_open, cred.pid, 0)) < 0)
-		bench_die("pidfd_open");
-	bench_pidfd_get_info(kept);
 }
 
+/* The capability is this process's own: a pid cached on a page fork()
+ * wipes (shim/selfpid.c), no call. */
 void
 bench_gate_calls_dialed(int fd)
 {
-	(void)getpid(); /* the capability is this process's own */
 	check_peer(fd);
 }
 

@@ -17,6 +17,8 @@
 # still exits 0.  It exits non-zero only when a benchmark could not run.
 #   -r ROUNDS   rounds per figure (default 7)
 #   -s          small: fewer iterations, for a quick look (figures noisier)
+#   -g          only the gates' system calls per connection (the gate_calls
+#               row), counted with strace
 #
 # Environment: CAPWRAP (the capwrap binary), BENCH_BIN (where the bench
 # programs are); `make bench` sets both.
@@ -25,11 +27,13 @@ set -euo pipefail
 
 rounds=7
 small=0
-while getopts "r:s" opt; do
+gates_only=0
+while getopts "r:sg" opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	s) small=1 ;;
-	*) echo "usage: run-bench.sh [-r ROUNDS] [-s]" >&2; exit 64 ;;
+	g) gates_only=1 ;;
+	*) echo "usage: run-bench.sh [-r ROUNDS] [-s] [-g]" >&2; exit 64 ;;
 	esac
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "run-bench.sh: -r wants a positive count" >&2; exit 64; }
@@ -274,9 +278,96 @@ launch_wrapped() {
 	collect wrapped ".$count"
 }
 
+# --- the gates' system calls, counted ----------------------------------
+
+# The system calls the gates add per steady-state connection, client and
+# server together: strace -f -c over a whole connect+accept run of COUNT
+# connections, raw and wrapped (wrapped counts the launcher too), at two
+# counts; the difference between the counts, divided by theirs, leaves
+# out start-up, warm-up and exit, which are the same in both.
+GATE_LOW=1000 GATE_HIGH=3000
+((small)) && GATE_LOW=300 GATE_HIGH=900
+
+# strace_calls FILE: the total of a `strace -c` summary.
+strace_calls() {
+	awk '$NF == "total" { print $4 }' "$1"
+}
+
+# traced_raw COUNT: the raw programs' system calls for COUNT connections.
+traced_raw() {
+	local count=$1 tracer server
+	strace -f -c -o "$tmp/strace.server" "$B/bench-server" "$N.calls" \
+		> /dev/null 2> "$tmp/server.err" &
+	tracer=$!
+	# Listening before the client starts, so it dials once: no retries
+	# in the count.
+	until grep -q "@$N.calls\$" /proc/net/unix; do
+		kill -0 "$tracer" 2> /dev/null || fail "traced raw server died"
+		sleep 0.05
+	done
+	strace -f -c -o "$tmp/strace.client" "$B/bench-client" rate "$N.calls" \
+		"$count" > "$tmp/out" 2> "$tmp/err" || fail "traced raw rate run failed"
+	server=$(pgrep -P "$tracer") || fail "no traced raw server"
+	kill "$server"
+	wait "$tracer" || true
+	echo $(($(strace_calls "$tmp/strace.server") + $(strace_calls "$tmp/strace.client")))
+}
+
+# traced_wrapped COUNT: the same under capwrap, launcher included.
+traced_wrapped() {
+	local count=$1
+	printf 'service server {\n\texec "%s/bench-server" %s.calls\n\tprovides @%s.calls\n}\n' \
+		"$B" "$N" "$N" > "$tmp/policy"
+	printf 'service client {\n\texec "%s/bench-client" rate %s.calls %d\n\tdials server\n}\n' \
+		"$B" "$N" "$count" >> "$tmp/policy"
+	strace -f -c -o "$tmp/strace.wrapped" "$CAPWRAP" run --exit-with client \
+		--grace 2 --dial-timeout 60 "$tmp/policy" > "$tmp/out" 2> "$tmp/err" ||
+		fail "traced capwrap run exited with status $?"
+	strace_calls "$tmp/strace.wrapped"
+}
+
+
 # --- the run --------------------------------------------------------------
 
+calc() { awk "BEGIN { printf \"%.3f\", $* }"; }
+holds() { awk "BEGIN { exit !($*) }"; }
+
+count_gate_calls() {
+	gate_calls=
+	if command -v strace > /dev/null; then
+		say "bench: the gates' system calls (strace)"
+		raw_low=$(traced_raw "$GATE_LOW")
+		raw_high=$(traced_raw "$GATE_HIGH")
+		wr_low=$(traced_wrapped "$GATE_LOW")
+		wr_high=$(traced_wrapped "$GATE_HIGH")
+		span=$((GATE_HIGH - GATE_LOW))
+		gate_raw=$(calc "($raw_high - $raw_low) / $span")
+		gate_wr=$(calc "($wr_high - $wr_low) / $span")
+		# To a tenth: the launcher's own calls (its loop, the timers
+		# of the run) leave a few in either total.
+		gate_calls=$(awk "BEGIN { printf \"%.1f\", $gate_wr - $gate_raw }")
+	fi
+}
+
+gate_row() {
+	local verdict
+	if [[ -n $gate_calls ]]; then
+		if holds "$gate_calls <= 3"; then verdict=ok; else verdict=MISSED; missed=$((missed + 1)); fi
+		printf '%-22s %-7s %11s %11s %6s %10s  %s\n' gate_calls calls/conn "$gate_raw" \
+			"$gate_wr" - - "added $gate_calls <= 3: $verdict"
+	else
+		printf '%-22s %-7s %11s %11s %6s %10s  %s\n' gate_calls calls/conn - - - - \
+			"skipped: strace is not installed"
+	fi
+}
+
 started=$SECONDS
+if ((gates_only)); then
+	missed=0
+	count_gate_calls
+	gate_row
+	exit 0
+fi
 : > "$tmp/results"
 for fig in rate dial bulk exec grants memory; do
 	n=$rounds
@@ -338,9 +429,8 @@ unit_of() {
 	awk -v n="$1" '$2 == n { print $4; exit }' "$tmp/results"
 }
 
-calc() { awk "BEGIN { printf \"%.3f\", $* }"; }
-holds() { awk "BEGIN { exit !($*) }"; }
 
+count_gate_calls
 missed=0
 row() {
 	local name=$1 goal=${2:-} raw wr ratio verdict=""
@@ -391,6 +481,7 @@ row connect_rate "$rate_ratio >= 0.90" ">= 0.90x:"
 printf '%-22s %-7s %11s %11s %6s %10s  %s\n' "connect_rate.calls" conn/s \
 	"$(median raw connect_rate)" "$(median calls connect_rate)" \
 	"$(paired connect_rate calls)" - "(raw, making the gates' system calls, no shim)"
+gate_row
 row client_cpu_us
 row server_cpu_us
 row first_dial_us "$wr_dial <= $dial_bound" "<= raw + rtt = $dial_bound us:"

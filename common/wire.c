@@ -26,7 +26,7 @@ ASSERT_NO_PADDING(struct wire_hello, reserved);
 ASSERT_NO_PADDING(struct wire_claim, reserved2);
 ASSERT_NO_PADDING(struct wire_exec, path);
 ASSERT_NO_PADDING(struct wire_extdial, reserved2);
-ASSERT_NO_PADDING(struct wire_stamp, sock_ino);
+ASSERT_NO_PADDING(struct wire_stamp, reserved);
 ASSERT_NO_PADDING(struct wire_reply, reserved);
 
 void
@@ -151,7 +151,11 @@ valid_reply(const struct wire_reply *r)
 	static const struct wire_stamp no_stamp;
 	bool has_stamp = memcmp(&r->stamp, &no_stamp, sizeof(no_stamp)) != 0;
 
-	if (r->reserved != 0)
+	if (r->reserved != 0 || (r->flags & ~WIRE_REPLY_FLAGS) ||
+	    (r->stamp.flags & ~WIRE_STAMP_FLAGS) || r->stamp.reserved != 0)
+		return -1;
+	/* Only an admission says the peer is reaped by the launcher. */
+	if ((r->flags & WIRE_REPLY_REAPED) && r->verdict != WIRE_ALLOW)
 		return -1;
 	switch (r->verdict) {
 	case WIRE_GRANT:

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x43777031u /* "Cwp1" */
-#define WIRE_VERSION 5u
+#define WIRE_VERSION 6u
 
 #define WIRE_NAME_MAX 107 /* sun_path less the leading NUL */
 #define WIRE_ADDR_MAX 108 /* a whole sun_path */
@@ -72,7 +72,9 @@ enum wire_socktype {
 /* WIRE_DIAL flags */
 /* A non-blocking socket: do not wait for the provider. */
 #define WIRE_DIAL_NOWAIT 0x1u
-#define WIRE_DIAL_FLAGS WIRE_DIAL_NOWAIT
+/* This image has no reap page (struct wire_reap_page): attach it. */
+#define WIRE_DIAL_PAGE 0x2u
+#define WIRE_DIAL_FLAGS (WIRE_DIAL_NOWAIT | WIRE_DIAL_PAGE)
 
 /* WIRE_REPORT reasons: why the shim refused after a real call. */
 enum wire_report_reason {
@@ -220,8 +222,11 @@ struct wire_admit {
 #define WIRE_ADMIT_UNIDENTIFIED 0x2u
 /* One-way: refused again from the gate's memory; for the audit only. */
 #define WIRE_ADMIT_REMEMBERED 0x4u
-#define WIRE_ADMIT_FLAGS \
-	(WIRE_ADMIT_EXITED | WIRE_ADMIT_UNIDENTIFIED | WIRE_ADMIT_REMEMBERED)
+/* This image has no reap page: attach it to the answer. */
+#define WIRE_ADMIT_PAGE 0x8u
+#define WIRE_ADMIT_FLAGS                                                       \
+	(WIRE_ADMIT_EXITED | WIRE_ADMIT_UNIDENTIFIED | WIRE_ADMIT_REMEMBERED | \
+	    WIRE_ADMIT_PAGE)
 
 struct wire_report {
 	struct wire_header h;
@@ -270,7 +275,16 @@ struct wire_stamp {
 	uint64_t start_time;
 	/* the provider's socket (datagrams: checked before use) */
 	uint64_t sock_ino;
+	uint32_t flags; /* WIRE_STAMP_* */
+	uint32_t reserved;
 };
+
+/*
+ * The stamped process is a child of the launcher, which alone reaps it
+ * and says so on the reap page first (struct wire_reap_page).
+ */
+#define WIRE_STAMP_REAPED 0x1u
+#define WIRE_STAMP_FLAGS WIRE_STAMP_REAPED
 
 struct wire_reply {
 	struct wire_header h;
@@ -279,7 +293,31 @@ struct wire_reply {
 	uint16_t verdict;
 	uint16_t addr_len; /* GRANT: of addr */
 	uint8_t addr[WIRE_ADDR_MAX];
+	uint16_t flags; /* WIRE_REPLY_* */
+	uint16_t reserved;
+};
+
+/* The reap page's descriptor is attached (asked with *_PAGE). */
+#define WIRE_REPLY_PAGE 0x1u
+/* ADMIT, ALLOW: the peer is a child of the launcher (WIRE_STAMP_REAPED). */
+#define WIRE_REPLY_REAPED 0x2u
+#define WIRE_REPLY_FLAGS (WIRE_REPLY_PAGE | WIRE_REPLY_REAPED)
+
+/*
+ * The reap page: one page of a sealed memfd the launcher writes and every
+ * shim that asked maps read-only.  The launcher adds one to epoch (a
+ * release store) before it reaps any child, and holds the robust,
+ * process-shared mutex at WIRE_REAP_LOCK_OFFSET for as long as it lives:
+ * when it dies, however it dies, the kernel marks the mutex's owner dead
+ * before the launcher's children are handed to another reaper.  A shim
+ * trusts an epoch only while the owner lives (shim/reappage.c).
+ */
+#define WIRE_REAP_MAGIC 0x43777270u /* "Cwrp" */
+#define WIRE_REAP_LOCK_OFFSET 64
+struct wire_reap_page {
+	uint32_t magic;
 	uint32_t reserved;
+	uint64_t epoch;
 };
 
 union wire_msg {

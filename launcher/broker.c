@@ -14,6 +14,7 @@
 #include "extdial.h"
 #include "loop.h"
 #include "procinfo.h"
+#include "reappage.h"
 #include "registry.h"
 #include "request.h"
 #include "sockdiag.h"
@@ -150,16 +151,43 @@ broker_channel(size_t service)
 
 /* --- replies ------------------------------------------------------------ */
 
+/* With the reap page attached if the asker has none (reappage.h). */
 static void
-send_reply(int fd, const union wire_msg *m)
+send_reply_page(int fd, union wire_msg *m, bool want_page)
 {
+	int page = want_page ? reappage_fd() : -1;
+
 	/* A one-way request (WIRE_CLAIM) has no reply socket. */
 	if (fd < 0)
 		return;
+	if (page >= 0)
+		m->reply.flags |= WIRE_REPLY_PAGE;
 	/* A dead asker is no error: its reply socket just has no reader. */
-	(void)transport_send(fd, m, sizeof(m->reply), NULL, 0, MSG_DONTWAIT,
-	    &sysio_libc);
+	(void)transport_send(fd, m, sizeof(m->reply), page >= 0 ? &page : NULL,
+	    page >= 0 ? 1 : 0, MSG_DONTWAIT, &sysio_libc);
 	close(fd);
+}
+
+static void
+send_reply(int fd, union wire_msg *m)
+{
+	send_reply_page(fd, m, false);
+}
+
+/* An admission, saying whether the launcher alone reaps the peer. */
+static void
+reply_admitted(const struct request *rq)
+{
+	const struct wire_admit *a = &rq->msg.admit;
+	struct proc *peer = registry_find_proc(a->peer_pid);
+	union wire_msg m;
+
+	wire_init(&m, WIRE_REPLY);
+	m.reply.verdict = WIRE_ALLOW;
+	if (peer != NULL && a->peer_ino != 0 &&
+	    peer->pidfs_ino == a->peer_ino && reappage_reaps(peer))
+		m.reply.flags |= WIRE_REPLY_REAPED;
+	send_reply_page(rq->reply_fd, &m, a->flags & WIRE_ADMIT_PAGE);
 }
 
 static void
@@ -174,7 +202,7 @@ reply_verdict(int fd, enum wire_verdict v, int error)
 }
 
 static void
-reply_grant(int fd, const struct registration *r)
+reply_grant(int fd, const struct registration *r, bool want_page)
 {
 	union wire_msg m;
 
@@ -185,9 +213,11 @@ reply_grant(int fd, const struct registration *r)
 	m.reply.stamp.pidfs_ino = r->owner->pidfs_ino;
 	m.reply.stamp.start_time = r->owner->start_time;
 	m.reply.stamp.sock_ino = r->sock_ino;
+	if (reappage_reaps(r->owner))
+		m.reply.stamp.flags |= WIRE_STAMP_REAPED;
 	m.reply.addr_len = r->addr_len;
 	memcpy(m.reply.addr, r->addr, r->addr_len);
-	send_reply(fd, &m);
+	send_reply_page(fd, &m, want_page);
 }
 
 /* The virtual name of a registration, for a NAMEOF. */
@@ -239,7 +269,9 @@ grant(const struct request *rq, const struct verdict *v)
 	status_note_grant(rq->chan->service);
 	/* A claim is granted with no answer: the child does not wait. */
 	if (v->reg != NULL)
-		reply_grant(rq->reply_fd, v->reg);
+		reply_grant(rq->reply_fd, v->reg,
+		    rq->msg.h.type == WIRE_DIAL &&
+			(rq->msg.dial.flags & WIRE_DIAL_PAGE));
 }
 
 void
@@ -254,7 +286,9 @@ broker_answer_waited(struct pending_dial *d)
 	}
 	d->proc->granted[v.grant] = true;
 	status_note_grant(d->service);
-	reply_grant(d->reply_fd, v.reg);
+	/* Whether the dialer asked for the reap page is not kept with a
+	 * waiting dial: it gets the page, and closes it if it has one. */
+	reply_grant(d->reply_fd, v.reg, true);
 }
 
 static void
@@ -288,6 +322,10 @@ carry_out(const struct request *rq, const struct verdict *v)
 {
 	switch (v->kind) {
 	case VERDICT_ANSWER:
+		if (rq->msg.h.type == WIRE_ADMIT && v->answer == WIRE_ALLOW) {
+			reply_admitted(rq);
+			break;
+		}
 		reply_verdict(rq->reply_fd, v->answer, 0);
 		if (v->unprotectable && hooks.unprotectable != NULL)
 			hooks.unprotectable(rq->chan->service, rq->proc->pid);

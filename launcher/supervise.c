@@ -15,6 +15,7 @@
 #include "notify.h"
 #include "request.h"
 #include "orphans.h"
+#include "reappage.h"
 #include "runsignals.h"
 #include "reload.h"
 #include "runstate.h"
@@ -188,7 +189,8 @@ reap(void)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	/* Each child is announced on the reap page before it is reaped. */
+	while ((pid = reappage_reap(&status)) > 0) {
 		for (size_t i = 0; i < run.nsvc; i++) {
 			struct service_rt *s = &run.svc[i];
 
@@ -381,6 +383,8 @@ supervise_setup(const struct supervise_config *cfg)
 	run.grace_ms = cfg->grace_ms;
 	run.exit_on_failed = cfg->exit_on_failed;
 	run.kill_at = -1;
+	/* Without a reap page, shims check every peer in full. */
+	(void)reappage_init();
 	if (loop_init() != 0 || setup_signals() != 0 ||
 	    broker_init(cfg->policy, cfg->dial_timeout_ms, &hooks) != 0) {
 		fprintf(stderr, "capwrap: unable to set up: %s\n",

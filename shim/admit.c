@@ -8,6 +8,7 @@
 #include "debug.h"
 #include "pidkeep.h"
 #include "rawsys.h"
+#include "reappage.h"
 
 /*
  * Peers admitted before, by pidfs inode: a process keeps its inode for
@@ -33,15 +34,36 @@ admit_seen(uint64_t ino)
 	return false;
 }
 
+/*
+ * Of those, the ones the launcher said it reaps (WIRE_REPLY_REAPED): a
+ * pidfs inode names one process for ever, so the answer holds for as
+ * long as it is remembered.
+ */
+static _Atomic uint64_t reaped[ADMITTED_SLOTS];
+
 static void
-remember_admitted(uint64_t ino)
+remember_admitted(uint64_t ino, bool by_launcher)
 {
 	unsigned slot;
 
 	if (ino == 0)
 		return;
 	slot = atomic_fetch_add(&admitted_next, 1) % ADMITTED_SLOTS;
+	atomic_store_explicit(&reaped[slot], by_launcher ? ino : 0,
+	    memory_order_relaxed);
 	atomic_store_explicit(&admitted[slot], ino, memory_order_relaxed);
+}
+
+static bool
+reaped_by_launcher(uint64_t ino)
+{
+	if (ino == 0)
+		return false;
+	for (size_t i = 0; i < ADMITTED_SLOTS; i++)
+		if (atomic_load_explicit(&reaped[i], memory_order_relaxed) ==
+		    ino)
+			return true;
+	return false;
 }
 
 /*
@@ -127,7 +149,10 @@ ask_admission(int fd, struct peer_identity *peer, bool identified,
 	req.admit.peer_uid = peer->uid;
 	req.admit.peer_ino = peer->pidfs_ino;
 	req.admit.name = *name;
+	if (!reappage_have())
+		req.admit.flags |= WIRE_ADMIT_PAGE;
 	if (identified && refused_recently(peer->pidfs_ino)) {
+		req.admit.flags &= ~WIRE_ADMIT_PAGE;
 		req.admit.flags |= WIRE_ADMIT_REMEMBERED;
 		(void)channel_send(&req);
 		return false;
@@ -146,7 +171,8 @@ ask_admission(int fd, struct peer_identity *peer, bool identified,
 	if (reply.reply.verdict != WIRE_ALLOW)
 		return false;
 	if (peer->alive)
-		remember_admitted(peer->pidfs_ino);
+		remember_admitted(peer->pidfs_ino,
+		    (reply.reply.flags & WIRE_REPLY_REAPED) != 0);
 	return true;
 }
 
@@ -299,7 +325,8 @@ admit_remember_peer(uint64_t listener, int fd, struct peer_identity *peer,
 	    atomic_fetch_add(&admissions, 1) + 1, memory_order_relaxed);
 	atomic_store_explicit(&known[slot].version, v + 2,
 	    memory_order_release);
-	pidkeep_add(pidfd, peer->pidfs_ino, PIDKEEP_PEER);
+	pidkeep_add(pidfd, peer->pidfs_ino, PIDKEEP_PEER,
+	    reaped_by_launcher(peer->pidfs_ino) ? peer->pid : 0);
 	/* The peer this slot named before keeps its pidfd only if known
 	 * elsewhere. */
 	if (replaced != 0 && replaced != peer->pidfs_ino &&

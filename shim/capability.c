@@ -15,6 +15,8 @@
 #include "capability.h"
 #include "channel.h"
 #include "debug.h"
+#include "reappage.h"
+#include "selfpid.h"
 #include "sockets.h"
 
 int
@@ -29,6 +31,8 @@ ask_capability(int fd, int type, const struct abstract_addr *name,
 	/* A non-blocking connect never waits for a provider to appear. */
 	if (fl >= 0 && (fl & O_NONBLOCK))
 		req.dial.flags |= WIRE_DIAL_NOWAIT;
+	if (!reappage_have())
+		req.dial.flags |= WIRE_DIAL_PAGE;
 	abstract_wire_name(name, &req.dial.name);
 	capshim_debug("asking for a capability to @%.*s", (int)name->len,
 	    (const char *)name->name);
@@ -91,6 +95,6 @@ held_capability(uint16_t socktype, const struct abstract_addr *name,
 
 	if (!sockets_capability(socktype, name->name, name->len, cap))
 		return false;
-	self = getpid();
+	self = self_pid();
 	return cap->granted_to == self || claim_capability(cap, self);
 }

@@ -14,6 +14,7 @@
 
 #include "rawsys.h"
 #include "channel.h"
+#include "reappage.h"
 #include "debug.h"
 #include "real.h"
 #include "transport.h"
@@ -205,24 +206,38 @@ send_request(int fd, const union wire_msg *req, int reply_end)
 
 /*
  * The reply: nothing cut, no longer than a message, and no descriptor
- * unless passed takes one (-1 there if none came).
+ * but the reap page where the reply says it is attached, or, where passed
+ * takes one, the socket of a WIRE_CONNECTED (-1 there if none came).
  */
 static int
 receive_reply(int fd, union wire_msg *reply, int *passed)
 {
 	char buf[WIRE_MSG_MAX + 1];
 	struct transport_msg in = { .data = buf, .size = sizeof(buf) };
+	bool page;
 
-	if (transport_recv(fd, 0, passed != NULL, &in, &capshim_sysio) !=
-	    TRANSPORT_MESSAGE)
+	if (transport_recv(fd, 0, 1, &in, &capshim_sysio) != TRANSPORT_MESSAGE)
 		return -1;
 	if (wire_decode(buf, in.len, reply) != 0 ||
 	    reply->h.type != WIRE_REPLY) {
 		transport_discard(&in, &capshim_sysio);
 		return -1;
 	}
+	page = (reply->reply.flags & WIRE_REPLY_PAGE) != 0;
 	if (passed != NULL)
+		*passed = -1;
+	if (page && in.nfds == 1) {
+		reappage_take(in.fds[0]);
+		return 0;
+	}
+	if (!page && passed != NULL) {
 		*passed = in.nfds == 1 ? in.fds[0] : -1;
+		return 0;
+	}
+	if (in.nfds != 0 || page) {
+		transport_discard(&in, &capshim_sysio);
+		return -1;
+	}
 	return 0;
 }
 

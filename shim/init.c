@@ -10,6 +10,7 @@
 #include "inherit.h"
 #include "init.h"
 #include "real.h"
+#include "selfpid.h"
 #include "sockets.h"
 #include "system.h"
 
@@ -49,6 +50,7 @@ capshim_init(void)
 	initialising = true;
 	capshim_debug_init();
 	real_init();
+	selfpid_init();
 	sockets_init();
 	channel_init();
 	exec_init();

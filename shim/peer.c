@@ -225,7 +225,9 @@ peer_is_stamped(int fd, const struct wire_stamp *stamp,
 	}
 	if (peer_matches_stamp(fd, peer, stamp, reason)) {
 		if (pidfd >= 0)
-			pidkeep_add(pidfd, peer->pidfs_ino, PIDKEEP_PROVIDER);
+			pidkeep_add(pidfd, peer->pidfs_ino, PIDKEEP_PROVIDER,
+			    (stamp->flags & WIRE_STAMP_REAPED) ? stamp->pid :
+								 0);
 		return true;
 	}
 	if (pidfd >= 0)

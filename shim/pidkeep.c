@@ -9,6 +9,7 @@
 #include "compat.h"
 #include "pidkeep.h"
 #include "rawsys.h"
+#include "reappage.h"
 
 /*
  * A few slots, read and written without a lock: the close hooks that
@@ -23,6 +24,14 @@
 static struct {
 	atomic_int fd_plus_one;
 	_Atomic uint64_t ino;
+	/*
+	 * For a child of the launcher: its pid, and 1 + the reap epoch read
+	 * before it was seen alive with that pid (0: none), under version,
+	 * odd while they are written.
+	 */
+	atomic_uint version;
+	atomic_int pid;
+	_Atomic uint64_t epoch_plus_one;
 } slots[KEEP_SLOTS];
 
 /* The first slot of a use's share. */
@@ -94,15 +103,114 @@ kept_pid(int fd)
 	return pid;
 }
 
+/*
+ * Without a call: the slot of fd names the launcher's child pidfs_ino
+ * with this pid, seen alive after an epoch that is still the epoch now
+ * (reappage.c).  Read after the caller's SO_PEERCRED.
+ */
+static bool
+unreaped_by_epoch(int fd, uint64_t pidfs_ino, pid_t pid)
+{
+	uint64_t now;
+
+	if (!reappage_epoch(&now))
+		return false;
+	for (int i = 0; i < KEEP_SLOTS; i++) {
+		unsigned v = atomic_load_explicit(&slots[i].version,
+		    memory_order_acquire);
+		bool same;
+
+		if (v & 1)
+			continue;
+		same = atomic_load_explicit(&slots[i].fd_plus_one,
+			   memory_order_relaxed) == fd + 1 &&
+		    atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
+			pidfs_ino &&
+		    atomic_load_explicit(&slots[i].pid, memory_order_relaxed) ==
+			pid &&
+		    atomic_load_explicit(&slots[i].epoch_plus_one,
+			memory_order_relaxed) == now + 1;
+		atomic_thread_fence(memory_order_acquire);
+		if (same &&
+		    atomic_load_explicit(&slots[i].version,
+			memory_order_relaxed) == v)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The slot that keeps fd for the launcher's child pidfs_ino with this
+ * pid, and its version (even), read as one; -1 if there is none.
+ */
+static int
+reaped_slot(int fd, uint64_t pidfs_ino, pid_t pid, unsigned *version)
+{
+	for (int i = 0; i < KEEP_SLOTS; i++) {
+		unsigned v = atomic_load_explicit(&slots[i].version,
+		    memory_order_acquire);
+		bool same = !(v & 1) &&
+		    atomic_load_explicit(&slots[i].fd_plus_one,
+			memory_order_relaxed) == fd + 1 &&
+		    atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
+			pidfs_ino &&
+		    atomic_load_explicit(&slots[i].pid, memory_order_relaxed) ==
+			pid;
+
+		atomic_thread_fence(memory_order_acquire);
+		if (same &&
+		    atomic_load_explicit(&slots[i].version,
+			memory_order_relaxed) == v) {
+			*version = v;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Record epoch in slot i, read before the process was seen unreaped
+ * with its pid, unless the slot changed since it was read at version v
+ * (every take moves the version): the epoch then belongs to the
+ * process the slot names.
+ */
+static void
+rearm(int i, unsigned v, uint64_t epoch)
+{
+	if (!atomic_compare_exchange_strong_explicit(&slots[i].version, &v,
+		v + 1, memory_order_acq_rel, memory_order_relaxed))
+		return;
+	atomic_store_explicit(&slots[i].epoch_plus_one, epoch + 1,
+	    memory_order_relaxed);
+	atomic_store_explicit(&slots[i].version, v + 2, memory_order_release);
+}
+
 bool
 pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid)
 {
+	uint64_t epoch;
+	unsigned v = 0;
+	int slot;
+	bool armable;
+
+	if (pid <= 0)
+		return false;
+	if (unreaped_by_epoch(fd, pidfs_ino, pid))
+		return true;
+	/* The epoch moved, or none was read: read it before the kernel is
+	 * asked, and record it if the answer holds. */
+	slot = reaped_slot(fd, pidfs_ino, pid, &v);
+	armable = slot >= 0 && reappage_epoch(&epoch);
 	/*
 	 * Still ours after the answer: had another thread let the number
 	 * go meanwhile, the answer could be about a descriptor the program
 	 * opened since.
 	 */
-	return pid > 0 && kept_pid(fd) == pid && pidkeep_find(pidfs_ino) == fd;
+	if (kept_pid(fd) != pid || pidkeep_find(pidfs_ino) != fd)
+		return false;
+	if (armable)
+		rearm(slot, v, epoch);
+	return true;
 }
 
 /* Does this kernel answer PIDFD_GET_INFO?  Asked of the first pidfd kept. */
@@ -126,7 +234,8 @@ info_here(int pidfd)
 }
 
 static bool
-take_slot(int fd, uint64_t pidfs_ino, enum pidkeep_use use)
+take_slot(int fd, uint64_t pidfs_ino, enum pidkeep_use use, pid_t pid,
+    uint64_t epoch_plus_one)
 {
 	int floor = atomic_load(&keep_floor);
 
@@ -139,8 +248,21 @@ take_slot(int fd, uint64_t pidfs_ino, enum pidkeep_use use)
 
 		if (atomic_compare_exchange_strong(&slots[i].fd_plus_one,
 			&free_slot, -1)) {
+			/* Ours alone until published: fd_plus_one is -1. */
+			unsigned v = atomic_load_explicit(&slots[i].version,
+			    memory_order_relaxed);
+
+			atomic_store_explicit(&slots[i].version, v + 1,
+			    memory_order_relaxed);
+			atomic_thread_fence(memory_order_release);
 			atomic_store_explicit(&slots[i].ino, pidfs_ino,
 			    memory_order_relaxed);
+			atomic_store_explicit(&slots[i].pid, pid,
+			    memory_order_relaxed);
+			atomic_store_explicit(&slots[i].epoch_plus_one,
+			    epoch_plus_one, memory_order_relaxed);
+			atomic_store_explicit(&slots[i].version, v + 2,
+			    memory_order_release);
 			atomic_store_explicit(&slots[i].fd_plus_one, fd + 1,
 			    memory_order_release);
 			return true;
@@ -169,10 +291,31 @@ pidkeep_drop(uint64_t pidfs_ino, enum pidkeep_use use)
 	}
 }
 
+/*
+ * 1 + the reap epoch read before pidfd was seen to name a process not
+ * reaped, with pid reaped_pid; 0 if the launcher does not reap it, or
+ * there is no epoch to read.
+ */
+static uint64_t
+epoch_seen_alive(int pidfd, pid_t reaped_pid)
+{
+	struct compat_pidfd_info info = { .mask = COMPAT_PIDFD_INFO_PID };
+	uint64_t epoch;
+
+	if (reaped_pid <= 0 || !reappage_epoch(&epoch) ||
+	    capshim_syscall(SYS_ioctl, (long)pidfd, (long)COMPAT_PIDFD_GET_INFO,
+		&info) != 0 ||
+	    (pid_t)info.pid != reaped_pid)
+		return 0;
+	return epoch + 1;
+}
+
 void
-pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use use)
+pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use use,
+    pid_t reaped_pid)
 {
 	int base = channel_fd() + 1, high = -1, saved = errno;
+	uint64_t epoch = 0;
 
 	/*
 	 * Kept above the channel, out of the way of programs that count on
@@ -186,7 +329,9 @@ pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use use)
 		high = (int)capshim_syscall(SYS_fcntl, (long)pidfd,
 		    (long)F_DUPFD_CLOEXEC, (long)base);
 	(void)capshim_syscall(SYS_close, (long)pidfd);
-	if (high >= 0 && !take_slot(high, pidfs_ino, use)) {
+	if (high >= 0)
+		epoch = epoch_seen_alive(high, reaped_pid);
+	if (high >= 0 && !take_slot(high, pidfs_ino, use, reaped_pid, epoch)) {
 		/* Full: the pidfds of processes that have died make room. */
 		for (int i = first_slot(use);
 		     i < first_slot(use) + SLOTS_PER_USE; i++) {
@@ -195,7 +340,7 @@ pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use use)
 			if (fd >= 0)
 				(void)kept_pid(fd);
 		}
-		if (!take_slot(high, pidfs_ino, use))
+		if (!take_slot(high, pidfs_ino, use, reaped_pid, epoch))
 			(void)capshim_syscall(SYS_close, (long)high);
 	}
 	errno = saved;

@@ -30,16 +30,22 @@ int pidkeep_find(uint64_t pidfs_ino);
 /*
  * True only if fd, kept for pidfs_ino, names a process that has not been
  * reaped and has the pid number pid: while it lives, no other process
- * can hold that pid.  False for anything else (it died, or fd is no
- * longer a pidfd of ours): the caller then makes the full check.
+ * can hold that pid.  Without a call for a child of the launcher whose
+ * reap epoch has not moved since it was kept; else PIDFD_GET_INFO.  False for
+ * anything else (it died, or fd is no longer a pidfd of ours): the caller then
+ * makes the full check.
  */
 bool pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid);
 
 /*
  * Keep pidfd for the process with this pidfs inode, unless one is kept
- * for it already; pidfd is consumed.
+ * for it already; pidfd is consumed.  reaped_pid: the process's pid if
+ * the launcher says it reaps it (WIRE_STAMP_REAPED, WIRE_REPLY_REAPED),
+ * else 0; then, while the reap epoch stays what it was when the process
+ * was kept, pidkeep_alive() answers without a system call.
  */
-void pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use);
+void pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use,
+    pid_t reaped_pid);
 
 /* Close the pidfd kept for this pidfs inode and use: nothing needs it now. */
 void pidkeep_drop(uint64_t pidfs_ino, enum pidkeep_use);

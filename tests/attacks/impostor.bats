@@ -277,6 +277,16 @@ run_pidreuse() {
 	assert_output --partial "pid $victim holds no capability to service db"
 }
 
+@test "pid reuse: an attacker with the pid of a dead forked worker that db's gate knew by pid, reaped by its parent and not the launcher, is not admitted" {
+	run_pidreuse worker
+	assert_line --regexp '^attacker_said=connected (eof|read: ECONNRESET|write: EPIPE) $'
+	refute_line --regexp '^attacker_said=.*(reply|timeout)'
+	run grep "\"peer_pid\":$victim," "$T/audit.jsonl"
+	assert_success
+	assert_output --partial '"gate":"accept"'
+	assert_output --partial "pid $victim holds no capability to service db"
+}
+
 @test "pid reuse: a thread that took a dead outsider's connection before a granted client with its pid became known by pid still refuses it" {
 	run_pidreuse threads
 	assert_line stolen=0
@@ -312,4 +322,40 @@ run_pidreuse() {
 	assert_success
 	assert_output --partial '"gate":"connect"'
 	assert_output --partial 'is not the one the capability names'
+}
+
+@test "pid reuse: with the launcher killed, a worker that outlives it never takes the impostor with its dead provider's pid for the provider" {
+	run_pidreuse orphaned
+	# Its full check finds no provider, and no launcher to ask again.
+	assert_line 'client_said=second: connect: EACCES'
+	assert_line 'attacker_said=got nothing '
+}
+
+@test "reap page: a service cannot move the launcher's reap epoch: the mapping stays read-only, and a read-write reopen can neither map it writable nor write it" {
+	write_policy <<EOF2
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec ax-reap $U.db
+	dials db
+}
+audit $T/audit.jsonl
+EOF2
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line 'mprotect: EACCES'
+	# Root may reopen a mapped file by its map_files link; the seal
+	# (F_SEAL_FUTURE_WRITE) holds for root too.
+	if [[ $(id -u) == 0 ]]; then
+		assert_line 'reopen: OK'
+		assert_line 'mmap: EPERM'
+		assert_line 'write: EPERM'
+	else
+		assert_line --regexp '^reopen: E'
+	fi
+	assert_line 'epoch: unchanged'
 }

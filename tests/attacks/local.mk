@@ -6,7 +6,7 @@ ATTACK_FIXTURES = tests/attacks/ax-brute tests/attacks/ax-flood \
 	tests/attacks/ax-squat tests/attacks/ax-twice tests/attacks/ax-forge \
 	tests/attacks/ax-claim tests/attacks/ax-stall tests/attacks/ax-descend \
 	tests/attacks/ax-static-server tests/attacks/ax-uring \
-	tests/attacks/ax-landlock
+	tests/attacks/ax-landlock tests/attacks/ax-reap
 check_PROGRAMS += $(ATTACK_FIXTURES)
 tests_attacks_ax_brute_SOURCES = tests/attacks/ax-brute.c $(FIXTURE_COMMON)
 tests_attacks_ax_brute_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
@@ -14,6 +14,8 @@ tests_attacks_ax_flood_SOURCES = tests/attacks/ax-flood.c $(FIXTURE_COMMON)
 tests_attacks_ax_flood_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 tests_attacks_ax_squat_SOURCES = tests/attacks/ax-squat.c $(FIXTURE_COMMON)
 tests_attacks_ax_squat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
+tests_attacks_ax_reap_SOURCES = tests/attacks/ax-reap.c $(FIXTURE_COMMON)
+tests_attacks_ax_reap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 tests_attacks_ax_twice_SOURCES = tests/attacks/ax-twice.c $(FIXTURE_COMMON)
 tests_attacks_ax_twice_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 AX_CHANNEL = tests/attacks/axchan.c tests/attacks/axchan.h common/wire.c common/wire.h \

@@ -1,5 +1,5 @@
 #!/bin/bash
-# pidreuse.sh client|regular|dgram|provider|threads|claim DIR PREFIX
+# pidreuse.sh client|regular|worker|dgram|provider|orphaned|threads|claim DIR PREFIX
 # Run as pid 1 of a private pid namespace (unshare --pid --fork
 # --mount-proc, as root): a topology runs, one of its processes dies, and
 # another is started with exactly the dead process's pid, by writing
@@ -11,7 +11,12 @@
 # pidfd out of a receive buffer sized for the caller alone.
 # client, regular, provider: the attacker takes the pid of a dead client
 # (that dialed once, or twice, so that db's gate knew it by pid) or of
-# the dead provider.  threads: the attacker dies with a connection queued
+# the dead provider.  worker: as regular, but the client is a child of
+# web's main process, which reaps it, not the launcher: no reap epoch
+# speaks for it, so its kept pidfd is asked.  orphaned: as provider,
+# but the launcher is killed (SIGKILL): db dies of PR_SET_PDEATHSIG and
+# is reaped by this script, no epoch moving; the client, a child of
+# web's main process, outlives them and dials the impostor.  threads: the attacker dies with a connection queued
 # at db, whose three threads accept at once; the thread that takes it
 # stalls before its check while a granted client, given the attacker's
 # pid, connects twice.  claim: a worker forked by web claims web's
@@ -78,6 +83,35 @@ service web {
 audit $dir/audit.jsonl
 EOF
 	;;
+worker)
+	touch "$dir/again"
+	# web's main process outlives the client without forking again.
+	cat > "$dir/policy" <<EOF
+service db {
+	exec fx-server $u.db
+	provides @$u.db
+}
+service web {
+	exec sh -c "while [ ! -e $dir/ready ]; do sleep 0.05; done; sh -c 'echo pid=\$\$; exec ax-twice $u.db $dir/again'; echo worker reaped; exec sleep 600"
+	dials db
+}
+audit $dir/audit.jsonl
+EOF
+	;;
+orphaned)
+	# The client writes to a file: the launcher's pipes die with it.
+	cat > "$dir/policy" <<EOF
+service db {
+	exec fx-server $u.db
+	provides @$u.db
+}
+service web {
+	exec sh -c "sh -c 'exec ax-twice -w $dir/ready $u.db $dir/go > $dir/client 2>&1' & wait"
+	dials db
+}
+audit $dir/audit.jsonl
+EOF
+	;;
 dgram)
 	cat > "$dir/policy" <<EOF
 service db {
@@ -136,7 +170,7 @@ audit $dir/audit.jsonl
 EOF
 	;;
 *)
-	echo "usage: pidreuse.sh client|regular|dgram|provider|threads|claim DIR PREFIX" >&2
+	echo "usage: pidreuse.sh client|regular|worker|dgram|provider|orphaned|threads|claim DIR PREFIX" >&2
 	exit 2
 	;;
 esac
@@ -203,9 +237,39 @@ elif [ "$scenario" = claim ]; then
 	wait_for "$dir/out" '^rogue +\| rogue: (EOF|reply)'
 	echo "rogue_said=$(sed -nE 's/^rogue +\| (rogue: (EOF|reply.*|connect: .*))$/\1/p' "$dir/out" | tr '\n' ' ')"
 	echo "stolen=$(grep -c '^db *| served rogue' "$dir/out")"
+elif [ "$scenario" = orphaned ]; then
+	wait_for "$dir/client" '^waiting$'
+	grep -qE '^first: reply echo first$' "$dir/client" &&
+		echo "victim_served=yes"
+	victim=$db
+	echo "victim=$victim"
+	kill -KILL "$launcher"
+	wait "$launcher" 2> /dev/null
+	# db dies of its parent-death signal; this script, pid 1, reaps it.
+	for ((i = 0; i < 1200; i++)); do
+		[ -e "/proc/$db" ] || break
+		sleep 0.05
+	done
+	echo $((victim - 1)) > /proc/sys/kernel/ns_last_pid
+	ax-squat "$addr" > "$dir/attacker" 2>&1 &
+	attacker=$!
+	echo "attacker=$attacker"
+	wait_for "$dir/attacker" '^listening pid='
+	touch "$dir/go"
+	wait_for "$dir/client" '^second: '
+	wait_for "$dir/attacker" '^got '
+	echo "client_said=$(sed -nE 's/^(second: .*)$/\1/p' "$dir/client")"
+	echo "attacker_said=$(grep '^got ' "$dir/attacker" | tr '\n' ' ')"
+	kill "$attacker"
+	echo "done=yes"
+	exit 0
 elif [ "$scenario" != provider ]; then
 	# The client is granted db, is served, and exits.
-	wait_for "$dir/err" 'web exited with status'
+	if [ "$scenario" = worker ]; then
+		wait_for "$dir/out" '^web +\| worker reaped$'
+	else
+		wait_for "$dir/err" 'web exited with status'
+	fi
 	if [ "$scenario" = client ]; then
 		wait_for "$dir/out" '^web +\| reply echo hello$'
 	elif [ "$scenario" = dgram ]; then

@@ -12,13 +12,16 @@ HABIT_FIXTURES = tests/habits/hx-prefork tests/habits/hx-forkdial \
 	tests/habits/hx-threads tests/habits/hx-exec tests/habits/hx-daemon \
 	tests/habits/hx-fds tests/habits/hx-epoll tests/habits/hx-signals \
 	tests/habits/hx-addr tests/habits/hx-rawsys tests/habits/hx-early \
-	tests/habits/hx-interpose tests/habits/hx-static tests/habits/hx-sandbox
+	tests/habits/hx-interpose tests/habits/hx-static tests/habits/hx-sandbox \
+	tests/habits/hx-forkinds
 check_PROGRAMS += $(HABIT_FIXTURES)
 
 tests_habits_hx_prefork_SOURCES = tests/habits/hx-prefork.c $(HABIT_COMMON)
 tests_habits_hx_prefork_CPPFLAGS = $(HABIT_CPPFLAGS)
 tests_habits_hx_forkdial_SOURCES = tests/habits/hx-forkdial.c $(HABIT_COMMON)
 tests_habits_hx_forkdial_CPPFLAGS = $(HABIT_CPPFLAGS)
+tests_habits_hx_forkinds_SOURCES = tests/habits/hx-forkinds.c $(HABIT_COMMON)
+tests_habits_hx_forkinds_CPPFLAGS = $(HABIT_CPPFLAGS)
 tests_habits_hx_threads_SOURCES = tests/habits/hx-threads.c $(HABIT_COMMON)
 tests_habits_hx_threads_CPPFLAGS = $(HABIT_CPPFLAGS)
 tests_habits_hx_threads_CFLAGS = $(AM_CFLAGS) -pthread
@@ -124,7 +127,8 @@ HABIT_SUITES = tests/habits/prefork.bats tests/habits/fork.bats \
 	tests/habits/signals.bats tests/habits/addresses.bats \
 	tests/habits/syscall.bats tests/habits/symbols.bats \
 	tests/habits/targets.bats tests/habits/descriptors.bats \
-	tests/habits/sandbox.bats tests/habits/padded.bats
+	tests/habits/sandbox.bats tests/habits/padded.bats \
+	tests/habits/forkpid.bats
 if HAVE_BATS
 TESTS += $(HABIT_SUITES)
 endif

@@ -127,8 +127,41 @@ test_replies(void)
 	m.reply.addr[3] = 1;
 	tap_ok(!decodes(&m, n), "an ALLOW carrying address bytes is rejected");
 	m.reply.addr[3] = 0;
+	m.reply.flags = WIRE_REPLY_REAPED | WIRE_REPLY_PAGE;
+	tap_ok(decodes(&m, n),
+	    "an ALLOW saying the launcher reaps the peer, page attached, "
+	    "decodes");
+	m.reply.flags = 0x4;
+	tap_ok(!decodes(&m, n), "an unknown reply flag is rejected");
+	m.reply.flags = 0;
+	m.reply.reserved = 1;
+	tap_ok(!decodes(&m, n), "a reply's reserved field set is rejected");
+	m.reply.reserved = 0;
 	m.reply.verdict = 0;
 	tap_ok(!decodes(&m, n), "an unknown verdict is rejected");
+
+	grant(&m);
+	m.reply.stamp.flags = WIRE_STAMP_REAPED;
+	m.reply.flags = WIRE_REPLY_PAGE;
+	tap_ok(decodes(&m, n),
+	    "a GRANT of a provider the launcher reaps, page attached, decodes");
+	m.reply.flags = WIRE_REPLY_REAPED;
+	tap_ok(!decodes(&m, n),
+	    "a GRANT with the admission's REAPED flag is rejected");
+	m.reply.flags = 0;
+	m.reply.stamp.flags = 0x2;
+	tap_ok(!decodes(&m, n), "an unknown stamp flag is rejected");
+	m.reply.stamp.flags = 0;
+	m.reply.stamp.reserved = 1;
+	tap_ok(!decodes(&m, n), "a stamp's reserved field set is rejected");
+	grant(&m);
+	m.reply.verdict = WIRE_DENY;
+	m.reply.error = EACCES;
+	memset(&m.reply.stamp, 0, sizeof(m.reply.stamp));
+	m.reply.addr_len = 0;
+	memset(m.reply.addr, 0, sizeof(m.reply.addr));
+	m.reply.flags = WIRE_REPLY_REAPED;
+	tap_ok(!decodes(&m, n), "a DENY saying REAPED is rejected");
 }
 
 static void
@@ -144,7 +177,10 @@ test_admit(void)
 	m.admit.flags = WIRE_ADMIT_EXITED;
 	tap_ok(decodes(&m, sizeof(m.admit)),
 	    "an ADMIT of an exited peer decodes");
-	m.admit.flags = 0x8;
+	m.admit.flags = WIRE_ADMIT_PAGE;
+	tap_ok(decodes(&m, sizeof(m.admit)),
+	    "an ADMIT asking for the reap page decodes");
+	m.admit.flags = 0x10;
 	tap_ok(!decodes(&m, sizeof(m.admit)),
 	    "an unknown ADMIT flag is rejected");
 	m.admit.flags = 0;

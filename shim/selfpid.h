@@ -1,0 +1,20 @@
+/*
+ * This process's pid without a system call in the steady state
+ * (selfpid.c).
+ */
+#ifndef CAPSHIM_SELFPID_H
+#define CAPSHIM_SELFPID_H
+
+#include <sys/types.h>
+
+/* Resolve the real fork and clone; at start-up, before any hook runs. */
+void selfpid_init(void);
+
+/*
+ * getpid(), from a cache that a child made by fork() finds empty.  Where
+ * the cache cannot be trusted (no MADV_WIPEONFORK, or a child sharing
+ * this memory was made by clone(CLONE_VM)), getpid() itself.
+ */
+pid_t self_pid(void);
+
+#endif
