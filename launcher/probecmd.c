@@ -125,18 +125,19 @@ static void
 fill_notif(const struct kernel_info *k, struct report *r)
 {
 	unsigned fl = k->notif_flags;
+	bool available = k->has[KERNEL_SECCOMP_NOTIF];
 
 	*r = (struct report){ .key = "seccomp-notif",
 		.label = "seccomp user notification",
 		.since = "5.0",
-		.available = k->has[KERNEL_SECCOMP_NOTIF],
+		.available = available,
 		.forced_off = k->forced_off[KERNEL_SECCOMP_NOTIF] ||
 		    k->forced_off[KERNEL_SECCOMP],
 		.says = target_supervisor() != NULL ?
 		    "static and Go programs run supervised: "
 		    "capwrap-unotify performs their socket calls through the "
 		    "shim's gates" :
-		    r->available ?
+		    available ?
 		    "static and Go programs are refused: supervising them "
 		    "needs SECCOMP_ADDFD_FLAG_SEND (Linux 5.14) and "
 		    "capwrap-unotify" :
