@@ -24,6 +24,17 @@ bench_bench_launch_SOURCES = bench/bench-launch.c $(BENCH_COMMON)
 bench_bench_launch_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_flood_SOURCES = bench/bench-flood.c $(BENCH_COMMON)
 bench_bench_flood_CPPFLAGS = $(BENCH_CPPFLAGS)
+# bench-server and bench-client linked statically: supervised, not shimmed.
+BENCH_STATIC = bench/bench-server-static bench/bench-client-static
+check_PROGRAMS += $(BENCH_STATIC)
+bench_bench_server_static_SOURCES = $(bench_bench_server_SOURCES)
+bench_bench_server_static_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_server_static_CFLAGS = -std=gnu11 -O2 $(WARN_CFLAGS)
+bench_bench_server_static_LDFLAGS = -all-static
+bench_bench_client_static_SOURCES = $(bench_bench_client_SOURCES)
+bench_bench_client_static_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_client_static_CFLAGS = -std=gnu11 -O2 $(WARN_CFLAGS)
+bench_bench_client_static_LDFLAGS = -all-static
 bench_bench_calls_SOURCES = bench/bench-calls.c $(BENCH_COMMON)
 bench_bench_calls_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_calls_LDADD = common/libcommon.la
@@ -31,7 +42,8 @@ EXTRA_DIST += bench/run-bench.sh bench/flood-bench.sh docs/PERFORMANCE.md
 
 # BENCH_FLAGS passes options to the driver, e.g. make bench BENCH_FLAGS='-r 3'.
 .PHONY: bench
-bench: capwrap shim/libcapshim.la $(BENCH_BINARIES)
+bench: capwrap shim/libcapshim.la unotify/capwrap-unotify $(BENCH_BINARIES) \
+    $(BENCH_STATIC)
 	CAPWRAP='$(abs_top_builddir)/capwrap' \
 	BENCH_BIN='$(abs_top_builddir)/bench' \
 	bash $(srcdir)/bench/run-bench.sh $(BENCH_FLAGS)

@@ -159,6 +159,24 @@ service client {
 	collect wrapped
 }
 
+# The same programs linked statically: the shim cannot enter them, and
+# capwrap runs them supervised through seccomp (unotify/; started through
+# taskset, they are supervised by the shim's exec gate, and a static image
+# that could not be is refused, so figures mean supervised).  What each
+# connection costs then, against the raw dynamic programs.
+rate_supervised() {
+	[[ -x $B/bench-server-static && -x $B/bench-client-static ]] || return 0
+	wrapped "service server {
+	exec $PIN_SERVER \"$B/bench-server-static\" $N.rate
+	provides @$N.rate
+}
+service client {
+	exec $PIN_CLIENT \"$B/bench-client-static\" rate $N.rate $RATE_CONNS
+	dials server
+}" client
+	collect supervised
+}
+
 # UNBOUND is nobody's name: the refused connect to it costs the kernel's
 # lookup raw, and one channel round trip more wrapped (it is external).
 dial_raw() {
@@ -380,7 +398,7 @@ for fig in rate dial bulk exec grants memory; do
 		else
 			"${fig}_wrapped"; "${fig}_raw"
 		fi
-		[[ $fig == rate ]] && rate_calls
+		[[ $fig == rate ]] && rate_calls && rate_supervised
 	done
 done
 for ((r = 0; r < LAUNCH_ROUNDS; r++)); do
@@ -482,6 +500,13 @@ printf '%-22s %-7s %11s %11s %6s %10s  %s\n' "connect_rate.calls" conn/s \
 	"$(median raw connect_rate)" "$(median calls connect_rate)" \
 	"$(paired connect_rate calls)" - "(raw, making the gates' system calls, no shim)"
 gate_row
+if [[ $(median supervised connect_rate) != - ]]; then
+	printf '%-22s %-7s %11s %11s %6s %10s  %s\n' "connect_rate.supervised" \
+		conn/s "$(median raw connect_rate)" \
+		"$(median supervised connect_rate)" \
+		"$(paired connect_rate supervised)" - \
+		"(static programs supervised through seccomp: $(calc "1000000 / $(median supervised connect_rate) - 1000000 / $(median raw connect_rate)") us more a connection)"
+fi
 row client_cpu_us
 row server_cpu_us
 row first_dial_us "$wr_dial <= $dial_bound" "<= raw + rtt = $dial_bound us:"
