@@ -7,7 +7,8 @@ COMPAT_SUITES = tests/compat/socat.bats tests/compat/socat-dgram.bats \
 	tests/compat/python3.bats tests/compat/dbus.bats \
 	tests/compat/haproxy.bats tests/compat/node.bats \
 	tests/compat/perl.bats tests/compat/ruby.bats \
-	tests/compat/postgresql.bats tests/compat/netcat.bats
+	tests/compat/postgresql.bats tests/compat/netcat.bats \
+	tests/compat/uwsgi.bats
 
 if HAVE_BATS
 TESTS += $(COMPAT_SUITES)
@@ -26,4 +27,5 @@ EXTRA_DIST += $(COMPAT_SUITES) tests/compat/compat.bash \
 	examples/compat/pl-echo-client.pl examples/compat-ruby.policy \
 	examples/compat/rb-echo-server.rb examples/compat/rb-echo-client.rb \
 	examples/compat-postgresql.policy examples/compat/pgbench-select.sql \
-	examples/compat-netcat.policy examples/compat/nc-answer.txt
+	examples/compat-netcat.policy examples/compat/nc-answer.txt \
+	examples/compat-uwsgi.policy examples/compat/uwsgi-app.py
