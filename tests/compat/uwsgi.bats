@@ -77,3 +77,30 @@ compat_uwsgi() {
 	refute_output --partial 'hello from uwsgi'
 	wait_denials 2
 }
+
+@test "uwsgi: after the master's SIGTERM reload (it executes itself again), wrapped clients are served and outsiders refused" {
+	compat_uwsgi
+	mkdir -m 0700 "$T/xdg"
+	export XDG_RUNTIME_DIR="$T/xdg"
+	start_topology
+	wait_for "$T/out" '^client +\| hello from uwsgi worker '
+	wait_for "$T/err" '^capwrap: client exited with status 0$'
+	wait_minted '^uwsgi '
+	master=$MINTED_PID
+	# SIGTERM is uWSGI's reload: the master executes itself again, same
+	# pid, keeping its listening socket, and forks new workers.
+	kill -TERM "$master"
+	wait_for "$T/err" "^server +\\| gracefully \\(RE\\)spawned uWSGI master process \\(pid: $master\\)$"
+	run "$CAPWRAP" restart "$T/policy" client
+	assert_success
+	wait_count "$T/out" '^client +\| hello from uwsgi worker [0-9]+$' 2
+	wait_count "$T/err" '^capwrap: client exited with status 0$' 2
+	# The listener the new image inherited is still gated.  Its refusal
+	# names the policy's @NAME: the new image's shim knows the listener
+	# by its registration, not by the address uWSGI bound.
+	run curl_client "$MINTED"
+	refute_output --partial 'hello from uwsgi'
+	assert_accept_denied server "$U.uwsgi" curl
+	run cat "$T/err"
+	refute_output --partial 'killed by signal'
+}
