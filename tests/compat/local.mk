@@ -8,7 +8,7 @@ COMPAT_SUITES = tests/compat/socat.bats tests/compat/socat-dgram.bats \
 	tests/compat/haproxy.bats tests/compat/node.bats \
 	tests/compat/perl.bats tests/compat/ruby.bats \
 	tests/compat/postgresql.bats tests/compat/netcat.bats \
-	tests/compat/uwsgi.bats
+	tests/compat/uwsgi.bats tests/compat/xvfb.bats
 
 if HAVE_BATS
 TESTS += $(COMPAT_SUITES)
@@ -28,4 +28,5 @@ EXTRA_DIST += $(COMPAT_SUITES) tests/compat/compat.bash \
 	examples/compat/rb-echo-server.rb examples/compat/rb-echo-client.rb \
 	examples/compat-postgresql.policy examples/compat/pgbench-select.sql \
 	examples/compat-netcat.policy examples/compat/nc-answer.txt \
-	examples/compat-uwsgi.policy examples/compat/uwsgi-app.py
+	examples/compat-uwsgi.policy examples/compat/uwsgi-app.py \
+	examples/compat-xvfb.policy
