@@ -17,6 +17,7 @@ PSQL=/usr/bin/psql
 # by initdb as postgres with peer authentication, and $T searchable by
 # postgres, which reads the pgbench script in $T/compat.
 compat_postgresql() {
+	skip_in_sanitizer_build "postgres hangs with the ASan runtime preloaded into it, capwrap or not (postgres --version does not return)"
 	need_programs "$PGBIN/postgres" "$PGBIN/initdb" "$PSQL" /usr/bin/pgbench
 	compat_policy compat-postgresql.policy
 	sed -i "s|/tmp/$U\\.pgdata|$T/pgdata|" "$T/policy"
@@ -37,9 +38,12 @@ psql_as_postgres() {
 
 @test "postgresql: wrapped psql and pgbench, as postgres, are served through the fixed name by the forking postmaster" {
 	compat_postgresql
-	start_topology --exit-with bench
+	start_topology
+	wait_for "$T/err" '^capwrap: client exited'
+	wait_for "$T/err" '^capwrap: bench exited'
+	# The stop sends the server its stop-signal, INT: a fast shutdown.
+	kill -TERM "$CAPWRAP_PID"
 	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
 	run cat "$T/out"
 	assert_line 'client | hello postgres'
 	assert_line 'bench  | number of clients: 4'
@@ -48,7 +52,8 @@ psql_as_postgres() {
 	# Services' standard error, the server's log among it, is capwrap's.
 	run cat "$T/err"
 	assert_line --regexp "^server +\\| .* LOG:  listening on Unix socket \"@$U\\.pg/\\.s\\.PGSQL\\.5432\"$"
-	# The fast shutdown at the end: stop-signal INT.
+	assert_line 'capwrap: client exited with status 0'
+	assert_line 'capwrap: bench exited with status 0'
 	assert_line --regexp '^server +\| .* LOG:  received fast shutdown request$'
 	assert_line 'capwrap: server exited with status 0'
 	run cat "$T/audit.jsonl"

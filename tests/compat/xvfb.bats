@@ -22,6 +22,7 @@ free_display() {
 
 # The example policy on a free display, $DPY.
 compat_xvfb() {
+	skip_in_sanitizer_build "Xvfb's libcap-ng closes a descriptor in its constructor, before the ASan runtime (not first in the library list) has started: the instrumented close() of the shim faults"
 	need_programs Xvfb xdpyinfo
 	compat_policy compat-xvfb.policy
 	DPY=$(free_display 173)
