@@ -18,7 +18,8 @@ packages="build-essential autoconf automake libtool pkg-config libbsd-dev
 	bats bats-assert bats-support mandoc socat python3 haproxy dbus-daemon
 	dbus-bin libglib2.0-bin libcap2-bin util-linux iproute2 procps
 	valgrind clang libclang-rt-14-dev graphviz netcat-openbsd perl
-	golang-go clang-format universal-ctags nodejs jq strace curl"
+	golang-go clang-format universal-ctags nodejs jq strace curl ruby
+	postgresql xvfb x11-utils uwsgi uwsgi-plugin-python3"
 
 case $what in
 demo|check) ;;

@@ -117,3 +117,18 @@ assert_accept_denied() {
 	assert_output --partial "\"peer_exe\":\"$exe\""
 	assert_output --partial '"event":"deny"'
 }
+
+# wait_count FILE PATTERN COUNT: until COUNT lines of FILE match PATTERN
+# (grep -E), at most a minute.
+wait_count() {
+	local i
+	for ((i = 0; i < 60 * 20; i++)); do
+		if [ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -ge "$3" ]; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "timed out waiting for $3 lines /$2/ in $1; it holds:" >&2
+	cat "$1" >&2 2>/dev/null || true
+	return 1
+}
