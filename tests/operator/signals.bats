@@ -107,7 +107,10 @@ service one {
 EOF
 	declare -A name=([QUIT]=Quit [PWR]='Power failure' [XCPU]='CPU time limit exceeded')
 	for sig in QUIT PWR XCPU; do
+		# Emptied here, not by the background start, which may open them
+		# only after wait_for has read the last round's "ready".
 		: > "$T/err"
+		: > "$T/out"
 		start_topology
 		wait_for "$T/out" '^one +\| ready$'
 		kill -s "$sig" "$CAPWRAP_PID"
