@@ -267,6 +267,8 @@ grant(const struct request *rq, const struct verdict *v)
 	else
 		registry_grant_exited(rq->sender_ino, v->grant);
 	status_note_grant(rq->chan->service);
+	if (hooks.granted != NULL)
+		hooks.granted(v->grant);
 	/* A claim is granted with no answer: the child does not wait. */
 	if (v->reg != NULL)
 		reply_grant(rq->reply_fd, v->reg,
@@ -286,6 +288,8 @@ broker_answer_waited(struct pending_dial *d)
 	}
 	d->proc->granted[v.grant] = true;
 	status_note_grant(d->service);
+	if (hooks.granted != NULL)
+		hooks.granted(v.reg->service);
 	/* Whether the dialer asked for the reap page is not kept with a
 	 * waiting dial: it gets the page, and closes it if it has one. */
 	reply_grant(d->reply_fd, v.reg, true);

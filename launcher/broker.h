@@ -18,6 +18,8 @@ struct broker_hooks {
 	void (*unprotectable)(size_t service, pid_t pid);
 	/* A provider of service registered a name. */
 	void (*registered)(size_t service);
+	/* A client was granted a capability to a name of service. */
+	void (*granted)(size_t service);
 };
 
 int broker_init(const struct policy *, int64_t dial_timeout_ms,

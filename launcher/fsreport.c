@@ -25,6 +25,7 @@ static struct looks {
 	const struct policy_service *ps;
 	int64_t started_ms;
 	size_t n;
+	bool at_grant; /* the one look at a grant was taken */
 } * looks;
 static size_t nlooks;
 
@@ -43,9 +44,9 @@ struct scan {
 	pid_t pid; /* whose sockets are being gathered */
 };
 
-/* May s be looked at once more in this start? */
-static bool
-may_look(const struct service_rt *s)
+/* The looks of s in this start, or NULL if out of memory. */
+static struct looks *
+looks_of(const struct service_rt *s)
 {
 	struct looks *k = NULL;
 
@@ -55,7 +56,7 @@ may_look(const struct service_rt *s)
 	if (k == NULL) {
 		k = reallocarray(looks, nlooks + 1, sizeof(*looks));
 		if (k == NULL)
-			return false;
+			return NULL;
 		looks = k;
 		k = &looks[nlooks++];
 		k->ps = s->ps;
@@ -64,8 +65,19 @@ may_look(const struct service_rt *s)
 	if (k->started_ms != s->started_ms) {
 		k->started_ms = s->started_ms;
 		k->n = 0;
+		k->at_grant = false;
 	}
-	return k->n++ < (s->ps->nprovides > 0 ? s->ps->nprovides : 1);
+	return k;
+}
+
+/* May s be looked at once more in this start, at a registration? */
+static bool
+may_look(const struct service_rt *s)
+{
+	struct looks *k = looks_of(s);
+
+	return k != NULL &&
+	    k->n++ < (s->ps->nprovides > 0 ? s->ps->nprovides : 1);
 }
 
 static void
@@ -151,15 +163,33 @@ service_pids(const struct service_rt *s, pid_t *pids)
 	return n;
 }
 
+static void look(const struct service_rt *);
+
+void
+fsreport_granted(const struct service_rt *s)
+{
+	struct looks *k;
+
+	if (told_full || (k = looks_of(s)) == NULL || k->at_grant)
+		return;
+	k->at_grant = true;
+	look(s);
+}
+
 void
 fsreport_registered(const struct service_rt *s)
+{
+	if (!told_full && may_look(s))
+		look(s);
+}
+
+static void
+look(const struct service_rt *s)
 {
 	struct scan sc = { .s = s };
 	pid_t *pids;
 	size_t n;
 
-	if (told_full || !may_look(s))
-		return;
 	pids = calloc(FSREPORT_PROCS, sizeof(*pids));
 	sc.held = calloc(FSREPORT_SOCKETS, sizeof(*sc.held));
 	if (pids != NULL && sc.held != NULL) {

@@ -150,8 +150,7 @@ fill_notif(const struct kernel_info *k, struct report *r)
 	    r->available && fl == 0 ? " none" :
 		r->forced_off	    ? FORCED :
 				      "");
-	snprintf(r->extra, sizeof(r->extra),
-	    "\"flags\":[%s%s%s],\"used\":%s",
+	snprintf(r->extra, sizeof(r->extra), "\"flags\":[%s%s%s],\"used\":%s",
 	    fl & KERNEL_NOTIF_TSYNC_ESRCH ? "\"tsync-esrch\"" : "",
 	    fl == (KERNEL_NOTIF_TSYNC_ESRCH | KERNEL_NOTIF_WAIT_KILLABLE) ?
 		"," :

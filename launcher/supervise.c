@@ -152,6 +152,12 @@ on_registered(size_t service)
 	start_due();
 }
 
+static void
+on_granted(size_t service)
+{
+	fsreport_granted(&run.svc[service]);
+}
+
 /* The main process and every daemon it left are gone. */
 static void
 service_finished(struct service_rt *s)
@@ -375,6 +381,7 @@ supervise_setup(const struct supervise_config *cfg)
 	struct broker_hooks hooks = {
 		.unprotectable = on_unprotectable,
 		.registered = on_registered,
+		.granted = on_granted,
 	};
 
 	run.policy = cfg->policy;

@@ -11,14 +11,19 @@ PY=/usr/bin/python3
 # A service body, $T/server.py ARG...: in order, listens on each ARG,
 # @NAME abstract, anything else a filesystem path; a path after "bound:"
 # is bound and not listened on; "close:ARG" closes what ARG opened;
-# "say:TEXT" prints TEXT.  Prints "up" at the end, then waits.
+# "say:TEXT" prints TEXT; "wait:FILE" waits until FILE exists.  Prints
+# "up" at the end, then waits.
 py_server() {
 	cat > "$T/server.py" <<'EOF2'
-import socket, sys, time
+import os, socket, sys, time
 keep = {}
 for a in sys.argv[1:]:
     if a.startswith("say:"):
         print(a[4:], flush=True)
+        continue
+    if a.startswith("wait:"):
+        while not os.path.exists(a[5:]):
+            time.sleep(0.05)
         continue
     if a.startswith("close:"):
         keep.pop(a[6:]).close()
@@ -75,6 +80,34 @@ EOF
 	assert_success
 	assert_line "	f0 [label=\"$T/fs.sock\\n(filesystem socket: not protected)\", shape=note, style=solid, color=orange, fontcolor=orange];"
 	assert_line '	s0 -> f0 [label="listens", color=orange, fontcolor=orange, style=dashed];'
+}
+
+@test "a path listened on after the name registered is told at the first grant, as Xvfb binds its file after its abstract name" {
+	py_server
+	write_policy <<EOF
+service x {
+	exec $PY $T/server.py @$U.a wait:$T/go $T/late.sock say:late
+	provides @$U.a
+}
+service client {
+	exec sh -c "echo started; while [ ! -e $T/go2 ]; do sleep 0.05; done; exec fx-client $U.a hi"
+	dials x
+}
+EOF
+	start_topology --audit "$T/audit.jsonl"
+	# The client starts once x registered, after the look that made.
+	wait_for "$T/out" '^client +\| started$'
+	touch "$T/go"
+	wait_for "$T/out" '^x +\| late$'
+	# Registered before the path existed: nothing told yet.
+	run grep -c 'filesystem socket' "$T/err"
+	assert_output 0
+	touch "$T/go2"
+	wait_for "$T/err" 'filesystem socket'
+	run grep -F "$(told x "$T/late.sock")" "$T/err"
+	assert_success
+	run grep -c '"event":"unprotected"' "$T/audit.jsonl"
+	assert_output 1
 }
 
 @test "a filesystem listener in a child of the service, socat's, is told" {
