@@ -37,9 +37,10 @@
  */
 #define WIRE_UNOTIFY_PRELOAD_ENV "CAPWRAP_UNOTIFY_PRELOAD"
 /*
- * The supervisor's path, set by the launcher where the kernel allows
- * supervision: the shim's exec gate runs an image it cannot enter under
- * it instead of refusing it.
+ * Set (to 1) by the launcher where the kernel allows supervision: the
+ * shim's exec gate then runs a static or Go image under capwrap-unotify
+ * instead of refusing it.  The shim finds the supervisor beside its own
+ * file, never from this variable, which a program can set.
  */
 #define WIRE_UNOTIFY_ENV "CAPWRAP_UNOTIFY"
 /*

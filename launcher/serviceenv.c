@@ -96,9 +96,9 @@ service_environment(const struct spawn_request *rq, int chan_number)
 			env[k++] = env_entry("%s=%s", var, rq->shim_path);
 		env[k++] = env_entry("%s=%d", WIRE_CHANNEL_ENV, chan_number);
 		env[k++] = env_entry("CAPWRAP_SERVICE=%s", rq->service->name);
+		/* A flag: the shim finds the supervisor on its own. */
 		if (rq->unotify != NULL)
-			env[k++] = env_entry("%s=%s", WIRE_UNOTIFY_ENV,
-			    rq->unotify);
+			env[k++] = env_entry("%s=1", WIRE_UNOTIFY_ENV);
 		for (size_t i = first_ours; i < k; i++) {
 			if (env[i] == NULL) {
 				for (size_t j = first_ours; j < k; j++)
@@ -112,19 +112,19 @@ service_environment(const struct spawn_request *rq, int chan_number)
 	return env;
 }
 
-/* The supervisor's command line: the program's path, then its arguments. */
+/* The supervisor's command line: the program's path, then its argv. */
 char **
 supervised_argv(const struct spawn_request *rq)
 {
 	const struct policy_service *ps = rq->service;
-	char **argv = calloc(ps->argc + 2, sizeof(*argv));
+	char **argv = calloc(ps->argc + 3, sizeof(*argv));
 
 	if (argv == NULL)
 		return NULL;
 	argv[0] = (char *)"capwrap-unotify";
 	argv[1] = (char *)rq->program;
-	for (size_t i = 1; i < ps->argc; i++)
-		argv[i + 1] = ps->argv[i];
+	for (size_t i = 0; i < ps->argc; i++)
+		argv[i + 2] = ps->argv[i];
 	return argv;
 }
 

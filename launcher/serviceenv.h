@@ -16,7 +16,7 @@
 char **service_environment(const struct spawn_request *, int chan_number);
 /* Give back what service_environment made. */
 void free_environment(char **env, const struct spawn_request *);
-/* capwrap-unotify PROGRAM ARG...: the array only, or NULL. */
+/* capwrap-unotify PROGRAM ARGV0 ARG...: the array only, or NULL. */
 char **supervised_argv(const struct spawn_request *);
 
 #endif

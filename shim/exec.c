@@ -54,7 +54,7 @@ exec_failed(struct env_build *b)
 
 /*
  * An image the shim cannot enter, run supervised (unotify/unotify.h):
- * capwrap-unotify PATH ARG..., on the stack.
+ * capwrap-unotify PATH ARGV0 ARG..., on the stack.
  */
 static int
 supervisor_argv(const char *path, char *const argv[], char **out)
@@ -63,9 +63,11 @@ supervisor_argv(const char *path, char *const argv[], char **out)
 
 	out[n++] = (char *)"capwrap-unotify";
 	out[n++] = (char *)path;
+	/* The program's own argv[0], a busybox applet's name for one. */
+	out[n++] = argv != NULL && argv[0] != NULL ? argv[0] : (char *)path;
 	for (size_t i = 1; argv != NULL && argv[0] != NULL && argv[i] != NULL;
 	     i++) {
-		if (n == ARGV_MAX + 2) {
+		if (n == ARGV_MAX + 3) {
 			errno = E2BIG;
 			return -1;
 		}
@@ -79,7 +81,7 @@ static int
 exec_supervised(const char *path, char *const argv[], char *const envp[])
 {
 	struct env_build b = { 0 };
-	char *sup_argv[ARGV_MAX + 3];
+	char *sup_argv[ARGV_MAX + 4];
 	char *const *env;
 
 	if (supervisor_argv(path, argv, sup_argv) != 0 ||
@@ -289,7 +291,7 @@ spawn_image(pid_t *pid, const char *path,
 	char *const *env;
 	int rc;
 
-	char *sup_argv[ARGV_MAX + 3];
+	char *sup_argv[ARGV_MAX + 4];
 
 	switch (exec_gate(AT_FDCWD, path, 0, true)) {
 	case 0:

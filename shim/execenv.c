@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,8 @@ static const char *const carried_names[] = {
 #define NCARRIED (sizeof(carried_names) / sizeof(carried_names[0]))
 static char carried[NCARRIED][256];
 
+static void find_supervisor(void);
+
 void
 exec_init(void)
 {
@@ -60,6 +63,7 @@ exec_init(void)
 			carried_names[i], v) >= sizeof(carried[i]))
 			carried[i][0] = '\0';
 	}
+	find_supervisor();
 	exec_gate_init();
 }
 
@@ -154,11 +158,11 @@ env_complete(const struct env_scan *sc, int chan, bool want_mark)
  */
 static char *const *
 build_env(char *const envp[], const struct env_scan *sc, int chan,
-    bool want_mark, bool supervisor, struct env_build *b)
+    bool want_mark, bool supervisor_env, struct env_build *b)
 {
 	const char *old_preload = sc->old_preload;
-	const char *prefix = supervisor ? unotify_preload_prefix :
-					  preload_prefix;
+	const char *prefix = supervisor_env ? unotify_preload_prefix :
+					      preload_prefix;
 	size_t k = 0, strings;
 	char *text, chan_text[32];
 
@@ -180,7 +184,11 @@ build_env(char *const envp[], const struct env_scan *sc, int chan,
 			b->envp[k++] = envp[i];
 	/* The shim first: a library ahead of it would see the calls first. */
 	b->envp[k++] = text;
-	if (old_preload != NULL && *old_preload != '\0' &&
+	/* A supervisor loads the shim alone: the program's preloads are its
+	 * own, and the program does not see them (unotify/main.c). */
+	if (supervisor_env)
+		text += sprintf(text, "%s%s", prefix, shim_file) + 1;
+	else if (old_preload != NULL && *old_preload != '\0' &&
 	    !preloads_shim(old_preload))
 		text += sprintf(text, "%s%s:%s", prefix, shim_file,
 			    old_preload) +
@@ -203,7 +211,7 @@ build_env(char *const envp[], const struct env_scan *sc, int chan,
 }
 
 static char *const *
-env_for(char *const envp[], bool supervisor, struct env_build *b)
+env_for(char *const envp[], bool for_supervisor, struct env_build *b)
 {
 	static char *const empty[] = { NULL };
 	/* A relaxed load: no lock, so safe in a vfork child (inherit.c). */
@@ -226,9 +234,9 @@ env_for(char *const envp[], bool supervisor, struct env_build *b)
 		return NULL;
 	}
 	scan_env(envp, chan, &sc);
-	if (!supervisor && env_complete(&sc, chan, want_mark))
+	if (!for_supervisor && env_complete(&sc, chan, want_mark))
 		return envp;
-	return build_env(envp, &sc, chan, want_mark, supervisor, b);
+	return build_env(envp, &sc, chan, want_mark, for_supervisor, b);
 }
 
 char *const *
@@ -243,15 +251,40 @@ with_shim_for_supervisor(char *const envp[], struct env_build *b)
 	return env_for(envp, true, b);
 }
 
+/*
+ * The variable only says that the launcher offers supervision; the path
+ * is never taken from it (a program sets its children's environment):
+ * it is found from the shim's own file, beside which a build tree holds
+ * unotify/, or where `make install` put it.  Set once, in exec_init.
+ */
+static char supervisor[PATH_MAX];
+
+static void
+find_supervisor(void)
+{
+	const char *v = getenv(WIRE_UNOTIFY_ENV);
+	const char *slash = shim_file != NULL ? strrchr(shim_file, '/') : NULL;
+	size_t n;
+
+	supervisor[0] = '\0';
+	if (v == NULL || *v == '\0' || slash == NULL)
+		return;
+	/* The shim is not linked with libbsd: snprintf, not strlcpy. */
+	n = (size_t)snprintf(supervisor, sizeof(supervisor),
+	    "%.*s/../../unotify/capwrap-unotify", (int)(slash - shim_file),
+	    shim_file);
+	if (n < sizeof(supervisor) && access(supervisor, X_OK) == 0)
+		return;
+	n = (size_t)snprintf(supervisor, sizeof(supervisor), "%s",
+	    CAPWRAP_PKGLIBEXECDIR "/capwrap-unotify");
+	if (n >= sizeof(supervisor) || access(supervisor, X_OK) != 0)
+		supervisor[0] = '\0';
+}
+
 const char *
 exec_supervisor(void)
 {
-	for (size_t i = 0; i < NCARRIED; i++)
-		if (strcmp(carried_names[i], WIRE_UNOTIFY_ENV) == 0 &&
-		    carried[i][0] != '\0' &&
-		    carried[i][strlen(WIRE_UNOTIFY_ENV) + 1] != '\0')
-			return carried[i] + strlen(WIRE_UNOTIFY_ENV) + 1;
-	return NULL;
+	return supervisor[0] != '\0' ? supervisor : NULL;
 }
 
 void

@@ -76,6 +76,16 @@ give_address(const struct target *t, const uint64_t *args,
 }
 
 static bool
+datagram(int sock)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	return getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == SOCK_DGRAM;
+}
+
+static bool
 listening(int sock)
 {
 	int on = 0;
@@ -105,9 +115,9 @@ accept_call(struct target *t, const struct seccomp_notif *n, int sock,
 		ans->error = errno;
 		return 0;
 	}
-	/* Not listening: the kernel's EINVAL now, not a wait for nothing. */
+	/* Not listening: the kernel's answer now, not a wait for nothing. */
 	if (!listening(sock)) {
-		ans->error = EINVAL;
+		ans->error = datagram(sock) ? EOPNOTSUPP : EINVAL;
 		return 0;
 	}
 	if ((conn = take_kept((uint64_t)st.st_ino)) < 0) {

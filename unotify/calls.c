@@ -1,14 +1,21 @@
 /*
  * One notification: what the program asked, performed here through the
- * shim's gates on a duplicate of its socket.
+ * shim's gates on a duplicate of its socket, or continued in the kernel.
  *
- * A call on a socket of another family than AF_UNIX continues in the
- * kernel as the program made it: the family is fixed when the socket is
- * made, so no change the program makes to its memory meanwhile can turn
- * the call towards a Unix socket name.  A call on a Unix socket never
- * continues: its address is copied once, and the copy is what the gate
- * judges and what the call uses (seccomp_unotify(2), on time of check
- * and time of use).
+ * Performed: whatever names an abstract address on a Unix socket (bind
+ * and connect to a name, listen and accept on a socket bound to one), the
+ * calls the gates exist for.  The address is copied once, and the copy
+ * is what the gate judges and what the call uses (seccomp_unotify(2), on
+ * time of check and time of use).
+ *
+ * Continued: everything else (other families, filesystem paths, autobind,
+ * a datagram without an abstract destination), which the kernel then
+ * makes with the program's own credentials, directory and umask.  A
+ * program that races its own calls (rewriting the address, or putting
+ * another socket at the descriptor, between the check and the kernel's
+ * run) can make such a call reach an abstract name ungated: what it gets
+ * is what an outsider's raw call gets, and under the Landlock fence
+ * nothing outside the topology (docs/SECURITY.md).
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -57,39 +64,69 @@ abstract(const struct sockaddr_un *sun, uint64_t len)
 	    sun->sun_path[0] == '\0';
 }
 
+static void replaced_socket(const struct target *, int fd, int sock, ino_t was,
+    struct answer *);
+
+/* Is the socket bound to an abstract address (a name or an autobind)? */
+static bool
+bound_abstract(int sock)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+
+	return getsockname(sock, (struct sockaddr *)&sun, &len) == 0 &&
+	    abstract(&sun, len);
+}
+
+static int
+socket_type(int sock)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	return getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) == 0 ? type :
+									 -1;
+}
+
 /*
- * bind or connect with a copy of the program's address.  A relative
- * path is the program's, so the call is made from its directory.
+ * bind or connect: a name is performed, with the copy; anything else
+ * continues.  A datagram socket may not take an abstract name: the shim
+ * gates what such a socket receives, and nothing gates a supervised
+ * program's receives.
  */
 static int
-bind_or_connect(const struct target *t, long nr, int sock,
-    const struct sockaddr_un *sun, socklen_t len)
+name_call(struct target *t, long nr, int fd, int sock, const uint64_t *args,
+    struct answer *ans)
 {
-	char cwd[64];
-	int here = -1, there = -1, rc, err;
+	struct sockaddr_un sun;
+	struct stat before;
+	int err, rc;
 
-	if (len > offsetof(struct sockaddr_un, sun_path) &&
-	    sun->sun_path[0] != '\0' && sun->sun_path[0] != '/') {
-		snprintf(cwd, sizeof(cwd), "/proc/%d/cwd", (int)t->pid);
-		here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		there = open(cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (here < 0 || there < 0 || fchdir(there) != 0) {
-			err = errno;
-			goto out;
-		}
+	if ((err = copy_address(t, args[1], args[2], &sun)) != 0) {
+		ans->error = err;
+		return 0;
 	}
-	rc = nr == SYS_bind ? bind(sock, (const struct sockaddr *)sun, len) :
-			      connect(sock, (const struct sockaddr *)sun, len);
-	err = rc == 0 ? 0 : errno;
-out:
-	if (here >= 0) {
-		if (fchdir(here) != 0)
-			err = err != 0 ? err : errno;
-		close(here);
+	if (!abstract(&sun, args[2])) {
+		ans->cont = true;
+		return 0;
 	}
-	if (there >= 0)
-		close(there);
-	return err;
+	if (nr == SYS_bind && socket_type(sock) == SOCK_DGRAM) {
+		fprintf(stderr,
+		    "capwrap-unotify: pid %d: an abstract name for a datagram "
+		    "socket is refused under supervision\n",
+		    (int)t->pid);
+		ans->error = EPERM;
+		return 0;
+	}
+	if (fstat(sock, &before) != 0)
+		before.st_ino = 0;
+	rc = nr == SYS_bind ?
+	    bind(sock, (const struct sockaddr *)&sun, (socklen_t)args[2]) :
+	    connect(sock, (const struct sockaddr *)&sun, (socklen_t)args[2]);
+	ans->error = rc == 0 ? 0 : errno;
+	if (rc == 0 && nr == SYS_connect)
+		replaced_socket(t, fd, sock, before.st_ino, ans);
+	return 0;
 }
 
 /* sendto, sendmsg, sendmmsg on a Unix socket: the destinations. */
@@ -174,14 +211,12 @@ replaced_socket(const struct target *t, int fd, int sock, ino_t was,
 	}
 }
 
-/* A Unix socket's call, performed here; *ans filled, or 1 (wait). */
+/* A Unix socket's call: *ans filled, or 1 (an accept waits). */
 static int
 unix_call(struct target *t, const struct seccomp_notif *n, int sock,
     struct answer *ans, int *wait_fd)
 {
 	const uint64_t *args = (const uint64_t *)n->data.args;
-	struct sockaddr_un sun;
-	struct stat before;
 	bool refuse;
 	long nr = n->data.nr;
 	int err;
@@ -189,26 +224,23 @@ unix_call(struct target *t, const struct seccomp_notif *n, int sock,
 	switch (nr) {
 	case SYS_bind:
 	case SYS_connect:
-		/* The socket's inode before: a connect may replace it. */
-		if (fstat(sock, &before) != 0)
-			before.st_ino = 0;
-		if ((err = copy_address(t, args[1], args[2], &sun)) != 0) {
-			ans->error = err;
+		return name_call(t, nr, (int)args[0], sock, args, ans);
+	case SYS_listen:
+		if (!bound_abstract(sock)) {
+			ans->cont = true;
 			return 0;
 		}
-		ans->error = bind_or_connect(t, nr, sock, &sun,
-		    (socklen_t)args[2]);
-		if (ans->error == 0 && nr == SYS_connect)
-			replaced_socket(t, (int)args[0], sock, before.st_ino,
-			    ans);
-		return 0;
-	case SYS_listen:
+		/* Here: clients' SO_PEERCRED names who registered it. */
 		ans->error = listen(sock, (int)args[1]) == 0 ? 0 : errno;
 		return 0;
 #ifdef SYS_accept
 	case SYS_accept:
 #endif
 	case SYS_accept4:
+		if (!bound_abstract(sock)) {
+			ans->cont = true;
+			return 0;
+		}
 		return accept_call(t, n, sock, ans, wait_fd);
 	default:
 		if ((err = datagram_destinations(t, nr, args, &refuse)) != 0) {
@@ -223,7 +255,6 @@ unix_call(struct target *t, const struct seccomp_notif *n, int sock,
 			ans->error = EPERM;
 			return 0;
 		}
-		/* No abstract destination: no gate concerns it. */
 		ans->cont = true;
 		return 0;
 	}
@@ -253,17 +284,11 @@ int
 calls_handle(struct target *t, const struct seccomp_notif *n,
     struct answer *ans, int *wait_fd)
 {
+	struct stat st;
 	int sock, family, rc;
 
 	*ans = (struct answer){ .addfd = -1 };
 	*wait_fd = -1;
-#ifdef __x86_64__
-	if (n->data.nr & 0x40000000) {
-		/* x32: capwrap starts no such image; refuse, never continue. */
-		ans->error = ENOSYS;
-		return 0;
-	}
-#endif
 	if ((sock = target_fd(t, (int)n->data.args[0])) < 0) {
 		ans->error = errno;
 		if (errno == EPERM || errno == EACCES)
@@ -281,6 +306,8 @@ calls_handle(struct target *t, const struct seccomp_notif *n,
 		close(sock);
 		return 0;
 	}
+	if (fstat(sock, &st) == 0)
+		ans->sock_ino = (uint64_t)st.st_ino;
 	rc = unix_call(t, n, sock, ans, wait_fd);
 	if (rc == 0)
 		close(sock);

@@ -6,8 +6,9 @@
  * else runs untouched, at the kernel's speed.
  *
  * Another architecture's calls (ia32 through int 0x80 on x86_64) kill
- * the process, as the io_uring fence's do (common/kernel.c says why);
- * on x86_64 the x32 variants are masked to the same numbers.
+ * the process, as the io_uring fence's do (common/kernel.c says why), and
+ * so do the x32 ABI's: capwrap starts no x32 image, and x32's sendmsg
+ * and sendmmsg are not the x86_64 numbers with a bit set.
  */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -39,7 +40,9 @@ static const struct sock_filter filter[] = {
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 #ifdef __x86_64__
-	BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~(uint32_t)0x40000000),
+	/* x32: its sendmsg and sendmmsg have numbers of their own. */
+	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x40000000, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 #endif
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_bind, 8, 0),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_connect, 7, 0),

@@ -1,13 +1,15 @@
 /*
- * capwrap-unotify PROGRAM [ARG...]: run PROGRAM supervised (unotify.h).
+ * capwrap-unotify PROGRAM ARGV0 [ARG...]: run PROGRAM supervised
+ * (unotify.h), with ARGV0 as its argv[0].
  *
  * The launcher starts this instead of a program the shim cannot enter,
  * with the shim's path in CAPWRAP_UNOTIFY_PRELOAD rather than in
  * LD_PRELOAD, so that this first stage runs without it.  It forks the
- * program, which installs the filter, sends its listener back and execs;
- * then it execs itself as the second stage with the shim preloaded: same
+ * program, which installs the filter and hands its listener over; then
+ * it execs itself as the second stage with the shim preloaded (same
  * process, so the launcher's record of the service's main process, its
- * channel and its process group all stay right.
+ * channel and its process group all stay right), which makes itself
+ * undumpable and only then lets the program exec.
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -57,9 +59,12 @@ program_environment(void)
 	return env;
 }
 
-/* In the child: the filter, its listener to the parent, the program. */
+/*
+ * In the child: the filter, its listener to the parent, the program
+ * (path, then its own argv).
+ */
 static void __attribute__((noreturn))
-program(int sock, pid_t parent, char **argv, char **env)
+program(int sock, pid_t parent, const char *path, char **argv, char **env)
 {
 	sigset_t none;
 	int listener;
@@ -73,15 +78,17 @@ program(int sock, pid_t parent, char **argv, char **env)
 	/*
 	 * sendmsg now waits for a supervisor that is not serving yet: the
 	 * parent takes the listener with pidfd_getfd instead, told its
-	 * number by write(2), and says it has by write(2).
+	 * number by write(2).  The answer comes from the second stage once
+	 * it is no longer dumpable: until then the program is not started,
+	 * so it never meets a supervisor it could take descriptors from.
 	 */
 	if (write(sock, &listener, sizeof(listener)) != sizeof(listener) ||
 	    read(sock, &listener, sizeof(listener)) != sizeof(listener))
 		die("unable to hand the filter's listener over");
 	/* Nothing of the supervisor's, the channel included. */
 	closefrom(3);
-	execve(argv[0], argv, env);
-	die(argv[0]);
+	execve(path, argv, env);
+	die(path);
 }
 
 /* The child's listener, taken from it; -1 if it failed (it said why). */
@@ -98,17 +105,15 @@ take_listener(int sock, pid_t child)
 	if (listener < 0)
 		die("unable to take the filter's listener (pidfd_getfd)");
 	close(pidfd);
-	if (write(sock, &number, sizeof(number)) != sizeof(number))
-		die("write");
 	return listener;
 }
 
 /* The first stage: start the program, then become the second. */
 static int
-start(char **argv)
+start(const char *path, char **argv)
 {
 	const char *preload = getenv(WIRE_UNOTIFY_PRELOAD_ENV);
-	char listener_arg[16], pid_arg[16], *self[5];
+	char listener_arg[16], pid_arg[16], ack_arg[16], *self[6];
 	char **env = program_environment();
 	sigset_t all;
 	int sp[2], listener, status;
@@ -130,7 +135,7 @@ start(char **argv)
 		die("fork");
 	if (pid == 0) {
 		close(sp[0]);
-		program(sp[1], parent, argv, env);
+		program(sp[1], parent, path, argv, env);
 	}
 	close(sp[1]);
 	free(env);
@@ -140,20 +145,21 @@ start(char **argv)
 			;
 		return 127;
 	}
-	close(sp[0]);
-	/* Taken close-on-exec; the second stage needs it. */
-	if (fcntl(listener, F_SETFD, 0) != 0)
+	/* Taken, and made, close-on-exec; the second stage needs both. */
+	if (fcntl(listener, F_SETFD, 0) != 0 || fcntl(sp[0], F_SETFD, 0) != 0)
 		die("fcntl");
 	if (setenv("LD_PRELOAD", preload, 1) != 0 ||
 	    unsetenv(WIRE_UNOTIFY_PRELOAD_ENV) != 0)
 		die("setenv");
 	snprintf(listener_arg, sizeof(listener_arg), "%d", listener);
 	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)pid);
+	snprintf(ack_arg, sizeof(ack_arg), "%d", sp[0]);
 	self[0] = "capwrap-unotify";
 	self[1] = "--serve";
 	self[2] = listener_arg;
 	self[3] = pid_arg;
-	self[4] = NULL;
+	self[4] = ack_arg;
+	self[5] = NULL;
 	execv("/proc/self/exe", self);
 	die("unable to execute the supervisor's second stage");
 }
@@ -162,23 +168,35 @@ int
 main(int argc, char **argv)
 {
 	const char *errstr = NULL;
-	int listener;
-	pid_t pid;
+	int listener = -1, ack = -1;
+	pid_t pid = 0;
 
-	if (argc == 4 && strcmp(argv[1], "--serve") == 0) {
+	if (argc == 5 && strcmp(argv[1], "--serve") == 0) {
 		listener = (int)strtonum(argv[2], 3, INT32_MAX, &errstr);
 		if (errstr == NULL)
 			pid = (pid_t)strtonum(argv[3], 1, INT32_MAX, &errstr);
+		if (errstr == NULL)
+			ack = (int)strtonum(argv[4], 3, INT32_MAX, &errstr);
 		if (errstr != NULL) {
 			fprintf(stderr, "capwrap-unotify: --serve: %s\n",
 			    errstr);
 			return 127;
 		}
+		/*
+		 * The program runs as our user: dumpable, we would be its to
+		 * take descriptors from (the listener, the channel) wherever
+		 * ptrace_scope allows it.  Then let it start.
+		 */
+		if (prctl(PR_SET_DUMPABLE, 0) != 0 ||
+		    write(ack, &listener, sizeof(listener)) != sizeof(listener))
+			die("unable to start the program");
+		close(ack);
 		return serve(listener, pid);
 	}
-	if (argc < 2) {
-		fprintf(stderr, "usage: capwrap-unotify PROGRAM [ARG...]\n");
+	if (argc < 3) {
+		fprintf(stderr,
+		    "usage: capwrap-unotify PROGRAM ARGV0 [ARG...]\n");
 		return 127;
 	}
-	return start(argv + 1);
+	return start(argv[1], argv + 2);
 }

@@ -46,32 +46,25 @@ static struct {
 } done[MAX_DONE];
 static size_t ndone;
 
-static ino_t
-socket_ino(const struct target *t, int fd)
-{
-	struct target copy = *t;
-	struct stat st;
-	int dup = target_fd(&copy, fd);
-	ino_t ino = 0;
-
-	if (dup >= 0 && fstat(dup, &st) == 0)
-		ino = st.st_ino;
-	if (dup >= 0)
-		close(dup);
-	if (copy.pidfd >= 0 && copy.pidfd != t->pidfd)
-		close(copy.pidfd);
-	return ino;
-}
-
 /* A repetition of a call already made: answered with success. */
 static bool
 repeated(const struct target *t, const struct seccomp_notif *n)
 {
-	ino_t ino;
+	struct target copy = *t;
+	struct stat st;
+	ino_t ino = 0;
+	int dup;
 
 	if (ndone == 0 || (n->data.nr != SYS_bind && n->data.nr != SYS_connect))
 		return false;
-	ino = socket_ino(t, (int)n->data.args[0]);
+	copy.pidfd = -1;
+	if ((dup = target_fd(&copy, (int)n->data.args[0])) >= 0) {
+		if (fstat(dup, &st) == 0)
+			ino = st.st_ino;
+		close(dup);
+	}
+	if (copy.pidfd >= 0)
+		close(copy.pidfd);
 	for (size_t i = 0; i < ndone; i++) {
 		if (done[i].pid == t->pid && done[i].nr == n->data.nr &&
 		    done[i].ino == ino && ino != 0) {
@@ -82,16 +75,19 @@ repeated(const struct target *t, const struct seccomp_notif *n)
 	return false;
 }
 
+/* Its inode was taken while the notification was valid (calls.c). */
 static void
-remember_done(const struct target *t, const struct seccomp_notif *n)
+remember_done(const struct target *t, const struct seccomp_notif *n,
+    const struct answer *a)
 {
-	if (n->data.nr != SYS_bind && n->data.nr != SYS_connect)
+	if ((n->data.nr != SYS_bind && n->data.nr != SYS_connect) ||
+	    a->sock_ino == 0)
 		return;
 	if (ndone == MAX_DONE)
-		ndone--; /* the oldest entries are the least likely asked */
+		ndone--; /* the newest entry is dropped: the table is full */
 	done[ndone].pid = t->pid;
 	done[ndone].nr = n->data.nr;
-	done[ndone].ino = socket_ino(t, (int)n->data.args[0]);
+	done[ndone].ino = (ino_t)a->sock_ino;
 	ndone++;
 }
 
@@ -110,7 +106,7 @@ finish(const struct target *t, const struct seccomp_notif *n,
 		else
 			close(a->addfd);
 	} else if (!sent && !a->cont && a->error == 0)
-		remember_done(t, n);
+		remember_done(t, n, a);
 }
 
 static void

@@ -55,6 +55,7 @@ struct answer {
 	int addfd;	      /* >= 0: install this descriptor as the result */
 	uint32_t addfd_flags; /* O_CLOEXEC for it, or 0 */
 	uint64_t listener;    /* with addfd: the listening socket's inode */
+	uint64_t sock_ino;    /* the socket's inode (a repeated call) */
 	int setfd;	      /* >= 0: addfd replaces this descriptor, and
 				 the call returns val */
 };

@@ -2,7 +2,8 @@
 # (unotify/): fx-server and fx-client linked statically, and go-echo.go
 # built by the suite with Debian's golang-go, static and with cgo.
 check_PROGRAMS += tests/supervised/sx-static-server \
-	tests/supervised/sx-static-client tests/supervised/sx-errors
+	tests/supervised/sx-static-client tests/supervised/sx-errors \
+	tests/supervised/sx-parent
 tests_supervised_sx_static_server_SOURCES = tests/fixtures/fx-server.c \
 	$(FIXTURE_COMMON)
 tests_supervised_sx_static_client_SOURCES = tests/fixtures/fx-client.c \
@@ -21,6 +22,10 @@ tests_supervised_sx_static_client_LDFLAGS = -all-static
 tests_supervised_sx_errors_SOURCES = tests/supervised/sx-errors.c
 tests_supervised_sx_errors_CFLAGS = $(SUPERVISED_STATIC_CFLAGS)
 tests_supervised_sx_errors_LDFLAGS = -all-static
+# A program that takes its parent's descriptors: not its supervisor's.
+tests_supervised_sx_parent_SOURCES = tests/supervised/sx-parent.c
+tests_supervised_sx_parent_CFLAGS = $(SUPERVISED_STATIC_CFLAGS)
+tests_supervised_sx_parent_LDFLAGS = -all-static
 
 SUPERVISED_SUITES = tests/supervised/supervised.bats
 if HAVE_BATS

@@ -245,7 +245,9 @@ service cli {
 }
 audit $T/audit.jsonl
 EOF
-	start_topology --exit-with cli
+	# Until both have exited: the server's last line may be read after
+	# the client's reply (popen's reader prints it).
+	start_topology
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
 	run service_lines cli
@@ -286,13 +288,15 @@ EOF
 	done
 }
 
-@test "supervised: calls the kernel refuses are refused with the kernel's errno" {
-	run sx-errors
+@test "supervised: calls the kernel refuses are refused with the kernel's errno; argv[0] and paths are the program's" {
+	cd "$T"
+	run sx-errors one two
 	assert_success
 	printf '%s\n' "$output" > "$T/unwrapped"
 	write_policy <<EOF
 service errs {
-	exec sx-errors
+	exec sx-errors one two
+	directory $T
 }
 EOF
 	start_topology --exit-with errs
@@ -302,7 +306,9 @@ EOF
 	run diff "$T/unwrapped" "$T/supervised"
 	assert_success
 	run grep -c ': ' "$T/supervised"
-	assert_output 13
+	assert_output 18
+	run head -n 1 "$T/supervised"
+	assert_output "argv0: sx-errors, 3 arguments"
 }
 
 # An unwrapped server of @$U.x on the host, outside the topology.
@@ -331,6 +337,43 @@ EOF
 		wait_for "$T/host" '^served hello$'
 		stop_topology
 	done
+}
+
+@test "supervised: a static datagram server may not take an abstract name: EPERM, said" {
+	write_policy <<EOF
+service srv {
+	exec sx-static-server -t dgram $U.db
+	provides @$U.db
+}
+EOF
+	start_topology --exit-with srv
+	wait_topology
+	run service_lines srv
+	assert_line "bind: EPERM"
+	run cat "$T/err"
+	assert_output --partial "an abstract name for a datagram socket is refused under supervision"
+	run name_is_bound "$U.db"
+	assert_failure
+}
+
+@test "supervised: a program naming its own supervisor in CAPWRAP_UNOTIFY is still supervised by the real one" {
+	supervised_descent "env CAPWRAP_UNOTIFY=$SUPERVISED/sx-static-server sh -c \"exec sx-static-server -n 1 $U.db\""
+}
+
+# Root has CAP_SYS_PTRACE, and dumpability does not stop it: the service
+# runs as a user without it.
+@test "supervised: the program cannot take its supervisor's descriptors (the supervisor is not dumpable)" {
+	write_policy <<EOF
+service p {
+	exec $SUPERVISED/sx-parent
+	user nobody
+}
+EOF
+	start_topology --exit-with p
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines p
+	assert_output "took 0: EPERM"
 }
 
 @test "supervised: without seccomp user notification a static service is refused, as before" {

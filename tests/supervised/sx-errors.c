@@ -1,5 +1,6 @@
 /*
- * sx-errors: socket calls a kernel refuses, one line each: "CALL: RESULT".
+ * sx-errors: socket calls a kernel refuses, and a few it takes, one line
+ * each: "CALL: RESULT"; first its argv[0] and argument count.
  * Linked statically, it runs supervised under capwrap; run directly, the
  * kernel answers.  The suite compares the two: the supervisor answers
  * as the kernel does.
@@ -22,7 +23,7 @@ say(const char *call, int rc)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -30,6 +31,7 @@ main(void)
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("argv0: %s, %d arguments\n", argv[0], argc);
 	say("accept unbound", accept(fd, NULL, NULL));
 	say("connect short address", connect(fd, (struct sockaddr *)&sun, 1));
 	say("bind long address", bind(fd, (struct sockaddr *)&sun, 200));
@@ -48,5 +50,13 @@ main(void)
 	say("accept nothing queued", accept(nb, NULL, NULL));
 	rc = accept4(nb, (struct sockaddr *)&sun, NULL, 0);
 	say("accept4 address without length", rc);
+	/* A path, relative to the directory the program is in. */
+	strcpy(sun.sun_path, "sx-errors.sock");
+	say("bind relative path",
+	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)));
+	say("listen on a path", listen(fd, 4));
+	(void)fcntl(fd, F_SETFL, O_NONBLOCK);
+	say("accept on a path, nothing queued", accept(fd, NULL, NULL));
+	say("unlink", unlink("sx-errors.sock"));
 	return 0;
 }
