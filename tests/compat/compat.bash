@@ -70,7 +70,7 @@ wait_minted() {
 		if [ -n "$MINTED_PID" ]; then
 			MINTED=$(listening_addresses "$MINTED_PID" |
 			    grep -E '^[0-9a-f]{5}$' | head -n 1)
-			if [ -n "$MINTED" ]; then
+			if [ -n "$MINTED" ] && minted_ready "$MINTED"; then
 				return 0
 			fi
 		fi
@@ -79,6 +79,15 @@ wait_minted() {
 	echo "timed out waiting for /$1/ to listen; out and err hold:" >&2
 	cat "$T/out" "$T/err" >&2 2>/dev/null || true
 	return 1
+}
+
+# minted_ready ADDRESS: the socket bound to @ADDRESS takes connections
+# now: listening (__SO_ACCEPTCON in the flags /proc/net/unix lists), or a
+# datagram socket.  A stream socket is autobound at its bind, before the
+# program's listen: dialed then, it refuses.
+minted_ready() {
+	awk -v n="@$1" '$8 == n && ($4 == "00010000" || $5 + 0 == 2) { ok = 1 }
+		END { exit !ok }' /proc/net/unix
 }
 
 # socket_type ADDRESS: the type the kernel lists for the socket bound to
