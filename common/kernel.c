@@ -18,17 +18,7 @@
 #include "compat.h"
 #include "kernel.h"
 
-/*
- * The architecture the fence's system call numbers are those of.  A
- * build for another one has no fence, and says so.
- */
-#if defined(__x86_64__) && !defined(__ILP32__)
-#define FENCE_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define FENCE_ARCH AUDIT_ARCH_AARCH64
-#endif
-
-#ifdef FENCE_ARCH
+#ifdef KERNEL_FILTER_ARCH
 /*
  * The fence.  Any other architecture's calls (ia32 by int 0x80 on
  * x86_64, arm32 on arm64) kill the process: capwrap never starts such
@@ -42,7 +32,7 @@
  */
 static const struct sock_filter fence_filter[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, FENCE_ARCH, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KERNEL_FILTER_ARCH, 1, 0),
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 #ifdef __x86_64__

@@ -13,9 +13,21 @@
 #ifndef CAPWRAP_KERNEL_H
 #define CAPWRAP_KERNEL_H
 
+#include <linux/audit.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * The architecture whose system call numbers capwrap's seccomp filters
+ * (the io_uring fence, unotify/filter.c) are written for; a build for
+ * another one has no filter, and says so.
+ */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define KERNEL_FILTER_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define KERNEL_FILTER_ARCH AUDIT_ARCH_AARCH64
+#endif
 
 enum kernel_feature {
 	KERNEL_PIDFS,	      /* pidfd_open, fstatfs PIDFS_MAGIC (6.9) */

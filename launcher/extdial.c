@@ -80,6 +80,30 @@ answer(int reply_fd, int sock, int error)
 		close(sock);
 }
 
+/*
+ * Why the launcher does not dial for this service, or NULL.  A service
+ * outside the domain dials external names itself.  One with a `user` or
+ * `group` would speak, through the launcher's connection, as someone it
+ * is not.  A datagram socket can be connected again, or send to any
+ * name, and the kernel scopes a socket by its maker: one of the
+ * launcher's would take the service past the fence; a stream or
+ * seqpacket socket, once connected, reaches its peer only.
+ */
+static const char *
+refusal(const struct policy_service *ps, uint16_t socktype)
+{
+	if (ps->allow_host_sockets || !domain_available())
+		return "is outside the Landlock domain: it dials external "
+		       "names itself";
+	if (ps->user != NULL || ps->group != NULL)
+		return "runs as its own user or group: the launcher does not "
+		       "dial external names for it (allow host-sockets)";
+	if (socktype == WIRE_SOCK_DGRAM)
+		return "is in the Landlock domain: the launcher does not "
+		       "connect datagram sockets for it (allow host-sockets)";
+	return NULL;
+}
+
 bool
 extdial_carry_out(const struct request *rq, const struct policy *pol,
     struct verdict *v)
@@ -87,6 +111,7 @@ extdial_carry_out(const struct request *rq, const struct policy *pol,
 	const struct policy_service *ps = &pol->services[rq->chan->service];
 	const struct wire_name *name = &rq->msg.dial.name;
 	char why[VERDICT_REASON_MAX];
+	const char *refused;
 	int sock;
 
 	if (v->kind == VERDICT_DENY)
@@ -96,33 +121,8 @@ extdial_carry_out(const struct request *rq, const struct policy *pol,
 		answer(rq->reply_fd, -1, ECONNREFUSED);
 		return true;
 	}
-	if (ps->allow_host_sockets || !domain_available()) {
-		snprintf(why, sizeof(why),
-		    "service %s is outside the Landlock domain: it dials "
-		    "external names itself",
-		    ps->name);
-		verdict_refuse_because(v, "connect", name, EACCES, why);
-		return false;
-	}
-	if (ps->user != NULL || ps->group != NULL) {
-		snprintf(why, sizeof(why),
-		    "service %s runs as its own user or group: the launcher "
-		    "does not dial external names for it (allow host-sockets)",
-		    ps->name);
-		verdict_refuse_because(v, "connect", name, EACCES, why);
-		return false;
-	}
-	/*
-	 * A datagram socket can be connected again, or send to any name,
-	 * and the kernel scopes a socket by its maker: one of the
-	 * launcher's would take the service past the fence.  A stream or
-	 * seqpacket socket, once connected, reaches its peer only.
-	 */
-	if (rq->msg.dial.socktype == WIRE_SOCK_DGRAM) {
-		snprintf(why, sizeof(why),
-		    "service %s is in the Landlock domain: the launcher does "
-		    "not connect datagram sockets for it (allow host-sockets)",
-		    ps->name);
+	if ((refused = refusal(ps, rq->msg.dial.socktype)) != NULL) {
+		snprintf(why, sizeof(why), "service %s %s", ps->name, refused);
 		verdict_refuse_because(v, "connect", name, EACCES, why);
 		return false;
 	}

@@ -142,3 +142,26 @@ skip_in_sanitizer_build() {
 		skip "sanitizer build: $1"
 	fi
 }
+
+# go_build SOURCE NAME: build tests/SOURCE once per file (from setup_file)
+# into $BATS_FILE_TMPDIR/go as NAME-static (CGO_ENABLED=0, a static
+# executable) and NAME-cgo (the default: the net package then links the
+# C library dynamically).  Nothing where go is missing: need_go says so.
+go_build() {
+	command -v go > /dev/null || return 0
+	local dir="$BATS_FILE_TMPDIR/go" src
+	src=$(basename "$1")
+	mkdir -p "$dir"
+	cp "$TESTS_SRCDIR/$1" "$dir/"
+	(cd "$dir" && export GOCACHE="$dir/cache" GOPATH="$dir/path" &&
+		CGO_ENABLED=0 go build -o "$2-static" "$src" &&
+		CGO_ENABLED=1 go build -o "$2-cgo" "$src") >&2
+}
+
+# need_go NAME: skip without go; else GO_DIR holds NAME-static and NAME-cgo.
+need_go() {
+	command -v go > /dev/null ||
+		skip "go is missing (Debian: golang-go): the Go cases are not run"
+	GO_DIR="$BATS_FILE_TMPDIR/go"
+	[ -x "$GO_DIR/$1-static" ] && [ -x "$GO_DIR/$1-cgo" ]
+}

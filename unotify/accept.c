@@ -76,16 +76,6 @@ give_address(const struct target *t, const uint64_t *args,
 }
 
 static bool
-datagram(int sock)
-{
-	int type = 0;
-	socklen_t len = sizeof(type);
-
-	return getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
-	    type == SOCK_DGRAM;
-}
-
-static bool
 listening(int sock)
 {
 	int on = 0;
@@ -117,7 +107,8 @@ accept_call(struct target *t, const struct seccomp_notif *n, int sock,
 	}
 	/* Not listening: the kernel's answer now, not a wait for nothing. */
 	if (!listening(sock)) {
-		ans->error = datagram(sock) ? EOPNOTSUPP : EINVAL;
+		ans->error = socket_type(sock) == SOCK_DGRAM ? EOPNOTSUPP :
+							       EINVAL;
 		return 0;
 	}
 	if ((conn = take_kept((uint64_t)st.st_ino)) < 0) {

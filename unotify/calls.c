@@ -78,7 +78,20 @@ bound_abstract(int sock)
 	    abstract(&sun, len);
 }
 
-static int
+/*
+ * What a supervised program may not do with datagrams yet: EPERM, and a
+ * line on the service's stderr.
+ */
+static void
+refuse_datagram(const struct target *t, const char *what, struct answer *ans)
+{
+	fprintf(stderr,
+	    "capwrap-unotify: pid %d: %s is refused under supervision\n",
+	    (int)t->pid, what);
+	ans->error = EPERM;
+}
+
+int
 socket_type(int sock)
 {
 	int type = 0;
@@ -111,11 +124,8 @@ name_call(struct target *t, long nr, int fd, int sock, const uint64_t *args,
 		return 0;
 	}
 	if (nr == SYS_bind && socket_type(sock) == SOCK_DGRAM) {
-		fprintf(stderr,
-		    "capwrap-unotify: pid %d: an abstract name for a datagram "
-		    "socket is refused under supervision\n",
-		    (int)t->pid);
-		ans->error = EPERM;
+		refuse_datagram(t, "an abstract name for a datagram socket",
+		    ans);
 		return 0;
 	}
 	if (fstat(sock, &before) != 0)
@@ -248,11 +258,8 @@ unix_call(struct target *t, const struct seccomp_notif *n, int sock,
 			return 0;
 		}
 		if (refuse) {
-			fprintf(stderr,
-			    "capwrap-unotify: pid %d: a datagram to an "
-			    "abstract name is refused under supervision\n",
-			    (int)t->pid);
-			ans->error = EPERM;
+			refuse_datagram(t, "a datagram to an abstract name",
+			    ans);
 			return 0;
 		}
 		ans->cont = true;

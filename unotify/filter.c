@@ -20,15 +20,10 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "kernel.h"
 #include "unotify.h"
 
-#if defined(__x86_64__) && !defined(__ILP32__)
-#define UNOTIFY_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define UNOTIFY_ARCH AUDIT_ARCH_AARCH64
-#endif
-
-#ifdef UNOTIFY_ARCH
+#ifdef KERNEL_FILTER_ARCH
 #define ARG_LO(n) (offsetof(struct seccomp_data, args) + 8 * (n))
 #define ARG_HI(n) (ARG_LO(n) + 4)
 #define NOTIFY BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF)
@@ -36,7 +31,7 @@
 
 static const struct sock_filter filter[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, UNOTIFY_ARCH, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KERNEL_FILTER_ARCH, 1, 0),
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 #ifdef __x86_64__

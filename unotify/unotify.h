@@ -78,6 +78,9 @@ int accept_call(struct target *, const struct seccomp_notif *, int sock,
 /* An accepted connection whose accept went away: the next one's. */
 void accept_keep(const struct answer *);
 
+/* SO_TYPE of a socket, or -1 (calls.c). */
+int socket_type(int sock);
+
 /* Send the answer; false if the notification is gone. */
 bool answer_send(const struct target *, const struct answer *);
 

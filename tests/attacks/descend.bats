@@ -24,23 +24,9 @@ PATH=${PATH%:}
 STATIC_REASON="statically linked: the shim cannot enter it"
 GO_REASON="a Go program: it makes its own system calls, past the shim"
 
-# Build the Go server once per file, without cgo and with it (the
-# default: the net package then links the C library dynamically).
+# The Go server, go-static and go-cgo (helpers.bash, go_build).
 setup_file() {
-	command -v go > /dev/null || return 0
-	local dir="$BATS_FILE_TMPDIR/go"
-	mkdir -p "$dir"
-	cp "$TESTS_SRCDIR/attacks/go-listen.go" "$dir/"
-	(cd "$dir" && export GOCACHE="$dir/cache" GOPATH="$dir/path" &&
-		CGO_ENABLED=0 go build -o go-static go-listen.go &&
-		CGO_ENABLED=1 go build -o go-cgo go-listen.go) >&2
-}
-
-need_go() {
-	command -v go > /dev/null ||
-		skip "go is missing (Debian: golang-go): the Go cases are not run"
-	GO_DIR="$BATS_FILE_TMPDIR/go"
-	[ -x "$GO_DIR/go-cgo" ] && [ -x "$GO_DIR/go-static" ]
+	go_build attacks/go-listen.go go
 }
 
 # policy_svc COMMAND: service svc runs COMMAND and may provide @$U.db.
@@ -167,7 +153,7 @@ refused_descent() {
 }
 
 @test "descend: a Go program built without cgo fails with EACCES" {
-	need_go
+	need_go go
 	refused_descent "ax-descend exec $GO_DIR/go-static $U.db" \
 		"$GO_DIR/go-static" "$GO_REASON"
 	run service_lines svc
@@ -175,7 +161,7 @@ refused_descent() {
 }
 
 @test "descend: a dynamically linked (cgo) Go program fails with EACCES" {
-	need_go
+	need_go go
 	refused_descent "ax-descend exec $GO_DIR/go-cgo $U.db" \
 		"$GO_DIR/go-cgo" "$GO_REASON"
 	run service_lines svc
@@ -185,7 +171,7 @@ refused_descent() {
 # A Go service itself runs supervised through seccomp (tests/supervised),
 # on a kernel with user notification; without it, it is refused.
 @test "descend: capwrap check and run refuse a Go service, with cgo or without, where it cannot run supervised" {
-	need_go
+	need_go go
 	for prog in go-cgo go-static; do
 		policy_svc "$GO_DIR/$prog $U.db"
 		CAPWRAP_PROBE_DISABLE= run "$CAPWRAP" check "$T/policy"

@@ -14,21 +14,10 @@ SUPERVISED="$(dirname "$FIXTURES")/supervised"
 ATTACKERS="$(dirname "$FIXTURES")/attacks"
 PATH="$SUPERVISED:$ATTACKERS:$PATH"
 
+# The Go server and client, go-echo-static and go-echo-cgo
+# (helpers.bash, go_build).
 setup_file() {
-	command -v go > /dev/null || return 0
-	local dir="$BATS_FILE_TMPDIR/go"
-	mkdir -p "$dir"
-	cp "$TESTS_SRCDIR/supervised/go-echo.go" "$dir/"
-	(cd "$dir" && export GOCACHE="$dir/cache" GOPATH="$dir/path" &&
-		CGO_ENABLED=0 go build -o go-echo-static go-echo.go &&
-		CGO_ENABLED=1 go build -o go-echo-cgo go-echo.go) >&2
-}
-
-need_go() {
-	command -v go > /dev/null ||
-		skip "go is missing (Debian: golang-go): the Go cases are not run"
-	GO_DIR="$BATS_FILE_TMPDIR/go"
-	[ -x "$GO_DIR/go-echo-static" ] && [ -x "$GO_DIR/go-echo-cgo" ]
+	go_build supervised/go-echo.go go-echo
 }
 
 # policy_pair SERVER CLIENT: srv runs SERVER providing @$U.db, cli runs
@@ -163,7 +152,7 @@ EOF
 }
 
 @test "supervised: a Go server and client, static and with cgo; the outsider is cut off" {
-	need_go
+	need_go go-echo
 	for server in go-echo-static go-echo-cgo; do
 		for client in go-echo-static go-echo-cgo; do
 			serves "$GO_DIR/$server serve $U.db 2" \
@@ -176,7 +165,7 @@ EOF
 }
 
 @test "supervised: a Go client's goroutines dial at once, each admitted" {
-	need_go
+	need_go go-echo
 	write_policy <<EOF
 service srv {
 	exec $GO_DIR/go-echo-static serve $U.db 40
@@ -195,7 +184,7 @@ EOF
 }
 
 @test "supervised: a Go client without the edge gets permission denied" {
-	need_go
+	need_go go-echo
 	write_policy <<EOF
 service srv {
 	exec fx-server $U.db
@@ -281,7 +270,7 @@ EOF
 }
 
 @test "supervised: a Go image a service execs runs supervised, with cgo and without" {
-	need_go
+	need_go go-echo
 	for prog in go-echo-static go-echo-cgo; do
 		supervised_descent "env $GO_DIR/$prog serve $U.db 1"
 		rm -f "$T/audit.jsonl"
