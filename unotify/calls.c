@@ -269,8 +269,10 @@ unix_call(struct target *t, const struct seccomp_notif *n, int sock,
 
 /*
  * The kernel lets the supervisor reach into its child only under the
- * ptrace rules (pidfd_getfd, process_vm_readv); kernel.yama.ptrace_scope
- * 2 or 3 forbids it, and every call is then refused.  Said once.
+ * ptrace rules (pidfd_getfd, process_vm_readv): a program that made
+ * itself undumpable (without CAP_SYS_PTRACE for us), or
+ * kernel.yama.ptrace_scope 2 or 3, forbids it, and every call is then
+ * refused.  Said once.
  */
 static void
 say_denied_once(void)
@@ -282,8 +284,9 @@ say_denied_once(void)
 	said = true;
 	fprintf(stderr,
 	    "capwrap-unotify: the kernel refuses the supervisor its program's "
-	    "sockets (%s; is kernel.yama.ptrace_scope above 1?): every socket "
-	    "call of the program is refused\n",
+	    "sockets (%s: the program made itself undumpable, or "
+	    "kernel.yama.ptrace_scope is above 1): every socket call of the "
+	    "program is refused\n",
 	    strerror(errno));
 }
 

@@ -99,17 +99,7 @@ socket_type() {
 # wait_denials COUNT: until the audit log holds COUNT refusals (at most a
 # minute).
 wait_denials() {
-	local i
-	for ((i = 0; i < 60 * 20; i++)); do
-		if [ "$(grep -cF '"event":"deny"' "$T/audit.jsonl" 2>/dev/null)" \
-		    -ge "$1" ]; then
-			return 0
-		fi
-		sleep 0.05
-	done
-	echo "timed out waiting for $1 refusals; the audit log holds:" >&2
-	cat "$T/audit.jsonl" >&2 2>/dev/null || true
-	return 1
+	wait_count "$T/audit.jsonl" '"event":"deny"' "$1"
 }
 
 # assert_accept_denied SERVICE NAME PROGRAM: the audit log holds the

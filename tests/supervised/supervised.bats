@@ -365,6 +365,26 @@ EOF
 	assert_output "took 0: EPERM"
 }
 
+# Nobody's supervisor lacks CAP_SYS_PTRACE: an undumpable program is out
+# of its reach, as under kernel.yama.ptrace_scope 2.
+@test "supervised: a program the supervisor may not reach (undumpable) has its socket calls refused, said once" {
+	write_policy <<EOF
+service p {
+	exec $SUPERVISED/sx-parent undumpable $U.db
+	user nobody
+	provides @$U.db
+}
+EOF
+	start_topology --exit-with p
+	wait_topology
+	run service_lines p
+	assert_output "bind: EPERM"
+	run grep -c "the kernel refuses the supervisor its program's sockets (Operation not permitted: the program made itself undumpable" "$T/err"
+	assert_output 1
+	run name_is_bound "$U.db"
+	assert_failure
+}
+
 @test "supervised: without seccomp user notification a static service is refused, as before" {
 	write_policy <<EOF
 service srv {
