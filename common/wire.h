@@ -8,11 +8,14 @@
  * A request is one packet on that channel carrying, as SCM_RIGHTS, the
  * write end of a fresh reply socketpair made for that request alone; the
  * launcher answers on it and closes it.  WIRE_CLAIM alone is one-way: it
- * carries no descriptor and gets no answer.  That keeps replies private to the
- * thread or forked process that asked, with no lock held across the round
- * trip.  The launcher's end has SO_PASSCRED, so the kernel stamps every
- * request with its sender's pid and uid: the launcher never takes a pid
- * from the payload as the identity of the asker.
+ * carries no descriptor and gets no answer, and it goes to the service's
+ * claim queue where the process has one (WIRE_REPLY_CLAIMS): a second
+ * socketpair the launcher does not wait on, read only before a provider's
+ * gate would refuse, so a forked worker's claim wakes no one.  That keeps
+ * replies private to the thread or forked process that asked, with no lock held
+ * across the round trip.  The launcher's end has SO_PASSCRED, so the kernel
+ * stamps every request with its sender's pid and uid: the launcher never takes
+ * a pid from the payload as the identity of the asker.
  *
  * Launcher and shim come from one build, so the layouts are native structs
  * of fixed-width fields; WIRE_VERSION changes whenever one does.
@@ -24,7 +27,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x43777031u /* "Cwp1" */
-#define WIRE_VERSION 6u
+#define WIRE_VERSION 7u
 
 #define WIRE_NAME_MAX 107 /* sun_path less the leading NUL */
 #define WIRE_ADDR_MAX 108 /* a whole sun_path */
@@ -75,7 +78,9 @@ enum wire_socktype {
 #define WIRE_DIAL_NOWAIT 0x1u
 /* This image has no reap page (struct wire_reap_page): attach it. */
 #define WIRE_DIAL_PAGE 0x2u
-#define WIRE_DIAL_FLAGS (WIRE_DIAL_NOWAIT | WIRE_DIAL_PAGE)
+/* This image has no claim queue (WIRE_REPLY_CLAIMS): attach it. */
+#define WIRE_DIAL_CLAIMS 0x4u
+#define WIRE_DIAL_FLAGS (WIRE_DIAL_NOWAIT | WIRE_DIAL_PAGE | WIRE_DIAL_CLAIMS)
 
 /* WIRE_REPORT reasons: why the shim refused after a real call. */
 enum wire_report_reason {
@@ -302,7 +307,13 @@ struct wire_reply {
 #define WIRE_REPLY_PAGE 0x1u
 /* ADMIT, ALLOW: the peer is a child of the launcher (WIRE_STAMP_REAPED). */
 #define WIRE_REPLY_REAPED 0x2u
-#define WIRE_REPLY_FLAGS (WIRE_REPLY_PAGE | WIRE_REPLY_REAPED)
+/*
+ * GRANT: the service's end of its claim queue is attached, after the reap
+ * page if that is too (asked with WIRE_DIAL_CLAIMS).
+ */
+#define WIRE_REPLY_CLAIMS 0x4u
+#define WIRE_REPLY_FLAGS \
+	(WIRE_REPLY_PAGE | WIRE_REPLY_REAPED | WIRE_REPLY_CLAIMS)
 
 /*
  * The reap page: one page of a sealed memfd the launcher writes and every

@@ -9,6 +9,7 @@
 #include "auditwrite.h"
 #include "broker.h"
 #include "brokerreply.h"
+#include "claimqueue.h"
 #include "compat.h"
 #include "decide.h"
 #include "defer.h"
@@ -69,7 +70,9 @@ broker_set_policy(const struct policy *p)
 			if ((c[nchannels] = calloc(1, sizeof(**c))) == NULL)
 				return -1;
 			*c[nchannels] = (struct channel){ .service = nchannels,
-				.watch = { .fd = -1, .fn = on_channel } };
+				.watch = { .fd = -1, .fn = on_channel },
+				.claims_fd = -1,
+				.claims_give = -1 };
 		}
 	}
 	if (registry_resize(p->nservices) != 0)
@@ -114,6 +117,9 @@ broker_close_channel(size_t service)
 {
 	struct channel *c = channels[service];
 
+	/* What is still queued is judged, so a forged claim is audited. */
+	claimqueue_read(c, CLAIMS_MAX);
+	claimqueue_close(c);
 	if (c->watch.fd < 0)
 		return;
 	loop_del(&c->watch);
@@ -174,6 +180,8 @@ audit_refusal(const struct request *rq, const struct verdict *v)
 static void
 grant(const struct request *rq, const struct verdict *v)
 {
+	unsigned flags = rq->msg.h.type == WIRE_DIAL ? rq->msg.dial.flags : 0;
+
 	/*
 	 * A claim read after its sender exited still counts, by pidfs
 	 * inode, for what that process did before (its connection may be
@@ -188,9 +196,9 @@ grant(const struct request *rq, const struct verdict *v)
 		hooks.granted(v->grant);
 	/* A claim is granted with no answer: the child does not wait. */
 	if (v->reg != NULL)
-		reply_grant(rq->reply_fd, v->reg,
-		    rq->msg.h.type == WIRE_DIAL &&
-			(rq->msg.dial.flags & WIRE_DIAL_PAGE));
+		reply_grant(rq->reply_fd, v->reg, flags & WIRE_DIAL_PAGE,
+		    (flags & WIRE_DIAL_CLAIMS) ? claimqueue_give(rq->chan) :
+						 -1);
 }
 
 void
@@ -207,9 +215,11 @@ broker_answer_waited(struct pending_dial *d)
 	status_note_grant(d->service);
 	if (hooks.granted != NULL)
 		hooks.granted(v.reg->service);
-	/* Whether the dialer asked for the reap page is not kept with a
-	 * waiting dial: it gets the page, and closes it if it has one. */
-	reply_grant(d->reply_fd, v.reg, true);
+	/* Whether the dialer asked for the reap page and the claim queue is
+	 * not kept with a waiting dial: it gets both, and closes what it has.
+	 */
+	reply_grant(d->reply_fd, v.reg, true,
+	    claimqueue_give(channels[d->service]));
 }
 
 static void
@@ -332,9 +342,12 @@ one_way(const union wire_msg *m)
 		(m->admit.flags & WIRE_ADMIT_REMEMBERED));
 }
 
-/* Read one request and its ancillary data. */
+/*
+ * Read one request and its ancillary data from fd: c's channel, or its
+ * claim queue, which carries claims alone.
+ */
 static enum receive_result
-receive(struct channel *c, struct request *rq)
+receive(struct channel *c, int fd, struct request *rq)
 {
 	char buf[WIRE_MSG_MAX + 1];
 	struct transport_msg in = { .data = buf, .size = sizeof(buf) };
@@ -343,7 +356,7 @@ receive(struct channel *c, struct request *rq)
 	socklen_t len = sizeof(type);
 	bool bad;
 
-	got = transport_recv(c->watch.fd, MSG_DONTWAIT, 1, &in, &sysio_libc);
+	got = transport_recv(fd, MSG_DONTWAIT, 1, &in, &sysio_libc);
 	if (got == TRANSPORT_EMPTY || got == TRANSPORT_EOF)
 		return got == TRANSPORT_EMPTY ? RECEIVE_EMPTY : RECEIVE_EOF;
 	/*
@@ -356,7 +369,8 @@ receive(struct channel *c, struct request *rq)
 	    wire_decode(buf, in.len, &rq->msg) != 0 ||
 	    rq->msg.h.type == WIRE_REPLY ||
 	    in.nfds != (one_way(&rq->msg) ? 0 : 1) ||
-	    (rq->msg.h.type == WIRE_CLAIM && in.pidfd < 0);
+	    (rq->msg.h.type == WIRE_CLAIM && in.pidfd < 0) ||
+	    (fd != c->watch.fd && rq->msg.h.type != WIRE_CLAIM);
 	/* The reply end must be what the shim makes: a seqpacket socket. */
 	if (!bad && in.nfds == 1 &&
 	    (getsockopt(in.fds[0], SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
@@ -364,9 +378,10 @@ receive(struct channel *c, struct request *rq)
 		bad = true;
 	if (bad) {
 		fprintf(stderr,
-		    "capwrap: %s: malformed channel message from "
-		    "pid %d dropped\n",
-		    pol->services[c->service].name, (int)in.cred.pid);
+		    "capwrap: %s: malformed %s message from pid %d dropped\n",
+		    pol->services[c->service].name,
+		    fd == c->watch.fd ? "channel" : "claim queue",
+		    (int)in.cred.pid);
 		transport_discard(&in, &sysio_libc);
 		return RECEIVE_DROPPED;
 	}
@@ -392,24 +407,38 @@ receive(struct channel *c, struct request *rq)
 }
 
 void
-broker_read_channel(struct channel *c, int max)
+broker_read_fd(struct channel *c, int fd, int max)
 {
 	struct request rq;
 
 	for (int i = 0; i < max; i++) {
-		switch (receive(c, &rq)) {
+		switch (receive(c, fd, &rq)) {
 		case RECEIVE_EMPTY:
 			return;
 		case RECEIVE_EOF:
-			broker_close_channel(c->service);
+			/* The launcher holds the queue's other end: never. */
+			if (fd == c->watch.fd)
+				broker_close_channel(c->service);
 			return;
 		case RECEIVE_REQUEST:
+			/*
+			 * A claim on the channel: the queue was full or lost;
+			 * what it holds is older, so it is read first.
+			 */
+			if (fd == c->watch.fd && rq.msg.h.type == WIRE_CLAIM)
+				claimqueue_read(c, CLAIMS_MAX);
 			broker_judge(&rq);
 			break;
 		case RECEIVE_DROPPED:
 			break;
 		}
 	}
+}
+
+void
+broker_read_channel(struct channel *c, int max)
+{
+	broker_read_fd(c, c->watch.fd, max);
 }
 
 static void

@@ -10,21 +10,36 @@
 #include "sysio.h"
 #include "transport.h"
 
-/* With the reap page attached if the asker has none (reappage.h). */
-void
-send_reply_page(int fd, union wire_msg *m, bool want_page)
+/*
+ * With the reap page attached if the asker has none (reappage.h), and
+ * the service's end of its claim queue if claims is one (claimqueue.h).
+ */
+static void
+send_reply_with(int fd, union wire_msg *m, bool want_page, int claims)
 {
-	int page = want_page ? reappage_fd() : -1;
+	int fds[2], n = 0, page = want_page ? reappage_fd() : -1;
 
 	/* A one-way request (WIRE_CLAIM) has no reply socket. */
 	if (fd < 0)
 		return;
-	if (page >= 0)
+	if (page >= 0) {
 		m->reply.flags |= WIRE_REPLY_PAGE;
+		fds[n++] = page;
+	}
+	if (claims >= 0) {
+		m->reply.flags |= WIRE_REPLY_CLAIMS;
+		fds[n++] = claims;
+	}
 	/* A dead asker is no error: its reply socket just has no reader. */
-	(void)transport_send(fd, m, sizeof(m->reply), page >= 0 ? &page : NULL,
-	    page >= 0 ? 1 : 0, MSG_DONTWAIT, &sysio_libc);
+	(void)transport_send(fd, m, sizeof(m->reply), n > 0 ? fds : NULL, n,
+	    MSG_DONTWAIT, &sysio_libc);
 	close(fd);
+}
+
+void
+send_reply_page(int fd, union wire_msg *m, bool want_page)
+{
+	send_reply_with(fd, m, want_page, -1);
 }
 
 void
@@ -61,7 +76,7 @@ reply_verdict(int fd, enum wire_verdict v, int error)
 }
 
 void
-reply_grant(int fd, const struct registration *r, bool want_page)
+reply_grant(int fd, const struct registration *r, bool want_page, int claims)
 {
 	union wire_msg m;
 
@@ -76,7 +91,7 @@ reply_grant(int fd, const struct registration *r, bool want_page)
 		m.reply.stamp.flags |= WIRE_STAMP_REAPED;
 	m.reply.addr_len = r->addr_len;
 	memcpy(m.reply.addr, r->addr, r->addr_len);
-	send_reply_page(fd, &m, want_page);
+	send_reply_with(fd, &m, want_page, claims);
 }
 
 /* The virtual name of a registration, for a NAMEOF. */

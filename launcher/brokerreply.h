@@ -19,8 +19,12 @@ void send_reply(int fd, union wire_msg *m);
 /* An admission, saying whether the launcher alone reaps the peer. */
 void reply_admitted(const struct request *);
 void reply_verdict(int fd, enum wire_verdict, int error);
-/* A capability: the registration's stamp and minted address. */
-void reply_grant(int fd, const struct registration *, bool want_page);
+/*
+ * A capability: the registration's stamp and minted address, with the
+ * service's end of its claim queue attached unless claims is -1.
+ */
+void reply_grant(int fd, const struct registration *, bool want_page,
+    int claims);
 /* The virtual name of a registration, for a NAMEOF. */
 void reply_name(int fd, const struct verdict *);
 

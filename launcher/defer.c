@@ -4,6 +4,7 @@
 
 #include "auditwrite.h"
 #include "broker.h"
+#include "claimqueue.h"
 #include "defer.h"
 #include "loop.h"
 #include "registry.h"
@@ -17,9 +18,10 @@ static int64_t dial_timeout;
  * child's claim (WIRE_CLAIM) is queued before the connection it covers
  * is made, so it must be read before that connection is judged.  An
  * ADMIT the launcher would refuse waits here until the end of the loop's
- * turn (broker_expire); then the channels of the services that dial the
- * providers concerned are read, each once (at most CATCH_UP_MAX
- * requests), and the ADMITs are judged.  Only a connector named by its
+ * turn (broker_expire); then the claim queues and the channels of the
+ * services that dial the providers concerned are read, each once (at
+ * most CLAIMS_MAX claims and CATCH_UP_MAX requests), and the ADMITs are
+ * judged.  Only a connector named by its
  * pidfs inode waits: claims are made only where the kernel has pidfs.
  * ADMITs read by a catch-up wait for the next turn, so the work of a
  * turn is bounded, whatever a service floods its channel with.  Past
@@ -73,6 +75,7 @@ catch_up(size_t service)
 		if (!c->caught_up && c->watch.fd >= 0 &&
 		    policy_service_dials(pol, &pol->services[i], provider)) {
 			c->caught_up = true;
+			claimqueue_read(c, CLAIMS_MAX);
 			broker_read_channel(c, CATCH_UP_MAX);
 		}
 	}

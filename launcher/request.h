@@ -21,7 +21,12 @@ struct channel {
 	size_t service;
 	struct watch watch;
 	bool caught_up; /* read by this turn's catch-up */
+	/* Its claim queue (claimqueue.h): our end, the service's; -1: none. */
+	int claims_fd, claims_give;
 };
+
+/* More than a claim queue holds: a socket buffer of the smallest claims. */
+#define CLAIMS_MAX 1024
 
 /* What arrived with one request. */
 struct request {
@@ -41,6 +46,8 @@ struct request {
 struct channel *broker_channel(size_t service);
 /* Handle up to max requests of a channel, until it is empty or closed. */
 void broker_read_channel(struct channel *, int max);
+/* The same from fd: the channel's socket, or its claim queue's. */
+void broker_read_fd(struct channel *, int fd, int max);
 /* Decide a request and carry the verdict out. */
 void broker_judge(const struct request *);
 /* Answer a dial that waited, now that its provider came or its time is up. */

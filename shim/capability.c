@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "capability.h"
 #include "channel.h"
+#include "claims.h"
 #include "debug.h"
 #include "reappage.h"
 #include "selfpid.h"
@@ -33,6 +34,8 @@ ask_capability(int fd, int type, const struct abstract_addr *name,
 		req.dial.flags |= WIRE_DIAL_NOWAIT;
 	if (!reappage_have())
 		req.dial.flags |= WIRE_DIAL_PAGE;
+	if (!claims_have())
+		req.dial.flags |= WIRE_DIAL_CLAIMS;
 	abstract_wire_name(name, &req.dial.name);
 	capshim_debug("asking for a capability to @%.*s", (int)name->len,
 	    (const char *)name->name);
@@ -61,9 +64,11 @@ ask_capability(int fd, int type, const struct abstract_addr *name,
  * Take up a capability this process inherited: one message the launcher
  * reads before it refuses anything at the provider's gate, and no wait
  * for an answer, so a pre-forked worker dials as fast as its parent.
- * Only where the kernel has pidfs (the stamp has an inode): the launcher
- * then knows exactly which process sent a claim, also after it exited
- * and its pid was taken; elsewhere the child asks (WIRE_DIAL).
+ * It goes to the claim queue, which wakes no one (claims.h), or to the
+ * channel where the queue is full or missing.  Only where the kernel has
+ * pidfs (the stamp has an inode): the launcher then knows exactly which
+ * process sent a claim, also after it exited and its pid was taken;
+ * elsewhere the child asks (WIRE_DIAL).
  */
 static bool
 claim_capability(struct known_socket *cap, pid_t self)
@@ -75,7 +80,7 @@ claim_capability(struct known_socket *cap, pid_t self)
 	wire_init(&req, WIRE_CLAIM);
 	req.claim.socktype = cap->socktype;
 	req.claim.name = cap->name;
-	if (channel_send(&req) != 0)
+	if (claims_send(&req) != 0 && channel_send(&req) != 0)
 		return false;
 	capshim_debug("claimed the capability to @%.*s of pid %d",
 	    (int)cap->name.len, (const char *)cap->name.bytes,

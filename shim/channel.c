@@ -14,6 +14,7 @@
 
 #include "rawsys.h"
 #include "channel.h"
+#include "claims.h"
 #include "reappage.h"
 #include "debug.h"
 #include "real.h"
@@ -206,17 +207,18 @@ send_request(int fd, const union wire_msg *req, int reply_end)
 
 /*
  * The reply: nothing cut, no longer than a message, and no descriptor
- * but the reap page where the reply says it is attached, or, where passed
- * takes one, the socket of a WIRE_CONNECTED (-1 there if none came).
+ * but those the reply says are attached (the reap page, then the claim
+ * queue), or, where passed takes one, the socket of a WIRE_CONNECTED
+ * (-1 there if none came).
  */
 static int
 receive_reply(int fd, union wire_msg *reply, int *passed)
 {
 	char buf[WIRE_MSG_MAX + 1];
 	struct transport_msg in = { .data = buf, .size = sizeof(buf) };
-	bool page;
+	bool page, claims;
 
-	if (transport_recv(fd, 0, 1, &in, &capshim_sysio) != TRANSPORT_MESSAGE)
+	if (transport_recv(fd, 0, 2, &in, &capshim_sysio) != TRANSPORT_MESSAGE)
 		return -1;
 	if (wire_decode(buf, in.len, reply) != 0 ||
 	    reply->h.type != WIRE_REPLY) {
@@ -224,17 +226,21 @@ receive_reply(int fd, union wire_msg *reply, int *passed)
 		return -1;
 	}
 	page = (reply->reply.flags & WIRE_REPLY_PAGE) != 0;
+	claims = (reply->reply.flags & WIRE_REPLY_CLAIMS) != 0;
 	if (passed != NULL)
 		*passed = -1;
-	if (page && in.nfds == 1) {
-		reappage_take(in.fds[0]);
+	if ((page || claims) && in.nfds == page + claims) {
+		if (page)
+			reappage_take(in.fds[0]);
+		if (claims)
+			claims_take(in.fds[page]);
 		return 0;
 	}
-	if (!page && passed != NULL) {
+	if (!page && !claims && passed != NULL && in.nfds <= 1) {
 		*passed = in.nfds == 1 ? in.fds[0] : -1;
 		return 0;
 	}
-	if (in.nfds != 0 || page) {
+	if (in.nfds != 0 || page || claims) {
 		transport_discard(&in, &capshim_sysio);
 		return -1;
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "claims.h"
 #include "compat.h"
 #include "descriptors.h"
 #include "pidkeep.h"
@@ -19,12 +20,16 @@
 #include "real.h"
 #include "standin.h"
 
-/* What the shim keeps at descriptors first..last goes with them. */
+/*
+ * What the shim keeps at descriptors first..last (kept pidfds, stand-ins,
+ * the claim queue) goes with them.
+ */
 static void
 forget_fds(unsigned first, unsigned last)
 {
 	pidkeep_forget(first, last);
 	standin_forget(first, last);
+	claims_forget(first, last);
 }
 
 /*

@@ -6,7 +6,9 @@
  * (WIRE_CLAIM), tested from a service that knows the channel.
  *
  * busy: dial NAME ("parent: reply LINE"), so that this process holds
- * its capability; queue QUEUED start-up requests (WIRE_HELLO) on the
+ * its capability and the claim queue; fill the queue with claims until
+ * it takes no more ("claim queue: full"), so that the workers claim on
+ * the channel; queue QUEUED start-up requests (WIRE_HELLO) on the
  * channel without waiting for their answers, as a busy service's channel
  * has; then fork WORKERS workers that each dial NAME at once and print
  * "worker K: reply LINE" or "worker K: ERRNO".  Each worker's claim sits
@@ -36,11 +38,42 @@
  * ax-claim flood NAME PROCS
  * PROCS processes that send well-formed ADMITs about pid 1 (which holds
  * nothing) on the channel, as fast as it takes them, until killed.
+ *
+ * The claim queue, the socketpair a grant brings (WIRE_REPLY_CLAIMS):
+ *
+ * ax-claim queue NAME FORKFILE GOFILE
+ * Dial NAME ("parent: reply LINE"), find the queue ("claim queue:
+ * found"); once FORKFILE exists, fork a worker that dials NAME; once its
+ * connect returned, say whether the launcher has left its claim unread
+ * ("claim queue: holds the worker's claim" or "claim queue: empty");
+ * once GOFILE exists, wait for the worker ("worker: reply LINE") and
+ * say it again.
+ *
+ * ax-claim taken NAME
+ * Dial NAME, dup2 a socket of its own onto the queue's number, fork a
+ * worker that dials NAME ("worker: reply LINE"), then say whether the
+ * program's socket received anything ("own socket: EAGAIN" if not).
+ *
+ * ax-claim junk NAME
+ * Dial NAME, send on the queue a well-formed dial with a reply socket
+ * and 16 bytes that are no message, fork a worker that dials NAME
+ * ("worker: reply LINE"), then say what came on the reply socket
+ * ("junk dial: EOF" if the launcher closed it unanswered).
+ *
+ * ax-claim forgeq DIALS NAME ADDR
+ * Dial DIALS, which this service may dial, so that it holds the queue;
+ * queue a well-formed claim for NAME, which it may not dial; fork a
+ * worker that dials DIALS ("worker: reply LINE"), whose claim the
+ * launcher reads after the forged one; then connect to NAME's minted
+ * address ADDR past the shim, as forge does.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +93,25 @@ send_message(const union wire_msg *m, int reply)
 	return ax_send(chan, m, wire_size(m->h.type), &reply, reply >= 0);
 }
 
+static int queue_fd(void);
+
+/* Claims for name on the claim queue until it takes no more. */
+static void
+fill_queue(const char *name)
+{
+	union wire_msg claim;
+	int q = queue_fd();
+
+	wire_init(&claim, WIRE_CLAIM);
+	claim.claim.socktype = WIRE_SOCK_STREAM;
+	(void)wire_set_name(&claim.claim.name, name, strlen(name));
+	while (send(q, &claim, wire_size(WIRE_CLAIM), MSG_DONTWAIT) > 0)
+		;
+	if (errno != EAGAIN)
+		fx_refused("claim queue");
+	fx_say("claim queue: full");
+}
+
 static int
 busy(const char *name, int workers, int queued)
 {
@@ -70,6 +122,7 @@ busy(const char *name, int workers, int queued)
 	fx_say("parent: %s%s",
 	    hx_dial(name, "parent", line, sizeof(line)) ? "FAILED " : "reply ",
 	    line);
+	fill_queue(name);
 	if ((replies = calloc((size_t)queued, sizeof(*replies))) == NULL)
 		return FX_IO;
 	wire_init(&hello, WIRE_HELLO);
@@ -231,6 +284,160 @@ rogue(const char *name, const char *addr_file, const char *go_file)
 	return FX_OK;
 }
 
+/* The claim queue a grant brought: the other AF_UNIX seqpacket socket. */
+static int
+queue_fd(void)
+{
+	for (int fd = 3; fd < 4096; fd++) {
+		int type = 0, domain = 0;
+		socklen_t len = sizeof(type);
+
+		if (fd == chan ||
+		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+		    type != SOCK_SEQPACKET)
+			continue;
+		len = sizeof(domain);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+		    domain == AF_UNIX)
+			return fd;
+	}
+	fx_refused("no claim queue");
+}
+
+static void
+dial_parent(const char *name)
+{
+	char line[600];
+
+	fx_say("parent: %s%s",
+	    hx_dial(name, "parent", line, sizeof(line)) ? "FAILED " : "reply ",
+	    line);
+}
+
+/* Fork a worker that dials name; it writes a byte to ready once connected. */
+static pid_t
+fork_dialer(const char *name, int ready)
+{
+	struct sockaddr_un sun;
+	socklen_t len = fx_abstract(&sun, name);
+	char line[600];
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		fx_refused("fork");
+	if (pid > 0)
+		return pid;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (connect(fd, (struct sockaddr *)&sun, len) != 0) {
+		fx_say("worker: connect: %s", hx_errname(errno));
+		_exit(FX_REFUSED);
+	}
+	if (ready >= 0)
+		(void)write(ready, "c", 1);
+	(void)send(fd, "worker\n", 7, MSG_NOSIGNAL);
+	if (hx_read_line(fd, line, sizeof(line)) > 0)
+		fx_say("worker: reply %s", line);
+	else
+		fx_say("worker: EOF");
+	_exit(FX_OK);
+}
+
+static int
+unread_bytes(int fd)
+{
+	int n = -1;
+
+	if (ioctl(fd, SIOCOUTQ, &n) != 0)
+		fx_refused("SIOCOUTQ");
+	return n;
+}
+
+static int
+queue(const char *name, const char *fork_file, const char *go_file)
+{
+	int q, ready[2];
+	char c;
+	pid_t pid;
+
+	dial_parent(name);
+	q = queue_fd();
+	fx_say("claim queue: found");
+	wait_file(fork_file);
+	if (pipe2(ready, O_CLOEXEC) != 0)
+		fx_refused("pipe");
+	pid = fork_dialer(name, ready[1]);
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		fx_refused("worker");
+	fx_say("claim queue: %s",
+	    unread_bytes(q) > 0 ? "holds the worker's claim" : "empty");
+	wait_file(go_file);
+	(void)waitpid(pid, NULL, 0);
+	fx_say("claim queue: %s",
+	    unread_bytes(q) > 0 ? "holds the worker's claim" : "empty");
+	return FX_OK;
+}
+
+static int
+taken(const char *name)
+{
+	int q, sv[2];
+	char c;
+
+	dial_parent(name);
+	q = queue_fd();
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
+	    dup2(sv[0], q) != q)
+		fx_refused("dup2");
+	(void)waitpid(fork_dialer(name, -1), NULL, 0);
+	fx_say("own socket: %s",
+	    recv(sv[1], &c, 1, MSG_DONTWAIT) < 0 ? hx_errname(errno) :
+						   "received");
+	return FX_OK;
+}
+
+static int
+junk(const char *name)
+{
+	static const char garbage[16] = "not a message!!";
+	union wire_msg dial;
+	int q, sv[2];
+	char c;
+
+	dial_parent(name);
+	q = queue_fd();
+	wire_init(&dial, WIRE_DIAL);
+	dial.dial.socktype = WIRE_SOCK_STREAM;
+	(void)wire_set_name(&dial.dial.name, name, strlen(name));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
+	    ax_send(q, &dial, wire_size(WIRE_DIAL), &sv[1], 1) != 0 ||
+	    send(q, garbage, sizeof(garbage), 0) != (ssize_t)sizeof(garbage))
+		fx_refused("junk");
+	close(sv[1]);
+	(void)waitpid(fork_dialer(name, -1), NULL, 0);
+	fx_say("junk dial: %s",
+	    recv(sv[0], &c, 1, 0) == 0 ? "EOF" : "answered");
+	return FX_OK;
+}
+
+static int
+forge_on_queue(const char *dials, const char *name, const char *addr)
+{
+	union wire_msg claim;
+
+	dial_parent(dials);
+	wire_init(&claim, WIRE_CLAIM);
+	claim.claim.socktype = WIRE_SOCK_STREAM;
+	(void)wire_set_name(&claim.claim.name, name, strlen(name));
+	if (ax_send(queue_fd(), &claim, wire_size(WIRE_CLAIM), NULL, 0) != 0)
+		fx_refused("claim");
+	/* Read, with the worker's own claim, before DIALS's gate admits it. */
+	(void)waitpid(fork_dialer(dials, -1), NULL, 0);
+	dial_past_shim(addr, "forged", "forged claim");
+	return FX_OK;
+}
+
 static int
 flood(const char *name, int procs)
 {
@@ -276,11 +483,22 @@ main(int argc, char **argv)
 		return rogue(argv[2], argv[3], argv[4]);
 	if (argc == 4 && strcmp(argv[1], "flood") == 0)
 		return flood(argv[2], atoi(argv[3]));
+	if (argc == 5 && strcmp(argv[1], "queue") == 0)
+		return queue(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "taken") == 0)
+		return taken(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "junk") == 0)
+		return junk(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "forgeq") == 0)
+		return forge_on_queue(argv[2], argv[3], argv[4]);
 	fprintf(stderr,
 	    "usage: ax-claim busy NAME WORKERS QUEUED | "
 	    "ax-claim forge NAME ADDR |\n"
 	    "       ax-claim fork NAME FORKFILE PIDFILE | "
 	    "ax-claim rogue NAME ADDRFILE GOFILE |\n"
-	    "       ax-claim flood NAME PROCS\n");
+	    "       ax-claim flood NAME PROCS | "
+	    "ax-claim queue NAME FORKFILE GOFILE |\n"
+	    "       ax-claim taken NAME | ax-claim junk NAME | "
+	    "ax-claim forgeq DIALS NAME ADDR\n");
 	return FX_USAGE;
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env bats
 # Claims: a forked worker takes up a capability of the process it was
 # forked from with one message the launcher does not answer (WIRE_CLAIM),
-# and dials at once.  The provider's gate must never refuse a worker
+# and dials at once.  The message goes to the service's claim queue,
+# which the launcher reads only before a provider's gate would refuse,
+# or to the channel where the queue is full or gone.  The provider's gate must never refuse a worker
 # whose claim is still unread, and a claim must never get a process more
 # than a dial of the name would (docs/SECURITY.md, "Forked workers").
 
 load attack
 
-@test "claims: 50 workers whose claims sit behind 200 queued requests dial at once; the gate reads every claim before it refuses: all served, nothing refused" {
+@test "claims: with the claim queue full, 50 workers claim on the channel behind 200 queued requests and dial at once; the gate reads every claim before it refuses: all served, nothing refused" {
 	write_policy <<EOF
 service db {
 	exec fx-server $U.db
@@ -24,6 +26,7 @@ EOF
 	assert_equal "$TOPOLOGY_STATUS" 0
 	run sed -nE 's/^web +\| //p' "$T/out"
 	assert_line "parent: reply echo parent"
+	assert_line "claim queue: full"
 	for ((k = 1; k <= 50; k++)); do
 		assert_line "worker $k: reply echo worker $k"
 	done
@@ -65,4 +68,118 @@ EOF
 	run cat "$T/audit.jsonl"
 	assert_line --regexp "\"gate\":\"connect\",\"service\":\"rogue\",\"name\":\"@$U\\.db\",.*\"reason\":\"service rogue does not dial service db\""
 	assert_line --regexp "\"gate\":\"accept\",\"service\":\"db\",\"name\":\"@$U\\.db\",.*\"reason\":\"pid [0-9]+ holds no capability to service db\""
+}
+
+@test "claims: a worker's claim waits unread on the claim queue while its provider is stopped, and is read when the provider's gate asks: served, nothing refused" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec ax-claim queue $U.db $T/fork $T/go
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	wait_for "$T/out" '^web +\| claim queue: found'
+	db=$(listener_pid db)
+	[ -n "$db" ]
+	kill -STOP "$db"
+	touch "$T/fork"
+	wait_for "$T/out" '^web +\| claim queue: (holds|empty)'
+	kill -CONT "$db"
+	touch "$T/go"
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "parent: reply echo parent"
+	# Nothing read the claim while no gate asked: no one was woken.
+	assert_line --index 2 "claim queue: holds the worker's claim"
+	assert_line "worker: reply echo worker"
+	assert_line --index 4 "claim queue: empty"
+	[ ! -s "$T/audit.jsonl" ]
+}
+
+@test "claims: a program that dup2s its own socket onto the claim queue's number never gets a claim there; its worker claims on the channel and is served" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec ax-claim taken $U.db
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "parent: reply echo parent"
+	assert_line "worker: reply echo worker"
+	assert_line "own socket: EAGAIN"
+	[ ! -s "$T/audit.jsonl" ]
+}
+
+@test "claims: a dial and bytes that are no message sent on the claim queue are dropped unanswered, each said once; the launcher serves the next worker" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec ax-claim junk $U.db
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "worker: reply echo worker"
+	assert_line "junk dial: EOF"
+	run grep -c "capwrap: web: malformed claim queue message from pid [0-9]* dropped" "$T/err"
+	assert_output 2
+	[ ! -s "$T/audit.jsonl" ]
+}
+
+@test "claims: a claim queued for a name the service may not dial is refused and audited when the queue is read, and its connection to the minted address is refused at the provider's gate" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service cache {
+	exec fx-server $U.cache
+	provides @$U.cache
+}
+service rogue {
+	exec sh -c "while [ ! -e $T/go ]; do sleep 0.02; done; exec ax-claim forgeq $U.cache $U.db \$(cat $T/addr)"
+	dials cache
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with rogue
+	addr=$(minted_address db)
+	assert_regex "$addr" '^[0-9a-f]{5}$'
+	echo "$addr" > "$T/addr"
+	touch "$T/go"
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines rogue
+	assert_line "parent: reply echo parent"
+	assert_line "worker: reply echo worker"
+	assert_line "forged claim: connect: OK"
+	assert_line "forged claim: EOF"
+	run grep -c '^db *| served' "$T/out"
+	assert_output 0
+	run cat "$T/audit.jsonl"
+	assert_line --regexp "\"gate\":\"connect\",\"service\":\"rogue\",\"name\":\"@$U\\.db\",.*\"reason\":\"service rogue does not dial service db\""
+	assert_line --regexp "\"gate\":\"accept\",\"service\":\"db\",\"name\":\"@$U\\.db\",.*\"reason\":\"pid [0-9]+ holds no capability to service db\""
+	run grep -c . "$T/audit.jsonl"
+	assert_output 2
 }

@@ -47,6 +47,10 @@ test_requests(void)
 	m.h.type = 99;
 	tap_ok(!decodes(&m, n), "an unknown type is rejected");
 	valid_dial(&m);
+	m.dial.flags = WIRE_DIAL_FLAGS;
+	tap_ok(decodes(&m, n),
+	    "a dial asking for the page and the queue decodes");
+	valid_dial(&m);
 	m.dial.flags = 0x80;
 	tap_ok(!decodes(&m, n), "an unknown flag is rejected");
 	valid_dial(&m);
@@ -131,7 +135,9 @@ test_replies(void)
 	tap_ok(decodes(&m, n),
 	    "an ALLOW saying the launcher reaps the peer, page attached, "
 	    "decodes");
-	m.reply.flags = 0x4;
+	m.reply.flags = WIRE_REPLY_CLAIMS | WIRE_REPLY_PAGE;
+	tap_ok(decodes(&m, n), "a reply with the claim queue attached decodes");
+	m.reply.flags = 0x8;
 	tap_ok(!decodes(&m, n), "an unknown reply flag is rejected");
 	m.reply.flags = 0;
 	m.reply.reserved = 1;
