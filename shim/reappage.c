@@ -51,6 +51,7 @@ static _Atomic(const void *) page;
 static atomic_int held_fd = -1;
 static _Atomic uint64_t held_dev, held_ino;
 static atomic_uint wanted;
+#define HOLD_CLEAR 32
 
 bool
 reappage_have(void)
@@ -59,21 +60,57 @@ reappage_have(void)
 	    atomic_load_explicit(&held_fd, memory_order_relaxed) >= 0;
 }
 
+/* Map the page from fd, unless one is mapped already. */
+static void
+map_page(int fd)
+{
+	const void *p, *none = NULL;
+
+	p = mmap(NULL, PAGE_BYTES, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	if (((const struct wire_reap_page *)p)->magic != WIRE_REAP_MAGIC ||
+	    !atomic_compare_exchange_strong(&page, &none, p))
+		(void)munmap((void *)p, PAGE_BYTES);
+	else
+		capshim_debug("reap page mapped");
+}
+
 /*
- * Held above the channel, out of the way of programs that count on low
- * numbers; not in a vfork child, whose descriptors are not its parent's.
+ * A number for the held page above the channel, out of the way of
+ * programs that count on low numbers, and clear of the numbers the kept
+ * pidfds take first (pidkeep.c keeps at most 32); just above the
+ * channel under a descriptor limit with no room there.  -1 if none.
+ */
+static int
+hold_high(int fd)
+{
+	int base = channel_fd() + 1, high;
+
+	if (base <= 0)
+		return -1;
+	high = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD_CLOEXEC,
+	    (long)base + HOLD_CLEAR);
+	if (high < 0)
+		high = (int)capshim_syscall(SYS_fcntl, (long)fd,
+		    (long)F_DUPFD_CLOEXEC, (long)base);
+	return high;
+}
+
+/*
+ * Held, or mapped at once where no number can hold it; not in a vfork
+ * child, whose descriptors are not its parent's.
  */
 void
 reappage_take(int fd)
 {
-	int base = channel_fd() + 1, high = -1, none = -1;
+	int high = -1, none = -1;
 	struct stat st;
 
-	if (!reappage_have() && base > 0 && channel_owner() &&
-	    fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size == PAGE_BYTES)
-		high = (int)capshim_syscall(SYS_fcntl, (long)fd,
-		    (long)F_DUPFD_CLOEXEC, (long)base);
+	if (!reappage_have() && channel_owner() && fstat(fd, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size == PAGE_BYTES &&
+	    (high = hold_high(fd)) < 0)
+		map_page(fd);
 	(void)capshim_syscall(SYS_close, (long)fd);
 	if (high < 0)
 		return;
@@ -106,7 +143,6 @@ static const void *
 map_held(void)
 {
 	int fd = atomic_load(&held_fd);
-	const void *p, *none = NULL;
 	struct stat st;
 
 	if (fd < 0 || !channel_owner() ||
@@ -119,13 +155,7 @@ map_held(void)
 		(void)atomic_compare_exchange_strong(&held_fd, &fd, -1);
 		return NULL;
 	}
-	p = mmap(NULL, PAGE_BYTES, PROT_READ, MAP_SHARED, fd, 0);
-	if (p != MAP_FAILED &&
-	    (((const struct wire_reap_page *)p)->magic != WIRE_REAP_MAGIC ||
-		!atomic_compare_exchange_strong(&page, &none, p)))
-		(void)munmap((void *)p, PAGE_BYTES);
-	else if (p != MAP_FAILED)
-		capshim_debug("reap page mapped");
+	map_page(fd);
 	/* Mapped, or not mappable: the descriptor has served either way. */
 	if (atomic_compare_exchange_strong(&held_fd, &fd, -1))
 		(void)capshim_syscall(SYS_close, (long)fd);
