@@ -145,9 +145,11 @@ map_held(void)
 	int fd = atomic_load(&held_fd);
 	struct stat st;
 
-	if (fd < 0 || !channel_owner() ||
+	/* The counter first: channel_owner() asks getpid(). */
+	if (fd < 0 ||
 	    atomic_fetch_add_explicit(&wanted, 1, memory_order_relaxed) + 1 <
-		MAP_AFTER)
+		MAP_AFTER ||
+	    !channel_owner())
 		return NULL;
 	if (fstat(fd, &st) != 0 ||
 	    (uint64_t)st.st_dev != atomic_load(&held_dev) ||
