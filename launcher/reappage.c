@@ -36,6 +36,20 @@
 
 static struct wire_reap_page *page;
 static int page_rdonly = -1;
+static pid_t launcher_pid;
+
+/*
+ * The processes found to be the launcher's children, by pidfs inode
+ * (no other process ever has one's inode).  A child stays the
+ * launcher's until the launcher reaps it, so a yes is asked of the
+ * kernel once, not at every grant and admission to it; a no is asked
+ * again (an orphan may be handed to the launcher as its subreaper).
+ * That the child was not reaped since is not this answer's to say: the
+ * shim asks it after it reads the epoch (shim/pidkeep.c).
+ */
+#define KNOWN_CHILDREN 64
+static uint64_t known_child[KNOWN_CHILDREN];
+static unsigned next_known;
 
 _Static_assert(WIRE_REAP_LOCK_OFFSET >= sizeof(struct wire_reap_page) &&
 	WIRE_REAP_LOCK_OFFSET + sizeof(pthread_mutex_t) <= PAGE_BYTES,
@@ -74,6 +88,7 @@ reappage_init(void)
 		goto fail;
 	page = p;
 	page->magic = WIRE_REAP_MAGIC;
+	launcher_pid = getpid();
 	if (hold_life_lock((char *)p + WIRE_REAP_LOCK_OFFSET) != 0 ||
 	    fcntl(fd, F_ADD_SEALS,
 		F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE |
@@ -100,14 +115,30 @@ reappage_fd(void)
 	return page_rdonly;
 }
 
+static bool
+known_as_child(uint64_t pidfs_ino)
+{
+	for (size_t i = 0; pidfs_ino != 0 && i < KNOWN_CHILDREN; i++)
+		if (known_child[i] == pidfs_ino)
+			return true;
+	return false;
+}
+
 bool
 reappage_reaps(const struct proc *p)
 {
 	struct compat_pidfd_info info = { .mask = COMPAT_PIDFD_INFO_PID };
 
-	return page != NULL && p != NULL && !p->dead && p->pidfd >= 0 &&
-	    ioctl(p->pidfd, COMPAT_PIDFD_GET_INFO, &info) == 0 &&
-	    (pid_t)info.pid == p->pid && (pid_t)info.ppid == getpid();
+	if (page == NULL || p == NULL || p->dead || p->pidfd < 0)
+		return false;
+	if (known_as_child(p->pidfs_ino))
+		return true;
+	if (ioctl(p->pidfd, COMPAT_PIDFD_GET_INFO, &info) != 0 ||
+	    (pid_t)info.pid != p->pid || (pid_t)info.ppid != launcher_pid)
+		return false;
+	if (p->pidfs_ino != 0)
+		known_child[next_known++ % KNOWN_CHILDREN] = p->pidfs_ino;
+	return true;
 }
 
 pid_t

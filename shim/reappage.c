@@ -17,48 +17,151 @@
  * has none (the launcher could not make it, or did not send it yet)
  * keeps the full checks; each new image asks for it with its first
  * dial or admission.
+ *
+ * Mapped when it is first wanted a few times, not when it comes: the
+ * mapping, its page fault and its unmapping at exit cost a new image's
+ * first dial more than the kept checks of a handful of connections it
+ * would spare (each a PIDFD_GET_INFO).  Until then the descriptor is
+ * held, close-on-exec, above the channel, with the identity fstat gave
+ * it: what is mapped is the file that came from the launcher, never one
+ * the program put at that number since (a memfd's inode is not another
+ * file's while the launcher holds it open).
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/futex.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "channel.h"
 #include "debug.h"
 #include "rawsys.h"
 #include "reappage.h"
 #include "wire.h"
 
 #define PAGE_BYTES 4096
+/* Wanted this often before it is mapped: a new image's first few
+ * connections (each kept check wants it once or twice). */
+#define MAP_AFTER 8
 
 static _Atomic(const void *) page;
+/* The page's descriptor until it is mapped, -1 if none, and its file. */
+static atomic_int held_fd = -1;
+static _Atomic uint64_t held_dev, held_ino;
+static atomic_uint wanted;
+#define HOLD_CLEAR 32
 
 bool
 reappage_have(void)
 {
-	return atomic_load_explicit(&page, memory_order_relaxed) != NULL;
+	return atomic_load_explicit(&page, memory_order_relaxed) != NULL ||
+	    atomic_load_explicit(&held_fd, memory_order_relaxed) >= 0;
 }
 
-void
-reappage_take(int fd)
+/* Map the page from fd, unless one is mapped already. */
+static void
+map_page(int fd)
 {
-	const struct wire_reap_page *p;
-	const void *none = NULL;
-	struct stat st;
+	const void *p, *none = NULL;
 
-	if (reappage_have() || fstat(fd, &st) != 0 || st.st_size != PAGE_BYTES)
-		goto out;
 	p = mmap(NULL, PAGE_BYTES, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
-		goto out;
-	if (p->magic != WIRE_REAP_MAGIC ||
-	    !atomic_compare_exchange_strong(&page, &none, (const void *)p))
+		return;
+	if (((const struct wire_reap_page *)p)->magic != WIRE_REAP_MAGIC ||
+	    !atomic_compare_exchange_strong(&page, &none, p))
 		(void)munmap((void *)p, PAGE_BYTES);
 	else
 		capshim_debug("reap page mapped");
-out:
+}
+
+/*
+ * A number for the held page above the channel, out of the way of
+ * programs that count on low numbers, and clear of the numbers the kept
+ * pidfds take first (pidkeep.c keeps at most 32); just above the
+ * channel under a descriptor limit with no room there.  -1 if none.
+ */
+static int
+hold_high(int fd)
+{
+	int base = channel_fd() + 1, high;
+
+	if (base <= 0)
+		return -1;
+	high = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD_CLOEXEC,
+	    (long)base + HOLD_CLEAR);
+	if (high < 0)
+		high = (int)capshim_syscall(SYS_fcntl, (long)fd,
+		    (long)F_DUPFD_CLOEXEC, (long)base);
+	return high;
+}
+
+/*
+ * Held, or mapped at once where no number can hold it; not in a vfork
+ * child, whose descriptors are not its parent's.
+ */
+void
+reappage_take(int fd)
+{
+	int high = -1, none = -1;
+	struct stat st;
+
+	if (!reappage_have() && channel_owner() && fstat(fd, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size == PAGE_BYTES &&
+	    (high = hold_high(fd)) < 0)
+		map_page(fd);
 	(void)capshim_syscall(SYS_close, (long)fd);
+	if (high < 0)
+		return;
+	/* Two threads' replies carry the same file: either identity does. */
+	atomic_store(&held_dev, (uint64_t)st.st_dev);
+	atomic_store(&held_ino, (uint64_t)st.st_ino);
+	if (!atomic_compare_exchange_strong(&held_fd, &none, high))
+		(void)capshim_syscall(SYS_close, (long)high);
+}
+
+void
+reappage_forget(unsigned first, unsigned last)
+{
+	int fd = atomic_load_explicit(&held_fd, memory_order_relaxed);
+
+	/* The program closes it, or dups onto it: no longer ours. */
+	if (fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last &&
+	    channel_owner())
+		(void)atomic_compare_exchange_strong(&held_fd, &fd, -1);
+}
+
+/*
+ * Map the held descriptor, once it has been wanted MAP_AFTER times; the
+ * page, or NULL.  A descriptor that is no longer the launcher's file
+ * (the program closed the number without the shim seeing it, and
+ * opened something else there) is let go, not closed: it is the
+ * program's.
+ */
+static const void *
+map_held(void)
+{
+	int fd = atomic_load(&held_fd);
+	struct stat st;
+
+	/* The counter first: channel_owner() asks getpid(). */
+	if (fd < 0 ||
+	    atomic_fetch_add_explicit(&wanted, 1, memory_order_relaxed) + 1 <
+		MAP_AFTER ||
+	    !channel_owner())
+		return NULL;
+	if (fstat(fd, &st) != 0 ||
+	    (uint64_t)st.st_dev != atomic_load(&held_dev) ||
+	    (uint64_t)st.st_ino != atomic_load(&held_ino)) {
+		(void)atomic_compare_exchange_strong(&held_fd, &fd, -1);
+		return NULL;
+	}
+	map_page(fd);
+	/* Mapped, or not mappable: the descriptor has served either way. */
+	if (atomic_compare_exchange_strong(&held_fd, &fd, -1))
+		(void)capshim_syscall(SYS_close, (long)fd);
+	return atomic_load_explicit(&page, memory_order_acquire);
 }
 
 /* Does the launcher that writes the page live?  Its robust mutex says. */
@@ -79,7 +182,7 @@ reappage_epoch(uint64_t *epoch)
 {
 	const char *p = atomic_load_explicit(&page, memory_order_acquire);
 
-	if (p == NULL)
+	if (p == NULL && (p = map_held()) == NULL)
 		return false;
 	*epoch =
 	    atomic_load_explicit((const _Atomic uint64_t *)(const void *)(p +

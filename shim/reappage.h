@@ -10,8 +10,11 @@
 /* Has this image the page?  If not, requests ask for it (*_PAGE). */
 bool reappage_have(void);
 
-/* Map the page from fd, a descriptor the launcher sent; fd is consumed. */
+/* Hold fd, the page the launcher sent, to map when wanted; consumed. */
 void reappage_take(int fd);
+
+/* The program closes descriptors first..last: a held page goes. */
+void reappage_forget(unsigned first, unsigned last);
 
 /*
  * The epoch now, an acquire load: false if there is no page, or the

@@ -67,6 +67,13 @@ tests_unit_test_padded_LDADD = policy/libpolicy.a common/libcommon.la \
 tests_unit_test_padded_SOURCES = tests/unit/test_padded.c \
 	tests/unit/judge.h tests/unit/tap.h launcher/decide.c launcher/decide.h \
 	launcher/decideadmit.c launcher/verdict.c launcher/verdict.h
+# Whom the launcher says it reaps: its children, asked once.
+check_PROGRAMS += tests/unit/test-reappage
+tests_unit_test_reappage_CPPFLAGS = $(AM_CPPFLAGS) $(LAUNCHER_INCLUDES)
+tests_unit_test_reappage_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_reappage_LDADD = -lpthread
+tests_unit_test_reappage_SOURCES = tests/unit/test_reappage.c \
+	tests/unit/tap.h launcher/reappage.c launcher/reappage.h
 # The start order: who waits for whom, cycles together.
 check_PROGRAMS += tests/unit/test-startorder
 tests_unit_test_startorder_CPPFLAGS = $(AM_CPPFLAGS) $(LAUNCHER_INCLUDES)
@@ -78,7 +85,7 @@ UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
 	tests/unit/test-procstat tests/unit/test-procfacts \
 	tests/unit/test-image tests/unit/test-transport tests/unit/test-decide \
 	tests/unit/test-padded tests/unit/test-absname \
-	tests/unit/test-startorder
+	tests/unit/test-startorder tests/unit/test-reappage
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 

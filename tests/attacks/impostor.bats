@@ -334,6 +334,29 @@ run_pidreuse() {
 	assert_line 'attacker_said=got nothing '
 }
 
+@test "reap page: a descriptor put behind the shim's back at the number of the page it holds unmapped is never mapped as the page, nor closed" {
+	write_policy <<EOF2
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec ax-reap $U.db forge
+	dials db
+}
+audit $T/audit.jsonl
+EOF2
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	# Held after the first dial, not mapped: the first dial pays no mapping.
+	assert_line 'held: yes'
+	assert_line 'dials: ok'
+	assert_line 'number: open'
+	assert_line 'forged: not mapped'
+}
+
 @test "reap page: a service cannot move the launcher's reap epoch: the mapping stays read-only, and a read-write reopen can neither map it writable nor write it" {
 	write_policy <<EOF2
 service db {
