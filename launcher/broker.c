@@ -53,6 +53,7 @@ broker_init(const struct policy *p, int64_t timeout_ms,
 		.pending_per_service = PENDING_PER_SERVICE };
 	hooks = *h;
 	registry_init(0);
+	claimqueue_init();
 	return broker_set_policy(p);
 }
 
@@ -117,8 +118,7 @@ broker_close_channel(size_t service)
 {
 	struct channel *c = channels[service];
 
-	/* What is still queued is judged, so a forged claim is audited. */
-	claimqueue_read(c, CLAIMS_MAX);
+	claimqueue_drain(c, pol->services[service].name);
 	claimqueue_close(c);
 	if (c->watch.fd < 0)
 		return;
@@ -316,8 +316,12 @@ broker_judge(const struct request *rq)
 			break;
 		if (defer_admit(rq))
 			return;
-		/* Too many wait already: judged now. */
-		f.may_defer = false;
+		/*
+		 * Too many wait already: judged now, once the claims are
+		 * read, on facts gathered again after them.
+		 */
+		defer_read_claims(rq->chan->service);
+		f = (struct facts){ .may_defer = false };
 	}
 	if (ext && extdial_carry_out(rq, pol, &v))
 		return;
@@ -388,6 +392,7 @@ receive(struct channel *c, int fd, struct request *rq)
 	rq->chan = c;
 	rq->service = pol->services[c->service].name;
 	rq->caught_up = false;
+	rq->waited_claims = 0;
 	rq->pid = in.cred.pid;
 	rq->reply_fd = in.nfds == 1 ? in.fds[0] : -1;
 	rq->proc = registry_proc(in.cred.pid, in.cred.uid, in.pidfd,
@@ -406,7 +411,7 @@ receive(struct channel *c, int fd, struct request *rq)
 	return RECEIVE_REQUEST;
 }
 
-void
+bool
 broker_read_fd(struct channel *c, int fd, int max)
 {
 	struct request rq;
@@ -414,12 +419,12 @@ broker_read_fd(struct channel *c, int fd, int max)
 	for (int i = 0; i < max; i++) {
 		switch (receive(c, fd, &rq)) {
 		case RECEIVE_EMPTY:
-			return;
+			return true;
 		case RECEIVE_EOF:
 			/* The launcher holds the queue's other end: never. */
 			if (fd == c->watch.fd)
 				broker_close_channel(c->service);
-			return;
+			return true;
 		case RECEIVE_REQUEST:
 			/*
 			 * A claim on the channel: the queue was full or lost;
@@ -433,6 +438,7 @@ broker_read_fd(struct channel *c, int fd, int max)
 			break;
 		}
 	}
+	return false;
 }
 
 void

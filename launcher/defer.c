@@ -21,14 +21,19 @@ static int64_t dial_timeout;
  * turn (broker_expire); then the claim queues and the channels of the
  * services that dial the providers concerned are read, each once (at
  * most CLAIMS_MAX claims and CATCH_UP_MAX requests), and the ADMITs are
- * judged.  Only a connector named by its
- * pidfs inode waits: claims are made only where the kernel has pidfs.
+ * judged.  A claim queue holds what its sender's socket buffer holds, which
+ * the service may raise: an ADMIT a catch-up left claims unread for waits
+ * for the next one, up to WAIT_FOR_CLAIMS_MAX turns.  Only a connector named by
+ * its pidfs inode waits: claims are made only where the kernel has pidfs.
  * ADMITs read by a catch-up wait for the next turn, so the work of a
  * turn is bounded, whatever a service floods its channel with.  Past
- * DEFERRED_MAX waiting, an ADMIT is judged at once.
+ * DEFERRED_MAX waiting, an ADMIT is judged at once, after the claim queues
+ * of its provider's dialers are read (defer_read_claims).
  */
 #define CATCH_UP_MAX 1024 /* more than a channel's queue holds */
 #define DEFERRED_MAX 1024
+/* Turns an ADMIT waits for claim queues read up to their bound. */
+#define WAIT_FOR_CLAIMS_MAX 16
 static struct request *deferred;
 static size_t ndeferred, deferred_cap;
 
@@ -75,10 +80,33 @@ catch_up(size_t service)
 		if (!c->caught_up && c->watch.fd >= 0 &&
 		    policy_service_dials(pol, &pol->services[i], provider)) {
 			c->caught_up = true;
-			claimqueue_read(c, CLAIMS_MAX);
+			c->claims_left = !claimqueue_read(c, CLAIMS_MAX);
 			broker_read_channel(c, CATCH_UP_MAX);
 		}
 	}
+}
+
+/* Did this turn's catch-up leave claims unread for service's gate? */
+static bool
+claims_left(size_t service)
+{
+	const struct policy_service *provider = &pol->services[service];
+
+	for (size_t i = 0; i < pol->nservices; i++)
+		if (broker_channel(i)->claims_left &&
+		    policy_service_dials(pol, &pol->services[i], provider))
+			return true;
+	return false;
+}
+
+void
+defer_read_claims(size_t service)
+{
+	const struct policy_service *provider = &pol->services[service];
+
+	for (size_t i = 0; i < pol->nservices; i++)
+		if (policy_service_dials(pol, &pol->services[i], provider))
+			(void)claimqueue_read(broker_channel(i), CLAIMS_MAX);
 }
 
 /* Judge the ADMITs that waited for this turn's end (see `deferred`). */
@@ -93,7 +121,8 @@ settle_deferred(void)
 	deferred = NULL;
 	ndeferred = deferred_cap = 0;
 	for (size_t i = 0; i < pol->nservices; i++)
-		broker_channel(i)->caught_up = false;
+		broker_channel(i)->caught_up = broker_channel(i)
+						   ->claims_left = false;
 	for (size_t i = 0; i < n; i++)
 		catch_up(batch[i].chan->service);
 	for (size_t i = 0; i < n; i++) {
@@ -109,7 +138,15 @@ settle_deferred(void)
 			close(rq->reply_fd);
 			continue;
 		}
-		rq->caught_up = true;
+		/*
+		 * A claim queue read up to its bound may still hold this
+		 * connection's claim: the ADMIT waits for the next turn's
+		 * catch-up, a few times at most, before it is refused.
+		 */
+		rq->caught_up = !claims_left(rq->chan->service) ||
+		    rq->waited_claims == WAIT_FOR_CLAIMS_MAX;
+		if (!rq->caught_up)
+			rq->waited_claims++;
 		broker_judge(rq);
 	}
 	free(batch);

@@ -8,6 +8,7 @@
 #define CAPWRAP_DEFER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "policy.h"
@@ -17,6 +18,12 @@ void defer_init(const struct policy *, int64_t dial_timeout_ms);
 
 /* Judge an ADMIT at the end of the turn; false when too many wait already. */
 bool defer_admit(const struct request *);
+
+/*
+ * Read the claim queues of the services that dial service: an ADMIT at
+ * its gate is about to be judged without waiting (too many wait).
+ */
+void defer_read_claims(size_t service);
 
 /* Let a dial wait for its provider; false if it cannot. */
 bool defer_dial(const struct request *);

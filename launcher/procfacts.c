@@ -162,6 +162,24 @@ procfacts_read(pid_t pid, struct procfacts *f)
 	}
 }
 
+#define STOP_WAIT_MS 1000
+
+/* pthread_join, giving up after ms (ETIMEDOUT). */
+static int
+timed_join(pthread_t t, int64_t ms)
+{
+	struct timespec dl;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += ms / 1000;
+	dl.tv_nsec += (ms % 1000) * 1000000;
+	if (dl.tv_nsec >= 1000000000) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000;
+	}
+	return pthread_timedjoin_np(t, NULL, &dl);
+}
+
 void
 procfacts_stop(void)
 {
@@ -174,10 +192,13 @@ procfacts_stop(void)
 	r.quit = true;
 	pthread_cond_signal(&r.asked);
 	pthread_mutex_unlock(&r.lock);
-	/* One held up by a peer is left to the exit. */
+	/*
+	 * One still busy (a slow machine, or held up by a peer) gets a
+	 * second to finish; one held up longer is left to the exit.
+	 */
 	if (idle)
 		pthread_join(r.thread, NULL);
-	else
+	else if (timed_join(r.thread, STOP_WAIT_MS) != 0)
 		pthread_detach(r.thread);
 	r.started = false;
 }

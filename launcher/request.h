@@ -23,6 +23,7 @@ struct channel {
 	bool caught_up; /* read by this turn's catch-up */
 	/* Its claim queue (claimqueue.h): our end, the service's; -1: none. */
 	int claims_fd, claims_give;
+	bool claims_left; /* this turn's catch-up left claims unread */
 };
 
 /* More than a claim queue holds: a socket buffer of the smallest claims. */
@@ -39,6 +40,8 @@ struct request {
 	int reply_fd;	     /* -1 for a CLAIM: no answer */
 	/* An ADMIT judged after a catch-up (see defer.c). */
 	bool caught_up;
+	/* Catch-ups it waited for that left claims unread (defer.c). */
+	uint8_t waited_claims;
 	union wire_msg msg;
 };
 
@@ -46,8 +49,11 @@ struct request {
 struct channel *broker_channel(size_t service);
 /* Handle up to max requests of a channel, until it is empty or closed. */
 void broker_read_channel(struct channel *, int max);
-/* The same from fd: the channel's socket, or its claim queue's. */
-void broker_read_fd(struct channel *, int fd, int max);
+/*
+ * The same from fd: the channel's socket, or its claim queue's.  True if
+ * it read all there was, false if it stopped at max.
+ */
+bool broker_read_fd(struct channel *, int fd, int max);
 /* Decide a request and carry the verdict out. */
 void broker_judge(const struct request *);
 /* Answer a dial that waited, now that its provider came or its time is up. */

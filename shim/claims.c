@@ -1,19 +1,20 @@
 /*
  * The claim queue: a socketpair of the service's that the launcher reads
  * only before a provider's gate would refuse (launcher/claimqueue.c).
- * Its end comes with this image's first grant; it is kept close-on-exec
- * above the channel, out of the way of programs, so a forked child has
- * it and a new image asks again.  As with the channel, its identity is
- * checked before each send: a program may close the number with a raw
- * system call and reuse it, and a claim must never go to its socket.
- * A queue the program closes or dup2s over, or found gone, is forgotten,
- * and the next grant brings it again.
+ * Its end comes with a grant that asked for it while this image had
+ * none; the shim holds it close-on-exec above the channel, out of the way
+ * of programs (channel_hold), so a forked child has it and a new image
+ * asks again.  As with the channel, its identity is checked before each
+ * send: a program may close the number with a raw system call and reuse
+ * it, and a claim must never go to its socket.  A queue the program
+ * closes or dup2s over, or found gone, is forgotten, and the next grant
+ * brings it again.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <fcntl.h>
 #include <stdatomic.h>
-#include <sys/socket.h>
+#include <stdint.h>
 
 #include "channel.h"
 #include "claims.h"
@@ -21,8 +22,8 @@
 #include "transport.h"
 
 static atomic_int claims_fd = -1;
-static dev_t claims_dev;
-static ino_t claims_ino;
+/* Every grant attaches the same socket: either thread's identity does. */
+static _Atomic uint64_t claims_dev, claims_ino;
 
 bool
 claims_have(void)
@@ -33,29 +34,24 @@ claims_have(void)
 void
 claims_take(int fd)
 {
+	int high = -1, none = -1;
 	struct stat st;
-	int high;
 
 	/*
-	 * A vfork() child shares its parent's memory but not its
-	 * descriptors: what it took would name nothing in the parent.
+	 * Not in a vfork() child, which shares its parent's memory but not
+	 * its descriptors: what it took would name nothing in the parent.
 	 */
-	if (claims_have() || !channel_owner()) {
-		(void)capshim_syscall(SYS_close, fd);
-		return;
-	}
-	high = (int)capshim_syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC,
-	    channel_fd() + 1);
+	if (!claims_have() && channel_owner() && fstat(fd, &st) == 0 &&
+	    S_ISSOCK(st.st_mode))
+		high = channel_hold(fd);
 	(void)capshim_syscall(SYS_close, fd);
 	if (high < 0)
 		return;
-	if (fstat(high, &st) != 0) {
+	atomic_store(&claims_dev, (uint64_t)st.st_dev);
+	atomic_store(&claims_ino, (uint64_t)st.st_ino);
+	/* Two threads' first grants may both bring it: one is kept. */
+	if (!atomic_compare_exchange_strong(&claims_fd, &none, high))
 		(void)capshim_syscall(SYS_close, high);
-		return;
-	}
-	claims_dev = st.st_dev;
-	claims_ino = st.st_ino;
-	atomic_store(&claims_fd, high);
 }
 
 void
@@ -65,7 +61,7 @@ claims_forget(unsigned first, unsigned last)
 
 	if (fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last &&
 	    channel_owner())
-		atomic_store(&claims_fd, -1);
+		(void)atomic_compare_exchange_strong(&claims_fd, &fd, -1);
 }
 
 int
@@ -76,10 +72,13 @@ claims_send(const union wire_msg *claim)
 
 	if (fd < 0)
 		return -1;
+	/* Not ours any more: let go, not closed, it is the program's. */
 	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
-	    st.st_dev != claims_dev || st.st_ino != claims_ino) {
+	    (uint64_t)st.st_dev != atomic_load(&claims_dev) ||
+	    (uint64_t)st.st_ino != atomic_load(&claims_ino)) {
 		if (channel_owner())
-			atomic_store(&claims_fd, -1);
+			(void)atomic_compare_exchange_strong(&claims_fd, &fd,
+			    -1);
 		return -1;
 	}
 	return transport_send(fd, claim, wire_size(claim->h.type), NULL, 0,

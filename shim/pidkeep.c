@@ -19,8 +19,8 @@
  * the peers a busy server knows cannot take every slot from the
  * providers it dials; a pidfd kept for one use serves the other too.
  */
-#define SLOTS_PER_USE 16
-#define KEEP_SLOTS (2 * SLOTS_PER_USE)
+#define KEEP_SLOTS KEPT_PIDFDS_MAX
+#define SLOTS_PER_USE (KEEP_SLOTS / 2)
 static struct {
 	atomic_int fd_plus_one;
 	_Atomic uint64_t ino;

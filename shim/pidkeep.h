@@ -18,6 +18,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The most pidfds kept at once: they take the numbers just above the channel.
+ */
+#define KEPT_PIDFDS_MAX 32
+
 /* What a pidfd is kept for; each has its own share of the slots. */
 enum pidkeep_use {
 	PIDKEEP_PROVIDER, /* a provider this process dials */

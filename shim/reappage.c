@@ -51,7 +51,6 @@ static _Atomic(const void *) page;
 static atomic_int held_fd = -1;
 static _Atomic uint64_t held_dev, held_ino;
 static atomic_uint wanted;
-#define HOLD_CLEAR 32
 
 bool
 reappage_have(void)
@@ -77,27 +76,6 @@ map_page(int fd)
 }
 
 /*
- * A number for the held page above the channel, out of the way of
- * programs that count on low numbers, and clear of the numbers the kept
- * pidfds take first (pidkeep.c keeps at most 32); just above the
- * channel under a descriptor limit with no room there.  -1 if none.
- */
-static int
-hold_high(int fd)
-{
-	int base = channel_fd() + 1, high;
-
-	if (base <= 0)
-		return -1;
-	high = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD_CLOEXEC,
-	    (long)base + HOLD_CLEAR);
-	if (high < 0)
-		high = (int)capshim_syscall(SYS_fcntl, (long)fd,
-		    (long)F_DUPFD_CLOEXEC, (long)base);
-	return high;
-}
-
-/*
  * Held, or mapped at once where no number can hold it; not in a vfork
  * child, whose descriptors are not its parent's.
  */
@@ -109,7 +87,7 @@ reappage_take(int fd)
 
 	if (!reappage_have() && channel_owner() && fstat(fd, &st) == 0 &&
 	    S_ISREG(st.st_mode) && st.st_size == PAGE_BYTES &&
-	    (high = hold_high(fd)) < 0)
+	    (high = channel_hold(fd)) < 0)
 		map_page(fd);
 	(void)capshim_syscall(SYS_close, (long)fd);
 	if (high < 0)

@@ -35,9 +35,23 @@
  * connect to the minted address in ADDRFILE past the shim, send "rogue"
  * and print "rogue: reply LINE" or "rogue: EOF".
  *
- * ax-claim flood NAME PROCS
+ * ax-claim flood NAME PROCS [deferred]
  * PROCS processes that send well-formed ADMITs about pid 1 (which holds
  * nothing) on the channel, as fast as it takes them, until killed.
+ * With "deferred" the ADMITs name a pidfs inode, so each waits for a
+ * catch-up before it is refused, and the channel's send buffer is made
+ * 8 MiB; the first process says "flood: 4096 sent" once it is so far.
+ *
+ * ax-claim workers NAME N GOFILE
+ * Dial NAME; once GOFILE exists, fork N workers one after another, each
+ * dialing NAME with the capability it inherited; say "workers: K of N
+ * served".
+ *
+ * ax-claim deep NAME N FORGED WORKER
+ * Dial NAME, make the claim queue's send buffer 16 MiB (SO_SNDBUFFORCE),
+ * queue N claims for NAME, or as many as it takes, and one for FORGED,
+ * which this service may not dial ("deep: queued K"); then, if WORKER
+ * is 1, fork a worker that dials NAME ("worker: reply LINE").
  *
  * The claim queue, the socketpair a grant brings (WIRE_REPLY_CLAIMS):
  *
@@ -72,6 +86,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <stdio.h>
@@ -336,10 +351,11 @@ fork_dialer(const char *name, int ready)
 	if (ready >= 0)
 		(void)write(ready, "c", 1);
 	(void)send(fd, "worker\n", 7, MSG_NOSIGNAL);
-	if (hx_read_line(fd, line, sizeof(line)) > 0)
-		fx_say("worker: reply %s", line);
-	else
+	if (hx_read_line(fd, line, sizeof(line)) <= 0) {
 		fx_say("worker: EOF");
+		_exit(FX_REFUSED);
+	}
+	fx_say("worker: reply %s", line);
 	_exit(FX_OK);
 }
 
@@ -439,27 +455,92 @@ forge_on_queue(const char *dials, const char *name, const char *addr)
 }
 
 static int
-flood(const char *name, int procs)
+flood(const char *name, int procs, bool deferred)
 {
 	union wire_msg admit;
 	char junk[WIRE_MSG_MAX];
-	int sv[2];
+	int sv[2], big = 8 << 20;
+	bool first = true;
 
 	wire_init(&admit, WIRE_ADMIT);
 	admit.admit.peer_pid = 1;
 	admit.admit.socktype = WIRE_SOCK_STREAM;
 	(void)wire_set_name(&admit.admit.name, name, strlen(name));
+	if (deferred) {
+		/* Named by a pidfs inode no process has: each waits. */
+		admit.admit.peer_ino = 1;
+		if (setsockopt(chan, SOL_SOCKET, SO_SNDBUFFORCE, &big,
+			sizeof(big)) != 0)
+			(void)setsockopt(chan, SOL_SOCKET, SO_SNDBUF, &big,
+			    sizeof(big));
+	}
 	for (int i = 1; i < procs; i++)
-		if (fork() == 0)
+		if (fork() == 0) {
+			first = false;
 			break;
+		}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		fx_refused("socketpair");
-	for (;;) {
+	for (long n = 1;; n++) {
 		if (send_message(&admit, sv[1]) != 0)
 			fx_refused("flood");
 		while (recv(sv[0], junk, sizeof(junk), MSG_DONTWAIT) > 0)
 			;
+		if (first && n == 4096)
+			fx_say("flood: 4096 sent");
 	}
+}
+
+/*
+ * Dial name, wait for go_file, then fork workers one after another,
+ * each dialing name with the capability it inherited.
+ */
+static int
+workers(const char *name, int n, const char *go_file)
+{
+	int served = 0, status;
+
+	dial_parent(name);
+	wait_file(go_file);
+	for (int k = 0; k < n; k++)
+		if (waitpid(fork_dialer(name, -1), &status, 0) > 0 &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == FX_OK)
+			served++;
+	fx_say("workers: %d of %d served", served, n);
+	return FX_OK;
+}
+
+/*
+ * Dial name (this service may), make the claim queue as deep as the
+ * service may (SO_SNDBUFFORCE, as root), queue n claims for name and one
+ * for forged (which it may not dial), and say how many went
+ * ("deep: queued N"); then, unless workers is 0, fork a worker that
+ * dials name, its claim behind all those.
+ */
+static int
+deep(const char *name, long n, const char *forged, int with_worker)
+{
+	union wire_msg claim;
+	int q, big = 16 << 20;
+	long sent = 0;
+
+	dial_parent(name);
+	q = queue_fd();
+	if (setsockopt(q, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big)) != 0)
+		fx_refused("SO_SNDBUFFORCE");
+	wire_init(&claim, WIRE_CLAIM);
+	claim.claim.socktype = WIRE_SOCK_STREAM;
+	(void)wire_set_name(&claim.claim.name, name, strlen(name));
+	while (sent < n &&
+	    send(q, &claim, wire_size(WIRE_CLAIM), MSG_DONTWAIT) > 0)
+		sent++;
+	(void)wire_set_name(&claim.claim.name, forged, strlen(forged));
+	if (send(q, &claim, wire_size(WIRE_CLAIM), MSG_DONTWAIT) <= 0)
+		fx_refused("forged claim");
+	fx_say("deep: queued %ld", sent);
+	if (with_worker)
+		(void)waitpid(fork_dialer(name, -1), NULL, 0);
+	return FX_OK;
 }
 
 int
@@ -482,7 +563,14 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "rogue") == 0)
 		return rogue(argv[2], argv[3], argv[4]);
 	if (argc == 4 && strcmp(argv[1], "flood") == 0)
-		return flood(argv[2], atoi(argv[3]));
+		return flood(argv[2], atoi(argv[3]), false);
+	if (argc == 5 && strcmp(argv[1], "flood") == 0 &&
+	    strcmp(argv[4], "deferred") == 0)
+		return flood(argv[2], atoi(argv[3]), true);
+	if (argc == 5 && strcmp(argv[1], "workers") == 0)
+		return workers(argv[2], atoi(argv[3]), argv[4]);
+	if (argc == 6 && strcmp(argv[1], "deep") == 0)
+		return deep(argv[2], atol(argv[3]), argv[4], atoi(argv[5]));
 	if (argc == 5 && strcmp(argv[1], "queue") == 0)
 		return queue(argv[2], argv[3], argv[4]);
 	if (argc == 3 && strcmp(argv[1], "taken") == 0)
@@ -499,6 +587,9 @@ main(int argc, char **argv)
 	    "       ax-claim flood NAME PROCS | "
 	    "ax-claim queue NAME FORKFILE GOFILE |\n"
 	    "       ax-claim taken NAME | ax-claim junk NAME | "
-	    "ax-claim forgeq DIALS NAME ADDR\n");
+	    "ax-claim forgeq DIALS NAME ADDR |\n"
+	    "       ax-claim flood NAME PROCS deferred | "
+	    "ax-claim workers NAME N GOFILE |\n"
+	    "       ax-claim deep NAME N FORGED WORKER\n");
 	return FX_USAGE;
 }

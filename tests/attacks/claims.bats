@@ -183,3 +183,84 @@ EOF
 	run grep -c . "$T/audit.jsonl"
 	assert_output 2
 }
+
+@test "claims: a worker whose claim sits behind 3000 others on its claim queue is served: the gate waits for the queue to be read; the forged claim among them is refused and audited" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service cache {
+	exec fx-server $U.cache
+	provides @$U.cache
+}
+service web {
+	exec ax-claim deep $U.db 3000 $U.cache 1
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "parent: reply echo parent"
+	assert_line "deep: queued 3000"
+	assert_line "worker: reply echo worker"
+	run cat "$T/audit.jsonl"
+	assert_line --regexp "\"gate\":\"connect\",\"service\":\"web\",\"name\":\"@$U\\.cache\",.*\"reason\":\"service web does not dial service cache\""
+	refute_line --partial '"gate":"accept"'
+}
+
+@test "claims: what a service left on its claim queue is judged when its channel closes: a forged claim behind 3000 others is refused and audited" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service cache {
+	exec fx-server $U.cache
+	provides @$U.cache
+}
+service web {
+	exec ax-claim deep $U.db 3000 $U.cache 0
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology
+	wait_for "$T/audit.jsonl" '"service":"web","name":"@[^"]*\.cache"'
+	stop_topology
+	run service_lines web
+	assert_line "deep: queued 3000"
+	run cat "$T/audit.jsonl"
+	assert_line --regexp "\"gate\":\"connect\",\"service\":\"web\",\"name\":\"@$U\\.cache\",.*\"reason\":\"service web does not dial service cache\""
+	run cat "$T/err"
+	refute_output --partial "dropped unread"
+}
+
+@test "claims: while another service keeps 1024 refusals waiting at the launcher, 50 forked workers whose claims are queued are all served" {
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec ax-claim workers $U.db 50 $T/go
+	dials db
+}
+service h {
+	exec ax-claim flood $U.h 4 deferred
+	provides @$U.h
+	dials h
+}
+EOF
+	start_topology --exit-with web
+	wait_for "$T/out" '^h +\| flood: 4096 sent'
+	touch "$T/go"
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "parent: reply echo parent"
+	assert_line "workers: 50 of 50 served"
+}
