@@ -49,7 +49,8 @@ hx_dial(const char *name, const char *msg, char *reply, size_t size)
 	}
 	n = (size_t)snprintf(line, sizeof(line), "%s\n", msg);
 	for (size_t off = 0; off < n;) {
-		ssize_t w = write(fd, line + off, n - off);
+		/* A gate may have cut it already: EPIPE, not SIGPIPE. */
+		ssize_t w = send(fd, line + off, n - off, MSG_NOSIGNAL);
 
 		if (w < 0 && errno == EINTR)
 			continue;
