@@ -403,7 +403,14 @@ gate_row() {
 			"$gate_wr" - - "added $gate_calls <= 3: $verdict"
 		# The calls leg stands for the gates only if it makes as many
 		# calls as they add: connect_rate/calls is judged against it.
-		if holds "$leg_calls == $gate_calls"; then verdict=ok; else verdict=MISSED; missed=$((missed + 1)); fi
+		# Within a tenth, as gate_calls is: the wrapped count holds a
+		# few of the launcher's own calls, the calls leg's none.
+		if holds "$gate_leg - $gate_wr <= 0.1 && $gate_wr - $gate_leg <= 0.1"; then
+			verdict=ok
+		else
+			verdict=MISSED
+			missed=$((missed + 1))
+		fi
 		printf '%-22s %-7s %11s %11s %6s %10s  %s\n' gate_calls.calls calls/conn "$gate_raw" \
 			"$gate_leg" - - "the calls leg adds $leg_calls, as the gates: $verdict"
 	else
