@@ -45,7 +45,7 @@ static struct {
 	 * a thread's last find (below) is what the table holds for as long
 	 * as it has not moved.  Here, so that only a write writes it.
 	 */
-	atomic_ulong generation;
+	_Atomic uint64_t generation;
 	size_t count;
 	size_t heap_capacity;
 	struct known_socket *heap_table;
@@ -118,7 +118,7 @@ will_write(void)
  * capability of any type may be another entry than one of a given type).
  */
 struct last_find {
-	unsigned long generation_plus_one;
+	uint64_t generation_plus_one;
 	uint16_t socktype; /* the capability query's, 0: any */
 	struct known_socket v;
 };
