@@ -7,7 +7,10 @@
 # of the rounds and the median of each round's wrapped/raw (the goals are
 # judged on that one).  connect+accept runs a third time in each round:
 # raw, the programs making the gates' system calls themselves
-# (connect_rate.calls), which is what the checks cost without the shim.
+# (connect_rate.calls), which is what the checks cost without the shim;
+# the three legs' order changes from round to round (rate_round), and
+# connect_rate/calls is judged on the median of each round's own
+# wrapped/calls.
 # Raw: the bench programs started directly on fixed
 # abstract names.  Wrapped: the same programs as services of a policy
 # under `capwrap run --exit-with`.  The programs time themselves with
@@ -145,6 +148,24 @@ rate_calls() {
 		fail "raw rate run with the gates' calls failed"
 	stop_raw_servers
 	collect calls
+}
+
+# rate_round R: connect+accept's three legs, raw, wrapped and calls, back to
+# back, so that each round's wrapped/calls is as paired as its wrapped/raw;
+# the supervised leg after them (judged against nothing).  The order runs
+# through the six permutations, three rotations one way and three the other:
+# over any multiple of three rounds each leg is first, second and third
+# equally often, and over six each follows each of the others equally often
+# (a leg slowed by the one before it, or by a machine that speeds up
+# over the round, is not always the same one).
+RATE_ORDERS=("raw wrapped calls" "wrapped calls raw" "calls raw wrapped"
+	"calls wrapped raw" "wrapped raw calls" "raw calls wrapped")
+rate_round() {
+	local leg
+	for leg in ${RATE_ORDERS[$(($1 % 6))]}; do
+		"rate_$leg"
+	done
+	rate_supervised
 }
 
 rate_wrapped() {
@@ -311,9 +332,12 @@ strace_calls() {
 	awk '$NF == "total" { print $4 }' "$1"
 }
 
-# traced_raw COUNT: the raw programs' system calls for COUNT connections.
+# traced_raw COUNT [calls]: the raw programs' system calls for COUNT
+# connections; with "calls", those of the calls leg (BENCH_GATE_CALLS).
 traced_raw() {
 	local count=$1 tracer server
+	local -x BENCH_GATE_CALLS
+	[[ ${2:-} == calls ]] && BENCH_GATE_CALLS=1 || unset BENCH_GATE_CALLS
 	strace -f -c -o "$tmp/strace.server" "$B/bench-server" "$N.calls" \
 		> /dev/null 2> "$tmp/server.err" &
 	tracer=$!
@@ -358,12 +382,16 @@ count_gate_calls() {
 		raw_high=$(traced_raw "$GATE_HIGH")
 		wr_low=$(traced_wrapped "$GATE_LOW")
 		wr_high=$(traced_wrapped "$GATE_HIGH")
+		calls_low=$(traced_raw "$GATE_LOW" calls)
+		calls_high=$(traced_raw "$GATE_HIGH" calls)
 		span=$((GATE_HIGH - GATE_LOW))
 		gate_raw=$(calc "($raw_high - $raw_low) / $span")
 		gate_wr=$(calc "($wr_high - $wr_low) / $span")
+		gate_leg=$(calc "($calls_high - $calls_low) / $span")
 		# To a tenth: the launcher's own calls (its loop, the timers
 		# of the run) leave a few in either total.
 		gate_calls=$(awk "BEGIN { printf \"%.1f\", $gate_wr - $gate_raw }")
+		leg_calls=$(awk "BEGIN { printf \"%.1f\", $gate_leg - $gate_raw }")
 	fi
 }
 
@@ -373,6 +401,18 @@ gate_row() {
 		if holds "$gate_calls <= 3"; then verdict=ok; else verdict=MISSED; missed=$((missed + 1)); fi
 		printf '%-22s %-7s %11s %11s %6s %10s  %s\n' gate_calls calls/conn "$gate_raw" \
 			"$gate_wr" - - "added $gate_calls <= 3: $verdict"
+		# The calls leg stands for the gates only if it makes as many
+		# calls as they add: connect_rate/calls is judged against it.
+		# Within a tenth, as gate_calls is: the wrapped count holds a
+		# few of the launcher's own calls, the calls leg's none.
+		if holds "$gate_leg - $gate_wr <= 0.1 && $gate_wr - $gate_leg <= 0.1"; then
+			verdict=ok
+		else
+			verdict=MISSED
+			missed=$((missed + 1))
+		fi
+		printf '%-22s %-7s %11s %11s %6s %10s  %s\n' gate_calls.calls calls/conn "$gate_raw" \
+			"$gate_leg" - - "the calls leg adds $leg_calls, as the gates: $verdict"
 	else
 		printf '%-22s %-7s %11s %11s %6s %10s  %s\n' gate_calls calls/conn - - - - \
 			"skipped: strace is not installed"
@@ -393,12 +433,13 @@ for fig in rate dial bulk exec grants memory; do
 	[[ $fig == exec || $fig == bulk || $fig == rate ]] && n=$((rounds * 3))
 	for ((r = 0; r < n; r++)); do
 		say "bench: $fig round $((r + 1))/$n"
-		if ((r % 2 == 0)); then
+		if [[ $fig == rate ]]; then
+			rate_round "$r"
+		elif ((r % 2 == 0)); then
 			"${fig}_raw"; "${fig}_wrapped"
 		else
 			"${fig}_wrapped"; "${fig}_raw"
 		fi
-		[[ $fig == rate ]] && rate_calls && rate_supervised
 	done
 done
 for ((r = 0; r < LAUNCH_ROUNDS; r++)); do
@@ -419,10 +460,12 @@ median() {
 		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# spread NAME: the lowest and highest wrapped/raw ratio of single rounds.
+# spread NAME [MODE [DENOM]]: the lowest and highest wrapped/raw (or
+# MODE/DENOM) ratio of single rounds.
 spread() {
-	awk -v n="$1" '$2 == n && $1 == "raw" { raw[$5] = $3 }
-		$2 == n && $1 == "wrapped" { wr[$5] = $3 }
+	awk -v n="$1" -v m="${2:-wrapped}" -v d="${3:-raw}" \
+		'$2 == n && $1 == d { raw[$5] = $3 }
+		$2 == n && $1 == m { wr[$5] = $3 }
 		END { lo = ""; for (r in raw) if ((r in wr) && raw[r] > 0) {
 			x = wr[r] / raw[r]
 			if (lo == "" || x < lo) lo = x
@@ -430,11 +473,12 @@ spread() {
 		if (lo == "") print "-"; else printf "%.2f-%.2f\n", lo, hi }' "$tmp/results"
 }
 
-# paired NAME [MODE]: the median of the single rounds' wrapped/raw (or
-# MODE/raw): each round's runs are back to back, so a machine that speeds
-# up or slows down over the run moves them alike.
+# paired NAME [MODE [DENOM]]: the median of the single rounds' wrapped/raw
+# (or MODE/raw, or MODE/DENOM): each round's runs are back to back, so a
+# machine that speeds up or slows down over the run moves them alike.
 paired() {
-	awk -v n="$1" -v m="${2:-wrapped}" '$2 == n && $1 == "raw" { raw[$5] = $3 }
+	awk -v n="$1" -v m="${2:-wrapped}" -v d="${3:-raw}" \
+		'$2 == n && $1 == d { raw[$5] = $3 }
 		$2 == n && $1 == m { wr[$5] = $3 }
 		END { for (r in raw) if ((r in wr) && raw[r] > 0) print wr[r] / raw[r] }' \
 		"$tmp/results" | sort -g | awk '{ v[NR] = $1 } END {
@@ -482,6 +526,7 @@ exec_dial_bound=$(dial_bound exec_)
 wr_dial=$(median wrapped first_dial_us)
 wr_exec_dial=$(median wrapped exec_first_dial_us)
 rate_ratio=$(paired connect_rate)
+calls_ratio=$(paired connect_rate wrapped calls)
 bulk_ratio=$(paired bulk_throughput)
 exec_ratio=$(paired exec_us)
 reg_small=$(median wrapped "registered_ms.$LAUNCH_SMALL")
@@ -498,7 +543,15 @@ printf '%s\n' "-----------------------------------------------------------------
 row connect_rate "$rate_ratio >= 0.90" ">= 0.90x:"
 printf '%-22s %-7s %11s %11s %6s %10s  %s\n' "connect_rate.calls" conn/s \
 	"$(median raw connect_rate)" "$(median calls connect_rate)" \
-	"$(paired connect_rate calls)" - "(raw, making the gates' system calls, no shim)"
+	"$(paired connect_rate calls)" "$(spread connect_rate calls)" \
+	"(raw, making the gates' system calls, no shim)"
+# What the shim costs beyond the system calls its checks need: wrapped
+# against the calls leg of the same round, not against plain raw.
+if holds "$calls_ratio >= 0.97"; then verdict=ok; else verdict=MISSED; missed=$((missed + 1)); fi
+printf '%-22s %-7s %11s %11s %6s %10s  %s\n' "connect_rate/calls" conn/s \
+	"$(median calls connect_rate)" "$(median wrapped connect_rate)" \
+	"$calls_ratio" "$(spread connect_rate wrapped calls)" \
+	"wrapped/calls >= 0.97x: $verdict"
 gate_row
 if [[ $(median supervised connect_rate) != - ]]; then
 	printf '%-22s %-7s %11s %11s %6s %10s  %s\n' "connect_rate.supervised" \

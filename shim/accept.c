@@ -211,8 +211,14 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 		return real_accept(fd, addr, len, flags, accept4_semantics);
 
 	horizon = admit_horizon();
-	nfd = real_accept(fd, (struct sockaddr *)&from, &fromlen, flags,
-	    accept4_semantics);
+	/*
+	 * The peer's address only for a program that asks for it: the gate
+	 * has no use for it, and the kernel's answer costs every accept a
+	 * lock of the peer's socket, which the peer's process may be using
+	 * on another CPU, and a checked copy out.
+	 */
+	nfd = real_accept(fd, addr != NULL ? (struct sockaddr *)&from : NULL,
+	    addr != NULL ? &fromlen : NULL, flags, accept4_semantics);
 	if (nfd < 0) {
 		if (errno == EAGAIN)
 			turn_reset();
@@ -227,8 +233,10 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 	if (type != SOCKET_UNKNOWN &&
 	    admitted(nfd, &name, type, key, horizon)) {
 		turn_reset();
-		virtual_address(&from, &fromlen);
-		copy_address_out(addr, len, &from, fromlen);
+		if (addr != NULL) {
+			virtual_address(&from, &fromlen);
+			copy_address_out(addr, len, &from, fromlen);
+		}
 		errno = saved;
 		return nfd;
 	}

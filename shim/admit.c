@@ -1,4 +1,5 @@
 #include <sys/syscall.h>
+#include <endian.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -225,14 +226,18 @@ known_slot(uint64_t listener, pid_t pid)
 uint64_t
 admit_listener_key(const uint8_t *addr, size_t len)
 {
-	uint64_t key = len;
+	uint64_t bytes = 0;
 
 	/* Minted addresses are six bytes; longer ones are never known. */
 	if (len < 2 || len > 7)
 		return 0;
-	for (size_t i = 0; i < len; i++)
-		key |= (uint64_t)addr[i] << (8 * (i + 1));
-	return key;
+	/*
+	 * The length in the low byte, the address above it, byte i at byte
+	 * i + 1: one copy on every accept, where a loop over the bytes took
+	 * some fifty instructions.
+	 */
+	memcpy(&bytes, addr, len);
+	return (uint64_t)len | le64toh(bytes) << 8;
 }
 
 uint64_t

@@ -59,6 +59,24 @@ report_dead_provider(const struct abstract_addr *name)
 }
 
 /*
+ * connect() to the capability's minted address, filling in the address's
+ * own bytes only, where minted_sockaddr() zeroes the whole sun_path first:
+ * the kernel reads the length given, and the zeroing was some fifty
+ * instructions of every connect.
+ */
+static int
+dial_minted(int fd, const struct known_socket *cap)
+{
+	struct sockaddr_un sun;
+
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, cap->addr, cap->addr_len);
+	return real.connect(fd, (struct sockaddr *)&sun,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+		cap->addr_len));
+}
+
+/*
  * Dial the capability's address and check the peer.  Returns 0 connected
  * to the stamped process, -1 with the kernel's errno, or -2 when the peer
  * is not the stamped process (the connection is already cut).
@@ -67,7 +85,6 @@ static int
 dial_capability(int fd, int type, const struct abstract_addr *name,
     const struct known_socket *cap)
 {
-	struct sockaddr_un sun;
 	struct peer_identity peer;
 	int reason, err;
 
@@ -81,8 +98,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 		report_dead_provider(name);
 		return -2;
 	}
-	if (real.connect(fd, (struct sockaddr *)&sun,
-		minted_sockaddr(&sun, cap->addr, cap->addr_len)) != 0) {
+	if (dial_minted(fd, cap) != 0) {
 		/*
 		 * The socket at the address was made outside the topology's
 		 * Landlock domain, where no provider's is (the policy keeps

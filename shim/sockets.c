@@ -40,6 +40,12 @@ static atomic_uint dgram_gates;
 #define FIRST_ENTRIES 8
 static struct {
 	pthread_mutex_t lock;
+	/*
+	 * Moved by every write, under the lock and before the table changes:
+	 * a thread's last find (below) is what the table holds for as long
+	 * as it has not moved.  Here, so that only a write writes it.
+	 */
+	_Atomic uint64_t generation;
 	size_t count;
 	size_t heap_capacity;
 	struct known_socket *heap_table;
@@ -55,12 +61,34 @@ capacity(void)
 	return state.heap_table != NULL ? state.heap_capacity : FIRST_ENTRIES;
 }
 
+/*
+ * The thread's own turn in the table, without the lock: false when a
+ * signal handler interrupted this thread inside it.  The fences keep the
+ * compiler from moving the table's or the last finds' accesses out of
+ * the turn, where a handler on this thread could see them half done.
+ */
 static bool
-enter(void)
+claim(void)
 {
 	if (inside)
 		return false;
 	inside = true;
+	atomic_signal_fence(memory_order_seq_cst);
+	return true;
+}
+
+static void
+unclaim(void)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	inside = false;
+}
+
+static bool
+enter(void)
+{
+	if (!claim())
+		return false;
 	pthread_mutex_lock(&state.lock);
 	return true;
 }
@@ -69,7 +97,55 @@ static void
 leave(void)
 {
 	pthread_mutex_unlock(&state.lock);
-	inside = false;
+	unclaim();
+}
+
+/* Under the lock, before a write changes the table. */
+static void
+will_write(void)
+{
+	atomic_fetch_add_explicit(&state.generation, 1, memory_order_release);
+}
+
+/*
+ * Each thread's last entry found by capability and by address, with the
+ * generation it was found at (plus one; 0: none), so that the hot paths
+ * (every connect's capability, every accept's listener) find it again
+ * without the lock or a scan: an uncontended mutex is two atomic
+ * read-modify-writes, and a forked child's first lookup would write the
+ * lock's page.  A copy, never a pointer into the table, which a write
+ * may move.  Only a hit is kept, and only for the same query (a
+ * capability of any type may be another entry than one of a given type).
+ */
+struct last_find {
+	uint64_t generation_plus_one;
+	uint16_t socktype; /* the capability query's, 0: any */
+	struct known_socket v;
+};
+static _Thread_local struct last_find last_capability
+    __attribute__((tls_model("initial-exec")));
+static _Thread_local struct last_find last_address
+    __attribute__((tls_model("initial-exec")));
+
+/* Is last still the table's?  Inside the thread's turn. */
+static bool
+still_current(const struct last_find *last)
+{
+	return last->generation_plus_one != 0 &&
+	    last->generation_plus_one ==
+	    atomic_load_explicit(&state.generation, memory_order_acquire) + 1;
+}
+
+/* Under the lock: writers move the generation only while holding it. */
+static void
+keep_find(struct last_find *last, uint16_t socktype,
+    const struct known_socket *v)
+{
+	last->generation_plus_one = atomic_load_explicit(&state.generation,
+					memory_order_relaxed) +
+	    1;
+	last->socktype = socktype;
+	last->v = *v;
 }
 
 static bool fork_locked;
@@ -130,6 +206,7 @@ sockets_remember(const struct known_socket *v)
 	/* A vfork() child shares its parent's table: it writes nothing. */
 	if (!channel_owner() || !enter())
 		return false;
+	will_write();
 	slot = slot_for(v);
 	if (slot == NULL && state.count == capacity()) {
 		size_t n = capacity() * 2;
@@ -158,13 +235,25 @@ sockets_remember(const struct known_socket *v)
 bool
 sockets_by_addr(const uint8_t *addr, size_t len, struct known_socket *out)
 {
+	struct last_find *last = &last_address;
 	struct known_socket *v;
 
-	if (!enter())
+	if (!claim())
 		return false;
+	/* Addresses are unique in the table (slot_for), but for datagram
+	 * gates, which have none and are never found here. */
+	if (still_current(last) && last->v.addr_len == len &&
+	    memcmp(last->v.addr, addr, len) == 0) {
+		*out = last->v;
+		unclaim();
+		return true;
+	}
+	pthread_mutex_lock(&state.lock);
 	v = find_addr(addr, len);
-	if (v != NULL)
+	if (v != NULL) {
 		*out = *v;
+		keep_find(last, 0, v);
+	}
 	leave();
 	return v != NULL;
 }
@@ -196,15 +285,24 @@ bool
 sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
     struct known_socket *out)
 {
+	struct last_find *last = &last_capability;
 	bool found = false;
 
-	if (!enter())
+	if (!claim())
 		return false;
+	if (still_current(last) && last->socktype == socktype &&
+	    same_name(&last->v.name, name, len)) {
+		*out = last->v;
+		unclaim();
+		return true;
+	}
+	pthread_mutex_lock(&state.lock);
 	for (size_t i = 0; i < state.count && !found; i++) {
 		if (table[i].role == KNOWN_CAPABILITY &&
 		    (socktype == 0 || table[i].socktype == socktype) &&
 		    same_name(&table[i].name, name, len)) {
 			*out = table[i];
+			keep_find(last, socktype, &table[i]);
 			found = true;
 		}
 	}
@@ -231,6 +329,7 @@ sockets_forget_capability(const uint8_t *name, size_t len)
 
 	if (!channel_owner() || !enter())
 		return;
+	will_write();
 	for (size_t i = 0; i < state.count;) {
 		if (table[i].role == KNOWN_CAPABILITY &&
 		    same_name(&table[i].name, name, len)) {
