@@ -9,7 +9,13 @@
 #include "turn.h"
 #include "wire.h"
 
-static __thread unsigned refusals_in_row;
+/*
+ * Initial-exec, as the shim's other thread-locals: the shim is loaded at
+ * start-up, and the general model costs a __tls_get_addr call at every
+ * admitted accept (turn_reset).
+ */
+static _Thread_local unsigned refusals_in_row
+    __attribute__((tls_model("initial-exec")));
 /* Wake-up connections queued and not yet accepted, by every thread. */
 static atomic_int wakeups;
 
