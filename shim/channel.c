@@ -225,15 +225,20 @@ send_request(int fd, const union wire_msg *req, int reply_end)
  * The reply: nothing cut, no longer than a message, and no descriptor
  * but those the reply says are attached (the reap page, then the claim
  * queue), or, where passed takes one, the socket of a WIRE_CONNECTED
- * (-1 there if none came).
+ * (-1 there if none came).  The page and the queue are held above the
+ * channel (one ownership check for both: each is a getpid()); the
+ * numbers they came at are left in *done for the caller to close with
+ * the reply socket.
  */
 static int
-receive_reply(int fd, union wire_msg *reply, int *passed)
+receive_reply(int fd, union wire_msg *reply, int *passed,
+    struct transport_msg *done)
 {
 	char buf[WIRE_MSG_MAX + 1];
 	struct transport_msg in = { .data = buf, .size = sizeof(buf) };
-	bool page, claims;
+	bool page, claims, owner;
 
+	done->nfds = 0;
 	if (transport_recv(fd, 0, 2, &in, &capshim_sysio) != TRANSPORT_MESSAGE)
 		return -1;
 	if (wire_decode(buf, in.len, reply) != 0 ||
@@ -246,10 +251,13 @@ receive_reply(int fd, union wire_msg *reply, int *passed)
 	if (passed != NULL)
 		*passed = -1;
 	if ((page || claims) && in.nfds == page + claims) {
+		owner = channel_owner();
 		if (page)
-			reappage_take(in.fds[0]);
+			reappage_take(in.fds[0], owner);
 		if (claims)
-			claims_take(in.fds[page]);
+			claims_take(in.fds[page], owner);
+		memcpy(done->fds, in.fds, sizeof(done->fds));
+		done->nfds = in.nfds;
 		return 0;
 	}
 	if (!page && !claims && passed != NULL && in.nfds <= 1) {
@@ -261,6 +269,35 @@ receive_reply(int fd, union wire_msg *reply, int *passed)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Close the reply socket and the numbers the attached descriptors came
+ * at: all in one close_range() where they are consecutive, as they are
+ * when the kernel put them at the lowest free numbers after the reply
+ * socket's (the request's end, closed before the reply came, and the
+ * next).  Otherwise, or where close_range() fails, one by one.
+ */
+static void
+close_reply(int reply_fd, const struct transport_msg *done)
+{
+	int lo = reply_fd, hi = reply_fd;
+	bool run = true;
+
+	for (int i = 0; i < done->nfds; i++) {
+		if (done->fds[i] == hi + 1)
+			hi++;
+		else if (done->fds[i] == lo - 1)
+			lo--;
+		else
+			run = false;
+	}
+	if (run && hi > lo &&
+	    capshim_syscall(SYS_close_range, (long)lo, (long)hi, 0L) == 0)
+		return;
+	raw_close(reply_fd);
+	for (int i = 0; i < done->nfds; i++)
+		raw_close(done->fds[i]);
 }
 
 /* Has the launcher's end of the channel closed? */
@@ -318,6 +355,7 @@ channel_call(const union wire_msg *req, union wire_msg *reply)
 int
 channel_call_fd(const union wire_msg *req, union wire_msg *reply, int *passed)
 {
+	struct transport_msg done = { .nfds = 0 };
 	int fd = channel_for_send(), sv[2], rc, saved;
 
 	if (fd < 0)
@@ -334,8 +372,8 @@ channel_call_fd(const union wire_msg *req, union wire_msg *reply, int *passed)
 	saved = errno;
 	raw_close(sv[1]);
 	if (rc == 0)
-		rc = receive_reply(sv[0], reply, passed);
-	raw_close(sv[0]);
+		rc = receive_reply(sv[0], reply, passed, &done);
+	close_reply(sv[0], &done);
 	if (rc != 0) {
 		capshim_debug("channel round trip failed: %s", strerror(saved));
 		return request_failed(fd);

@@ -32,7 +32,7 @@ claims_have(void)
 }
 
 void
-claims_take(int fd)
+claims_take(int fd, bool owner)
 {
 	int high = -1, none = -1;
 	struct stat st;
@@ -41,10 +41,9 @@ claims_take(int fd)
 	 * Not in a vfork() child, which shares its parent's memory but not
 	 * its descriptors: what it took would name nothing in the parent.
 	 */
-	if (!claims_have() && channel_owner() && fstat(fd, &st) == 0 &&
+	if (!claims_have() && owner && fstat(fd, &st) == 0 &&
 	    S_ISSOCK(st.st_mode))
 		high = channel_hold(fd);
-	(void)capshim_syscall(SYS_close, fd);
 	if (high < 0)
 		return;
 	atomic_store(&claims_dev, (uint64_t)st.st_dev);

@@ -12,8 +12,11 @@
 
 /* Whether this image holds the queue (else a grant should bring it). */
 bool claims_have(void);
-/* Keep fd, the queue's end a grant brought; closed if not wanted. */
-void claims_take(int fd);
+/*
+ * Keep a copy of fd, the queue's end a grant brought, if wanted; owner:
+ * channel_owner().  fd itself is left for the caller to close.
+ */
+void claims_take(int fd, bool owner);
 /* The program closes descriptors first..last: forget the queue if there. */
 void claims_forget(unsigned first, unsigned last);
 /*

@@ -1,3 +1,4 @@
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -28,6 +29,43 @@ peer_pidfs(void)
 	return pidfs_known() > 0;
 }
 
+/*
+ * Has the process pidfd names been reaped?  A dead peer's pidfd still
+ * opens (its fdinfo says Pid: -1).  The answer is signal 0's (ESRCH:
+ * reaped; a zombie is not).  Where the kernel answers PIDFD_GET_INFO,
+ * that is asked first: it finds the process wherever a signal would (a
+ * zombie too), so an answer says "not reaped" in one call, and also
+ * tells pidkeep_add() that the kernel has the call, which it would
+ * otherwise ask once more to keep this pidfd.  No answer (reaped, or in
+ * a pid namespace this process cannot see, where a signal is refused
+ * with EINVAL instead): the signal decides.
+ */
+static bool
+pidfd_reaped(int pidfd)
+{
+	struct compat_pidfd_info info = { .mask = COMPAT_PIDFD_INFO_PID };
+	int saved = errno;
+	bool reaped;
+
+	if (pidkeep_info_known() >= 0) {
+		if (capshim_syscall(SYS_ioctl, (long)pidfd,
+			(long)COMPAT_PIDFD_GET_INFO, &info) == 0) {
+			pidkeep_info_seen(true);
+			errno = saved;
+			return false;
+		}
+		if (errno == ESRCH)
+			pidkeep_info_seen(true);
+		else if (errno == ENOTTY || errno == EINVAL)
+			pidkeep_info_seen(false);
+	}
+	reaped = capshim_syscall(SYS_pidfd_send_signal, (long)pidfd, 0L, NULL,
+		     0L) != 0 &&
+	    errno == ESRCH;
+	errno = saved;
+	return reaped;
+}
+
 void
 peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out)
 {
@@ -35,11 +73,7 @@ peer_inspect_pidfd(int pidfd, bool want_life, struct peer_identity *out)
 
 	if (ino != 0)
 		out->pidfs_ino = ino;
-	/* A dead peer's pidfd still opens (its fdinfo says Pid: -1). */
-	if (want_life &&
-	    capshim_syscall(SYS_pidfd_send_signal, (long)pidfd, 0L, NULL, 0L) !=
-		0 &&
-	    errno == ESRCH)
+	if (want_life && pidfd_reaped(pidfd))
 		out->alive = false;
 }
 

@@ -213,12 +213,28 @@ pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid)
 	return true;
 }
 
-/* Does this kernel answer PIDFD_GET_INFO?  Asked of the first pidfd kept. */
+int
+pidkeep_info_known(void)
+{
+	return atomic_load_explicit(&info_supported, memory_order_relaxed);
+}
+
+void
+pidkeep_info_seen(bool answers)
+{
+	atomic_store_explicit(&info_supported, answers ? 1 : -1,
+	    memory_order_relaxed);
+}
+
+/*
+ * Does this kernel answer PIDFD_GET_INFO?  Asked of the first pidfd kept,
+ * unless the peer check's liveness question already asked it.
+ */
 static bool
 info_here(int pidfd)
 {
 	struct compat_pidfd_info info = { .mask = COMPAT_PIDFD_INFO_PID };
-	int k = atomic_load_explicit(&info_supported, memory_order_relaxed);
+	int k = pidkeep_info_known();
 	int saved = errno;
 
 	if (k == 0) {
@@ -227,7 +243,7 @@ info_here(int pidfd)
 			errno == ESRCH ?
 		    1 :
 		    -1;
-		atomic_store_explicit(&info_supported, k, memory_order_relaxed);
+		pidkeep_info_seen(k > 0);
 	}
 	errno = saved;
 	return k > 0;

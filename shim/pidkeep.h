@@ -60,4 +60,11 @@ void pidkeep_drop(uint64_t pidfs_ino, enum pidkeep_use);
  */
 void pidkeep_forget(unsigned first, unsigned last);
 
+/*
+ * Whether the kernel answers PIDFD_GET_INFO: 0 not known yet, 1 it does,
+ * -1 it does not; and what a caller that asked it saw.
+ */
+int pidkeep_info_known(void);
+void pidkeep_info_seen(bool answers);
+
 #endif

@@ -77,19 +77,19 @@ map_page(int fd)
 
 /*
  * Held, or mapped at once where no number can hold it; not in a vfork
- * child, whose descriptors are not its parent's.
+ * child (owner false), whose descriptors are not its parent's.  fd is
+ * left open: the caller closes it.
  */
 void
-reappage_take(int fd)
+reappage_take(int fd, bool owner)
 {
 	int high = -1, none = -1;
 	struct stat st;
 
-	if (!reappage_have() && channel_owner() && fstat(fd, &st) == 0 &&
+	if (!reappage_have() && owner && fstat(fd, &st) == 0 &&
 	    S_ISREG(st.st_mode) && st.st_size == PAGE_BYTES &&
 	    (high = channel_hold(fd)) < 0)
 		map_page(fd);
-	(void)capshim_syscall(SYS_close, (long)fd);
 	if (high < 0)
 		return;
 	/* Two threads' replies carry the same file: either identity does. */

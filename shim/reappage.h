@@ -10,8 +10,11 @@
 /* Has this image the page?  If not, requests ask for it (*_PAGE). */
 bool reappage_have(void);
 
-/* Hold fd, the page the launcher sent, to map when wanted; consumed. */
-void reappage_take(int fd);
+/*
+ * Hold a copy of fd, the page the launcher sent, to map when wanted;
+ * owner: channel_owner().  fd itself is left for the caller to close.
+ */
+void reappage_take(int fd, bool owner);
 
 /* The program closes descriptors first..last: a held page goes. */
 void reappage_forget(unsigned first, unsigned last);
