@@ -50,21 +50,42 @@ static atomic_int info_supported;
  */
 static atomic_int keep_floor = INT_MAX;
 
+/*
+ * The slot this thread's last find returned, looked at first by the next
+ * find and epoch check: a connection's check then reads one slot, not a
+ * scan of all of them (a peer's are the second half).  Only a hint.
+ */
+static _Thread_local int last_slot __attribute__((tls_model("initial-exec")));
+
+/* The descriptor slot i keeps for pidfs_ino, or -1. */
+static int
+slot_fd(int i, uint64_t pidfs_ino)
+{
+	int fd = atomic_load_explicit(&slots[i].fd_plus_one,
+		     memory_order_acquire) -
+	    1;
+
+	return fd >= 0 &&
+		atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
+		    pidfs_ino ?
+	    fd :
+	    -1;
+}
+
 int
 pidkeep_find(uint64_t pidfs_ino)
 {
+	int fd;
+
 	if (pidfs_ino == 0)
 		return -1;
-	for (int i = 0; i < KEEP_SLOTS; i++) {
-		int fd = atomic_load_explicit(&slots[i].fd_plus_one,
-			     memory_order_acquire) -
-		    1;
-
-		if (fd >= 0 &&
-		    atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
-			pidfs_ino)
+	if ((fd = slot_fd(last_slot, pidfs_ino)) >= 0)
+		return fd;
+	for (int i = 0; i < KEEP_SLOTS; i++)
+		if ((fd = slot_fd(i, pidfs_ino)) >= 0) {
+			last_slot = i;
 			return fd;
-	}
+		}
 	return -1;
 }
 
@@ -103,6 +124,28 @@ kept_pid(int fd)
 	return pid;
 }
 
+/* Slot i keeps fd for pidfs_ino and pid, seen alive in epoch now. */
+static bool
+slot_unreaped(int i, int fd, uint64_t pidfs_ino, pid_t pid, uint64_t now)
+{
+	unsigned v = atomic_load_explicit(&slots[i].version,
+	    memory_order_acquire);
+	bool same;
+
+	if (v & 1)
+		return false;
+	same = atomic_load_explicit(&slots[i].fd_plus_one,
+		   memory_order_relaxed) == fd + 1 &&
+	    atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
+		pidfs_ino &&
+	    atomic_load_explicit(&slots[i].pid, memory_order_relaxed) == pid &&
+	    atomic_load_explicit(&slots[i].epoch_plus_one,
+		memory_order_relaxed) == now + 1;
+	atomic_thread_fence(memory_order_acquire);
+	return same &&
+	    atomic_load_explicit(&slots[i].version, memory_order_relaxed) == v;
+}
+
 /*
  * Without a call: the slot of fd names the launcher's child pidfs_ino
  * with this pid, seen alive after an epoch that is still the epoch now
@@ -115,27 +158,11 @@ unreaped_by_epoch(int fd, uint64_t pidfs_ino, pid_t pid)
 
 	if (!reappage_epoch(&now))
 		return false;
-	for (int i = 0; i < KEEP_SLOTS; i++) {
-		unsigned v = atomic_load_explicit(&slots[i].version,
-		    memory_order_acquire);
-		bool same;
-
-		if (v & 1)
-			continue;
-		same = atomic_load_explicit(&slots[i].fd_plus_one,
-			   memory_order_relaxed) == fd + 1 &&
-		    atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
-			pidfs_ino &&
-		    atomic_load_explicit(&slots[i].pid, memory_order_relaxed) ==
-			pid &&
-		    atomic_load_explicit(&slots[i].epoch_plus_one,
-			memory_order_relaxed) == now + 1;
-		atomic_thread_fence(memory_order_acquire);
-		if (same &&
-		    atomic_load_explicit(&slots[i].version,
-			memory_order_relaxed) == v)
+	if (slot_unreaped(last_slot, fd, pidfs_ino, pid, now))
+		return true;
+	for (int i = 0; i < KEEP_SLOTS; i++)
+		if (slot_unreaped(i, fd, pidfs_ino, pid, now))
 			return true;
-	}
 	return false;
 }
 
