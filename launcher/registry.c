@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "procinfo.h"
+#include "regindex.h"
 #include "registry.h"
 
 static size_t nservices;
@@ -12,6 +13,8 @@ static size_t nprocs, procs_cap;
 
 static struct registration **regs;
 static size_t nregs, regs_cap;
+/* Whether regindex.h holds every registration (else lookups scan regs). */
+static bool indexed;
 
 static struct pending_dial **pending;
 static size_t npending, pending_cap;
@@ -211,6 +214,7 @@ proc_bury(struct proc *p)
 		} else
 			i++;
 	}
+	indexed = regindex_rebuild(regs, nregs);
 	for (size_t i = 0; i < npending;) {
 		if (pending[i]->proc == p) {
 			close(pending[i]->reply_fd);
@@ -340,6 +344,8 @@ registry_proc(pid_t pid, uid_t uid, int pidfd, uint64_t *exited_ino)
 struct registration *
 registry_lookup(const uint8_t *name, size_t len)
 {
+	if (indexed)
+		return regindex_find(name, len);
 	for (size_t i = 0; i < nregs; i++)
 		if (regs[i]->name.len == len &&
 		    memcmp(regs[i]->name.bytes, name, len) == 0)
@@ -361,12 +367,17 @@ struct registration *
 registry_register(const struct registration *r)
 {
 	struct registration *old = registry_lookup(r->name.bytes, r->name.len);
+	struct registration *added;
 
 	if (old != NULL) {
 		*old = *r;
 		return old;
 	}
-	return push_copy((void ***)&regs, &nregs, &regs_cap, r, sizeof(*r));
+	added = push_copy((void ***)&regs, &nregs, &regs_cap, r, sizeof(*r));
+	if (added != NULL)
+		indexed = indexed ? regindex_add(added) :
+				    regindex_rebuild(regs, nregs);
+	return added;
 }
 
 void
@@ -376,6 +387,7 @@ registry_unregister(struct registration *r)
 		if (regs[i] == r) {
 			free(r);
 			drop_at((void **)regs, &nregs, i);
+			indexed = regindex_rebuild(regs, nregs);
 			return;
 		}
 	}
@@ -391,6 +403,7 @@ registry_forget_service(size_t service)
 		} else
 			i++;
 	}
+	indexed = regindex_rebuild(regs, nregs);
 	for (size_t i = 0; i < nprocs; i++)
 		procs[i]->granted[service] = false;
 }

@@ -74,6 +74,11 @@ tests_unit_test_reappage_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_test_reappage_LDADD = -lpthread
 tests_unit_test_reappage_SOURCES = tests/unit/test_reappage.c \
 	tests/unit/tap.h launcher/reappage.c launcher/reappage.h
+# The registry's name index.
+check_PROGRAMS += tests/unit/test-regindex
+tests_unit_test_regindex_CPPFLAGS = $(AM_CPPFLAGS) $(LAUNCHER_INCLUDES)
+tests_unit_test_regindex_SOURCES = tests/unit/test_regindex.c \
+	tests/unit/tap.h launcher/regindex.c launcher/regindex.h
 # The start order: who waits for whom, cycles together.
 check_PROGRAMS += tests/unit/test-startorder
 tests_unit_test_startorder_CPPFLAGS = $(AM_CPPFLAGS) $(LAUNCHER_INCLUDES)
@@ -85,7 +90,8 @@ UNIT_TESTS = tests/unit/test-policy tests/unit/test-wire \
 	tests/unit/test-procstat tests/unit/test-procfacts \
 	tests/unit/test-image tests/unit/test-transport tests/unit/test-decide \
 	tests/unit/test-padded tests/unit/test-absname \
-	tests/unit/test-startorder tests/unit/test-reappage
+	tests/unit/test-startorder tests/unit/test-reappage \
+	tests/unit/test-regindex
 
 BATS_SUITES = tests/core.bats tests/sockets.bats
 
