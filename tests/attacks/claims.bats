@@ -9,18 +9,30 @@
 
 load attack
 
-@test "claims: with the claim queue full, 50 workers claim on the channel behind 200 queued requests and dial at once; the gate reads every claim before it refuses: all served, nothing refused" {
+# web_dials_db [--cache] ARG...: the policy of most tests here: db, web
+# running `ax-claim ARG...` and dialing db, the audit; with --cache, a
+# second provider, cache, that web may not dial.
+web_dials_db() {
+	local cache=
+	if [[ $1 == --cache ]]; then
+		cache=$'service cache {\n\texec fx-server '"$U.cache"$'\n\tprovides @'"$U.cache"$'\n}\n'
+		shift
+	fi
 	write_policy <<EOF
 service db {
 	exec fx-server $U.db
 	provides @$U.db
 }
-service web {
-	exec ax-claim busy $U.db 50 200
+${cache}service web {
+	exec ax-claim $*
 	dials db
 }
 audit $T/audit.jsonl
 EOF
+}
+
+@test "claims: with the claim queue full, 50 workers claim on the channel behind 200 queued requests and dial at once; the gate reads every claim before it refuses: all served, nothing refused" {
+	web_dials_db busy $U.db 50 200
 	start_topology --exit-with web
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
@@ -71,17 +83,7 @@ EOF
 }
 
 @test "claims: a worker's claim waits unread on the claim queue while its provider is stopped, and is read when the provider's gate asks: served, nothing refused" {
-	write_policy <<EOF
-service db {
-	exec fx-server $U.db
-	provides @$U.db
-}
-service web {
-	exec ax-claim queue $U.db $T/fork $T/go
-	dials db
-}
-audit $T/audit.jsonl
-EOF
+	web_dials_db queue $U.db $T/fork $T/go
 	start_topology --exit-with web
 	wait_for "$T/out" '^web +\| claim queue: found'
 	db=$(listener_pid db)
@@ -103,17 +105,7 @@ EOF
 }
 
 @test "claims: a program that dup2s its own socket onto the claim queue's number never gets a claim there; its worker claims on the channel and is served" {
-	write_policy <<EOF
-service db {
-	exec fx-server $U.db
-	provides @$U.db
-}
-service web {
-	exec ax-claim taken $U.db
-	dials db
-}
-audit $T/audit.jsonl
-EOF
+	web_dials_db taken $U.db
 	start_topology --exit-with web
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
@@ -125,17 +117,7 @@ EOF
 }
 
 @test "claims: a dial and bytes that are no message sent on the claim queue are dropped unanswered, each said once; the launcher serves the next worker" {
-	write_policy <<EOF
-service db {
-	exec fx-server $U.db
-	provides @$U.db
-}
-service web {
-	exec ax-claim junk $U.db
-	dials db
-}
-audit $T/audit.jsonl
-EOF
+	web_dials_db junk $U.db
 	start_topology --exit-with web
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
@@ -185,21 +167,7 @@ EOF
 }
 
 @test "claims: a worker whose claim sits behind 3000 others on its claim queue is served: the gate waits for the queue to be read; the forged claim among them is refused and audited" {
-	write_policy <<EOF
-service db {
-	exec fx-server $U.db
-	provides @$U.db
-}
-service cache {
-	exec fx-server $U.cache
-	provides @$U.cache
-}
-service web {
-	exec ax-claim deep $U.db 3000 $U.cache 1
-	dials db
-}
-audit $T/audit.jsonl
-EOF
+	web_dials_db --cache deep $U.db 3000 $U.cache 1
 	start_topology --exit-with web
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
@@ -213,21 +181,7 @@ EOF
 }
 
 @test "claims: what a service left on its claim queue is judged when its channel closes: a forged claim behind 3000 others is refused and audited" {
-	write_policy <<EOF
-service db {
-	exec fx-server $U.db
-	provides @$U.db
-}
-service cache {
-	exec fx-server $U.cache
-	provides @$U.cache
-}
-service web {
-	exec ax-claim deep $U.db 3000 $U.cache 0
-	dials db
-}
-audit $T/audit.jsonl
-EOF
+	web_dials_db --cache deep $U.db 3000 $U.cache 0
 	start_topology
 	wait_for "$T/audit.jsonl" '"service":"web","name":"@[^"]*\.cache"'
 	stop_topology
