@@ -31,6 +31,18 @@ audit $T/audit.jsonl
 EOF
 }
 
+# rogue_forges: run the topology, hand rogue db's minted address once db
+# listens, and wait for rogue's end.
+rogue_forges() {
+	start_topology --exit-with rogue
+	addr=$(minted_address db)
+	assert_regex "$addr" '^[0-9a-f]{5}$'
+	echo "$addr" > "$T/addr"
+	touch "$T/go"
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+}
+
 @test "claims: with the claim queue full, 50 workers claim on the channel behind 200 queued requests and dial at once; the gate reads every claim before it refuses: all served, nothing refused" {
 	web_dials_db busy $U.db 50 200
 	start_topology --exit-with web
@@ -62,13 +74,7 @@ service rogue {
 }
 audit $T/audit.jsonl
 EOF
-	start_topology --exit-with rogue
-	addr=$(minted_address db)
-	assert_regex "$addr" '^[0-9a-f]{5}$'
-	echo "$addr" > "$T/addr"
-	touch "$T/go"
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
+	rogue_forges
 	run sed -nE 's/^rogue +\| //p' "$T/out"
 	# The kernel queues the connection; db's gate cuts it unanswered.
 	assert_line "forged claim: connect: OK"
@@ -145,13 +151,7 @@ service rogue {
 }
 audit $T/audit.jsonl
 EOF
-	start_topology --exit-with rogue
-	addr=$(minted_address db)
-	assert_regex "$addr" '^[0-9a-f]{5}$'
-	echo "$addr" > "$T/addr"
-	touch "$T/go"
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
+	rogue_forges
 	run service_lines rogue
 	assert_line "parent: reply echo parent"
 	assert_line "worker: reply echo worker"
