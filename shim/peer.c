@@ -36,9 +36,10 @@ peer_pidfs(void)
  * that is asked first: it finds the process wherever a signal would (a
  * zombie too), so an answer says "not reaped" in one call, and also
  * tells pidkeep_add() that the kernel has the call, which it would
- * otherwise ask once more to keep this pidfd.  No answer (reaped, or in
- * a pid namespace this process cannot see, where a signal is refused
- * with EINVAL instead): the signal decides.
+ * otherwise ask once more to keep this pidfd.  No answer (ESRCH: reaped;
+ * EREMOTE: in a pid namespace this process cannot see, where a signal is
+ * refused with EINVAL, so such a peer counts as not reaped, as it did
+ * before the call was asked): the signal decides.
  */
 static bool
 pidfd_reaped(int pidfd)
@@ -50,14 +51,11 @@ pidfd_reaped(int pidfd)
 	if (pidkeep_info_known() >= 0) {
 		if (capshim_syscall(SYS_ioctl, (long)pidfd,
 			(long)COMPAT_PIDFD_GET_INFO, &info) == 0) {
-			pidkeep_info_seen(true);
+			pidkeep_info_seen(0);
 			errno = saved;
 			return false;
 		}
-		if (errno == ESRCH)
-			pidkeep_info_seen(true);
-		else if (errno == ENOTTY || errno == EINVAL)
-			pidkeep_info_seen(false);
+		pidkeep_info_seen(errno);
 	}
 	reaped = capshim_syscall(SYS_pidfd_send_signal, (long)pidfd, 0L, NULL,
 		     0L) != 0 &&

@@ -247,10 +247,17 @@ pidkeep_info_known(void)
 }
 
 void
-pidkeep_info_seen(bool answers)
+pidkeep_info_seen(int err)
 {
-	atomic_store_explicit(&info_supported, answers ? 1 : -1,
-	    memory_order_relaxed);
+	/*
+	 * A pidfd of a process out of this pid namespace's sight answers
+	 * EREMOTE, a reaped one ESRCH: the kernel has the call for both.
+	 */
+	if (err == 0 || err == ESRCH || err == EREMOTE)
+		atomic_store_explicit(&info_supported, 1, memory_order_relaxed);
+	else if (err == ENOTTY || err == EINVAL)
+		atomic_store_explicit(&info_supported, -1,
+		    memory_order_relaxed);
 }
 
 /*
@@ -265,12 +272,12 @@ info_here(int pidfd)
 	int saved = errno;
 
 	if (k == 0) {
-		k = capshim_syscall(SYS_ioctl, (long)pidfd,
-			(long)COMPAT_PIDFD_GET_INFO, &info) == 0 ||
-			errno == ESRCH ?
-		    1 :
-		    -1;
-		pidkeep_info_seen(k > 0);
+		pidkeep_info_seen(capshim_syscall(SYS_ioctl, (long)pidfd,
+				      (long)COMPAT_PIDFD_GET_INFO, &info) == 0 ?
+			0 :
+			errno);
+		/* Another answer (EINTR, say) is asked again next time. */
+		k = pidkeep_info_known();
 	}
 	errno = saved;
 	return k > 0;

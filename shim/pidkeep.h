@@ -62,9 +62,11 @@ void pidkeep_forget(unsigned first, unsigned last);
 
 /*
  * Whether the kernel answers PIDFD_GET_INFO: 0 not known yet, 1 it does,
- * -1 it does not; and what a caller that asked it saw.
+ * -1 it does not; and what a caller that asked it saw (0, or the errno):
+ * 0, ESRCH or EREMOTE say it does, ENOTTY or EINVAL that it does not,
+ * anything else nothing.
  */
 int pidkeep_info_known(void);
-void pidkeep_info_seen(bool answers);
+void pidkeep_info_seen(int err);
 
 #endif

@@ -127,6 +127,12 @@ vfork(void)
 	return real_fork();
 }
 
+bool
+selfpid_memory_shared(void)
+{
+	return atomic_load_explicit(&cache_off, memory_order_acquire);
+}
+
 /*
  * libc's clone(): a child sharing this memory but not this pid turns the
  * cache off for the whole process before it runs (both see the flag).
@@ -146,7 +152,8 @@ clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	va_end(ap);
 	if ((flags & CLONE_VM) && !(flags & CLONE_THREAD)) {
 		atomic_store_explicit(&cache_off, true, memory_order_seq_cst);
-		capshim_debug("clone(CLONE_VM): the pid cache is off");
+		capshim_debug("clone(CLONE_VM): the pid cache and the "
+			      "per-thread copies are off");
 	}
 	if (real_clone == NULL) {
 		errno = ENOSYS;

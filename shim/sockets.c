@@ -7,6 +7,7 @@
 
 #include "channel.h"
 #include "pidkeep.h"
+#include "selfpid.h"
 #include "sockets.h"
 
 /*
@@ -127,11 +128,14 @@ static _Thread_local struct last_find last_capability
 static _Thread_local struct last_find last_address
     __attribute__((tls_model("initial-exec")));
 
-/* Is last still the table's?  Inside the thread's turn. */
+/*
+ * Is last still the table's?  Inside the thread's turn.  Never once a
+ * clone(CLONE_VM) child may use this thread's copy at the same time.
+ */
 static bool
 still_current(const struct last_find *last)
 {
-	return last->generation_plus_one != 0 &&
+	return !selfpid_memory_shared() && last->generation_plus_one != 0 &&
 	    last->generation_plus_one ==
 	    atomic_load_explicit(&state.generation, memory_order_acquire) + 1;
 }
