@@ -83,6 +83,7 @@
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <errno.h>
@@ -95,6 +96,7 @@
 #include <unistd.h>
 
 #include "axchan.h"
+#include "rawtrap.h"
 #include "fixture.h"
 #include "hx.h"
 #include "wire.h"
@@ -183,18 +185,12 @@ busy(const char *name, int workers, int queued)
 	return FX_OK;
 }
 
-/* connect(2) by an inline system call: no hook of the shim sees it. */
+/* connect(2) by the instruction: no hook of the shim sees it. */
 static long
 inline_connect(int fd, const struct sockaddr_un *sun, socklen_t len)
 {
-#if defined(__x86_64__)
-	long rc;
-
-	__asm__ volatile("syscall"
-			 : "=a"(rc)
-			 : "0"(42L), "D"((long)fd), "S"(sun), "d"((long)len)
-			 : "rcx", "r11", "memory");
-	return rc;
+#ifdef RAWTRAP
+	return rawtrap(SYS_connect, fd, (long)sun, (long)len, 0, 0, 0);
 #else
 	(void)fd, (void)sun, (void)len;
 	fx_say("unsupported architecture");

@@ -32,43 +32,10 @@
 #include <unistd.h>
 
 #include "axchan.h"
+#include "rawtrap.h"
 #include "wire.h"
 
-#if defined(__x86_64__)
-static long
-raw6(long n, long a, long b, long c, long d, long e, long f)
-{
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long rc;
-
-	__asm__ volatile("syscall"
-			 : "=a"(rc)
-			 : "0"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-			 "r"(r9)
-			 : "rcx", "r11", "memory");
-	return rc;
-}
-#elif defined(__aarch64__)
-static long
-raw6(long n, long a, long b, long c, long d, long e, long f)
-{
-	register long x8 __asm__("x8") = n;
-	register long x0 __asm__("x0") = a;
-	register long x1 __asm__("x1") = b;
-	register long x2 __asm__("x2") = c;
-	register long x3 __asm__("x3") = d;
-	register long x4 __asm__("x4") = e;
-	register long x5 __asm__("x5") = f;
-
-	__asm__ volatile("svc 0"
-			 : "+r"(x0)
-			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-			 : "memory");
-	return x0;
-}
-#else
+#ifndef RAWTRAP
 #error "ax-landlock: no raw system calls for this architecture"
 #endif
 
@@ -79,7 +46,7 @@ raw6(long n, long a, long b, long c, long d, long e, long f)
 static long
 raw(long n, long a, long b, long c, long d, long e, long f)
 {
-	long rc = raw6(n, a, b, c, d, e, f);
+	long rc = rawtrap(n, a, b, c, d, e, f);
 
 	if (rc < 0 && rc > -4096) {
 		errno = (int)-rc;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "rawtrap.h"
 
 static const char *
 outcome(int rc)
@@ -72,14 +73,8 @@ dial(struct sockaddr_un *sun, socklen_t len)
 static long
 inline_call(long nr, long a, long b, long c)
 {
-#if defined(__x86_64__)
-	long rc;
-
-	__asm__ volatile("syscall"
-			 : "=a"(rc)
-			 : "0"(nr), "D"(a), "S"(b), "d"(c)
-			 : "rcx", "r11", "memory");
-	return rc;
+#ifdef RAWTRAP
+	return rawtrap(nr, a, b, c, 0, 0, 0);
 #else
 	(void)nr, (void)a, (void)b, (void)c;
 	fx_say("unsupported architecture");

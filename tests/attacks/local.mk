@@ -15,7 +15,8 @@ tests_attacks_ax_flood_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 tests_attacks_ax_squat_SOURCES = tests/attacks/ax-squat.c $(FIXTURE_COMMON)
 tests_attacks_ax_squat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 tests_attacks_ax_reap_SOURCES = tests/attacks/ax-reap.c $(FIXTURE_COMMON)
-tests_attacks_ax_reap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
+tests_attacks_ax_reap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures \
+	-I$(top_srcdir)/common
 tests_attacks_ax_twice_SOURCES = tests/attacks/ax-twice.c $(FIXTURE_COMMON)
 tests_attacks_ax_twice_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 AX_CHANNEL = tests/attacks/axchan.c tests/attacks/axchan.h common/wire.c common/wire.h \
