@@ -77,15 +77,24 @@ supervisor_argv(const char *path, char *const argv[], char **out)
 	return 0;
 }
 
+/* The supervisor's argv in sup_argv and its environment, or NULL. */
+static char *const *
+supervised(const char *path, char *const argv[], char *const envp[],
+    char **sup_argv, struct env_build *b)
+{
+	if (supervisor_argv(path, argv, sup_argv) != 0)
+		return NULL;
+	return with_shim_for_supervisor(envp, b);
+}
+
 static int
 exec_supervised(const char *path, char *const argv[], char *const envp[])
 {
 	struct env_build b = { 0 };
 	char *sup_argv[ARGV_MAX + 4];
-	char *const *env;
+	char *const *env = supervised(path, argv, envp, sup_argv, &b);
 
-	if (supervisor_argv(path, argv, sup_argv) != 0 ||
-	    (env = with_shim_for_supervisor(envp, &b)) == NULL)
+	if (env == NULL)
 		return -1;
 	(void)real.execve(exec_supervisor(), sup_argv, env);
 	return exec_failed(&b);
@@ -297,8 +306,7 @@ spawn_image(pid_t *pid, const char *path,
 	case 0:
 		break;
 	case EXEC_SUPERVISE:
-		if (supervisor_argv(path, argv, sup_argv) != 0 ||
-		    (env = with_shim_for_supervisor(envp, &b)) == NULL)
+		if ((env = supervised(path, argv, envp, sup_argv, &b)) == NULL)
 			return errno;
 		rc = real.posix_spawn(pid, exec_supervisor(), actions, attr,
 		    sup_argv, env);

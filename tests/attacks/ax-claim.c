@@ -228,6 +228,24 @@ wait_file(const char *path)
 		usleep(20000);
 }
 
+/* Send a start-up request (WIRE_HELLO) and wait for its answer. */
+static void
+wait_answered(void)
+{
+	union wire_msg hello, reply;
+	int sv[2];
+
+	wire_init(&hello, WIRE_HELLO);
+	hello.hello.status = WIRE_HELLO_OK;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
+	    send_message(&hello, sv[1]) != 0)
+		fx_refused("hello");
+	close(sv[1]);
+	if (read(sv[0], &reply, sizeof(reply)) <= 0)
+		fx_refused("hello answer");
+	close(sv[0]);
+}
+
 static int
 forge(const char *name, const char *addr)
 {
@@ -238,8 +256,11 @@ forge(const char *name, const char *addr)
 	(void)wire_set_name(&claim.claim.name, name, strlen(name));
 	if (send_message(&claim, -1) != 0)
 		fx_refused("claim");
-	/* Give the launcher its time: the claim has been read by then. */
-	usleep(200000);
+	/*
+	 * The launcher reads the channel in order: once a request sent
+	 * after the claim is answered, the claim has been judged.
+	 */
+	wait_answered();
 	dial_past_shim(addr, "forged", "forged claim");
 	return FX_OK;
 }
