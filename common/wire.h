@@ -47,6 +47,12 @@
  */
 #define WIRE_UNOTIFY_ENV "CAPWRAP_UNOTIFY"
 /*
+ * Set by the shim's exec hooks, never by the launcher: the reap page and
+ * the claim queue the exec'ing process held, "FD:DEV:INO" (shim/held.c).
+ */
+#define WIRE_REAP_PAGE_ENV "CAPWRAP_REAP_PAGE"
+#define WIRE_CLAIM_QUEUE_ENV "CAPWRAP_CLAIM_QUEUE"
+/*
  * The launcher puts the channel at this descriptor, out of the way of programs.
  */
 #define WIRE_CHANNEL_FD 1000

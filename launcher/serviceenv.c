@@ -34,6 +34,8 @@ ours(const char *entry)
 		WIRE_UNOTIFY_PRELOAD_ENV "=",
 		WIRE_UNOTIFY_ENV "=",
 		WIRE_CHANNEL_ENV "=",
+		WIRE_REAP_PAGE_ENV "=",
+		WIRE_CLAIM_QUEUE_ENV "=",
 		"CAPWRAP_SERVICE=",
 	};
 

@@ -15,7 +15,6 @@
 #include "rawsys.h"
 #include "channel.h"
 #include "claims.h"
-#include "pidkeep.h"
 #include "reappage.h"
 #include "debug.h"
 #include "real.h"
@@ -166,21 +165,6 @@ channel_fd_checked(void)
 	int fd = atomic_load(&chan_fd);
 
 	return is_our_channel(fd) ? fd : -1;
-}
-
-int
-channel_hold(int fd)
-{
-	int base = channel_fd() + 1, high;
-
-	if (base <= 0)
-		return -1;
-	high = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD_CLOEXEC,
-	    (long)base + KEPT_PIDFDS_MAX);
-	if (high < 0)
-		high = (int)capshim_syscall(SYS_fcntl, (long)fd,
-		    (long)F_DUPFD_CLOEXEC, (long)base);
-	return high;
 }
 
 int

@@ -31,15 +31,6 @@ int channel_fd(void);
 int channel_fd_checked(void);
 
 /*
- * A close-on-exec duplicate of fd that the shim holds (the reap page,
- * the claim queue), above the channel and out of the way of programs
- * that count on low numbers, clear of the numbers the kept pidfds take
- * first (KEPT_PIDFDS_MAX, pidkeep.h), or just above the channel under a
- * descriptor limit with no room there.  -1 if none; fd stays open.
- */
-int channel_hold(int fd);
-
-/*
  * Move the channel to a free descriptor other than `avoid` (which the
  * program is about to dup2 over).  Returns the new number, or -1.
  */

@@ -17,8 +17,6 @@ bool claims_have(void);
  * channel_owner().  fd itself is left for the caller to close.
  */
 void claims_take(int fd, bool owner);
-/* The program closes descriptors first..last: forget the queue if there. */
-void claims_forget(unsigned first, unsigned last);
 /*
  * Queue a claim without waiting.  -1 if there is no queue, it is no
  * longer ours, or it is full: the caller claims on the channel instead.

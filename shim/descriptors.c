@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "channel.h"
-#include "claims.h"
 #include "compat.h"
 #include "descriptors.h"
+#include "held.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "real.h"
@@ -22,14 +22,14 @@
 
 /*
  * What the shim keeps at descriptors first..last (kept pidfds, stand-ins,
- * the claim queue) goes with them.
+ * the reap page, the claim queue) goes with them.
  */
 static void
 forget_fds(unsigned first, unsigned last)
 {
 	pidkeep_forget(first, last);
 	standin_forget(first, last);
-	claims_forget(first, last);
+	held_forget(first, last);
 }
 
 /*

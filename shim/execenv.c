@@ -17,6 +17,7 @@
 #include "exec.h"
 #include "execenv.h"
 #include "execgate.h"
+#include "held.h"
 #include "inherit.h"
 #include "sockets.h"
 #include "wire.h"
@@ -82,6 +83,9 @@ struct env_scan {
 	bool channel_right;	 /* to the channel's current number */
 	bool have[NCARRIED];
 	bool have_mark;
+	/* "NAME=..." for each descriptor held (held.c), "" for none */
+	char held[HELD_KINDS][96];
+	bool held_right[HELD_KINDS]; /* the variable is held[] exactly */
 };
 
 static bool
@@ -112,10 +116,24 @@ preloads_shim(const char *value)
 	return false;
 }
 
+/* Is entry one of the held descriptors' variables (held.c)? */
+static bool
+is_held_var(const char *entry)
+{
+	for (int k = 0; k < HELD_KINDS; k++)
+		if (has_prefix(entry, held_env_prefix(k)))
+			return true;
+	return false;
+}
+
 static void
 scan_env(char *const envp[], int chan, struct env_scan *sc)
 {
 	memset(sc, 0, sizeof(*sc));
+	for (int k = 0; k < HELD_KINDS; k++) {
+		held_env_entry(k, sc->held[k], sizeof(sc->held[k]));
+		sc->held_right[k] = sc->held[k][0] == '\0';
+	}
 	for (; envp[sc->n] != NULL; sc->n++) {
 		const char *e = envp[sc->n];
 
@@ -130,7 +148,24 @@ scan_env(char *const envp[], int chan, struct env_scan *sc)
 		for (size_t i = 0; i < NCARRIED; i++)
 			sc->have[i] |= is_var(e, carried_names[i]);
 		sc->have_mark |= is_var(e, DGRAM_GATES_ENV);
+		for (int k = 0; k < HELD_KINDS; k++)
+			if (has_prefix(e, held_env_prefix(k)))
+				sc->held_right[k] = strcmp(e, sc->held[k]) == 0;
 	}
+}
+
+/*
+ * Does the environment name the held descriptors as they are?  Not a
+ * matter of safety (a new image checks what it takes up, held.c), only
+ * of the new image's first dial not asking for them again.
+ */
+static bool
+env_names_held(const struct env_scan *sc)
+{
+	for (int k = 0; k < HELD_KINDS; k++)
+		if (!sc->held_right[k])
+			return false;
+	return true;
 }
 
 /*
@@ -151,6 +186,23 @@ env_complete(const struct env_scan *sc, int chan, bool want_mark)
 	    (chan >= 0 ? sc->channel_right : !sc->channel_named) && complete;
 }
 
+/* The preload variable, the shim first, into text; its length. */
+static int
+preload_entry(char *text, const char *prefix, const char *old_preload,
+    bool supervisor_env)
+{
+	/* A supervisor loads the shim alone: the program's preloads are its
+	 * own, and the program does not see them (unotify/main.c). */
+	if (supervisor_env)
+		return sprintf(text, "%s%s", prefix, shim_file);
+	if (old_preload != NULL && *old_preload != '\0' &&
+	    !preloads_shim(old_preload))
+		return sprintf(text, "%s%s:%s", prefix, shim_file, old_preload);
+	if (old_preload != NULL && preloads_shim(old_preload))
+		return sprintf(text, "%s%s", prefix, old_preload);
+	return sprintf(text, "%s%s", prefix, shim_file);
+}
+
 /*
  * The new environment, in memory mapped for it: envp and what it lacks.
  * For a supervisor the shim's preload goes under another name, so that
@@ -168,35 +220,27 @@ build_env(char *const envp[], const struct env_scan *sc, int chan,
 
 	snprintf(chan_text, sizeof(chan_text), "%s%d", channel_prefix, chan);
 	strings = sizeof(unotify_preload_prefix) + strlen(shim_file) + 1 +
-	    (old_preload ? strlen(old_preload) : 0) + sizeof(chan_text) + 8;
-	b->map_size = (sc->n + 4 + NCARRIED) * sizeof(char *) + strings;
+	    (old_preload ? strlen(old_preload) : 0) + sizeof(chan_text) +
+	    sizeof(sc->held) + 8;
+	b->map_size = (sc->n + 4 + NCARRIED + HELD_KINDS) * sizeof(char *) +
+	    strings;
 	b->map = mmap(NULL, b->map_size, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (b->map == MAP_FAILED)
 		return NULL;
 	b->envp = b->map;
-	text = (char *)b->map + (sc->n + 4 + NCARRIED) * sizeof(char *);
+	text = (char *)b->map +
+	    (sc->n + 4 + NCARRIED + HELD_KINDS) * sizeof(char *);
 
 	for (size_t i = 0; i < sc->n; i++)
 		if (!has_prefix(envp[i], preload_prefix) &&
 		    !has_prefix(envp[i], unotify_preload_prefix) &&
-		    !has_prefix(envp[i], channel_prefix))
+		    !has_prefix(envp[i], channel_prefix) &&
+		    !is_held_var(envp[i]))
 			b->envp[k++] = envp[i];
 	/* The shim first: a library ahead of it would see the calls first. */
 	b->envp[k++] = text;
-	/* A supervisor loads the shim alone: the program's preloads are its
-	 * own, and the program does not see them (unotify/main.c). */
-	if (supervisor_env)
-		text += sprintf(text, "%s%s", prefix, shim_file) + 1;
-	else if (old_preload != NULL && *old_preload != '\0' &&
-	    !preloads_shim(old_preload))
-		text += sprintf(text, "%s%s:%s", prefix, shim_file,
-			    old_preload) +
-		    1;
-	else if (old_preload != NULL && preloads_shim(old_preload))
-		text += sprintf(text, "%s%s", prefix, old_preload) + 1;
-	else
-		text += sprintf(text, "%s%s", prefix, shim_file) + 1;
+	text += preload_entry(text, prefix, old_preload, supervisor_env) + 1;
 	if (chan >= 0) {
 		b->envp[k++] = text;
 		text += sprintf(text, "%s", chan_text) + 1;
@@ -206,6 +250,11 @@ build_env(char *const envp[], const struct env_scan *sc, int chan,
 			b->envp[k++] = carried[i];
 	if (want_mark && !sc->have_mark)
 		b->envp[k++] = dgram_mark;
+	for (int h = 0; h < HELD_KINDS && chan >= 0; h++)
+		if (sc->held[h][0] != '\0') {
+			b->envp[k++] = text;
+			text += sprintf(text, "%s", sc->held[h]) + 1;
+		}
 	b->envp[k] = NULL;
 	return b->envp;
 }
@@ -234,7 +283,8 @@ env_for(char *const envp[], bool for_supervisor, struct env_build *b)
 		return NULL;
 	}
 	scan_env(envp, chan, &sc);
-	if (!for_supervisor && env_complete(&sc, chan, want_mark))
+	if (!for_supervisor && env_complete(&sc, chan, want_mark) &&
+	    env_names_held(&sc))
 		return envp;
 	return build_env(envp, &sc, chan, want_mark, for_supervisor, b);
 }
@@ -297,9 +347,12 @@ release_env(struct env_build *b)
 bool
 environ_carries_shim(void)
 {
-	struct env_build b = { 0 };
-	bool complete = with_shim(environ, &b) == environ;
+	static char *const empty[] = { NULL };
+	int chan = channel_fd_checked();
+	struct env_scan sc;
 
-	release_env(&b);
-	return complete;
+	if (shim_file == NULL)
+		return chan < 0;
+	scan_env(environ != NULL ? environ : empty, chan, &sc);
+	return env_complete(&sc, chan, sockets_any_dgram_gates());
 }

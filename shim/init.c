@@ -7,6 +7,7 @@
 #include "channel.h"
 #include "debug.h"
 #include "exec.h"
+#include "held.h"
 #include "inherit.h"
 #include "init.h"
 #include "real.h"
@@ -53,6 +54,7 @@ capshim_init(void)
 	selfpid_init();
 	sockets_init();
 	channel_init();
+	held_init();
 	exec_init();
 	system_init();
 	inherit_dgram_gates();

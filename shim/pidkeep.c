@@ -403,10 +403,8 @@ pidkeep_forget(unsigned first, unsigned last)
 	 * A vfork child shares the slots with its parent but closes only in
 	 * its own descriptor table: the parent's descriptors stay open, so
 	 * the slots stay.  Kept pidfds are rare, so the pid is asked only
-	 * when one is in the range.  The reap page, if held unmapped, goes
-	 * the same way.
+	 * when one is in the range.
 	 */
-	reappage_forget(first, last);
 	if (last <
 	    (unsigned)atomic_load_explicit(&keep_floor, memory_order_relaxed))
 		return;

@@ -21,11 +21,10 @@
  * Mapped when it is first wanted a few times, not when it comes: the
  * mapping, its page fault and its unmapping at exit cost a new image's
  * first dial more than the kept checks of a handful of connections it
- * would spare (each a PIDFD_GET_INFO).  Until then the descriptor is
- * held, close-on-exec, above the channel, with the identity fstat gave
- * it: what is mapped is the file that came from the launcher, never one
- * the program put at that number since (a memfd's inode is not another
- * file's while the launcher holds it open).
+ * would spare (each a PIDFD_GET_INFO).  The descriptor is held (held.c)
+ * before and after, for the images this process execs: what is mapped
+ * is the file that came from the launcher, checked by the identity it
+ * came with, never one the program put at that number since.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -37,6 +36,7 @@
 
 #include "channel.h"
 #include "debug.h"
+#include "held.h"
 #include "rawsys.h"
 #include "reappage.h"
 #include "wire.h"
@@ -47,16 +47,13 @@
 #define MAP_AFTER 8
 
 static _Atomic(const void *) page;
-/* The page's descriptor until it is mapped, -1 if none, and its file. */
-static atomic_int held_fd = -1;
-static _Atomic uint64_t held_dev, held_ino;
 static atomic_uint wanted;
 
 bool
 reappage_have(void)
 {
 	return atomic_load_explicit(&page, memory_order_relaxed) != NULL ||
-	    atomic_load_explicit(&held_fd, memory_order_relaxed) >= 0;
+	    held_have(HELD_PAGE);
 }
 
 /* Map the page from fd, unless one is mapped already. */
@@ -83,61 +80,33 @@ map_page(int fd)
 void
 reappage_take(int fd, bool owner)
 {
-	int high = -1, none = -1;
 	struct stat st;
 
-	if (!reappage_have() && owner && fstat(fd, &st) == 0 &&
-	    S_ISREG(st.st_mode) && st.st_size == PAGE_BYTES &&
-	    (high = channel_hold(fd)) < 0)
-		map_page(fd);
-	if (high < 0)
+	if (reappage_have() || !owner || fstat(fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size != PAGE_BYTES)
 		return;
-	/* Two threads' replies carry the same file: either identity does. */
-	atomic_store(&held_dev, (uint64_t)st.st_dev);
-	atomic_store(&held_ino, (uint64_t)st.st_ino);
-	if (!atomic_compare_exchange_strong(&held_fd, &none, high))
-		(void)capshim_syscall(SYS_close, (long)high);
-}
-
-void
-reappage_forget(unsigned first, unsigned last)
-{
-	int fd = atomic_load_explicit(&held_fd, memory_order_relaxed);
-
-	/* The program closes it, or dups onto it: no longer ours. */
-	if (fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last &&
-	    channel_owner())
-		(void)atomic_compare_exchange_strong(&held_fd, &fd, -1);
+	if (!held_take(HELD_PAGE, fd, &st, owner))
+		map_page(fd);
 }
 
 /*
  * Map the held descriptor, once it has been wanted MAP_AFTER times; the
- * page, or NULL.  A descriptor that is no longer the launcher's file
- * (the program closed the number without the shim seeing it, and
- * opened something else there) is let go, not closed: it is the
- * program's.
+ * page, or NULL.  One that cannot be mapped is closed: it has served.
  */
 static const void *
 map_held(void)
 {
-	int fd = atomic_load(&held_fd);
-	struct stat st;
+	int fd;
 
 	/* The counter first: channel_owner() asks getpid(). */
-	if (fd < 0 ||
+	if (!held_have(HELD_PAGE) ||
 	    atomic_fetch_add_explicit(&wanted, 1, memory_order_relaxed) + 1 <
 		MAP_AFTER ||
-	    !channel_owner())
+	    !channel_owner() || (fd = held_checked(HELD_PAGE, S_IFREG)) < 0)
 		return NULL;
-	if (fstat(fd, &st) != 0 ||
-	    (uint64_t)st.st_dev != atomic_load(&held_dev) ||
-	    (uint64_t)st.st_ino != atomic_load(&held_ino)) {
-		(void)atomic_compare_exchange_strong(&held_fd, &fd, -1);
-		return NULL;
-	}
 	map_page(fd);
-	/* Mapped, or not mappable: the descriptor has served either way. */
-	if (atomic_compare_exchange_strong(&held_fd, &fd, -1))
+	if (atomic_load_explicit(&page, memory_order_acquire) == NULL &&
+	    atomic_compare_exchange_strong(&held_files[HELD_PAGE].fd, &fd, -1))
 		(void)capshim_syscall(SYS_close, (long)fd);
 	return atomic_load_explicit(&page, memory_order_acquire);
 }

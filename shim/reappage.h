@@ -16,9 +16,6 @@ bool reappage_have(void);
  */
 void reappage_take(int fd, bool owner);
 
-/* The program closes descriptors first..last: a held page goes. */
-void reappage_forget(unsigned first, unsigned last);
-
 /*
  * The epoch now, an acquire load: false if there is no page, or the
  * launcher that wrote it is gone (then nothing may be concluded from it).

@@ -81,3 +81,85 @@ exec_cleared() {
 @test "exec: env -i gets the shim and channel back" {
 	exec_cleared env-i
 }
+
+# The reap page and the claim queue a grant brought are handed on to the
+# images a process execs (shim/held.c): named in the environment by the
+# exec hooks, checked by the new image before each use.
+
+@test "exec: an image execed after a dial takes up the reap page and the claim queue, also through env -i" {
+	policy_exec "hx-exec handon $U.db env -i $(command -v hx-exec) held"
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "page: open"
+	assert_line "queue: open"
+}
+
+@test "exec: the first grant of an image execed after a dial carries no descriptor, and its forked worker's claim goes on the queue it took up" {
+	policy_exec "hx-exec handon $U.db strace -f -qq -e trace=recvmsg,sendmsg -o $T/strace hx-exec worker $U.db"
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "page: open"
+	assert_line "queue: open"
+	assert_line "parent: reply echo parent"
+	assert_line "worker: reply echo worker"
+	queue=$(service_lines web | sed -nE 's/^queue number ([0-9]+)$/\1/p')
+	[ -n "$queue" ]
+	# The grant was received, and nothing came attached to it.
+	run grep -c 'recvmsg(' "$T/strace"
+	[ "$output" -ge 1 ]
+	run grep 'SCM_RIGHTS' <(grep 'recvmsg(' "$T/strace")
+	assert_failure
+	run grep -E "sendmsg\\($queue, " "$T/strace"
+	assert_success
+	[ ! -s "$T/audit.jsonl" ]
+}
+
+@test "exec: an image execed after its program closed the claim queue is handed the reap page alone" {
+	policy_exec "hx-exec handon $U.db close hx-exec held"
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "page: open"
+	assert_line "queue: none"
+}
+
+@test "exec: a claim queue the program names in its children's environment is not taken up: the worker is served, the program's socket gets nothing" {
+	policy_exec "hx-exec forge $U.db"
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "queue: none"
+	assert_line "parent: reply echo parent"
+	assert_line "worker: reply echo worker"
+	assert_line "own socket: EAGAIN"
+	[ ! -s "$T/audit.jsonl" ]
+}
+
+@test "exec: a process that dialed re-execs itself 100 times: the page and the queue go on at the same numbers, with no descriptor growth" {
+	policy_exec "hx-exec handon $U.db hx-exec reexec 100 $U.db"
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "reply echo exec"
+	start=$(service_lines web | sed -nE 's/^start fds=([0-9]+)$/\1/p')
+	end=$(service_lines web | sed -nE 's/^end fds=([0-9]+)$/\1/p')
+	[ -n "$start" ]
+	assert_equal "$end" "$start"
+}
+
+@test "exec: capwrap run given CAPWRAP_REAP_PAGE and CAPWRAP_CLAIM_QUEUE does not pass them to a service" {
+	policy_exec "hx-exec held"
+	CAPWRAP_REAP_PAGE=0:1:2 CAPWRAP_CLAIM_QUEUE=1:2:3 start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "page: none"
+	assert_line "queue: none"
+}

@@ -12,7 +12,26 @@
  * hx-exec dial NAME
  *	Print whether LD_PRELOAD is set, then dial NAME: "reply LINE" or
  *	"dial: ERRNO".
+ * hx-exec handon NAME [close] PROGRAM ARG...
+ *	Dial NAME, so that this image holds the reap page and the claim
+ *	queue; with "close", close() the queue (the AF_UNIX seqpacket
+ *	socket that is not the channel) first; then exec PROGRAM.
+ * hx-exec held
+ *	What the environment names for the reap page and the claim queue:
+ *	"page: none", "page: open" (open at that number with that device
+ *	and inode) or "page: not as named"; then the same for "queue:",
+ *	and "queue number N" when it is open.
+ * hx-exec worker NAME
+ *	What "held" says, then dial NAME and fork a worker that dials NAME:
+ *	"parent: reply LINE", "worker: reply LINE" (or "...: dial: ERRNO").
+ * hx-exec forge NAME
+ *	Without dialing, set CAPWRAP_CLAIM_QUEUE to a seqpacket socket of
+ *	its own, then run "hx-exec worker NAME" with that environment, and
+ *	say whether the socket's peer got anything: "own socket: EAGAIN"
+ *	when it did not.
  */
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -41,6 +60,130 @@ dial(const char *name)
 	}
 	fx_say("reply %s", reply);
 	return FX_OK;
+}
+
+/* The claim queue: the AF_UNIX seqpacket socket that is not the channel. */
+static int
+queue_number(void)
+{
+	const char *chan = getenv("CAPWRAP_CHANNEL");
+
+	for (int fd = 3; fd < 4096; fd++) {
+		int type = 0, domain = 0;
+		socklen_t len = sizeof(type);
+
+		if ((chan != NULL && fd == atoi(chan)) ||
+		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+		    type != SOCK_SEQPACKET)
+			continue;
+		len = sizeof(domain);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+		    domain == AF_UNIX)
+			return fd;
+	}
+	return -1;
+}
+
+static int
+handon(int argc, char **argv)
+{
+	char reply[600];
+	int e, i = 3;
+
+	if ((e = hx_dial(argv[2], "handon", reply, sizeof(reply))) != 0) {
+		fx_say("handon: dial: %s", hx_errname(e));
+		return FX_REFUSED;
+	}
+	if (i < argc && strcmp(argv[i], "close") == 0) {
+		if (close(queue_number()) != 0)
+			fx_refused("close the queue");
+		i++;
+	}
+	if (i >= argc)
+		return FX_USAGE;
+	execvp(argv[i], &argv[i]);
+	fx_refused("exec");
+}
+
+/* One variable's "FD:DEV:INO", against what is open at FD. */
+static void
+say_held(const char *label, const char *var)
+{
+	const char *v = getenv(var);
+	unsigned long long dev, ino;
+	struct stat st;
+	int fd;
+
+	if (v == NULL) {
+		fx_say("%s: none", label);
+		return;
+	}
+	if (sscanf(v, "%d:%llu:%llu", &fd, &dev, &ino) == 3 &&
+	    fstat(fd, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino) {
+		fx_say("%s: open", label);
+		if (strcmp(label, "queue") == 0)
+			fx_say("queue number %d", fd);
+	} else
+		fx_say("%s: not as named", label);
+}
+
+static int
+worker(const char *name)
+{
+	char reply[600];
+	pid_t pid;
+	int status, e;
+
+	say_held("page", "CAPWRAP_REAP_PAGE");
+	say_held("queue", "CAPWRAP_CLAIM_QUEUE");
+	e = hx_dial(name, "parent", reply, sizeof(reply));
+	fx_say("parent: %s%s", e ? "dial: " : "reply ",
+	    e ? hx_errname(e) : reply);
+	if ((pid = fork()) < 0)
+		fx_refused("fork");
+	if (pid == 0) {
+		e = hx_dial(name, "worker", reply, sizeof(reply));
+		fx_say("worker: %s%s", e ? "dial: " : "reply ",
+		    e ? hx_errname(e) : reply);
+		_exit(e ? FX_REFUSED : FX_OK);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		fx_refused("waitpid");
+	return e == 0 && WIFEXITED(status) ? WEXITSTATUS(status) : FX_REFUSED;
+}
+
+static int
+forge(const char *name)
+{
+	char self[4096], var[128], byte;
+	char *argv[] = { "hx-exec", "worker", (char *)name, NULL };
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct stat st;
+	pid_t pid;
+	int sv[2], status;
+
+	if (n <= 0 || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0 ||
+	    fstat(sv[0], &st) != 0)
+		fx_refused("a socket of its own");
+	self[n] = '\0';
+	snprintf(var, sizeof(var), "%d:%llu:%llu", sv[0],
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	if (setenv("CAPWRAP_CLAIM_QUEUE", var, 1) != 0)
+		fx_refused("setenv");
+	if ((pid = fork()) < 0)
+		fx_refused("fork");
+	if (pid == 0) {
+		execv(self, argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		fx_refused("waitpid");
+	if (recv(sv[1], &byte, 1, MSG_DONTWAIT) < 0)
+		fx_say("own socket: %s", hx_errname(errno));
+	else
+		fx_say("own socket: got a message");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : FX_IO;
 }
 
 static int
@@ -104,6 +247,17 @@ main(int argc, char **argv)
 		return dial(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "clear") == 0)
 		return clear(argv[2], argv[3]);
+	if (argc >= 4 && strcmp(argv[1], "handon") == 0)
+		return handon(argc, argv);
+	if (argc == 2 && strcmp(argv[1], "held") == 0) {
+		say_held("page", "CAPWRAP_REAP_PAGE");
+		say_held("queue", "CAPWRAP_CLAIM_QUEUE");
+		return FX_OK;
+	}
+	if (argc == 3 && strcmp(argv[1], "worker") == 0)
+		return worker(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "forge") == 0)
+		return forge(argv[2]);
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "reexec") == 0) {
 		long left = strtol(argv[2], NULL, 10);
 		char *next[] = { argv[0], "reexec", count, argv[3], fds, NULL };
@@ -121,6 +275,7 @@ main(int argc, char **argv)
 		execv("/proc/self/exe", next);
 		fx_refused("execv");
 	}
-	fprintf(stderr, "usage: hx-exec reexec|clear|dial ...\n");
+	fprintf(stderr,
+	    "usage: hx-exec reexec|clear|dial|handon|held|worker|forge ...\n");
 	return FX_USAGE;
 }

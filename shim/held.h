@@ -1,0 +1,57 @@
+/*
+ * Descriptors the shim holds for the service (held.c): the reap page and
+ * the claim queue.
+ */
+#ifndef CAPSHIM_HELD_H
+#define CAPSHIM_HELD_H
+
+#include <sys/stat.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum held_kind { HELD_PAGE, HELD_CLAIMS, HELD_KINDS };
+
+/* A descriptor the shim holds, and the file it was when it came. */
+struct held_file {
+	atomic_int fd; /* -1 if none */
+	_Atomic uint64_t dev, ino;
+};
+
+extern struct held_file held_files[HELD_KINDS];
+
+/* Take up what the image before this one held (its environment). */
+void held_init(void);
+
+/* Whether this image holds one (else a grant should bring it). */
+bool held_have(enum held_kind kind);
+
+/*
+ * Hold a duplicate of fd, whose fstat() is *st, unless one is held;
+ * only the process that owns the channel (not a vfork child) may.
+ * Returns false if none is held afterwards; fd stays the caller's.
+ */
+bool held_take(enum held_kind kind, int fd, const struct stat *st, bool owner);
+
+/* The program closes descriptors first..last: what was there goes. */
+void held_forget(unsigned first, unsigned last);
+
+/*
+ * The descriptor, if it still is the file that came (fstat()'s mode
+ * type is S_IFMT-equal to type); else the hold is let go, without a
+ * close (the number is the program's now) and -1.
+ */
+int held_checked(enum held_kind kind, mode_t type);
+
+/*
+ * "NAME=FD:DEV:INO", the variable that carries a held descriptor to a
+ * new image, into buf; "" if none is held.  No lock, no allocation:
+ * safe in a vfork child.
+ */
+void held_env_entry(enum held_kind kind, char *buf, size_t len);
+
+/* The variable's name with its '=', for kind. */
+const char *held_env_prefix(enum held_kind kind);
+
+#endif
