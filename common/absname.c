@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "absname.h"
+#include "hotpath.h"
 
-size_t
+HOT_PATH size_t
 absname_len(const uint8_t *name, size_t len)
 {
 	while (len > 0 && name[len - 1] == '\0')

@@ -24,6 +24,7 @@
 #include "admit.h"
 #include "channel.h"
 #include "debug.h"
+#include "hotpath.h"
 #include "init.h"
 #include "names.h"
 #include "peer.h"
@@ -94,7 +95,7 @@ gated_listener(int fd, struct wire_name *name, int *type, uint64_t *key)
 	return *type != 0;
 }
 
-static int
+HOT_PATH static int
 real_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
     bool accept4_semantics)
 {
@@ -193,7 +194,7 @@ unnamed_address(struct sockaddr *addr, socklen_t *len)
  * in a row on a non-blocking listener, with a wake-up queued (turn.h).
  * A refused connection is otherwise returned hung up (above).
  */
-int
+HOT_PATH int
 gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
     bool accept4_semantics)
 {
@@ -254,13 +255,13 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 	return nfd;
 }
 
-int
+HOT_PATH int
 accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	return gate_accept(fd, addr, len, 0, false);
 }
 
-int
+HOT_PATH int
 accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	return gate_accept(fd, addr, len, flags, true);

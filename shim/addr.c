@@ -9,9 +9,10 @@
 #include "absname.h"
 #include "addr.h"
 #include "debug.h"
+#include "hotpath.h"
 #include "wire.h"
 
-bool
+HOT_PATH bool
 abstract_addr_of(const struct sockaddr *addr, socklen_t len,
     struct abstract_addr *out)
 {

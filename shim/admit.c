@@ -7,6 +7,7 @@
 #include "admit.h"
 #include "channel.h"
 #include "debug.h"
+#include "hotpath.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "reappage.h"
@@ -223,7 +224,7 @@ known_slot(uint64_t listener, pid_t pid)
 	    size_t)(((listener ^ (uint64_t)pid) * 0x9e3779b97f4a7c15ULL) >> 58);
 }
 
-uint64_t
+HOT_PATH uint64_t
 admit_listener_key(const uint8_t *addr, size_t len)
 {
 	uint64_t bytes = 0;
@@ -240,7 +241,7 @@ admit_listener_key(const uint8_t *addr, size_t len)
 	return (uint64_t)len | le64toh(bytes) << 8;
 }
 
-uint64_t
+HOT_PATH uint64_t
 admit_horizon(void)
 {
 	return atomic_load(&admissions);
@@ -270,7 +271,7 @@ known_ino(uint64_t listener, pid_t pid, uint64_t horizon)
 	return ino;
 }
 
-bool
+HOT_PATH bool
 admit_known_peer(int fd, uint64_t listener, uint64_t horizon,
     struct peer_identity *peer)
 {

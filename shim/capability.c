@@ -16,6 +16,7 @@
 #include "channel.h"
 #include "claims.h"
 #include "debug.h"
+#include "hotpath.h"
 #include "reappage.h"
 #include "selfpid.h"
 #include "sockets.h"
@@ -92,7 +93,7 @@ claim_capability(struct known_socket *cap, pid_t self)
 	return true;
 }
 
-bool
+HOT_PATH bool
 held_capability(uint16_t socktype, const struct abstract_addr *name,
     struct known_socket *cap)
 {

@@ -12,12 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rawsys.h"
 #include "channel.h"
 #include "claims.h"
-#include "reappage.h"
 #include "debug.h"
+#include "hotpath.h"
+#include "rawsys.h"
 #include "real.h"
+#include "reappage.h"
 #include "transport.h"
 
 /*
@@ -153,7 +154,7 @@ channel_init(void)
 	capshim_debug("channel on fd %d", fd);
 }
 
-int
+HOT_PATH int
 channel_fd(void)
 {
 	return atomic_load(&chan_fd);

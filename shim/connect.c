@@ -19,6 +19,7 @@
 #include "debug.h"
 #include "dgram.h"
 #include "extdial.h"
+#include "hotpath.h"
 #include "init.h"
 #include "neutralize.h"
 #include "peer.h"
@@ -64,7 +65,7 @@ report_dead_provider(const struct abstract_addr *name)
  * the kernel reads the length given, and the zeroing was some fifty
  * instructions of every connect.
  */
-static int
+HOT_PATH static int
 dial_minted(int fd, const struct known_socket *cap)
 {
 	struct sockaddr_un sun;
@@ -81,7 +82,7 @@ dial_minted(int fd, const struct known_socket *cap)
  * to the stamped process, -1 with the kernel's errno, or -2 when the peer
  * is not the stamped process (the connection is already cut).
  */
-static int
+HOT_PATH static int
 dial_capability(int fd, int type, const struct abstract_addr *name,
     const struct known_socket *cap)
 {
@@ -150,7 +151,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
  * or family): the full path then asks the socket what it is.  *tried is
  * the type of the capability dialed, 0 if none.
  */
-static int
+HOT_PATH static int
 dial_held(int fd, const struct abstract_addr *name, int *tried)
 {
 	struct known_socket cap;
@@ -215,7 +216,7 @@ dial_asked(int fd, int type, const struct abstract_addr *name,
  * one the capability names; otherwise the kernel's own connect() errors
  * (EAGAIN on a full backlog, EINTR, EISCONN, EPROTOTYPE ...).
  */
-int
+HOT_PATH int
 gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct abstract_addr name;
@@ -262,7 +263,7 @@ gate_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	return dial_asked(fd, type, &name, addr, len, saved);
 }
 
-int
+HOT_PATH int
 connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	return gate_connect(fd, addr, len);

@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "descriptors.h"
 #include "held.h"
+#include "hotpath.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "real.h"
@@ -45,7 +46,7 @@ clear_dup_target(int oldfd, int newfd)
 		forget_fds((unsigned)newfd, (unsigned)newfd);
 }
 
-int
+HOT_PATH int
 guard_close(int fd)
 {
 	if (fd >= 0 && fd == channel_fd()) {
@@ -106,7 +107,7 @@ guard_dup3(int oldfd, int newfd, int flags)
 	return real.dup3(oldfd, newfd, flags);
 }
 
-int
+HOT_PATH int
 close(int fd)
 {
 	return guard_close(fd);

@@ -30,6 +30,7 @@
 
 #include "channel.h"
 #include "held.h"
+#include "hotpath.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "wire.h"
@@ -135,7 +136,7 @@ held_take(enum held_kind kind, int fd, const struct stat *st, bool owner)
 	return true;
 }
 
-void
+HOT_PATH void
 held_forget(unsigned first, unsigned last)
 {
 	for (int k = 0; k < HELD_KINDS; k++) {

@@ -8,6 +8,7 @@
 #include "debug.h"
 #include "exec.h"
 #include "held.h"
+#include "hotpath.h"
 #include "inherit.h"
 #include "init.h"
 #include "real.h"
@@ -64,7 +65,7 @@ capshim_init(void)
 	atomic_store(&initialised, true);
 }
 
-bool
+HOT_PATH bool
 capshim_ready(void)
 {
 	if (atomic_load_explicit(&initialised, memory_order_acquire))

@@ -10,11 +10,12 @@
 
 #include "channel.h"
 #include "compat.h"
-#include "rawsys.h"
+#include "hotpath.h"
 #include "peer.h"
 #include "pidfs.h"
 #include "pidkeep.h"
 #include "procstat.h"
+#include "rawsys.h"
 
 /*
  * The peer's pidfd as the kernel recorded it at connect()/listen() time:
@@ -104,7 +105,7 @@ read_pidfd(int fd, bool want_life, struct peer_identity *out, int *pidfd_out)
 	return 0;
 }
 
-int
+HOT_PATH int
 peer_credentials(int fd, struct peer_identity *out)
 {
 	struct ucred cred;
@@ -237,7 +238,7 @@ kept_peer_matches(int fd, const struct wire_stamp *stamp,
 	    pidkeep_alive(kept, stamp->pidfs_ino, stamp->pid);
 }
 
-bool
+HOT_PATH bool
 peer_is_stamped(int fd, const struct wire_stamp *stamp,
     struct peer_identity *peer, int *reason)
 {

@@ -7,6 +7,7 @@
 
 #include "channel.h"
 #include "compat.h"
+#include "hotpath.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "reappage.h"
@@ -72,7 +73,7 @@ slot_fd(int i, uint64_t pidfs_ino)
 	    -1;
 }
 
-int
+HOT_PATH int
 pidkeep_find(uint64_t pidfs_ino)
 {
 	int fd;
@@ -108,7 +109,7 @@ release_slot(int fd)
  * (then its pid may be anybody's, and the descriptor is let go), or fd
  * is no pidfd now.
  */
-static pid_t
+HOT_PATH static pid_t
 kept_pid(int fd)
 {
 	struct compat_pidfd_info info = { .mask = COMPAT_PIDFD_INFO_PID };
@@ -125,7 +126,7 @@ kept_pid(int fd)
 }
 
 /* Slot i keeps fd for pidfs_ino and pid, seen alive in epoch now. */
-static bool
+HOT_PATH static bool
 slot_unreaped(int i, int fd, uint64_t pidfs_ino, pid_t pid, uint64_t now)
 {
 	unsigned v = atomic_load_explicit(&slots[i].version,
@@ -212,7 +213,7 @@ rearm(int i, unsigned v, uint64_t epoch)
 	atomic_store_explicit(&slots[i].version, v + 2, memory_order_release);
 }
 
-bool
+HOT_PATH bool
 pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid)
 {
 	uint64_t epoch;
@@ -396,7 +397,7 @@ pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use use,
 	errno = saved;
 }
 
-void
+HOT_PATH void
 pidkeep_forget(unsigned first, unsigned last)
 {
 	/*

@@ -1,5 +1,6 @@
 #include <errno.h>
 
+#include "hotpath.h"
 #include "rawsys.h"
 #include "rawtrap.h"
 #include "real.h"
@@ -20,7 +21,7 @@ trap(long n, long a, long b, long c, long d, long e, long f)
 }
 #endif
 
-long
+HOT_PATH long
 capshim_syscall6(long number, long a, long b, long c, long d, long e, long f)
 {
 	long ret = trap(number, a, b, c, d, e, f);

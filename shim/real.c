@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "debug.h"
+#include "hotpath.h"
 #include "real.h"
 
 struct real_calls real;
@@ -84,7 +85,7 @@ real_init(void)
 	pthread_once(&once, resolve_all);
 }
 
-bool
+HOT_PATH bool
 real_ready(void)
 {
 	return atomic_load_explicit(&ready, memory_order_acquire);

@@ -37,6 +37,7 @@
 #include "channel.h"
 #include "debug.h"
 #include "held.h"
+#include "hotpath.h"
 #include "rawsys.h"
 #include "reappage.h"
 #include "wire.h"
@@ -124,7 +125,7 @@ launcher_lives(const char *p)
 	return (word & FUTEX_TID_MASK) != 0 && !(word & FUTEX_OWNER_DIED);
 }
 
-bool
+HOT_PATH bool
 reappage_epoch(uint64_t *epoch)
 {
 	const char *p = atomic_load_explicit(&page, memory_order_acquire);

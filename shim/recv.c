@@ -26,6 +26,7 @@
 #include "compat.h"
 #include "debug.h"
 #include "dgram.h"
+#include "hotpath.h"
 #include "init.h"
 #include "names.h"
 #include "peer.h"
@@ -459,7 +460,7 @@ recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
  * relaxed load unless this process has a gated datagram socket, and only
  * a read of such a socket takes the gate.
  */
-ssize_t
+HOT_PATH ssize_t
 read(int fd, void *buf, size_t len)
 {
 	if (!sockets_any_dgram_gates() || !gated_socket(fd, NULL)) {

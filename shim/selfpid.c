@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "debug.h"
+#include "hotpath.h"
 #include "selfpid.h"
 
 struct pid_page {
@@ -89,7 +90,7 @@ pid_page(void)
 #define UNCACHED_CALLS 8
 static atomic_uint calls;
 
-pid_t
+HOT_PATH pid_t
 self_pid(void)
 {
 	struct pid_page *p;
@@ -127,7 +128,7 @@ vfork(void)
 	return real_fork();
 }
 
-bool
+HOT_PATH bool
 selfpid_memory_shared(void)
 {
 	return atomic_load_explicit(&cache_off, memory_order_acquire);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "hotpath.h"
 #include "pidkeep.h"
 #include "selfpid.h"
 #include "sockets.h"
@@ -236,7 +237,7 @@ sockets_remember(const struct known_socket *v)
 	return slot != NULL;
 }
 
-bool
+HOT_PATH bool
 sockets_by_addr(const uint8_t *addr, size_t len, struct known_socket *out)
 {
 	struct last_find *last = &last_address;
@@ -285,7 +286,7 @@ same_name(const struct wire_name *n, const uint8_t *name, size_t len)
 	return n->len == len && memcmp(n->bytes, name, len) == 0;
 }
 
-bool
+HOT_PATH bool
 sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
     struct known_socket *out)
 {
@@ -362,7 +363,7 @@ sockets_gate_dgram(uint64_t ino, bool user_passcred)
 	return sockets_remember(&v);
 }
 
-bool
+HOT_PATH bool
 sockets_any_dgram_gates(void)
 {
 	return atomic_load_explicit(&dgram_gates, memory_order_relaxed) != 0;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "channel.h"
+#include "hotpath.h"
 #include "rawsys.h"
 #include "standin.h"
 
@@ -87,7 +88,7 @@ in_range(int fd, unsigned first, unsigned last)
  * A vfork() child shares these slots with its parent but not its
  * descriptors: it leaves them alone, and its copies go at exec or exit.
  */
-void
+HOT_PATH void
 standin_forget(unsigned first, unsigned last)
 {
 	if (atomic_load_explicit(&tied, memory_order_relaxed) == 0 ||

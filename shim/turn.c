@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
+#include "hotpath.h"
 #include "real.h"
 #include "turn.h"
 #include "wire.h"
@@ -19,7 +20,7 @@ static _Thread_local unsigned refusals_in_row
 /* Wake-up connections queued and not yet accepted, by every thread. */
 static atomic_int wakeups;
 
-void
+HOT_PATH void
 turn_reset(void)
 {
 	refusals_in_row = 0;
@@ -69,7 +70,7 @@ turn_due(int fd, int type)
 	return queue_wakeup(fd, type);
 }
 
-bool
+HOT_PATH bool
 turn_is_wakeup(int fd)
 {
 	struct ucred cred;
