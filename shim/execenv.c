@@ -85,7 +85,9 @@ struct env_scan {
 	bool have_mark;
 	/* "NAME=..." for each descriptor held (held.c), "" for none */
 	char held[HELD_KINDS][96];
-	bool held_right[HELD_KINDS]; /* the variable is held[] exactly */
+	int held_fd[HELD_KINDS];     /* the descriptor held[] names, or -1 */
+	bool held_right[HELD_KINDS]; /* named once, as held[] */
+	bool held_named[HELD_KINDS];
 };
 
 static bool
@@ -131,8 +133,9 @@ scan_env(char *const envp[], int chan, struct env_scan *sc)
 {
 	memset(sc, 0, sizeof(*sc));
 	for (int k = 0; k < HELD_KINDS; k++) {
-		held_env_entry(k, sc->held[k], sizeof(sc->held[k]));
-		sc->held_right[k] = sc->held[k][0] == '\0';
+		sc->held_fd[k] = held_env_entry(k, sc->held[k],
+		    sizeof(sc->held[k]));
+		sc->held_right[k] = sc->held_fd[k] < 0;
 	}
 	for (; envp[sc->n] != NULL; sc->n++) {
 		const char *e = envp[sc->n];
@@ -140,17 +143,23 @@ scan_env(char *const envp[], int chan, struct env_scan *sc)
 		if (has_prefix(e, preload_prefix))
 			sc->old_preload = e + sizeof(preload_prefix) - 1;
 		else if (has_prefix(e, channel_prefix)) {
-			sc->channel_named = true;
-			sc->channel_right = chan >= 0 &&
+			/* Named twice is wrong, as for the held ones below. */
+			sc->channel_right = !sc->channel_named && chan >= 0 &&
 			    strtol(e + sizeof(channel_prefix) - 1, NULL, 10) ==
 				chan;
+			sc->channel_named = true;
 		}
 		for (size_t i = 0; i < NCARRIED; i++)
 			sc->have[i] |= is_var(e, carried_names[i]);
 		sc->have_mark |= is_var(e, DGRAM_GATES_ENV);
+		/* Twice is wrong whatever each says: which counts is not ours.
+		 */
 		for (int k = 0; k < HELD_KINDS; k++)
-			if (has_prefix(e, held_env_prefix(k)))
-				sc->held_right[k] = strcmp(e, sc->held[k]) == 0;
+			if (has_prefix(e, held_env_prefix(k))) {
+				sc->held_right[k] = !sc->held_named[k] &&
+				    strcmp(e, sc->held[k]) == 0;
+				sc->held_named[k] = true;
+			}
 	}
 }
 
@@ -250,13 +259,25 @@ build_env(char *const envp[], const struct env_scan *sc, int chan,
 			b->envp[k++] = carried[i];
 	if (want_mark && !sc->have_mark)
 		b->envp[k++] = dgram_mark;
-	for (int h = 0; h < HELD_KINDS && chan >= 0; h++)
-		if (sc->held[h][0] != '\0') {
+	for (int h = 0; h < HELD_KINDS && chan >= 0 && !supervisor_env; h++)
+		if (sc->held_fd[h] >= 0) {
 			b->envp[k++] = text;
 			text += sprintf(text, "%s", sc->held[h]) + 1;
 		}
 	b->envp[k] = NULL;
 	return b->envp;
+}
+
+/* Open for the exec the held descriptors the environment names. */
+static void
+pass_held_on(const struct env_scan *sc, int chan, struct env_build *b)
+{
+	for (int k = 0; k < HELD_KINDS && chan >= 0; k++)
+		if (sc->held_fd[k] >= 0) {
+			held_pass_on(sc->held_fd[k]);
+			b->held_fd[k] = sc->held_fd[k];
+			b->held_open[k] = true;
+		}
 }
 
 static char *const *
@@ -283,10 +304,15 @@ env_for(char *const envp[], bool for_supervisor, struct env_build *b)
 		return NULL;
 	}
 	scan_env(envp, chan, &sc);
-	if (!for_supervisor && env_complete(&sc, chan, want_mark) &&
-	    env_names_held(&sc))
-		return envp;
-	return build_env(envp, &sc, chan, want_mark, for_supervisor, b);
+	if (for_supervisor)
+		return build_env(envp, &sc, chan, want_mark, true, b);
+	if (!env_complete(&sc, chan, want_mark) || !env_names_held(&sc)) {
+		if (build_env(envp, &sc, chan, want_mark, false, b) == NULL)
+			return NULL;
+		envp = b->envp;
+	}
+	pass_held_on(&sc, chan, b);
+	return envp;
 }
 
 char *const *
@@ -340,6 +366,9 @@ exec_supervisor(void)
 void
 release_env(struct env_build *b)
 {
+	for (int k = 0; k < HELD_KINDS; k++)
+		if (b->held_open[k])
+			held_keep_back(k, b->held_fd[k]);
 	if (b->map != NULL && b->map != MAP_FAILED)
 		(void)munmap(b->map, b->map_size);
 }

@@ -5,13 +5,19 @@
 #ifndef CAPSHIM_EXECENV_H
 #define CAPSHIM_EXECENV_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "held.h"
 
 /* A rebuilt environment and the memory mapped for it. */
 struct env_build {
 	char **envp;
 	void *map;
 	size_t map_size;
+	/* The held descriptors opened for the exec (held.c), and which. */
+	int held_fd[HELD_KINDS];
+	bool held_open[HELD_KINDS];
 };
 
 /*

@@ -5,10 +5,10 @@
  * that count on low numbers, clear of the numbers the kept pidfds take
  * first (KEPT_PIDFDS_MAX, pidkeep.h).
  *
- * Held without close-on-exec, like the channel: an image the process
- * execs takes both up from its environment (CAPWRAP_REAP_PAGE,
- * CAPWRAP_CLAIM_QUEUE, each "FD:DEV:INO", put there by the exec hooks,
- * execenv.c), so that its first grant carries no descriptor.  Passing
+ * An image the process execs takes both up from its environment
+ * (CAPWRAP_REAP_PAGE, CAPWRAP_CLAIM_QUEUE, each "FD:DEV:INO", put there
+ * by the exec hooks, execenv.c, which open them for that exec), so that
+ * its first grant carries no descriptor.  Passing
  * them costs that first dial more than the rest of the launcher's work
  * for it: a socket in flight is the kernel's garbage collector's to
  * account for, and each descriptor is installed, checked and moved.
@@ -75,18 +75,47 @@ parse_entry(const char *v, struct held_file *h)
 	return true;
 }
 
+extern char **environ;
+
+/*
+ * The one entry of environ for kind, or NULL: none, or more than one
+ * (the exec hooks write exactly one; which of several getenv() would
+ * take is not theirs to say).
+ */
+static const char *
+only_entry(enum held_kind kind)
+{
+	size_t n = strlen(env_prefix[kind]);
+	const char *found = NULL;
+
+	for (char **e = environ; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, env_prefix[kind], n) == 0) {
+			if (found != NULL)
+				return NULL;
+			found = *e + n;
+		}
+	return found;
+}
+
+static const mode_t file_type[HELD_KINDS] = {
+	[HELD_PAGE] = S_IFREG,
+	[HELD_CLAIMS] = S_IFSOCK,
+};
+
+/*
+ * The exec that started this image opened them for it: checked, and
+ * close-on-exec again, as held.
+ */
 void
 held_init(void)
 {
-	char name[32];
-
 	for (int k = 0; k < HELD_KINDS; k++) {
-		const char *v;
+		const char *v = only_entry(k);
+		int fd;
 
-		snprintf(name, sizeof(name), "%.*s",
-		    (int)strlen(env_prefix[k]) - 1, env_prefix[k]);
-		if ((v = getenv(name)) != NULL)
-			(void)parse_entry(v, &held_files[k]);
+		if (v != NULL && parse_entry(v, &held_files[k]) &&
+		    (fd = held_checked(k, file_type[k], NULL)) >= 0)
+			held_keep_back(k, fd);
 	}
 }
 
@@ -97,7 +126,7 @@ held_have(enum held_kind kind)
 		   memory_order_relaxed) >= 0;
 }
 
-/* A duplicate above the channel, not close-on-exec; -1 if none. */
+/* A close-on-exec duplicate above the channel; -1 if none. */
 static int
 hold(int fd)
 {
@@ -105,11 +134,11 @@ hold(int fd)
 
 	if (base <= 0)
 		return -1;
-	high = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD,
+	high = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD_CLOEXEC,
 	    (long)base + KEPT_PIDFDS_MAX);
 	if (high < 0)
-		high = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD,
-		    (long)base);
+		high = (int)capshim_syscall(SYS_fcntl, (long)fd,
+		    (long)F_DUPFD_CLOEXEC, (long)base);
 	return high;
 }
 
@@ -152,34 +181,56 @@ held_forget(unsigned first, unsigned last)
 }
 
 int
-held_checked(enum held_kind kind, mode_t type)
+held_checked(enum held_kind kind, mode_t type, struct stat *st)
 {
 	struct held_file *h = &held_files[kind];
 	int fd = atomic_load(&h->fd);
-	struct stat st;
+	struct stat mine;
 
+	if (st == NULL)
+		st = &mine;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type &&
-	    (uint64_t)st.st_dev == atomic_load(&h->dev) &&
-	    (uint64_t)st.st_ino == atomic_load(&h->ino))
+	if (fstat(fd, st) == 0 && (st->st_mode & S_IFMT) == type &&
+	    (uint64_t)st->st_dev == atomic_load(&h->dev) &&
+	    (uint64_t)st->st_ino == atomic_load(&h->ino))
 		return fd;
 	if (channel_owner())
 		(void)atomic_compare_exchange_strong(&h->fd, &fd, -1);
 	return -1;
 }
 
-void
+/*
+ * Checked first: a number the program took over must never be named, nor
+ * opened across the exec (it may hold what the program keeps from its
+ * children).
+ */
+int
 held_env_entry(enum held_kind kind, char *buf, size_t len)
 {
 	const struct held_file *h = &held_files[kind];
-	int fd = atomic_load(&h->fd);
+	int fd = held_checked(kind, file_type[kind], NULL);
 
-	if (fd < 0) {
-		buf[0] = '\0';
-		return;
-	}
+	buf[0] = '\0';
+	if (fd < 0)
+		return -1;
 	snprintf(buf, len, "%s%d:%llu:%llu", env_prefix[kind], fd,
 	    (unsigned long long)atomic_load(&h->dev),
 	    (unsigned long long)atomic_load(&h->ino));
+	return fd;
+}
+
+void
+held_pass_on(int fd)
+{
+	(void)capshim_syscall(SYS_fcntl, (long)fd, (long)F_SETFD, 0L);
+}
+
+/* Only while the number is still held: else it is the program's now. */
+void
+held_keep_back(enum held_kind kind, int fd)
+{
+	if (atomic_load(&held_files[kind].fd) == fd)
+		(void)capshim_syscall(SYS_fcntl, (long)fd, (long)F_SETFD,
+		    (long)FD_CLOEXEC);
 }

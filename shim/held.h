@@ -38,18 +38,29 @@ bool held_take(enum held_kind kind, int fd, const struct stat *st, bool owner);
 void held_forget(unsigned first, unsigned last);
 
 /*
- * The descriptor, if it still is the file that came (fstat()'s mode
- * type is S_IFMT-equal to type); else the hold is let go, without a
- * close (the number is the program's now) and -1.
+ * The descriptor, if it still is the file that came (of file type
+ * type), with its fstat() in *st if st is not NULL; else the hold is let
+ * go, without a close (the number is the program's now) and -1.
  */
-int held_checked(enum held_kind kind, mode_t type);
+int held_checked(enum held_kind kind, mode_t type, struct stat *st);
 
 /*
  * "NAME=FD:DEV:INO", the variable that carries a held descriptor to a
- * new image, into buf; "" if none is held.  No lock, no allocation:
- * safe in a vfork child.
+ * new image, into buf, and the descriptor; "" and -1 if none is held,
+ * or the number no longer holds it.  No lock, no allocation: safe in a
+ * vfork child.
  */
-void held_env_entry(enum held_kind kind, char *buf, size_t len);
+int held_env_entry(enum held_kind kind, char *buf, size_t len);
+
+/*
+ * Descriptors are held close-on-exec, so that an exec the shim does not
+ * see (inside the C library, past the shim) passes on no descriptor the
+ * new image is not told of.  An exec hook opens the ones it names for
+ * the exec (held_pass_on) and closes them on exec again if the exec
+ * failed, or in the parent once a spawn is done (held_keep_back).
+ */
+void held_pass_on(int fd);
+void held_keep_back(enum held_kind kind, int fd);
 
 /* The variable's name with its '=', for kind. */
 const char *held_env_prefix(enum held_kind kind);

@@ -90,25 +90,37 @@ reappage_take(int fd, bool owner)
 		map_page(fd);
 }
 
+/* The seals the launcher's memfd has (launcher/reappage.c). */
+#define PAGE_SEALS \
+	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE | F_SEAL_SEAL)
+
 /*
  * Map the held descriptor, once it has been wanted MAP_AFTER times; the
- * page, or NULL.  One that cannot be mapped is closed: it has served.
+ * page, or NULL.  Only a page-sized file sealed as the launcher seals
+ * it is mapped: one that could shrink under the mapping would fault.
+ * One that cannot be mapped is let go, not closed: a descriptor taken up
+ * from the environment may be the program's (held.c).
  */
 static const void *
 map_held(void)
 {
-	int fd;
+	struct stat st;
+	int fd, seals;
 
 	/* The counter first: channel_owner() asks getpid(). */
 	if (!held_have(HELD_PAGE) ||
 	    atomic_fetch_add_explicit(&wanted, 1, memory_order_relaxed) + 1 <
 		MAP_AFTER ||
-	    !channel_owner() || (fd = held_checked(HELD_PAGE, S_IFREG)) < 0)
+	    !channel_owner() ||
+	    (fd = held_checked(HELD_PAGE, S_IFREG, &st)) < 0)
 		return NULL;
-	map_page(fd);
-	if (atomic_load_explicit(&page, memory_order_acquire) == NULL &&
-	    atomic_compare_exchange_strong(&held_files[HELD_PAGE].fd, &fd, -1))
-		(void)capshim_syscall(SYS_close, (long)fd);
+	seals = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_GET_SEALS);
+	if (st.st_size == PAGE_BYTES && seals >= 0 &&
+	    (seals & PAGE_SEALS) == PAGE_SEALS)
+		map_page(fd);
+	if (atomic_load_explicit(&page, memory_order_acquire) == NULL)
+		(void)atomic_compare_exchange_strong(&held_files[HELD_PAGE].fd,
+		    &fd, -1);
 	return atomic_load_explicit(&page, memory_order_acquire);
 }
 

@@ -39,7 +39,8 @@ static char **
 program_environment(void)
 {
 	static const char *const ours[] = { WIRE_UNOTIFY_PRELOAD_ENV "=",
-		WIRE_CHANNEL_ENV "=", "CAPWRAP_SERVICE=", "LD_PRELOAD=" };
+		WIRE_CHANNEL_ENV "=", WIRE_REAP_PAGE_ENV "=",
+		WIRE_CLAIM_QUEUE_ENV "=", "CAPWRAP_SERVICE=", "LD_PRELOAD=" };
 	size_t n = 0, k = 0;
 	char **env;
 

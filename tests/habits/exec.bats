@@ -86,14 +86,14 @@ exec_cleared() {
 # images a process execs (shim/held.c): named in the environment by the
 # exec hooks, checked by the new image before each use.
 
-@test "exec: an image execed after a dial takes up the reap page and the claim queue, also through env -i" {
+@test "exec: an image execed after a dial takes up the reap page and the claim queue, also through env -i, and holds them close-on-exec again" {
 	policy_exec "hx-exec handon $U.db env -i $(command -v hx-exec) held"
 	start_topology --exit-with web
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
 	run service_lines web
-	assert_line "page: open"
-	assert_line "queue: open"
+	assert_line "page: open, close-on-exec"
+	assert_line "queue: open, close-on-exec"
 }
 
 @test "exec: the first grant of an image execed after a dial carries no descriptor, and its forked worker's claim goes on the queue it took up" {
@@ -102,8 +102,8 @@ exec_cleared() {
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
 	run service_lines web
-	assert_line "page: open"
-	assert_line "queue: open"
+	assert_line "page: open, close-on-exec"
+	assert_line "queue: open, close-on-exec"
 	assert_line "parent: reply echo parent"
 	assert_line "worker: reply echo worker"
 	queue=$(service_lines web | sed -nE 's/^queue number ([0-9]+)$/\1/p')
@@ -124,7 +124,7 @@ exec_cleared() {
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
 	run service_lines web
-	assert_line "page: open"
+	assert_line "page: open, close-on-exec"
 	assert_line "queue: none"
 }
 
@@ -162,4 +162,38 @@ exec_cleared() {
 	run service_lines web
 	assert_line "page: none"
 	assert_line "queue: none"
+}
+
+@test "exec: a claim queue the program names ahead of the right one is not taken up: the hooks name it once, as held" {
+	policy_exec "hx-exec handon $U.db hx-exec forge $U.db first"
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "queue: open, close-on-exec"
+	assert_line "parent: reply echo parent"
+	assert_line "worker: reply echo worker"
+	assert_line "own socket: EAGAIN"
+	[ ! -s "$T/audit.jsonl" ]
+}
+
+# rawpage SIZE: an image started past the shim, its environment naming a
+# sealed memfd of SIZE bytes of the program's own as the reap page.
+rawpage() {
+	policy_exec "hx-exec rawpage $1 $U.db"
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "dials: reply echo dials"
+	assert_line "named: open"
+	[ ! -s "$T/audit.jsonl" ]
+}
+
+@test "exec: a reap page of no size named past the shim is not mapped: no SIGBUS, and the descriptor stays the program's" {
+	rawpage 0
+}
+
+@test "exec: a reap page-sized file of the program's without the page's magic, named past the shim, is not closed by the shim" {
+	rawpage 4096
 }

@@ -18,23 +18,35 @@
  *	socket that is not the channel) first; then exec PROGRAM.
  * hx-exec held
  *	What the environment names for the reap page and the claim queue:
- *	"page: none", "page: open" (open at that number with that device
- *	and inode) or "page: not as named"; then the same for "queue:",
- *	and "queue number N" when it is open.
+ *	"page: none", "page: open, close-on-exec" (open at that number
+ *	with that device and inode; or "..., inherited by any exec") or
+ *	"page: not as named"; then the same for "queue:", and "queue
+ *	number N" when it is open.
  * hx-exec worker NAME
  *	What "held" says, then dial NAME and fork a worker that dials NAME:
  *	"parent: reply LINE", "worker: reply LINE" (or "...: dial: ERRNO").
- * hx-exec forge NAME
- *	Without dialing, set CAPWRAP_CLAIM_QUEUE to a seqpacket socket of
- *	its own, then run "hx-exec worker NAME" with that environment, and
- *	say whether the socket's peer got anything: "own socket: EAGAIN"
- *	when it did not.
+ * hx-exec forge NAME [first]
+ *	Set CAPWRAP_CLAIM_QUEUE to a seqpacket socket of its own (setenv;
+ *	with "first", an entry put ahead of the environment it has, which
+ *	may name the queue already), then run "hx-exec worker NAME" with
+ *	that environment, and say whether the socket's peer got anything:
+ *	"own socket: EAGAIN" when it did not.
+ * hx-exec rawpage SIZE NAME
+ *	Start "hx-exec dials NAME" by an execve system call past the shim,
+ *	CAPWRAP_REAP_PAGE naming a memfd of its own of SIZE bytes, sealed
+ *	as the launcher seals its page.
+ * hx-exec dials NAME
+ *	Dial NAME 20 times, then say whether the descriptor that
+ *	CAPWRAP_REAP_PAGE names is still open: "named: open".
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +55,7 @@
 
 #include "fixture.h"
 #include "hx.h"
+#include "rawtrap.h"
 
 extern char **environ;
 
@@ -121,7 +134,9 @@ say_held(const char *label, const char *var)
 	if (sscanf(v, "%d:%llu:%llu", &fd, &dev, &ino) == 3 &&
 	    fstat(fd, &st) == 0 && (unsigned long long)st.st_dev == dev &&
 	    (unsigned long long)st.st_ino == ino) {
-		fx_say("%s: open", label);
+		fx_say("%s: open, %s", label,
+		    fcntl(fd, F_GETFD) & FD_CLOEXEC ? "close-on-exec" :
+						      "inherited by any exec");
 		if (strcmp(label, "queue") == 0)
 			fx_say("queue number %d", fd);
 	} else
@@ -154,7 +169,7 @@ worker(const char *name)
 }
 
 static int
-forge(const char *name)
+forge(const char *name, bool first)
 {
 	char self[4096], var[128], byte;
 	char *argv[] = { "hx-exec", "worker", (char *)name, NULL };
@@ -169,12 +184,24 @@ forge(const char *name)
 	self[n] = '\0';
 	snprintf(var, sizeof(var), "%d:%llu:%llu", sv[0],
 	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-	if (setenv("CAPWRAP_CLAIM_QUEUE", var, 1) != 0)
-		fx_refused("setenv");
 	if ((pid = fork()) < 0)
 		fx_refused("fork");
 	if (pid == 0) {
-		execv(self, argv);
+		char entry[160], *env[4096];
+		size_t k = 0;
+
+		if (!first) {
+			if (setenv("CAPWRAP_CLAIM_QUEUE", var, 1) != 0)
+				_exit(FX_IO);
+			execv(self, argv);
+			_exit(127);
+		}
+		snprintf(entry, sizeof(entry), "CAPWRAP_CLAIM_QUEUE=%s", var);
+		env[k++] = entry;
+		for (char **e = environ; *e != NULL && k < 4095; e++)
+			env[k++] = *e;
+		env[k] = NULL;
+		execve(self, argv, env);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) != pid)
@@ -184,6 +211,50 @@ forge(const char *name)
 	else
 		fx_say("own socket: got a message");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : FX_IO;
+}
+
+static int
+rawpage(long size, const char *name)
+{
+	char self[4096], entry[160], *env[4096];
+	char *argv[] = { "hx-exec", "dials", (char *)name, NULL };
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int fd = memfd_create("page", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	struct stat st;
+	size_t k = 0;
+
+	if (n <= 0 || fd < 0 || ftruncate(fd, size) != 0 ||
+	    fcntl(fd, F_ADD_SEALS,
+		F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE |
+		    F_SEAL_SEAL) != 0 ||
+	    fcntl(fd, F_SETFD, 0) != 0 || fstat(fd, &st) != 0)
+		fx_refused("a memfd of its own");
+	self[n] = '\0';
+	snprintf(entry, sizeof(entry), "CAPWRAP_REAP_PAGE=%d:%llu:%llu", fd,
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	env[k++] = entry;
+	for (char **e = environ; *e != NULL && k < 4095; e++)
+		if (strncmp(*e, "CAPWRAP_REAP_PAGE=", 18) != 0)
+			env[k++] = *e;
+	env[k] = NULL;
+	(void)rawtrap(SYS_execve, (long)self, (long)argv, (long)env, 0, 0, 0);
+	fx_refused("execve");
+}
+
+static int
+dials(const char *name)
+{
+	const char *v = getenv("CAPWRAP_REAP_PAGE");
+	char reply[600];
+	int fd = v != NULL ? atoi(v) : -1;
+
+	for (int i = 0; i < 20; i++)
+		if (hx_dial(name, "dials", reply, sizeof(reply)) != 0)
+			fx_refused("dial");
+	fx_say("dials: reply %s", reply);
+	fx_say("named: %s",
+	    fd >= 0 && fcntl(fd, F_GETFD) >= 0 ? "open" : "closed");
+	return FX_OK;
 }
 
 static int
@@ -256,8 +327,13 @@ main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "worker") == 0)
 		return worker(argv[2]);
-	if (argc == 3 && strcmp(argv[1], "forge") == 0)
-		return forge(argv[2]);
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "forge") == 0)
+		return forge(argv[2],
+		    argc == 4 && strcmp(argv[3], "first") == 0);
+	if (argc == 4 && strcmp(argv[1], "rawpage") == 0)
+		return rawpage(atol(argv[2]), argv[3]);
+	if (argc == 3 && strcmp(argv[1], "dials") == 0)
+		return dials(argv[2]);
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "reexec") == 0) {
 		long left = strtol(argv[2], NULL, 10);
 		char *next[] = { argv[0], "reexec", count, argv[3], fds, NULL };
