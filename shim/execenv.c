@@ -5,6 +5,7 @@
  * malloc, no global written after start-up.
  */
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include "execgate.h"
 #include "held.h"
 #include "inherit.h"
+#include "rawsys.h"
 #include "sockets.h"
 #include "wire.h"
 
@@ -83,9 +85,8 @@ struct env_scan {
 	bool channel_right;	 /* to the channel's current number */
 	bool have[NCARRIED];
 	bool have_mark;
-	/* "NAME=..." for each descriptor held (held.c), "" for none */
-	char held[HELD_KINDS][96];
-	int held_fd[HELD_KINDS];     /* the descriptor held[] names, or -1 */
+	/* "NAME=..." naming each descriptor held (held.c), "" for none */
+	char held[HELD_KINDS][HELD_ENTRY_MAX];
 	bool held_right[HELD_KINDS]; /* named once, as held[] */
 	bool held_named[HELD_KINDS];
 };
@@ -132,11 +133,8 @@ static void
 scan_env(char *const envp[], int chan, struct env_scan *sc)
 {
 	memset(sc, 0, sizeof(*sc));
-	for (int k = 0; k < HELD_KINDS; k++) {
-		sc->held_fd[k] = held_env_entry(k, sc->held[k],
-		    sizeof(sc->held[k]));
-		sc->held_right[k] = sc->held_fd[k] < 0;
-	}
+	for (int k = 0; k < HELD_KINDS; k++)
+		held_env_entry(k, sc->held[k], sizeof(sc->held[k]));
 	for (; envp[sc->n] != NULL; sc->n++) {
 		const char *e = envp[sc->n];
 
@@ -164,17 +162,27 @@ scan_env(char *const envp[], int chan, struct env_scan *sc)
 }
 
 /*
- * Does the environment name the held descriptors as they are?  Not a
- * matter of safety (a new image checks what it takes up, held.c), only
- * of the new image's first dial not asking for them again.
+ * Does the environment name a held descriptor otherwise than as held?
+ * An image started by a spawn inside the C library (wordexp) gets it as
+ * it is, and would take up what it names.
  */
+static bool
+env_names_stranger(const struct env_scan *sc)
+{
+	for (int k = 0; k < HELD_KINDS; k++)
+		if (sc->held_named[k] && !sc->held_right[k])
+			return true;
+	return false;
+}
+
+/* Does the environment name any held descriptor? */
 static bool
 env_names_held(const struct env_scan *sc)
 {
 	for (int k = 0; k < HELD_KINDS; k++)
-		if (!sc->held_right[k])
-			return false;
-	return true;
+		if (sc->held_named[k])
+			return true;
+	return false;
 }
 
 /*
@@ -219,7 +227,8 @@ preload_entry(char *text, const char *prefix, const char *old_preload,
  */
 static char *const *
 build_env(char *const envp[], const struct env_scan *sc, int chan,
-    bool want_mark, bool supervisor_env, struct env_build *b)
+    bool want_mark, bool supervisor_env, char held[HELD_KINDS][HELD_ENTRY_MAX],
+    struct env_build *b)
 {
 	const char *old_preload = sc->old_preload;
 	const char *prefix = supervisor_env ? unotify_preload_prefix :
@@ -259,25 +268,36 @@ build_env(char *const envp[], const struct env_scan *sc, int chan,
 			b->envp[k++] = carried[i];
 	if (want_mark && !sc->have_mark)
 		b->envp[k++] = dgram_mark;
-	for (int h = 0; h < HELD_KINDS && chan >= 0 && !supervisor_env; h++)
-		if (sc->held_fd[h] >= 0) {
+	for (int h = 0; h < HELD_KINDS && held != NULL; h++)
+		if (held[h][0] != '\0') {
 			b->envp[k++] = text;
-			text += sprintf(text, "%s", sc->held[h]) + 1;
+			text += sprintf(text, "%s", held[h]) + 1;
 		}
 	b->envp[k] = NULL;
 	return b->envp;
 }
 
-/* Open for the exec the held descriptors the environment names. */
-static void
-pass_held_on(const struct env_scan *sc, int chan, struct env_build *b)
+/*
+ * Duplicates of the held descriptors for the exec, named in held; none
+ * in a child that shares this process's memory (and maybe its
+ * descriptor table: clone(CLONE_VM | CLONE_FILES)), whose exec would
+ * leave a duplicate behind in the table: its new image asks.  True if
+ * any is passed.
+ */
+static bool
+pass_held_on(int chan, char held[HELD_KINDS][HELD_ENTRY_MAX],
+    struct env_build *b)
 {
-	for (int k = 0; k < HELD_KINDS && chan >= 0; k++)
-		if (sc->held_fd[k] >= 0) {
-			held_pass_on(sc->held_fd[k]);
-			b->held_fd[k] = sc->held_fd[k];
-			b->held_open[k] = true;
-		}
+	bool owner = chan >= 0 && channel_owner(), any = false;
+
+	for (int k = 0; k < HELD_KINDS; k++) {
+		held[k][0] = '\0';
+		if (owner &&
+		    (b->held_fd[k] = held_dup_for_exec(k, held[k],
+			 sizeof(held[k]))) >= 0)
+			b->held_open[k] = any = true;
+	}
+	return any;
 }
 
 static char *const *
@@ -287,6 +307,7 @@ env_for(char *const envp[], bool for_supervisor, struct env_build *b)
 	/* A relaxed load: no lock, so safe in a vfork child (inherit.c). */
 	bool want_mark = sockets_any_dgram_gates();
 	int chan = channel_fd_checked();
+	char held[HELD_KINDS][HELD_ENTRY_MAX];
 	struct env_scan sc;
 
 	/* After clearenv(), environ is NULL: the kernel takes that as empty. */
@@ -305,14 +326,15 @@ env_for(char *const envp[], bool for_supervisor, struct env_build *b)
 	}
 	scan_env(envp, chan, &sc);
 	if (for_supervisor)
-		return build_env(envp, &sc, chan, want_mark, true, b);
-	if (!env_complete(&sc, chan, want_mark) || !env_names_held(&sc)) {
-		if (build_env(envp, &sc, chan, want_mark, false, b) == NULL)
-			return NULL;
-		envp = b->envp;
+		return build_env(envp, &sc, chan, want_mark, true, NULL, b);
+	if (!pass_held_on(chan, held, b) && !env_names_held(&sc) &&
+	    env_complete(&sc, chan, want_mark))
+		return envp;
+	if (build_env(envp, &sc, chan, want_mark, false, held, b) == NULL) {
+		release_env(b);
+		return NULL;
 	}
-	pass_held_on(&sc, chan, b);
-	return envp;
+	return b->envp;
 }
 
 char *const *
@@ -367,8 +389,10 @@ void
 release_env(struct env_build *b)
 {
 	for (int k = 0; k < HELD_KINDS; k++)
-		if (b->held_open[k])
-			held_keep_back(k, b->held_fd[k]);
+		if (b->held_open[k]) {
+			(void)capshim_syscall(SYS_close, (long)b->held_fd[k]);
+			b->held_open[k] = false;
+		}
 	if (b->map != NULL && b->map != MAP_FAILED)
 		(void)munmap(b->map, b->map_size);
 }
@@ -383,5 +407,6 @@ environ_carries_shim(void)
 	if (shim_file == NULL)
 		return chan < 0;
 	scan_env(environ != NULL ? environ : empty, chan, &sc);
-	return env_complete(&sc, chan, sockets_any_dgram_gates());
+	return env_complete(&sc, chan, sockets_any_dgram_gates()) &&
+	    !env_names_stranger(&sc);
 }

@@ -7,8 +7,8 @@
  *
  * An image the process execs takes both up from its environment
  * (CAPWRAP_REAP_PAGE, CAPWRAP_CLAIM_QUEUE, each "FD:DEV:INO", put there
- * by the exec hooks, execenv.c, which open them for that exec), so that
- * its first grant carries no descriptor.  Passing
+ * by the exec hooks, execenv.c, with a duplicate made for that exec), so
+ * that its first grant carries no descriptor.  Passing
  * them costs that first dial more than the rest of the launcher's work
  * for it: a socket in flight is the kernel's garbage collector's to
  * account for, and each descriptor is installed, checked and moved.
@@ -103,8 +103,8 @@ static const mode_t file_type[HELD_KINDS] = {
 };
 
 /*
- * The exec that started this image opened them for it: checked, and
- * close-on-exec again, as held.
+ * The exec that started this image passed duplicates made for it:
+ * checked, and held close-on-exec from now on.
  */
 void
 held_init(void)
@@ -115,7 +115,8 @@ held_init(void)
 
 		if (v != NULL && parse_entry(v, &held_files[k]) &&
 		    (fd = held_checked(k, file_type[k], NULL)) >= 0)
-			held_keep_back(k, fd);
+			(void)capshim_syscall(SYS_fcntl, (long)fd,
+			    (long)F_SETFD, (long)FD_CLOEXEC);
 	}
 }
 
@@ -200,37 +201,44 @@ held_checked(enum held_kind kind, mode_t type, struct stat *st)
 	return -1;
 }
 
-/*
- * Checked first: a number the program took over must never be named, nor
- * opened across the exec (it may hold what the program keeps from its
- * children).
- */
-int
+void
 held_env_entry(enum held_kind kind, char *buf, size_t len)
 {
 	const struct held_file *h = &held_files[kind];
-	int fd = held_checked(kind, file_type[kind], NULL);
+	int fd = atomic_load(&h->fd);
 
 	buf[0] = '\0';
-	if (fd < 0)
+	if (fd >= 0)
+		snprintf(buf, len, "%s%d:%llu:%llu", env_prefix[kind], fd,
+		    (unsigned long long)atomic_load(&h->dev),
+		    (unsigned long long)atomic_load(&h->ino));
+}
+
+int
+held_dup_for_exec(enum held_kind kind, char *entry, size_t len)
+{
+	const struct held_file *h = &held_files[kind];
+	int fd = atomic_load(&h->fd), base = channel_fd() + 1, dup;
+	struct stat st;
+
+	entry[0] = '\0';
+	if (fd < 0 || base <= 0)
 		return -1;
-	snprintf(buf, len, "%s%d:%llu:%llu", env_prefix[kind], fd,
-	    (unsigned long long)atomic_load(&h->dev),
-	    (unsigned long long)atomic_load(&h->ino));
-	return fd;
-}
-
-void
-held_pass_on(int fd)
-{
-	(void)capshim_syscall(SYS_fcntl, (long)fd, (long)F_SETFD, 0L);
-}
-
-/* Only while the number is still held: else it is the program's now. */
-void
-held_keep_back(enum held_kind kind, int fd)
-{
-	if (atomic_load(&held_files[kind].fd) == fd)
-		(void)capshim_syscall(SYS_fcntl, (long)fd, (long)F_SETFD,
-		    (long)FD_CLOEXEC);
+	dup = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD,
+	    (long)base + KEPT_PIDFDS_MAX);
+	if (dup < 0)
+		dup = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD,
+		    (long)base);
+	if (dup < 0)
+		return -1;
+	/* The duplicate's own identity: the number may have changed hands. */
+	if (fstat(dup, &st) != 0 || (st.st_mode & S_IFMT) != file_type[kind] ||
+	    (uint64_t)st.st_dev != atomic_load(&h->dev) ||
+	    (uint64_t)st.st_ino != atomic_load(&h->ino)) {
+		(void)capshim_syscall(SYS_close, (long)dup);
+		return -1;
+	}
+	snprintf(entry, len, "%s%d:%llu:%llu", env_prefix[kind], dup,
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	return dup;
 }

@@ -13,6 +13,9 @@
 
 enum held_kind { HELD_PAGE, HELD_CLAIMS, HELD_KINDS };
 
+/* An entry "NAME=FD:DEV:INO" with its NUL, at most. */
+#define HELD_ENTRY_MAX 96
+
 /* A descriptor the shim holds, and the file it was when it came. */
 struct held_file {
 	atomic_int fd; /* -1 if none */
@@ -45,24 +48,24 @@ void held_forget(unsigned first, unsigned last);
 int held_checked(enum held_kind kind, mode_t type, struct stat *st);
 
 /*
- * "NAME=FD:DEV:INO", the variable that carries a held descriptor to a
- * new image, into buf, and the descriptor; "" and -1 if none is held,
- * or the number no longer holds it.  No lock, no allocation: safe in a
- * vfork child.
+ * "NAME=FD:DEV:INO" naming the held descriptor itself, as a new image
+ * that took it up finds it in its environment; "" if none is held.
  */
-int held_env_entry(enum held_kind kind, char *buf, size_t len);
-
-/*
- * Descriptors are held close-on-exec, so that an exec the shim does not
- * see (inside the C library, past the shim) passes on no descriptor the
- * new image is not told of.  An exec hook opens the ones it names for
- * the exec (held_pass_on) and closes them on exec again if the exec
- * failed, or in the parent once a spawn is done (held_keep_back).
- */
-void held_pass_on(int fd);
-void held_keep_back(enum held_kind kind, int fd);
+void held_env_entry(enum held_kind kind, char *buf, size_t len);
 
 /* The variable's name with its '=', for kind. */
 const char *held_env_prefix(enum held_kind kind);
+
+/*
+ * Descriptors are held close-on-exec, so that an exec the shim does not
+ * see (inside the C library, past the shim) passes on none of them.  An
+ * exec hook passes on a duplicate made for that exec alone, without
+ * close-on-exec, and closes it once the exec failed or the spawn is
+ * done: the flags of the held numbers never change, whatever a program
+ * thread does to them meanwhile.  Into entry, "NAME=FD:DEV:INO" naming
+ * the duplicate (and the duplicate returned), or "" and -1.  No lock, no
+ * allocation: safe in a vfork child.
+ */
+int held_dup_for_exec(enum held_kind kind, char *entry, size_t len);
 
 #endif

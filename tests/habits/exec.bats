@@ -197,3 +197,37 @@ rawpage() {
 @test "exec: a reap page-sized file of the program's without the page's magic, named past the shim, is not closed by the shim" {
 	rawpage 4096
 }
+
+@test "exec: wordexp() runs no command once the program names a claim queue of its own: the C library's spawn would pass the name on" {
+	policy_exec "hx-exec wordexp $U.db"
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line --index 0 "wordexp: x"
+	assert_line --index 1 "wordexp: error 4"
+}
+
+@test "exec: posix_spawn hands the page and the queue on, and the parent keeps them close-on-exec with no descriptor more" {
+	policy_exec "hx-exec spawn $U.db"
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "page: open, close-on-exec"
+	assert_line "queue: open, close-on-exec"
+	assert_line "parent fds: same"
+	assert_line "parent queue: close-on-exec"
+}
+
+@test "exec: a child sharing the descriptor table (clone CLONE_VM|CLONE_FILES|CLONE_VFORK) that execs is handed nothing, and leaves its parent's table as it was" {
+	policy_exec "hx-exec clonefiles $U.db"
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "page: none"
+	assert_line "queue: none"
+	assert_line "parent fds: same"
+	assert_line "parent queue: close-on-exec"
+}

@@ -38,14 +38,26 @@
  * hx-exec dials NAME
  *	Dial NAME 20 times, then say whether the descriptor that
  *	CAPWRAP_REAP_PAGE names is still open: "named: open".
+ * hx-exec wordexp NAME
+ *	Dial NAME, then expand "$(printf x)" with wordexp(), before and
+ *	after setting CAPWRAP_CLAIM_QUEUE to a socket of its own:
+ *	"wordexp: x" or "wordexp: error N" each time.
+ * hx-exec spawn|clonefiles NAME
+ *	Dial NAME, then start "hx-exec held" by posix_spawn, or by a
+ *	clone(CLONE_VM | CLONE_FILES | CLONE_VFORK) child that execve()s,
+ *	and wait for it; then "parent fds: same" if this process has as
+ *	many descriptors as before, and "parent queue: close-on-exec" if
+ *	its claim queue still is.
  */
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <wordexp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,6 +269,85 @@ dials(const char *name)
 	return FX_OK;
 }
 
+static void
+expand(const char *words)
+{
+	wordexp_t we;
+	int rc = wordexp(words, &we, 0);
+
+	if (rc != 0) {
+		fx_say("wordexp: error %d", rc);
+		return;
+	}
+	fx_say("wordexp: %s", we.we_wordc > 0 ? we.we_wordv[0] : "");
+	wordfree(&we);
+}
+
+static int
+expand_forged(const char *name)
+{
+	char reply[600], var[128];
+	struct stat st;
+	int sv[2];
+
+	if (hx_dial(name, "wordexp", reply, sizeof(reply)) != 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0 ||
+	    fstat(sv[0], &st) != 0)
+		fx_refused("set up");
+	expand("$(printf x)");
+	snprintf(var, sizeof(var), "%d:%llu:%llu", sv[0],
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	if (setenv("CAPWRAP_CLAIM_QUEUE", var, 1) != 0)
+		fx_refused("setenv");
+	expand("$(printf x)");
+	return FX_OK;
+}
+
+static char self_path[4096];
+
+static int
+exec_held(void *arg)
+{
+	char *argv[] = { "hx-exec", "held", NULL };
+
+	(void)arg;
+	execve(self_path, argv, environ);
+	_exit(127);
+}
+
+static int
+start_held(const char *how, const char *name)
+{
+	static char stack[256 * 1024];
+	char *argv[] = { "hx-exec", "held", NULL }, reply[600];
+	ssize_t n = readlink("/proc/self/exe", self_path,
+	    sizeof(self_path) - 1);
+	int before, q, status;
+	pid_t pid;
+
+	if (n <= 0 || hx_dial(name, "start", reply, sizeof(reply)) != 0)
+		fx_refused("set up");
+	self_path[n] = '\0';
+	before = hx_count_fds();
+	if (strcmp(how, "spawn") == 0) {
+		if (posix_spawn(&pid, self_path, NULL, NULL, argv, environ) !=
+		    0)
+			fx_refused("posix_spawn");
+	} else if ((pid = clone(exec_held, stack + sizeof(stack),
+			CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, NULL)) <
+	    0)
+		fx_refused("clone");
+	if (waitpid(pid, &status, 0) != pid)
+		fx_refused("waitpid");
+	fx_say("parent fds: %s", hx_count_fds() == before ? "same" : "more");
+	q = queue_number();
+	fx_say("parent queue: %s",
+	    q >= 0 && (fcntl(q, F_GETFD) & FD_CLOEXEC) ?
+		"close-on-exec" :
+		"inherited by any exec");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : FX_IO;
+}
+
 static int
 clear(const char *how, const char *name)
 {
@@ -334,6 +425,12 @@ main(int argc, char **argv)
 		return rawpage(atol(argv[2]), argv[3]);
 	if (argc == 3 && strcmp(argv[1], "dials") == 0)
 		return dials(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "wordexp") == 0)
+		return expand_forged(argv[2]);
+	if (argc == 3 &&
+	    (strcmp(argv[1], "spawn") == 0 ||
+		strcmp(argv[1], "clonefiles") == 0))
+		return start_held(argv[1], argv[2]);
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "reexec") == 0) {
 		long left = strtol(argv[2], NULL, 10);
 		char *next[] = { argv[0], "reexec", count, argv[3], fds, NULL };
