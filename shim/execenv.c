@@ -150,8 +150,7 @@ scan_env(char *const envp[], int chan, struct env_scan *sc)
 		for (size_t i = 0; i < NCARRIED; i++)
 			sc->have[i] |= is_var(e, carried_names[i]);
 		sc->have_mark |= is_var(e, DGRAM_GATES_ENV);
-		/* Twice is wrong whatever each says: which counts is not ours.
-		 */
+		/* Twice is wrong whatever each says. */
 		for (int k = 0; k < HELD_KINDS; k++)
 			if (has_prefix(e, held_env_prefix(k))) {
 				sc->held_right[k] = !sc->held_named[k] &&

@@ -8,10 +8,10 @@
  * An image the process execs takes both up from its environment
  * (CAPWRAP_REAP_PAGE, CAPWRAP_CLAIM_QUEUE, each "FD:DEV:INO", put there
  * by the exec hooks, execenv.c, with a duplicate made for that exec), so
- * that its first grant carries no descriptor.  Passing
- * them costs that first dial more than the rest of the launcher's work
- * for it: a socket in flight is the kernel's garbage collector's to
- * account for, and each descriptor is installed, checked and moved.
+ * that its first grant carries no descriptor.  Passing them costs that
+ * first dial more than the rest of the launcher's work for it: a socket
+ * in flight is the kernel's garbage collector's to account for, and each
+ * descriptor is installed, checked and moved.
  *
  * Whatever it came by, a held descriptor is used only while fstat()
  * gives the identity it came with, checked before each use: a program
