@@ -42,7 +42,12 @@ write_policy() {
 
 # start_topology [capwrap run options...]: runs $T/policy in the background.
 start_topology() {
-	"$CAPWRAP" run "$@" "$T/policy" > "$T/out" 2> "$T/err" &
+	# Emptied here, not by the background job's redirection, which may
+	# run after the caller has looked: a second topology of a test would
+	# otherwise be waited for in the first one's lines.
+	: > "$T/out"
+	: > "$T/err"
+	"$CAPWRAP" run "$@" "$T/policy" >> "$T/out" 2>> "$T/err" &
 	CAPWRAP_PID=$!
 }
 
