@@ -316,24 +316,15 @@ rogue(const char *name, const char *addr_file, const char *go_file)
 	return FX_OK;
 }
 
-/* The claim queue a grant brought: the other AF_UNIX seqpacket socket. */
+/* The claim queue a grant brought. */
 static int
 queue_fd(void)
 {
-	for (int fd = 3; fd < 4096; fd++) {
-		int type = 0, domain = 0;
-		socklen_t len = sizeof(type);
+	int q = hx_claim_queue(chan);
 
-		if (fd == chan ||
-		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
-		    type != SOCK_SEQPACKET)
-			continue;
-		len = sizeof(domain);
-		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
-		    domain == AF_UNIX)
-			return fd;
-	}
-	fx_refused("no claim queue");
+	if (q < 0)
+		fx_refused("no claim queue");
+	return q;
 }
 
 static void

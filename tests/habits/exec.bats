@@ -19,6 +19,15 @@ audit $T/audit.jsonl
 EOF
 }
 
+# hx-exec reexec said as many descriptors at its end as at its start.
+assert_no_fd_growth() {
+	local start end
+	start=$(service_lines web | sed -nE 's/^start fds=([0-9]+)$/\1/p')
+	end=$(service_lines web | sed -nE 's/^end fds=([0-9]+)$/\1/p')
+	[ -n "$start" ]
+	assert_equal "$end" "$start"
+}
+
 @test "exec: 1000 re-execs keep the shim and the channel, with no descriptor growth" {
 	policy_exec "hx-exec reexec 1000 $U.db"
 	start_topology --exit-with web
@@ -27,10 +36,7 @@ EOF
 	run service_lines web
 	assert_line "LD_PRELOAD set"
 	assert_line "reply echo exec"
-	start=$(service_lines web | sed -nE 's/^start fds=([0-9]+)$/\1/p')
-	end=$(service_lines web | sed -nE 's/^end fds=([0-9]+)$/\1/p')
-	[ -n "$start" ]
-	assert_equal "$end" "$start"
+	assert_no_fd_growth
 }
 
 # exec_cleared HOW: hx-exec starts its next image with an empty environment.
@@ -86,22 +92,24 @@ exec_cleared() {
 # images a process execs (shim/held.c): named in the environment by the
 # exec hooks, checked by the new image before each use.
 
-@test "exec: an image execed after a dial takes up the reap page and the claim queue, also through env -i, and holds them close-on-exec again" {
-	policy_exec "hx-exec handon $U.db env -i $(command -v hx-exec) held"
+# web_runs COMMAND: the topology with web running COMMAND, to its end,
+# successful; web's lines in $output.
+web_runs() {
+	policy_exec "$1"
 	start_topology --exit-with web
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
 	run service_lines web
+}
+
+@test "exec: an image execed after a dial takes up the reap page and the claim queue, also through env -i, and holds them close-on-exec again" {
+	web_runs "hx-exec handon $U.db env -i $(command -v hx-exec) held"
 	assert_line "page: open, close-on-exec"
 	assert_line "queue: open, close-on-exec"
 }
 
 @test "exec: the first grant of an image execed after a dial carries no descriptor, and its forked worker's claim goes on the queue it took up" {
-	policy_exec "hx-exec handon $U.db strace -f -qq -e trace=recvmsg,sendmsg -o $T/strace hx-exec worker $U.db"
-	start_topology --exit-with web
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
-	run service_lines web
+	web_runs "hx-exec handon $U.db strace -f -qq -e trace=recvmsg,sendmsg -o $T/strace hx-exec worker $U.db"
 	assert_line "page: open, close-on-exec"
 	assert_line "queue: open, close-on-exec"
 	assert_line "parent: reply echo parent"
@@ -119,21 +127,13 @@ exec_cleared() {
 }
 
 @test "exec: an image execed after its program closed the claim queue is handed the reap page alone" {
-	policy_exec "hx-exec handon $U.db close hx-exec held"
-	start_topology --exit-with web
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
-	run service_lines web
+	web_runs "hx-exec handon $U.db close hx-exec held"
 	assert_line "page: open, close-on-exec"
 	assert_line "queue: none"
 }
 
 @test "exec: a claim queue the program names in its children's environment is not taken up: the worker is served, the program's socket gets nothing" {
-	policy_exec "hx-exec forge $U.db"
-	start_topology --exit-with web
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
-	run service_lines web
+	web_runs "hx-exec forge $U.db"
 	assert_line "queue: none"
 	assert_line "parent: reply echo parent"
 	assert_line "worker: reply echo worker"
@@ -142,16 +142,9 @@ exec_cleared() {
 }
 
 @test "exec: a process that dialed re-execs itself 100 times: the page and the queue go on at the same numbers, with no descriptor growth" {
-	policy_exec "hx-exec handon $U.db hx-exec reexec 100 $U.db"
-	start_topology --exit-with web
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
-	run service_lines web
+	web_runs "hx-exec handon $U.db hx-exec reexec 100 $U.db"
 	assert_line "reply echo exec"
-	start=$(service_lines web | sed -nE 's/^start fds=([0-9]+)$/\1/p')
-	end=$(service_lines web | sed -nE 's/^end fds=([0-9]+)$/\1/p')
-	[ -n "$start" ]
-	assert_equal "$end" "$start"
+	assert_no_fd_growth
 }
 
 @test "exec: capwrap run given CAPWRAP_REAP_PAGE and CAPWRAP_CLAIM_QUEUE does not pass them to a service" {
@@ -165,11 +158,7 @@ exec_cleared() {
 }
 
 @test "exec: a claim queue the program names ahead of the right one is not taken up: the hooks name it once, as held" {
-	policy_exec "hx-exec handon $U.db hx-exec forge $U.db first"
-	start_topology --exit-with web
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
-	run service_lines web
+	web_runs "hx-exec handon $U.db hx-exec forge $U.db first"
 	assert_line "queue: open, close-on-exec"
 	assert_line "parent: reply echo parent"
 	assert_line "worker: reply echo worker"
@@ -180,11 +169,7 @@ exec_cleared() {
 # rawpage SIZE: an image started past the shim, its environment naming a
 # sealed memfd of SIZE bytes of the program's own as the reap page.
 rawpage() {
-	policy_exec "hx-exec rawpage $1 $U.db"
-	start_topology --exit-with web
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
-	run service_lines web
+	web_runs "hx-exec rawpage $1 $U.db"
 	assert_line "dials: reply echo dials"
 	assert_line "named: open"
 	[ ! -s "$T/audit.jsonl" ]
@@ -199,21 +184,13 @@ rawpage() {
 }
 
 @test "exec: wordexp() runs no command once the program names a claim queue of its own: the C library's spawn would pass the name on" {
-	policy_exec "hx-exec wordexp $U.db"
-	start_topology --exit-with web
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
-	run service_lines web
+	web_runs "hx-exec wordexp $U.db"
 	assert_line --index 0 "wordexp: x"
 	assert_line --index 1 "wordexp: error 4"
 }
 
 @test "exec: posix_spawn hands the page and the queue on, and the parent keeps them close-on-exec with no descriptor more" {
-	policy_exec "hx-exec spawn $U.db"
-	start_topology --exit-with web
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
-	run service_lines web
+	web_runs "hx-exec spawn $U.db"
 	assert_line "page: open, close-on-exec"
 	assert_line "queue: open, close-on-exec"
 	assert_line "parent fds: same"
@@ -221,11 +198,7 @@ rawpage() {
 }
 
 @test "exec: a child sharing the descriptor table (clone CLONE_VM|CLONE_FILES|CLONE_VFORK) that execs is handed nothing, and leaves its parent's table as it was" {
-	policy_exec "hx-exec clonefiles $U.db"
-	start_topology --exit-with web
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
-	run service_lines web
+	web_runs "hx-exec clonefiles $U.db"
 	assert_line "page: none"
 	assert_line "queue: none"
 	assert_line "parent fds: same"

@@ -87,26 +87,13 @@ dial(const char *name)
 	return FX_OK;
 }
 
-/* The claim queue: the AF_UNIX seqpacket socket that is not the channel. */
+/* The claim queue the shim holds, or -1. */
 static int
 queue_number(void)
 {
 	const char *chan = getenv("CAPWRAP_CHANNEL");
 
-	for (int fd = 3; fd < 4096; fd++) {
-		int type = 0, domain = 0;
-		socklen_t len = sizeof(type);
-
-		if ((chan != NULL && fd == atoi(chan)) ||
-		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
-		    type != SOCK_SEQPACKET)
-			continue;
-		len = sizeof(domain);
-		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
-		    domain == AF_UNIX)
-			return fd;
-	}
-	return -1;
+	return hx_claim_queue(chan != NULL ? atoi(chan) : -1);
 }
 
 static int

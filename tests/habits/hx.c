@@ -84,6 +84,25 @@ hx_count_fds(void)
 	return n - 1;
 }
 
+int
+hx_claim_queue(int chan)
+{
+	for (int fd = 3; fd < 4096; fd++) {
+		int type = 0, domain = 0;
+		socklen_t len = sizeof(type);
+
+		if (fd == chan ||
+		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+		    type != SOCK_SEQPACKET)
+			continue;
+		len = sizeof(domain);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+		    domain == AF_UNIX)
+			return fd;
+	}
+	return -1;
+}
+
 void
 hx_wait_file(const char *path)
 {

@@ -23,6 +23,12 @@ ssize_t hx_read_line(int fd, char *buf, size_t size);
 /* How many descriptors this process has open, from /proc/self/fd. */
 int hx_count_fds(void);
 
+/*
+ * The claim queue the shim holds: the AF_UNIX seqpacket socket that is
+ * not the channel (descriptor chan); -1 if none.
+ */
+int hx_claim_queue(int chan);
+
 /* Block until PATH exists (a test's go-file), polling every 10 ms. */
 void hx_wait_file(const char *path);
 
