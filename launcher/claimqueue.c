@@ -12,9 +12,9 @@
  * the kernel names each claim's sender, also after it exited.  Only
  * claims are taken from the queue.  The service's end is kept here and
  * attached to a grant that asks for it (WIRE_DIAL_CLAIMS); a process
- * keeps it close-on-exec, so its forked workers have it and a new image
- * asks again.  A queue that is full, closed by the program or missing
- * makes the shim claim on the channel, as before.
+ * keeps it, so its forked workers have it, and the exec hooks hand it
+ * on to the images it execs (shim/held.c).  A queue that is full, closed
+ * by the program or missing makes the shim claim on the channel.
  */
 #include <sys/socket.h>
 #include <sys/wait.h>

@@ -15,8 +15,9 @@
  * one.  The page is mapped read-only from a read-only descriptor of a
  * sealed memfd: no process of a service can write it.  An image that
  * has none (the launcher could not make it, or did not send it yet)
- * keeps the full checks; each new image asks for it with its first
- * dial or admission.
+ * keeps the full checks and asks for it with its first dial or
+ * admission; an image exec'd by a process that held it takes it up from
+ * its environment (held.c).
  *
  * Mapped when it is first wanted a few times, not when it comes: the
  * mapping, its page fault and its unmapping at exit cost a new image's
