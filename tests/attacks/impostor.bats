@@ -334,14 +334,16 @@ run_pidreuse() {
 	assert_line 'attacker_said=got nothing '
 }
 
-@test "reap page: a descriptor put behind the shim's back at the number of the page it holds unmapped is never mapped as the page, nor closed" {
+# ax_reap_runs [MODE]: web runs `ax-reap DB [MODE]` dialing db, to its
+# end; web's lines in $output.
+ax_reap_runs() {
 	write_policy <<EOF2
 service db {
 	exec fx-server $U.db
 	provides @$U.db
 }
 service web {
-	exec ax-reap $U.db forge
+	exec ax-reap $U.db $*
 	dials db
 }
 audit $T/audit.jsonl
@@ -350,6 +352,10 @@ EOF2
 	wait_topology
 	assert_equal "$TOPOLOGY_STATUS" 0
 	run service_lines web
+}
+
+@test "reap page: a descriptor put behind the shim's back at the number of the page it holds unmapped is never mapped as the page, nor closed" {
+	ax_reap_runs forge
 	# Held after the first dial, not mapped: the first dial pays no mapping.
 	assert_line 'held: yes'
 	assert_line 'dials: ok'
@@ -358,21 +364,7 @@ EOF2
 }
 
 @test "reap page: a service cannot move the launcher's reap epoch: the mapping stays read-only, and a read-write reopen can neither map it writable nor write it" {
-	write_policy <<EOF2
-service db {
-	exec fx-server $U.db
-	provides @$U.db
-}
-service web {
-	exec ax-reap $U.db
-	dials db
-}
-audit $T/audit.jsonl
-EOF2
-	start_topology --exit-with web
-	wait_topology
-	assert_equal "$TOPOLOGY_STATUS" 0
-	run service_lines web
+	ax_reap_runs
 	assert_line 'mprotect: EACCES'
 	# Root may reopen a mapped file by its map_files link; the seal
 	# (F_SEAL_FUTURE_WRITE) holds for root too.

@@ -189,12 +189,25 @@ rawpage() {
 	assert_line --index 1 "wordexp: error 4"
 }
 
-@test "exec: posix_spawn hands the page and the queue on, and the parent keeps them close-on-exec with no descriptor more" {
-	web_runs "hx-exec spawn $U.db"
+# handed_on HOW: hx-exec starts "hx-exec held" by HOW after a dial.
+handed_on() {
+	web_runs "hx-exec $1 $U.db"
 	assert_line "page: open, close-on-exec"
 	assert_line "queue: open, close-on-exec"
 	assert_line "parent fds: same"
 	assert_line "parent queue: close-on-exec"
+}
+
+@test "exec: posix_spawn hands the page and the queue on, and the parent keeps them close-on-exec with no descriptor more" {
+	handed_on spawn
+}
+
+@test "exec: system() hands the page and the queue on through the shell, and the parent keeps them close-on-exec with no descriptor more" {
+	handed_on system
+}
+
+@test "exec: popen() hands the page and the queue on through the shell, and the parent keeps them close-on-exec with no descriptor more" {
+	handed_on popen
 }
 
 @test "exec: a child sharing the descriptor table (clone CLONE_VM|CLONE_FILES|CLONE_VFORK) that execs is handed nothing, and leaves its parent's table as it was" {

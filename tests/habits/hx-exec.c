@@ -42,9 +42,10 @@
  *	Dial NAME, then expand "$(printf x)" with wordexp(), before and
  *	after setting CAPWRAP_CLAIM_QUEUE to a socket of its own:
  *	"wordexp: x" or "wordexp: error N" each time.
- * hx-exec spawn|clonefiles NAME
- *	Dial NAME, then start "hx-exec held" by posix_spawn, or by a
- *	clone(CLONE_VM | CLONE_FILES | CLONE_VFORK) child that execve()s,
+ * hx-exec spawn|system|popen|clonefiles NAME
+ *	Dial NAME, then start "hx-exec held" by posix_spawn, system(),
+ *	popen(), or a clone(CLONE_VM | CLONE_FILES | CLONE_VFORK) child
+ *	that execve()s,
  *	and wait for it; then "parent fds: same" if this process has as
  *	many descriptors as before, and "parent queue: close-on-exec" if
  *	its claim queue still is.
@@ -302,6 +303,37 @@ exec_held(void *arg)
 	_exit(127);
 }
 
+/* What the parent holds once its child is done. */
+static void
+say_parent(int before)
+{
+	int q = queue_number();
+
+	fx_say("parent fds: %s", hx_count_fds() == before ? "same" : "more");
+	fx_say("parent queue: %s",
+	    q >= 0 && (fcntl(q, F_GETFD) & FD_CLOEXEC) ?
+		"close-on-exec" :
+		"inherited by any exec");
+}
+
+/* "hx-exec held" through the shell, by system() or popen(); its status. */
+static int
+by_shell(const char *how)
+{
+	char cmd[4200], line[256];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s held", self_path);
+	if (strcmp(how, "system") == 0)
+		return system(cmd);
+	if ((f = popen(cmd, "r")) == NULL)
+		fx_refused("popen");
+	while (fgets(line, sizeof(line), f) != NULL)
+		fputs(line, stdout);
+	fflush(stdout);
+	return pclose(f);
+}
+
 static int
 start_held(const char *how, const char *name)
 {
@@ -309,13 +341,18 @@ start_held(const char *how, const char *name)
 	char *argv[] = { "hx-exec", "held", NULL }, reply[600];
 	ssize_t n = readlink("/proc/self/exe", self_path,
 	    sizeof(self_path) - 1);
-	int before, q, status;
+	int before, status;
 	pid_t pid;
 
 	if (n <= 0 || hx_dial(name, "start", reply, sizeof(reply)) != 0)
 		fx_refused("set up");
 	self_path[n] = '\0';
 	before = hx_count_fds();
+	if (strcmp(how, "system") == 0 || strcmp(how, "popen") == 0) {
+		status = by_shell(how);
+		say_parent(before);
+		return status == 0 ? FX_OK : FX_IO;
+	}
 	if (strcmp(how, "spawn") == 0) {
 		if (posix_spawn(&pid, self_path, NULL, NULL, argv, environ) !=
 		    0)
@@ -326,12 +363,7 @@ start_held(const char *how, const char *name)
 		fx_refused("clone");
 	if (waitpid(pid, &status, 0) != pid)
 		fx_refused("waitpid");
-	fx_say("parent fds: %s", hx_count_fds() == before ? "same" : "more");
-	q = queue_number();
-	fx_say("parent queue: %s",
-	    q >= 0 && (fcntl(q, F_GETFD) & FD_CLOEXEC) ?
-		"close-on-exec" :
-		"inherited by any exec");
+	say_parent(before);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : FX_IO;
 }
 
@@ -415,7 +447,8 @@ main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "wordexp") == 0)
 		return expand_forged(argv[2]);
 	if (argc == 3 &&
-	    (strcmp(argv[1], "spawn") == 0 ||
+	    (strcmp(argv[1], "spawn") == 0 || strcmp(argv[1], "system") == 0 ||
+		strcmp(argv[1], "popen") == 0 ||
 		strcmp(argv[1], "clonefiles") == 0))
 		return start_held(argv[1], argv[2]);
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "reexec") == 0) {
