@@ -3,10 +3,11 @@
 #include <stdatomic.h>
 
 #include "compat.h"
+#include "hotpath.h"
 #include "pidfs.h"
 
 /* Relaxed: every thread that asks computes the same answer. */
-static atomic_int pidfs; /* 0 not yet, 1 yes, -1 no */
+static atomic_int pidfs EARLY_DATA; /* 0 not yet, 1 yes, -1 no */
 
 bool
 pidfs_detect(int pidfd)

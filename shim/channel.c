@@ -29,8 +29,8 @@
  * (st_dev, st_ino) seen at start-up is checked before every send.
  */
 static atomic_int chan_fd = -1;
-static dev_t chan_dev;
-static ino_t chan_ino;
+static dev_t chan_dev EARLY_DATA;
+static ino_t chan_ino EARLY_DATA;
 static atomic_flag said_no_channel = ATOMIC_FLAG_INIT;
 /*
  * The process these globals belong to.  A vfork() child (and the child
@@ -38,7 +38,7 @@ static atomic_flag said_no_channel = ATOMIC_FLAG_INIT;
  * atfork handlers: it must not move or drop the parent's channel, so
  * the shim writes the channel state only when getpid() is the owner.
  */
-static atomic_int owner_pid;
+static atomic_int owner_pid EARLY_DATA;
 
 static void
 owner_after_fork(void)

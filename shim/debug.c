@@ -7,9 +7,10 @@
 #include <unistd.h>
 
 #include "debug.h"
+#include "hotpath.h"
 #include "rawsys.h"
 
-bool capshim_debug_enabled;
+bool capshim_debug_enabled EARLY_DATA;
 
 void
 capshim_debug_init(void)

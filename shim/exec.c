@@ -91,12 +91,12 @@ static int
 exec_supervised(const char *path, char *const argv[], char *const envp[])
 {
 	struct env_build b = { 0 };
-	char *sup_argv[ARGV_MAX + 4];
+	char *sup_argv[ARGV_MAX + 4], sup[PATH_MAX];
 	char *const *env = supervised(path, argv, envp, sup_argv, &b);
 
 	if (env == NULL)
 		return -1;
-	(void)real.execve(exec_supervisor(), sup_argv, env);
+	(void)real.execve(exec_supervisor(sup), sup_argv, env);
 	return exec_failed(&b);
 }
 
@@ -299,8 +299,7 @@ spawn_image(pid_t *pid, const char *path,
 	struct env_build b = { 0 };
 	char *const *env;
 	int rc;
-
-	char *sup_argv[ARGV_MAX + 4];
+	char *sup_argv[ARGV_MAX + 4], sup[PATH_MAX];
 
 	switch (exec_gate(AT_FDCWD, path, 0, true)) {
 	case 0:
@@ -308,7 +307,7 @@ spawn_image(pid_t *pid, const char *path,
 	case EXEC_SUPERVISE:
 		if ((env = supervised(path, argv, envp, sup_argv, &b)) == NULL)
 			return errno;
-		rc = real.posix_spawn(pid, exec_supervisor(), actions, attr,
+		rc = real.posix_spawn(pid, exec_supervisor(sup), actions, attr,
 		    sup_argv, env);
 		release_env(&b);
 		return rc;

@@ -19,6 +19,7 @@
 #include "execenv.h"
 #include "execgate.h"
 #include "held.h"
+#include "hotpath.h"
 #include "inherit.h"
 #include "rawsys.h"
 #include "sockets.h"
@@ -33,7 +34,7 @@ extern char **environ;
  * them, carried when an environment arrives without them (copied: a
  * program may rewrite its environment in place for its process title).
  */
-static const char *shim_file;
+static const char *shim_file EARLY_DATA;
 
 static const char *const carried_names[] = {
 	"CAPWRAP_SERVICE",
@@ -46,7 +47,7 @@ static const char *const carried_names[] = {
 #endif
 };
 #define NCARRIED (sizeof(carried_names) / sizeof(carried_names[0]))
-static char carried[NCARRIED][256];
+static char carried[NCARRIED][256] EARLY_DATA;
 
 static void find_supervisor(void);
 
@@ -352,36 +353,68 @@ with_shim_for_supervisor(char *const envp[], struct env_build *b)
  * The variable only says that the launcher offers supervision; the path
  * is never taken from it (a program sets its children's environment):
  * it is found from the shim's own file, beside which a build tree holds
- * unotify/, or where `make install` put it.  Set once, in exec_init.
+ * unotify/, or where `make install` put it.  Which of the two is found
+ * once, in exec_init; the path beside the shim is made again when it is
+ * wanted, so that the start-up of every image does not write a page of
+ * PATH_MAX bytes (hotpath.h, EARLY_DATA).
  */
-static char supervisor[PATH_MAX];
+enum supervisor_place {
+	SUPERVISOR_NONE,
+	SUPERVISOR_BESIDE_SHIM,
+	SUPERVISOR_INSTALLED,
+};
+static enum supervisor_place supervisor_at EARLY_DATA;
+static const char beside_shim_suffix[] = "/../../unotify/capwrap-unotify";
+static const char installed_supervisor[] = CAPWRAP_PKGLIBEXECDIR
+    "/capwrap-unotify";
+
+/* The supervisor beside the shim's file in path; false if it does not fit. */
+static bool
+beside_shim(char path[PATH_MAX])
+{
+	const char *slash = shim_file != NULL ? strrchr(shim_file, '/') : NULL;
+	size_t dir;
+
+	if (slash == NULL ||
+	    (dir = (size_t)(slash - shim_file)) + sizeof(beside_shim_suffix) >
+		PATH_MAX)
+		return false;
+	memcpy(path, shim_file, dir);
+	memcpy(path + dir, beside_shim_suffix, sizeof(beside_shim_suffix));
+	return true;
+}
 
 static void
 find_supervisor(void)
 {
 	const char *v = getenv(WIRE_UNOTIFY_ENV);
-	const char *slash = shim_file != NULL ? strrchr(shim_file, '/') : NULL;
-	size_t n;
+	char path[PATH_MAX];
 
-	supervisor[0] = '\0';
-	if (v == NULL || *v == '\0' || slash == NULL)
+	if (v == NULL || *v == '\0')
 		return;
-	/* The shim is not linked with libbsd: snprintf, not strlcpy. */
-	n = (size_t)snprintf(supervisor, sizeof(supervisor),
-	    "%.*s/../../unotify/capwrap-unotify", (int)(slash - shim_file),
-	    shim_file);
-	if (n < sizeof(supervisor) && access(supervisor, X_OK) == 0)
-		return;
-	n = (size_t)snprintf(supervisor, sizeof(supervisor), "%s",
-	    CAPWRAP_PKGLIBEXECDIR "/capwrap-unotify");
-	if (n >= sizeof(supervisor) || access(supervisor, X_OK) != 0)
-		supervisor[0] = '\0';
+	if (beside_shim(path) && access(path, X_OK) == 0)
+		supervisor_at = SUPERVISOR_BESIDE_SHIM;
+	else if (access(installed_supervisor, X_OK) == 0)
+		supervisor_at = SUPERVISOR_INSTALLED;
+}
+
+bool
+exec_supervisor_found(void)
+{
+	return supervisor_at != SUPERVISOR_NONE;
 }
 
 const char *
-exec_supervisor(void)
+exec_supervisor(char path[PATH_MAX])
 {
-	return supervisor[0] != '\0' ? supervisor : NULL;
+	switch (supervisor_at) {
+	case SUPERVISOR_BESIDE_SHIM:
+		return beside_shim(path) ? path : NULL;
+	case SUPERVISOR_INSTALLED:
+		return installed_supervisor;
+	default:
+		return NULL;
+	}
 }
 
 void

@@ -5,6 +5,7 @@
 #ifndef CAPSHIM_EXECENV_H
 #define CAPSHIM_EXECENV_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,8 +32,10 @@ char *const *with_shim(char *const envp[], struct env_build *b);
  * CAPWRAP_UNOTIFY_PRELOAD rather than LD_PRELOAD.
  */
 char *const *with_shim_for_supervisor(char *const envp[], struct env_build *b);
-/* The supervisor's path, as the launcher gave it; NULL: none. */
-const char *exec_supervisor(void);
+/* Did the start-up find a supervisor for images the shim cannot enter? */
+bool exec_supervisor_found(void);
+/* Its path: in path, or a constant; NULL if none was found. */
+const char *exec_supervisor(char path[PATH_MAX]);
 /* Give back what with_shim mapped. */
 void release_env(struct env_build *b);
 

@@ -10,6 +10,7 @@
 #include "debug.h"
 #include "execenv.h"
 #include "execgate.h"
+#include "hotpath.h"
 #include "image.h"
 #include "init.h"
 #include "wire.h"
@@ -18,7 +19,7 @@ _Static_assert(IMAGE_REFUSALS == WIRE_EXEC_REASONS,
     "wire.h and image.h number the refusals alike");
 
 /* Set once at start-up, read-only afterwards. */
-static struct image_host host;
+static struct image_host host EARLY_DATA;
 
 void
 exec_gate_init(void)
@@ -67,7 +68,7 @@ exec_gate(int dirfd, const char *path, int flags, bool supervise)
 	}
 	/* The image itself, not a #! interpreter: its path is the one run. */
 	if (supervise && (verdict == IMAGE_STATIC || verdict == IMAGE_GO) &&
-	    strcmp(refused, path) == 0 && exec_supervisor() != NULL)
+	    strcmp(refused, path) == 0 && exec_supervisor_found())
 		return EXEC_SUPERVISE;
 	/* fexecve: name the file behind the descriptor. */
 	if (refused[0] == '\0') {

@@ -16,7 +16,7 @@
 #include "sockets.h"
 #include "system.h"
 
-static atomic_bool initialised;
+static atomic_bool initialised EARLY_DATA;
 /* Set on the thread running the start-up, so that hooks it triggers do not
  * recurse. */
 static _Thread_local bool initialising
@@ -41,7 +41,7 @@ report_interposed(void)
 static void
 capshim_init(void)
 {
-	static atomic_flag started = ATOMIC_FLAG_INIT;
+	static atomic_flag started EARLY_DATA = ATOMIC_FLAG_INIT;
 
 	if (atomic_flag_test_and_set(&started)) {
 		/* Another thread is initialising: wait for it. */

@@ -33,7 +33,7 @@ static struct {
 	atomic_uint version;
 	atomic_int pid;
 	_Atomic uint64_t epoch_plus_one;
-} slots[KEEP_SLOTS];
+} slots[KEEP_SLOTS] EARLY_DATA;
 
 /* The first slot of a use's share. */
 static int
@@ -43,7 +43,7 @@ first_slot(enum pidkeep_use use)
 }
 
 /* 0 not known yet, 1 the kernel answers PIDFD_GET_INFO, -1 it does not. */
-static atomic_int info_supported;
+static atomic_int info_supported EARLY_DATA;
 
 /*
  * No kept pidfd was ever below this number: the close hooks, which run

@@ -12,10 +12,10 @@
 #include "hotpath.h"
 #include "real.h"
 
-struct real_calls real;
+struct real_calls real EARLY_DATA;
 
-static atomic_bool ready;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static atomic_bool ready EARLY_DATA;
+static pthread_once_t once EARLY_DATA = PTHREAD_ONCE_INIT;
 
 /*
  * dlsym(RTLD_NEXT) handing back our own hook would make every call recurse

@@ -48,8 +48,8 @@
  * connections (each kept check wants it once or twice). */
 #define MAP_AFTER 8
 
-static _Atomic(const void *) page;
-static atomic_uint wanted;
+static _Atomic(const void *) page EARLY_DATA;
+static atomic_uint wanted EARLY_DATA;
 
 bool
 reappage_have(void)

@@ -41,12 +41,12 @@ struct pid_page {
 };
 
 /* The page, NULL until made; MAP_FAILED where it cannot be had. */
-static _Atomic(struct pid_page *) page;
+static _Atomic(struct pid_page *) page EARLY_DATA;
 /* Set before a clone(CLONE_VM) child runs; in memory fork copies. */
-static atomic_bool cache_off;
+static atomic_bool cache_off EARLY_DATA;
 
-static pid_t (*real_fork)(void);
-static int (*real_clone)(int (*)(void *), void *, int, void *, ...);
+static pid_t (*real_fork)(void) EARLY_DATA;
+static int (*real_clone)(int (*)(void *), void *, int, void *, ...) EARLY_DATA;
 
 void
 selfpid_init(void)
@@ -88,7 +88,7 @@ pid_page(void)
  * few times pays no mapping and no page fault for the cache.
  */
 #define UNCACHED_CALLS 8
-static atomic_uint calls;
+static atomic_uint calls EARLY_DATA;
 
 HOT_PATH pid_t
 self_pid(void)

@@ -28,7 +28,7 @@
 /* initial-exec: the shim is preloaded, so its TLS is static; no call per
  * access. */
 static _Thread_local bool inside __attribute__((tls_model("initial-exec")));
-static atomic_uint dgram_gates;
+static atomic_uint dgram_gates EARLY_DATA;
 
 /*
  * The first entries need no heap: a program that never calls malloc
@@ -52,7 +52,7 @@ static struct {
 	size_t heap_capacity;
 	struct known_socket *heap_table;
 	struct known_socket first_entries[FIRST_ENTRIES];
-} state __attribute__((aligned(4096)));
+} state OWN_PAGE;
 _Static_assert(sizeof(state) <= 4096, "the table's first page overflows");
 #define table \
 	(state.heap_table != NULL ? state.heap_table : state.first_entries)

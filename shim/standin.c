@@ -24,7 +24,7 @@ static _Atomic uint64_t slots[STANDIN_SLOTS];
  */
 static _Atomic uint64_t inodes[STANDIN_SLOTS];
 /* Ties made: close() looks at the slots only while there are any. */
-static atomic_int tied;
+static atomic_int tied EARLY_DATA;
 
 static uint64_t
 pack(int stand_in, int refused)
