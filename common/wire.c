@@ -152,7 +152,8 @@ valid_reply(const struct wire_reply *r)
 	bool has_stamp = memcmp(&r->stamp, &no_stamp, sizeof(no_stamp)) != 0;
 
 	if (r->reserved != 0 || (r->flags & ~WIRE_REPLY_FLAGS) ||
-	    (r->stamp.flags & ~WIRE_STAMP_FLAGS) || r->stamp.reserved != 0)
+	    (r->stamp.flags & ~WIRE_STAMP_FLAGS) || r->stamp.reserved != 0 ||
+	    (!(r->stamp.flags & WIRE_STAMP_REAPED) && r->stamp.reap_epoch != 0))
 		return -1;
 	/* Only an admission says the peer is reaped by the launcher. */
 	if ((r->flags & WIRE_REPLY_REAPED) && r->verdict != WIRE_ALLOW)

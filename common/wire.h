@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x43777031u /* "Cwp1" */
-#define WIRE_VERSION 7u
+#define WIRE_VERSION 8u
 
 #define WIRE_NAME_MAX 107 /* sun_path less the leading NUL */
 #define WIRE_ADDR_MAX 108 /* a whole sun_path */
@@ -287,13 +287,19 @@ struct wire_stamp {
 	uint64_t start_time;
 	/* the provider's socket (datagrams: checked before use) */
 	uint64_t sock_ino;
+	/*
+	 * WIRE_STAMP_REAPED: the reap epoch when the launcher granted, the
+	 * stamped process then unreaped (0 otherwise).
+	 */
+	uint64_t reap_epoch;
 	uint32_t flags; /* WIRE_STAMP_* */
 	uint32_t reserved;
 };
 
 /*
  * The stamped process is a child of the launcher, which alone reaps it
- * and says so on the reap page first (struct wire_reap_page).
+ * and says so on the reap page first (struct wire_reap_page); reap_epoch
+ * is the epoch it was granted in.
  */
 #define WIRE_STAMP_REAPED 0x1u
 #define WIRE_STAMP_FLAGS WIRE_STAMP_REAPED

@@ -87,8 +87,15 @@ reply_grant(int fd, const struct registration *r, bool want_page, int claims)
 	m.reply.stamp.pidfs_ino = r->owner->pidfs_ino;
 	m.reply.stamp.start_time = r->owner->start_time;
 	m.reply.stamp.sock_ino = r->sock_ino;
-	if (reappage_reaps(r->owner))
+	/*
+	 * The owner lives (live_registration()), and this launcher reaps
+	 * only after it has moved the epoch: whoever reads this epoch on the
+	 * page later knows the owner was not reaped in between.
+	 */
+	if (reappage_reaps(r->owner)) {
 		m.reply.stamp.flags |= WIRE_STAMP_REAPED;
+		m.reply.stamp.reap_epoch = reappage_epoch_now();
+	}
 	m.reply.addr_len = r->addr_len;
 	memcpy(m.reply.addr, r->addr, r->addr_len);
 	send_reply_with(fd, &m, want_page, claims);

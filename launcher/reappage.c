@@ -141,6 +141,15 @@ reappage_reaps(const struct proc *p)
 	return true;
 }
 
+uint64_t
+reappage_epoch_now(void)
+{
+	return page != NULL ?
+	    atomic_load_explicit((_Atomic uint64_t *)&page->epoch,
+		memory_order_relaxed) :
+	    0;
+}
+
 pid_t
 reappage_reap(int *status)
 {

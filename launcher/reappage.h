@@ -22,6 +22,9 @@ int reappage_fd(void);
  */
 bool reappage_reaps(const struct proc *p);
 
+/* The epoch now (0 without a page): only this launcher moves it. */
+uint64_t reappage_epoch_now(void);
+
 /*
  * waitpid(-1, status, WNOHANG), with the epoch bumped before the child
  * is reaped: the pid of the child reaped, 0 if none has exited, -1 on

@@ -50,6 +50,7 @@ ask_capability(int fd, int type, const struct abstract_addr *name,
 		cap->role = KNOWN_CAPABILITY;
 		cap->socktype = (uint16_t)type;
 		cap->name = req.dial.name;
+		/* The sender, read once (sockets_remember_granted()). */
 		cap->granted_to = getpid();
 		cap->stamp = reply.reply.stamp;
 		cap->addr_len = reply.reply.addr_len;

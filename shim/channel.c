@@ -49,7 +49,13 @@ owner_after_fork(void)
 bool
 channel_owner(void)
 {
-	return atomic_load(&owner_pid) == getpid();
+	return channel_owned_by(getpid());
+}
+
+bool
+channel_owned_by(pid_t pid)
+{
+	return atomic_load(&owner_pid) == pid;
 }
 
 static const char *no_channel_reason = "not started by capwrap run";

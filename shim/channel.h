@@ -65,6 +65,8 @@ int channel_refuse(void);
  * child, which shares its parent's memory and must not change it.
  */
 bool channel_owner(void);
+/* The same for pid, which the caller read with getpid() in this call. */
+bool channel_owned_by(pid_t pid);
 
 /* Mark the channel unusable: every later gate fails closed. */
 void channel_disable(const char *why);

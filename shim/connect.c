@@ -197,7 +197,7 @@ dial_asked(int fd, int type, const struct abstract_addr *name,
 			errno = saved;
 		return rc;
 	}
-	sockets_remember(&cap);
+	sockets_remember_granted(&cap);
 	rc = dial_capability(fd, type, name, &cap);
 	if (rc == -2) {
 		sockets_forget_capability(name->name, name->len);

@@ -16,6 +16,7 @@
 #include "pidkeep.h"
 #include "procstat.h"
 #include "rawsys.h"
+#include "reappage.h"
 
 /*
  * The peer's pidfd as the kernel recorded it at connect()/listen() time:
@@ -215,27 +216,39 @@ peer_matches_stamp(int fd, struct peer_identity *peer,
 }
 
 /*
- * With the provider's pidfd kept from an earlier dial.  The listener's
- * credentials are those of the process that called listen() on it.  The
- * socket at the minted address is the provider's own, listened on by the
- * provider, or one bound there after the provider's socket let the
- * address go, and so listened on after the registration (a listening
- * socket cannot be bound again).  The stamped process lived at the
- * registration; if it still lives, it held its pid all along, so a
- * listener with that pid was the stamped process.
+ * Whether the listener at the minted address, whose credentials *peer
+ * holds (SO_PEERCRED), is the stamped process, without its pidfd.  The
+ * listener's credentials are those of the process that called listen()
+ * on it.  The socket at the minted address is the provider's own,
+ * listened on by the provider, or one bound there after the provider's
+ * socket let the address go, and so listened on after the registration
+ * (a listening socket cannot be bound again).  The stamped process lived
+ * at the registration; if it has not been reaped since, it held its pid
+ * all along, so a listener with that pid was the stamped process.
+ *
+ * That it has not been reaped is known without a call in two ways.  A
+ * provider the launcher reaps was unreaped when the launcher granted, in
+ * the reap epoch the stamp carries, and the launcher moves the epoch
+ * before it reaps any child: the same epoch now says it was not reaped
+ * since.  This is the check of a new image's first dial, which has no
+ * pidfd kept (reappage.c reads the epoch with one pread until it maps the
+ * page).  Else the provider's pidfd kept from an earlier dial says it
+ * (pidkeep_alive()).
  */
-static bool
-kept_peer_matches(int fd, const struct wire_stamp *stamp,
-    struct peer_identity *peer)
+HOT_PATH static bool
+listener_unreaped(const struct wire_stamp *stamp,
+    const struct peer_identity *peer)
 {
-	int kept = pidkeep_find(stamp->pidfs_ino);
+	uint64_t now;
+	int kept;
 
-	if (kept < 0)
+	if (peer->pid != stamp->pid)
 		return false;
-	memset(peer, 0, sizeof(*peer));
-	peer->alive = true;
-	return peer_credentials(fd, peer) == 0 && peer->pid == stamp->pid &&
-	    pidkeep_alive(kept, stamp->pidfs_ino, stamp->pid);
+	if ((stamp->flags & WIRE_STAMP_REAPED) && peer->uid == stamp->uid &&
+	    reappage_epoch(&now) && now == stamp->reap_epoch)
+		return true;
+	kept = pidkeep_find(stamp->pidfs_ino);
+	return kept >= 0 && pidkeep_alive(kept, stamp->pidfs_ino, stamp->pid);
 }
 
 HOT_PATH bool
@@ -244,7 +257,9 @@ peer_is_stamped(int fd, const struct wire_stamp *stamp,
 {
 	int pidfd;
 
-	if (kept_peer_matches(fd, stamp, peer))
+	memset(peer, 0, sizeof(*peer));
+	peer->alive = true;
+	if (peer_credentials(fd, peer) == 0 && listener_unreaped(stamp, peer))
 		return true;
 	/*
 	 * Stamped with a pidfs inode: the launcher's kernel, ours, has pidfs.

@@ -21,9 +21,9 @@
  *
  * Mapped when it is first wanted a few times, not when it comes: the
  * mapping, its page fault and its unmapping at exit cost a new image's
- * first dial more than the kept checks of a handful of connections it
- * would spare (each a PIDFD_GET_INFO).  The descriptor is held (held.c)
- * before and after, for the images this process execs: what is mapped
+ * first dial more than the reads of a handful of connections it would
+ * spare (each one pread() of the page's first bytes).  The descriptor is held
+ * (held.c) before and after, for the images this process execs: what is mapped
  * is the file that came from the launcher, checked by the identity it
  * came with, never one the program put at that number since.
  */
@@ -138,13 +138,39 @@ launcher_lives(const char *p)
 	return (word & FUTEX_TID_MASK) != 0 && !(word & FUTEX_OWNER_DIED);
 }
 
+/*
+ * The epoch read with one pread() of the held descriptor, while the page
+ * is not mapped: a new image's first dials.  The number is the one the
+ * page came at, for as long as the program has not closed or dup'd over
+ * it (the descriptor hooks let it go then, held.c); what is read counts
+ * only if it is a reap page whose launcher lives.
+ */
+static bool
+read_held(uint64_t *epoch)
+{
+	union {
+		struct wire_reap_page page;
+		char bytes[WIRE_REAP_LOCK_OFFSET + sizeof(unsigned)];
+	} buf;
+	int fd = atomic_load_explicit(&held_files[HELD_PAGE].fd,
+	    memory_order_acquire);
+
+	if (fd < 0 ||
+	    capshim_syscall(SYS_pread64, (long)fd, buf.bytes, sizeof(buf.bytes),
+		0L) != (long)sizeof(buf.bytes) ||
+	    buf.page.magic != WIRE_REAP_MAGIC)
+		return false;
+	*epoch = buf.page.epoch;
+	return launcher_lives(buf.bytes);
+}
+
 HOT_PATH bool
 reappage_epoch(uint64_t *epoch)
 {
 	const char *p = atomic_load_explicit(&page, memory_order_acquire);
 
 	if (p == NULL && (p = map_held()) == NULL)
-		return false;
+		return read_held(epoch);
 	*epoch =
 	    atomic_load_explicit((const _Atomic uint64_t *)(const void *)(p +
 				     offsetof(struct wire_reap_page, epoch)),

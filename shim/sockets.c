@@ -203,13 +203,13 @@ slot_for(const struct known_socket *v)
 	return slot;
 }
 
-bool
-sockets_remember(const struct known_socket *v)
+static bool
+remember(const struct known_socket *v, bool owner)
 {
 	struct known_socket *slot;
 
 	/* A vfork() child shares its parent's table: it writes nothing. */
-	if (!channel_owner() || !enter())
+	if (!owner || !enter())
 		return false;
 	will_write();
 	slot = slot_for(v);
@@ -235,6 +235,18 @@ sockets_remember(const struct known_socket *v)
 		*slot = *v;
 	leave();
 	return slot != NULL;
+}
+
+bool
+sockets_remember(const struct known_socket *v)
+{
+	return remember(v, channel_owner());
+}
+
+bool
+sockets_remember_granted(const struct known_socket *cap)
+{
+	return remember(cap, channel_owned_by(cap->granted_to));
 }
 
 HOT_PATH bool

@@ -59,6 +59,11 @@ void sockets_init(void);
  * child, which shares its parent's table and changes nothing in it).
  */
 bool sockets_remember(const struct known_socket *);
+/*
+ * The same for a capability granted in this call to cap->granted_to,
+ * which the caller read with getpid(): not asked again.
+ */
+bool sockets_remember_granted(const struct known_socket *cap);
 
 /* Look up by minted address (leading NUL included); true if found. */
 bool sockets_by_addr(const uint8_t *addr, size_t len, struct known_socket *out);

@@ -139,11 +139,12 @@ say(f"program's {mine}: {os.readlink(f'/proc/self/fd/{mine}')}")
 PY
 }
 
-@test "kept pidfds: one per provider, above the channel and close-on-exec; closed or dup2'd over by the program, or its provider restarted, the next dial checks in full and keeps another, and the program's descriptor is left alone" {
+@test "kept pidfds: one per provider the launcher does not reap, above the channel and close-on-exec; closed or dup2'd over by the program, or its provider restarted, the next dial checks in full and keeps another, and the program's descriptor is left alone" {
 	write_kept
+	# fx-server is sh's child, not the launcher's: sh reaps it.
 	write_policy <<EOF
 service db {
-	exec sh -c "[ -e $T/again ] && exec fx-server $U.db; touch $T/again; exec fx-server -n 4 $U.db"
+	exec sh -c "[ -e $T/again ] && { fx-server $U.db; exit; }; touch $T/again; fx-server -n 4 $U.db; exit"
 	provides @$U.db
 	restart always
 }
@@ -171,6 +172,72 @@ EOF
 	assert [ -n "$second" ]
 	assert_line "kept names pid $second"
 	assert_line "program's 1001: /dev/null"
+	run grep -c '"gate":"accept"' "$T/audit.jsonl"
+	assert_output 0
+}
+
+# reaped.py NAME ERR GO: dial NAME twice; create GO, wait until the
+# launcher says (in ERR) that blink exited, and dial twice more; after
+# each dial print the pidfds kept.
+write_reaped() {
+	need_python
+	cat > "$T/reaped.py" <<'PY'
+import os, socket, sys, time
+name, err, go = sys.argv[1:4]
+
+def dial(label):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(b"\0" + name.encode())
+    s.sendall(label.encode() + b"\n")
+    line = s.makefile().readline().strip()
+    s.close()
+    return line
+
+def kept():
+    fds = []
+    for e in os.listdir("/proc/self/fd"):
+        try:
+            if "pidfd" in os.readlink(f"/proc/self/fd/{e}"):
+                fds.append(e)
+        except OSError:
+            pass  # the directory's own descriptor, gone
+    return " ".join(sorted(fds)) or "none"
+
+print(f"first: {dial('first')}; kept: {kept()}", flush=True)
+print(f"again: {dial('again')}; kept: {kept()}", flush=True)
+open(go, "w").close()
+# The launcher says so after it has reaped blink, so after the epoch moved.
+while "blink exited" not in open(err).read():
+    time.sleep(0.05)
+print(f"after the reap: {dial('third')}; kept: {kept()}", flush=True)
+print(f"and then: {dial('fourth')}; kept: {kept()}", flush=True)
+PY
+}
+
+@test "reaped providers: the launcher's own child is checked by the reap epoch of its grant, with no pidfd; once the launcher has reaped any child, the next dial checks in full and keeps one" {
+	write_reaped
+	write_policy <<EOF
+service db {
+	exec fx-server -n 4 $U.db
+	provides @$U.db
+}
+service blink {
+	exec sh -c "until [ -e $T/go ]; do sleep 0.05; done"
+}
+service web {
+	exec python3 $T/reaped.py $U.db $T/err $T/go
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "first: echo first; kept: none"
+	assert_line "again: echo again; kept: none"
+	assert_line "after the reap: echo third; kept: 1001"
+	assert_line "and then: echo fourth; kept: 1001"
 	run grep -c '"gate":"accept"' "$T/audit.jsonl"
 	assert_output 0
 }

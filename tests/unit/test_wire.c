@@ -148,9 +148,15 @@ test_replies(void)
 
 	grant(&m);
 	m.reply.stamp.flags = WIRE_STAMP_REAPED;
+	m.reply.stamp.reap_epoch = 9;
 	m.reply.flags = WIRE_REPLY_PAGE;
 	tap_ok(decodes(&m, n),
 	    "a GRANT of a provider the launcher reaps, page attached, decodes");
+	m.reply.stamp.flags = 0;
+	tap_ok(!decodes(&m, n),
+	    "a reap epoch on the stamp of a provider not reaped is rejected");
+	m.reply.stamp.flags = WIRE_STAMP_REAPED;
+	m.reply.stamp.reap_epoch = 0;
 	m.reply.flags = WIRE_REPLY_REAPED;
 	tap_ok(!decodes(&m, n),
 	    "a GRANT with the admission's REAPED flag is rejected");
