@@ -22,8 +22,10 @@
  * dial, and a new image's first dial for those its checks write.
  *
  * OWN_PAGE marks a variable aligned to a page of its own.  In .bss it
- * would align the whole section, to a page after .data's; it goes after
- * .bss instead (.lbss, which the x86-64 linker lays out there).
+ * would align the whole section, to a page after .data's; with gcc on
+ * x86-64 it goes after .bss instead, in .lbss (gcc makes that section
+ * NOBITS and the linker lays it out there; clang makes it take room in
+ * the file).
  */
 #ifndef CAPWRAP_HOTPATH_H
 #define CAPWRAP_HOTPATH_H
@@ -32,7 +34,7 @@
 
 #define EARLY_DATA __attribute__((section(".data.early")))
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define OWN_PAGE __attribute__((aligned(4096), section(".lbss")))
 #else
 #define OWN_PAGE __attribute__((aligned(4096)))

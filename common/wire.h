@@ -342,7 +342,28 @@ struct wire_reap_page {
 	uint32_t magic;
 	uint32_t reserved;
 	uint64_t epoch;
+	/*
+	 * The epoch in Gray code, stored after it: for a reader whose copy
+	 * is not one load (a pread(), which the kernel may copy byte by
+	 * byte).  Successive values differ in one bit, so a copy made while
+	 * it moves is the old value or the new, never a mix of the two.
+	 */
+	uint64_t epoch_gray;
 };
+
+static inline uint64_t
+wire_reap_gray(uint64_t epoch)
+{
+	return epoch ^ (epoch >> 1);
+}
+
+static inline uint64_t
+wire_reap_ungray(uint64_t gray)
+{
+	for (unsigned shift = 1; shift < 64; shift <<= 1)
+		gray ^= gray >> shift;
+	return gray;
+}
 
 union wire_msg {
 	struct wire_header h;

@@ -161,8 +161,14 @@ reappage_reap(int *status)
 		return -1;
 	if (si.si_pid == 0)
 		return 0;
-	if (page != NULL)
-		atomic_fetch_add_explicit((_Atomic uint64_t *)&page->epoch, 1,
-		    memory_order_release);
+	if (page != NULL) {
+		uint64_t now =
+		    atomic_fetch_add_explicit((_Atomic uint64_t *)&page->epoch,
+			1, memory_order_release) +
+		    1;
+
+		atomic_store_explicit((_Atomic uint64_t *)&page->epoch_gray,
+		    wire_reap_gray(now), memory_order_release);
+	}
 	return waitpid(si.si_pid, status, WNOHANG);
 }

@@ -22,7 +22,7 @@
 #include "sockets.h"
 
 int
-ask_capability(int fd, int type, const struct abstract_addr *name,
+ask_capability(int fd, int type, const struct abstract_addr *name, pid_t self,
     struct known_socket *cap)
 {
 	union wire_msg req, reply;
@@ -50,8 +50,7 @@ ask_capability(int fd, int type, const struct abstract_addr *name,
 		cap->role = KNOWN_CAPABILITY;
 		cap->socktype = (uint16_t)type;
 		cap->name = req.dial.name;
-		/* The sender, read once (sockets_remember_granted()). */
-		cap->granted_to = getpid();
+		cap->granted_to = self;
 		cap->stamp = reply.reply.stamp;
 		cap->addr_len = reply.reply.addr_len;
 		memcpy(cap->addr, reply.reply.addr, cap->addr_len);

@@ -11,12 +11,13 @@ struct abstract_addr;
 struct known_socket;
 
 /*
- * Ask the launcher for a capability to dial name.  Returns 1 granted (cap
- * filled), 0 when the name is external (use it as it is), -1 refused
- * (errno set: EACCES, ECONNREFUSED).
+ * Ask the launcher for a capability to dial name, for this process, whose
+ * pid the caller read (getpid()) as self.  Returns 1 granted (cap filled),
+ * 0 when the name is external (use it as it is), -1 refused (errno set:
+ * EACCES, ECONNREFUSED).
  */
 int ask_capability(int fd, int socktype, const struct abstract_addr *name,
-    struct known_socket *cap);
+    pid_t self, struct known_socket *cap);
 
 /*
  * The capability this process holds for name and socktype (0: any type),

@@ -132,7 +132,9 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 		return -1;
 	}
 	/* OnlyThisPeer: the stamped process, alive (a dead one is refused). */
-	if (peer_is_stamped(fd, &cap->stamp, &peer, &reason))
+	/* granted_to is this process: held_capability() and ask_capability()
+	 * saw to it. */
+	if (peer_is_stamped(fd, &cap->stamp, cap->granted_to, &peer, &reason))
 		return 0;
 	neutralize_socket(fd);
 	capshim_debug("peer pid %d is not the capability's pid %d",
@@ -179,10 +181,13 @@ dial_asked(int fd, int type, const struct abstract_addr *name,
     const struct sockaddr *addr, socklen_t len, int saved)
 {
 	struct known_socket cap;
+	pid_t self;
 	int rc;
 
-	sockets_forget_capability(name->name, name->len);
-	rc = ask_capability(fd, type, name, &cap);
+	/* Read once: whose capability it is, and the table's owner checks. */
+	self = getpid();
+	sockets_forget_capability(name->name, name->len, self);
+	rc = ask_capability(fd, type, name, self, &cap);
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
@@ -200,7 +205,7 @@ dial_asked(int fd, int type, const struct abstract_addr *name,
 	sockets_remember_granted(&cap);
 	rc = dial_capability(fd, type, name, &cap);
 	if (rc == -2) {
-		sockets_forget_capability(name->name, name->len);
+		sockets_forget_capability(name->name, name->len, self);
 		errno = ECONNREFUSED;
 		return -1;
 	}

@@ -149,6 +149,7 @@ dgram_destination(int fd, const struct abstract_addr *name,
 {
 	uint8_t raw[WIRE_ADDR_MAX];
 	struct known_socket v;
+	pid_t self;
 	int rc;
 
 	/*
@@ -170,15 +171,16 @@ dgram_destination(int fd, const struct abstract_addr *name,
 	if (held_capability(WIRE_SOCK_DGRAM, name, &v) &&
 	    dgram_stamp_holds(&v.stamp))
 		goto granted;
-	sockets_forget_capability(name->name, name->len);
-	rc = ask_capability(fd, WIRE_SOCK_DGRAM, name, &v);
+	self = getpid();
+	sockets_forget_capability(name->name, name->len, self);
+	rc = ask_capability(fd, WIRE_SOCK_DGRAM, name, self, &v);
 	if (rc <= 0)
 		return rc;
 	if (!dgram_stamp_holds(&v.stamp)) {
 		errno = ECONNREFUSED;
 		return -1;
 	}
-	sockets_remember(&v);
+	sockets_remember_granted(&v);
 granted:
 	/* Whatever comes back on this socket is checked too. */
 	if (gate_dgram_socket(fd) != 0)

@@ -232,12 +232,15 @@ peer_matches_stamp(int fd, struct peer_identity *peer,
  * before it reaps any child: the same epoch now says it was not reaped
  * since.  This is the check of a new image's first dial, which has no
  * pidfd kept (reappage.c reads the epoch with one pread until it maps the
- * page).  Else the provider's pidfd kept from an earlier dial says it
- * (pidkeep_alive()).
+ * page).  The stamp's pid is the launcher's number for the provider, so
+ * it is compared with SO_PEERCRED's only in the launcher's pid namespace:
+ * in another, a process there may hold that number.  Else the provider's
+ * pidfd kept from an earlier dial says it (pidkeep_alive(), which asks
+ * the kernel the pid in this process's own namespace).
  */
 HOT_PATH static bool
 listener_unreaped(const struct wire_stamp *stamp,
-    const struct peer_identity *peer)
+    const struct peer_identity *peer, pid_t self)
 {
 	uint64_t now;
 	int kept;
@@ -245,21 +248,23 @@ listener_unreaped(const struct wire_stamp *stamp,
 	if (peer->pid != stamp->pid)
 		return false;
 	if ((stamp->flags & WIRE_STAMP_REAPED) && peer->uid == stamp->uid &&
-	    reappage_epoch(&now) && now == stamp->reap_epoch)
+	    channel_in_launcher_pidns(self) && reappage_epoch(&now) &&
+	    now == stamp->reap_epoch)
 		return true;
 	kept = pidkeep_find(stamp->pidfs_ino);
 	return kept >= 0 && pidkeep_alive(kept, stamp->pidfs_ino, stamp->pid);
 }
 
 HOT_PATH bool
-peer_is_stamped(int fd, const struct wire_stamp *stamp,
+peer_is_stamped(int fd, const struct wire_stamp *stamp, pid_t self,
     struct peer_identity *peer, int *reason)
 {
 	int pidfd;
 
 	memset(peer, 0, sizeof(*peer));
 	peer->alive = true;
-	if (peer_credentials(fd, peer) == 0 && listener_unreaped(stamp, peer))
+	if (peer_credentials(fd, peer) == 0 &&
+	    listener_unreaped(stamp, peer, self))
 		return true;
 	/*
 	 * Stamped with a pidfs inode: the launcher's kernel, ours, has pidfs.

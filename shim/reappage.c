@@ -140,10 +140,10 @@ launcher_lives(const char *p)
 
 /*
  * The epoch read with one pread() of the held descriptor, while the page
- * is not mapped: a new image's first dials.  The number is the one the
- * page came at, for as long as the program has not closed or dup'd over
- * it (the descriptor hooks let it go then, held.c); what is read counts
- * only if it is a reap page whose launcher lives.
+ * is not mapped: a new image's first dials.  The descriptor must still
+ * be the file that came (held_checked(), one fstat), and what is read
+ * counts only if it is a reap page whose launcher lives.  The epoch is
+ * read in Gray code: the kernel's copy is not one load.
  */
 static bool
 read_held(uint64_t *epoch)
@@ -152,15 +152,14 @@ read_held(uint64_t *epoch)
 		struct wire_reap_page page;
 		char bytes[WIRE_REAP_LOCK_OFFSET + sizeof(unsigned)];
 	} buf;
-	int fd = atomic_load_explicit(&held_files[HELD_PAGE].fd,
-	    memory_order_acquire);
+	int fd = held_checked(HELD_PAGE, S_IFREG, NULL);
 
 	if (fd < 0 ||
 	    capshim_syscall(SYS_pread64, (long)fd, buf.bytes, sizeof(buf.bytes),
 		0L) != (long)sizeof(buf.bytes) ||
 	    buf.page.magic != WIRE_REAP_MAGIC)
 		return false;
-	*epoch = buf.page.epoch;
+	*epoch = wire_reap_ungray(buf.page.epoch_gray);
 	return launcher_lives(buf.bytes);
 }
 

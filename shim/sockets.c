@@ -339,12 +339,12 @@ provider_in_use(uint64_t pidfs_ino)
 }
 
 void
-sockets_forget_capability(const uint8_t *name, size_t len)
+sockets_forget_capability(const uint8_t *name, size_t len, pid_t self)
 {
 	uint64_t gone[8]; /* a name has a capability per socket type at most */
 	size_t ngone = 0;
 
-	if (!channel_owner() || !enter())
+	if (!channel_owned_by(self) || !enter())
 		return;
 	will_write();
 	for (size_t i = 0; i < state.count;) {

@@ -79,9 +79,11 @@ bool sockets_by_ino(uint64_t ino, struct known_socket *out);
 bool sockets_capability(uint16_t socktype, const uint8_t *name, size_t len,
     struct known_socket *out);
 
-/* Drop the capabilities for a name, after its provider changed (not in a
- * vfork() child). */
-void sockets_forget_capability(const uint8_t *name, size_t len);
+/*
+ * Drop the capabilities for a name, after its provider changed (not in a
+ * vfork() child); self: getpid(), read by the caller in this call.
+ */
+void sockets_forget_capability(const uint8_t *name, size_t len, pid_t self);
 
 /*
  * Datagram sockets under the receive gate, by inode.  The count lets the

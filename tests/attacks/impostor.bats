@@ -377,3 +377,52 @@ EOF2
 	fi
 	assert_line 'epoch: unchanged'
 }
+
+@test "pid namespace: an impostor in the dialer's own pid and network namespaces, holding the provider's pid number there, is refused on the first dial, audited" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a pid namespace"
+	command -v unshare > /dev/null || skip "needs unshare(1)"
+	command -v python3 > /dev/null || skip "needs python3"
+	cat > "$T/dial.py" <<'PY'
+import os, socket, sys, time
+name, go = sys.argv[1:3]
+while not os.path.exists(go):
+    time.sleep(0.05)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect(b"\0" + name.encode())
+except OSError as e:
+    print(f"dial: refused {e.errno}", flush=True)
+    sys.exit(0)
+s.sendall(b"secret\n")
+print(f"dial: reply {s.makefile().readline().strip()}", flush=True)
+PY
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec unshare --pid --net --fork sh -c "ax-nsimp $T/target & exec python3 $T/dial.py $U.db $T/go"
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	addr=$(minted_address db)
+	assert_regex "$addr" '^[0-9a-f]{5}$'
+	pid=$(listener_pid db)
+	echo "$addr $pid" > "$T/target.new"
+	mv "$T/target.new" "$T/target"
+	# The impostor holds the provider's number in web's pid namespace, at
+	# the provider's address in web's network namespace.
+	wait_for "$T/out" "^web +\\| impostor pid=$pid listening$"
+	touch "$T/go"
+	wait_topology
+	run cat "$T/out"
+	assert_line --regexp '^web +\| dial: refused 111$'
+	# Connected to and refused before a byte was sent.
+	refute_line --partial 'impostor got: secret'
+	run audit_lines
+	assert_line --partial '"gate":"connect"'
+	assert_line --partial 'not the one the capability names'
+}

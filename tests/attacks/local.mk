@@ -6,7 +6,7 @@ ATTACK_FIXTURES = tests/attacks/ax-brute tests/attacks/ax-flood \
 	tests/attacks/ax-squat tests/attacks/ax-twice tests/attacks/ax-forge \
 	tests/attacks/ax-claim tests/attacks/ax-stall tests/attacks/ax-descend \
 	tests/attacks/ax-static-server tests/attacks/ax-uring \
-	tests/attacks/ax-landlock tests/attacks/ax-reap
+	tests/attacks/ax-landlock tests/attacks/ax-reap tests/attacks/ax-nsimp
 check_PROGRAMS += $(ATTACK_FIXTURES)
 tests_attacks_ax_brute_SOURCES = tests/attacks/ax-brute.c $(FIXTURE_COMMON)
 tests_attacks_ax_brute_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
@@ -16,6 +16,9 @@ tests_attacks_ax_squat_SOURCES = tests/attacks/ax-squat.c $(FIXTURE_COMMON)
 tests_attacks_ax_squat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 tests_attacks_ax_reap_SOURCES = tests/attacks/ax-reap.c $(FIXTURE_COMMON)
 tests_attacks_ax_reap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures \
+	-I$(top_srcdir)/common
+tests_attacks_ax_nsimp_SOURCES = tests/attacks/ax-nsimp.c $(FIXTURE_COMMON)
+tests_attacks_ax_nsimp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures \
 	-I$(top_srcdir)/common
 tests_attacks_ax_twice_SOURCES = tests/attacks/ax-twice.c $(FIXTURE_COMMON)
 tests_attacks_ax_twice_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures

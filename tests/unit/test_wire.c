@@ -4,6 +4,7 @@
  * range, unknown flags, and non-zero bytes where none may be.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "tap.h"
@@ -371,6 +372,40 @@ test_extdial(void)
 	tap_ok(!decodes(&m, sizeof(m.reply)), "CONNECTED with an address");
 }
 
+/*
+ * The reap epoch in Gray code (struct wire_reap_page): read back whole,
+ * and read while it moves by a copy that takes each byte from before or
+ * after the move, it is always the old value or the new.
+ */
+static void
+test_reap_gray(void)
+{
+	static const uint64_t at[] = { 0, 1, 0xff, 0x1ff, 0xffff, 0x12345678ff,
+		0x7fffffffffffffffULL, 0xfffffffffffffffeULL };
+	bool whole = true, torn = true;
+
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		uint64_t n = at[i], old = wire_reap_gray(n),
+			 new = wire_reap_gray(n + 1);
+
+		whole = whole && wire_reap_ungray(old) == n &&
+		    wire_reap_ungray(new) == n + 1;
+		/* Every way of taking the eight bytes from one or the other. */
+		for (unsigned mix = 0; mix < 256; mix++) {
+			uint64_t seen = 0, e;
+
+			for (unsigned b = 0; b < 8; b++)
+				seen |= ((mix >> b) & 1 ? new : old) &
+				    (0xffULL << (8 * b));
+			e = wire_reap_ungray(seen);
+			torn = torn && (e == n || e == n + 1);
+		}
+	}
+	tap_ok(whole, "a reap epoch read back from its Gray code is the epoch");
+	tap_ok(torn,
+	    "a reap epoch copied byte by byte while it moves is the old or the new");
+}
+
 int
 main(void)
 {
@@ -381,5 +416,6 @@ main(void)
 	test_listen_and_nameof();
 	test_admit();
 	test_extdial();
+	test_reap_gray();
 	return tap_done();
 }

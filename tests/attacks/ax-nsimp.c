@@ -1,0 +1,109 @@
+/*
+ * ax-nsimp ADDRFILE
+ * The impostor inside a dialer's own pid and network namespaces: once
+ * ADDRFILE holds "ADDR PID" (a provider's minted address, five hex
+ * digits, and its pid as the launcher numbers it), it takes that pid in
+ * this pid namespace (ns_last_pid, then a fork), binds ADDR in this
+ * network namespace with inline system calls (the shim in this process
+ * sees nothing) and listens.  Prints "impostor pid=N listening", then for
+ * each connection "impostor got: LINE" and answers "impostor".
+ */
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "rawtrap.h"
+
+static long
+raw3(long n, long a, long b, long c)
+{
+#ifdef RAWTRAP
+	return rawtrap(n, a, b, c, 0, 0, 0);
+#else
+	(void)n, (void)a, (void)b, (void)c;
+	fx_say("unsupported architecture");
+	exit(77);
+#endif
+}
+
+/* Wait for the test to say whom to impersonate. */
+static void
+read_target(const char *path, char addr[16], int *pid)
+{
+	const struct timespec pause = { .tv_nsec = 50000000 };
+	FILE *f;
+
+	for (;;) {
+		if ((f = fopen(path, "r")) != NULL) {
+			int n = fscanf(f, "%15s %d", addr, pid);
+
+			fclose(f);
+			if (n == 2)
+				return;
+		}
+		nanosleep(&pause, NULL);
+	}
+}
+
+static void __attribute__((noreturn))
+serve(const char *addr)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t n = strlen(addr);
+	long s, c, got;
+	char buf[256];
+
+	memcpy(sun.sun_path + 1, addr, n);
+	s = raw3(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0 ||
+	    raw3(SYS_bind, s, (long)&sun,
+		(long)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) != 0 ||
+	    raw3(SYS_listen, s, 16, 0) != 0)
+		fx_refused("bind");
+	printf("impostor pid=%d listening\n", (int)getpid());
+	for (;;) {
+		if ((c = raw3(SYS_accept, s, 0, 0)) < 0)
+			continue;
+		got = raw3(SYS_read, c, (long)buf, sizeof(buf) - 1);
+		buf[got > 0 ? got : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("impostor got: %s\n", buf);
+		(void)raw3(SYS_write, c, (long)"impostor\n", 9);
+		(void)raw3(SYS_close, c, 0, 0);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char addr[16], last[16];
+	int pid, fd;
+	pid_t child;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: ax-nsimp ADDRFILE\n");
+		return FX_USAGE;
+	}
+	setvbuf(stdout, NULL, _IONBF, 0);
+	read_target(argv[1], addr, &pid);
+	snprintf(last, sizeof(last), "%d", pid - 1);
+	fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY);
+	if (fd < 0 || write(fd, last, strlen(last)) < 0)
+		fx_refused("ns_last_pid");
+	close(fd);
+	if ((child = fork()) < 0)
+		fx_refused("fork");
+	if (child == 0)
+		serve(addr);
+	waitpid(child, NULL, 0);
+	return 0;
+}
