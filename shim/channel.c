@@ -16,6 +16,7 @@
 #include "claims.h"
 #include "debug.h"
 #include "hotpath.h"
+#include "pidns.h"
 #include "rawsys.h"
 #include "real.h"
 #include "reappage.h"
@@ -56,46 +57,6 @@ bool
 channel_owned_by(pid_t pid)
 {
 	return atomic_load(&owner_pid) == pid;
-}
-
-/*
- * Whether the process whose pid is pidns_for sees the launcher in its
- * pid namespace: then the namespace is the launcher's, since a
- * process's namespace is the namespace of its parent or one made under
- * it (unshare, clone and setns reach no other).  Asked of the channel,
- * whose peer is the launcher that made the socketpair: SO_PEERCRED
- * numbers it in the asker's namespace, 0 where it is out of sight.  A
- * process keeps its namespace for life; its children may be in another,
- * and ask again.
- */
-static atomic_int pidns_for EARLY_DATA;
-static atomic_bool pidns_launchers EARLY_DATA;
-
-static void
-ask_pidns(int fd, pid_t self)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	int saved = errno;
-
-	atomic_store(&pidns_launchers,
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
-		len == sizeof(cred) && cred.pid > 0);
-	atomic_store_explicit(&pidns_for, self, memory_order_release);
-	errno = saved;
-}
-
-HOT_PATH bool
-channel_in_launcher_pidns(pid_t self)
-{
-	int fd;
-
-	if (atomic_load_explicit(&pidns_for, memory_order_acquire) != self) {
-		if ((fd = channel_fd_checked()) < 0)
-			return false;
-		ask_pidns(fd, self);
-	}
-	return atomic_load(&pidns_launchers);
 }
 
 static const char *no_channel_reason = "not started by capwrap run";
@@ -198,7 +159,7 @@ channel_init(void)
 	chan_ino = st.st_ino;
 	atomic_store(&chan_fd, fd);
 	/* Here, where a call costs least: before any dial. */
-	ask_pidns(fd, atomic_load(&owner_pid));
+	pidns_init(fd);
 	capshim_debug("channel on fd %d", fd);
 }
 

@@ -68,14 +68,6 @@ bool channel_owner(void);
 /* The same for pid, which the caller read with getpid() in this call. */
 bool channel_owned_by(pid_t pid);
 
-/*
- * Is this process, whose pid is self, in the launcher's pid namespace,
- * where the pids of the launcher's stamps are its own?  Asked once per
- * process (a system call where a child asks first); false without a
- * channel.
- */
-bool channel_in_launcher_pidns(pid_t self);
-
 /* Mark the channel unusable: every later gate fails closed. */
 void channel_disable(const char *why);
 

@@ -23,6 +23,7 @@
 #include "init.h"
 #include "neutralize.h"
 #include "peer.h"
+#include "pidns.h"
 #include "rawsys.h"
 #include "real.h"
 #include "sockets.h"
@@ -43,7 +44,10 @@ report_refusal(const struct abstract_addr *name, int reason,
 
 	wire_init(&req, WIRE_REPORT);
 	req.report.reason = (uint16_t)reason;
-	req.report.peer_pid = peer->pid > 0 ? peer->pid : 0;
+	/* The launcher names a pid by its own numbering: only where it is
+	 * ours too (pidns.c). */
+	req.report.peer_pid = peer->pid > 0 && pidns_launchers() ? peer->pid :
+								   0;
 	req.report.peer_uid = peer->uid;
 	abstract_wire_name(name, &req.report.name);
 	(void)channel_call(&req, &reply);
@@ -132,9 +136,7 @@ dial_capability(int fd, int type, const struct abstract_addr *name,
 		return -1;
 	}
 	/* OnlyThisPeer: the stamped process, alive (a dead one is refused). */
-	/* granted_to is this process: held_capability() and ask_capability()
-	 * saw to it. */
-	if (peer_is_stamped(fd, &cap->stamp, cap->granted_to, &peer, &reason))
+	if (peer_is_stamped(fd, &cap->stamp, &peer, &reason))
 		return 0;
 	neutralize_socket(fd);
 	capshim_debug("peer pid %d is not the capability's pid %d",

@@ -14,6 +14,7 @@
 #include "peer.h"
 #include "pidfs.h"
 #include "pidkeep.h"
+#include "pidns.h"
 #include "procstat.h"
 #include "rawsys.h"
 #include "reappage.h"
@@ -240,7 +241,7 @@ peer_matches_stamp(int fd, struct peer_identity *peer,
  */
 HOT_PATH static bool
 listener_unreaped(const struct wire_stamp *stamp,
-    const struct peer_identity *peer, pid_t self)
+    const struct peer_identity *peer)
 {
 	uint64_t now;
 	int kept;
@@ -248,7 +249,7 @@ listener_unreaped(const struct wire_stamp *stamp,
 	if (peer->pid != stamp->pid)
 		return false;
 	if ((stamp->flags & WIRE_STAMP_REAPED) && peer->uid == stamp->uid &&
-	    channel_in_launcher_pidns(self) && reappage_epoch(&now) &&
+	    pidns_launchers() && reappage_epoch(&now) &&
 	    now == stamp->reap_epoch)
 		return true;
 	kept = pidkeep_find(stamp->pidfs_ino);
@@ -256,15 +257,14 @@ listener_unreaped(const struct wire_stamp *stamp,
 }
 
 HOT_PATH bool
-peer_is_stamped(int fd, const struct wire_stamp *stamp, pid_t self,
+peer_is_stamped(int fd, const struct wire_stamp *stamp,
     struct peer_identity *peer, int *reason)
 {
 	int pidfd;
 
 	memset(peer, 0, sizeof(*peer));
 	peer->alive = true;
-	if (peer_credentials(fd, peer) == 0 &&
-	    listener_unreaped(stamp, peer, self))
+	if (peer_credentials(fd, peer) == 0 && listener_unreaped(stamp, peer))
 		return true;
 	/*
 	 * Stamped with a pidfs inode: the launcher's kernel, ours, has pidfs.

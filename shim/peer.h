@@ -53,10 +53,10 @@ bool peer_matches_stamp(int fd, struct peer_identity *,
  * the live process the stamp names?  Made by the reap epoch of the grant
  * where the launcher reaps the provider, or with the provider's pidfd
  * kept from an earlier dial (pidkeep.h), else in full, keeping the pidfd
- * for the next.  self: this process's pid.  On a refusal *peer holds
- * what is known of the peer and *reason the WIRE_REPORT reason.
+ * for the next.  On a refusal *peer holds what is known of the peer and
+ * *reason the WIRE_REPORT reason.
  */
-bool peer_is_stamped(int fd, const struct wire_stamp *, pid_t self,
+bool peer_is_stamped(int fd, const struct wire_stamp *,
     struct peer_identity *peer, int *reason);
 
 /*

@@ -34,6 +34,7 @@
 
 #include "debug.h"
 #include "hotpath.h"
+#include "pidns.h"
 #include "selfpid.h"
 
 struct pid_page {
@@ -151,6 +152,8 @@ clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	tls = va_arg(ap, void *);
 	child_tid = va_arg(ap, void *);
 	va_end(ap);
+	if (flags & CLONE_NEWPID)
+		pidns_children_elsewhere();
 	if ((flags & CLONE_VM) && !(flags & CLONE_THREAD)) {
 		atomic_store_explicit(&cache_off, true, memory_order_seq_cst);
 		capshim_debug("clone(CLONE_VM): the pid cache and the "

@@ -19,6 +19,7 @@
 #include "connect.h"
 #include "descriptors.h"
 #include "listen.h"
+#include "pidns.h"
 #include "rawsys.h"
 #include "recv.h"
 #include "sendto.h"
@@ -136,6 +137,7 @@ syscall(long number, ...)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
 
+	pidns_watch_syscall(number, a);
 	if (socket_call(number, a, &ret) || receive_call(number, a, &ret) ||
 	    process_call(number, a, &ret))
 		return ret;

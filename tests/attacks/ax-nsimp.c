@@ -3,7 +3,8 @@
  * The impostor inside a dialer's own pid and network namespaces: once
  * ADDRFILE holds "ADDR PID" (a provider's minted address, five hex
  * digits, and its pid as the launcher numbers it), it takes that pid in
- * this pid namespace (ns_last_pid, then a fork), binds ADDR in this
+ * this pid namespace (ns_last_pid, then a fork, tried again if another
+ * process took the number first), binds ADDR in this
  * network namespace with inline system calls (the shim in this process
  * sees nothing) and listens.  Prints "impostor pid=N listening", then for
  * each connection "impostor got: LINE" and answers "impostor".
@@ -54,8 +55,7 @@ read_target(const char *path, char addr[16], int *pid)
 	}
 }
 
-static void __attribute__((noreturn))
-serve(const char *addr)
+static void __attribute__((noreturn)) serve(const char *addr)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	size_t n = strlen(addr);
@@ -82,11 +82,24 @@ serve(const char *addr)
 	}
 }
 
+/* Write last to this pid namespace's ns_last_pid: its next pid is last + 1. */
+static void
+set_last_pid(int last)
+{
+	char text[16];
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY);
+
+	snprintf(text, sizeof(text), "%d", last);
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		fx_refused("ns_last_pid");
+	close(fd);
+}
+
 int
 main(int argc, char **argv)
 {
-	char addr[16], last[16];
-	int pid, fd;
+	char addr[16], ok;
+	int pid, p[2];
 	pid_t child;
 
 	if (argc != 2) {
@@ -95,15 +108,32 @@ main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
 	read_target(argv[1], addr, &pid);
-	snprintf(last, sizeof(last), "%d", pid - 1);
-	fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY);
-	if (fd < 0 || write(fd, last, strlen(last)) < 0)
-		fx_refused("ns_last_pid");
-	close(fd);
-	if ((child = fork()) < 0)
-		fx_refused("fork");
-	if (child == 0)
-		serve(addr);
-	waitpid(child, NULL, 0);
-	return 0;
+	/*
+	 * Another process of the namespace may take the number between the
+	 * write and the fork: a child that did not get it says nothing and
+	 * goes, and the next try writes again.
+	 */
+	for (int tries = 0; tries < 100; tries++) {
+		set_last_pid(pid - 1);
+		if (pipe(p) != 0 || (child = fork()) < 0)
+			fx_refused("fork");
+		if (child == 0) {
+			close(p[0]);
+			if (getpid() != pid)
+				_exit(1);
+			(void)write(p[1], "y", 1);
+			close(p[1]);
+			serve(addr);
+		}
+		close(p[1]);
+		if (read(p[0], &ok, 1) == 1) {
+			close(p[0]);
+			waitpid(child, NULL, 0);
+			return 0;
+		}
+		close(p[0]);
+		waitpid(child, NULL, 0);
+	}
+	fx_say("the pid was never had");
+	return 1;
 }

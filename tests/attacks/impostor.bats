@@ -425,4 +425,90 @@ EOF
 	run audit_lines
 	assert_line --partial '"gate":"connect"'
 	assert_line --partial 'not the one the capability names'
+	# Its pid is not the launcher's number: the provider is not named.
+	refute_output --partial '"peer_exe"'
+}
+
+@test "pid namespace: a dialer forked into a pid namespace its service made (unshare through the C library), holding there its parent's number, is refused the impostor there" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a pid namespace"
+	command -v python3 > /dev/null || skip "needs python3"
+	# web (pid P) makes pid and network namespaces for its children; their
+	# init starts the impostor, then hands P to the next child, the dialer.
+	cat > "$T/web.py" <<'PY'
+import ctypes, os, socket, sys, time
+name, T = sys.argv[1:3]
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+
+def wait_file(path):
+    while not os.path.exists(path):
+        time.sleep(0.05)
+
+P = os.getpid()
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare(CLONE_NEWPID | CLONE_NEWNET) != 0:
+    print(f"unshare: {ctypes.get_errno()}", flush=True)
+    sys.exit(1)
+init = os.fork()
+if init == 0:
+    if os.fork() == 0:
+        os.execvp("ax-nsimp", ["ax-nsimp", T + "/target"])
+    # Try k: set the namespace's next pid to P, then let web fork.
+    for k in range(100):
+        wait_file(f"{T}/go.{k}")
+        with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+            f.write(str(P - 1))
+        open(f"{T}/next.{k}", "w").close()
+    time.sleep(600)
+    os._exit(0)
+wait_file(T + "/go")
+for k in range(100):
+    open(f"{T}/go.{k}", "w").close()
+    wait_file(f"{T}/next.{k}")
+    dialer = os.fork()
+    if dialer == 0:
+        if os.getpid() != P:
+            os._exit(3)  # another process took the number first
+        print(f"dialer pid={os.getpid()} parent={P}", flush=True)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(b"\0" + name.encode())
+        except OSError as e:
+            print(f"dial: refused {e.errno}", flush=True)
+            os._exit(0)
+        s.sendall(b"secret\n")
+        print(f"dial: reply {s.makefile().readline().strip()}", flush=True)
+        os._exit(0)
+    if os.waitpid(dialer, 0)[1] == 0:
+        break
+os.kill(init, 9)
+PY
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec python3 $T/web.py $U.db $T
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	addr=$(minted_address db)
+	assert_regex "$addr" '^[0-9a-f]{5}$'
+	pid=$(listener_pid db)
+	echo "$addr $pid" > "$T/target.new"
+	mv "$T/target.new" "$T/target"
+	wait_for "$T/out" "^web +\\| impostor pid=$pid listening$"
+	touch "$T/go"
+	wait_topology
+	run cat "$T/out"
+	# The dialer holds its parent's number in the new namespace.
+	assert_line --regexp '^web +\| dialer pid=([0-9]+) parent=\1$'
+	assert_line --regexp '^web +\| dial: refused 111$'
+	refute_line --partial 'impostor got: secret'
+	run audit_lines
+	assert_line --partial 'not the one the capability names'
+	# Its pid is not the launcher's number: the provider is not named.
+	refute_output --partial '"peer_exe"'
 }
