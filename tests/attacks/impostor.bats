@@ -378,10 +378,47 @@ EOF2
 	assert_line 'epoch: unchanged'
 }
 
-@test "pid namespace: an impostor in the dialer's own pid and network namespaces, holding the provider's pid number there, is refused on the first dial, audited" {
+# nsimp_runs WEB: db, and web running WEB, which starts the impostor
+# (ax-nsimp $T/target) in a pid and network namespace and, once $T/go
+# exists, dials db from one.  The impostor is told db's address and pid;
+# the dial must be refused before a byte is sent, and audited without
+# naming db, whose pid is not the dialer's number for anybody.
+nsimp_runs() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root for a pid namespace"
-	command -v unshare > /dev/null || skip "needs unshare(1)"
 	command -v python3 > /dev/null || skip "needs python3"
+	write_policy <<EOF
+service db {
+	exec fx-server $U.db
+	provides @$U.db
+}
+service web {
+	exec $1
+	dials db
+}
+audit $T/audit.jsonl
+EOF
+	start_topology --exit-with web
+	addr=$(minted_address db)
+	assert_regex "$addr" '^[0-9a-f]{5}$'
+	pid=$(listener_pid db)
+	echo "$addr $pid" > "$T/target.new"
+	mv "$T/target.new" "$T/target"
+	# The impostor holds db's number in its pid namespace, at db's
+	# address in its network namespace.
+	wait_for "$T/out" "^web +\\| impostor pid=$pid listening$"
+	touch "$T/go"
+	wait_topology
+	run cat "$T/out"
+	assert_line --regexp '^web +\| dial: refused 111$'
+	refute_line --partial 'impostor got: secret'
+	run audit_lines
+	assert_line --partial '"gate":"connect"'
+	assert_line --partial 'not the one the capability names'
+	refute_output --partial '"peer_exe"'
+}
+
+@test "pid namespace: an impostor in the dialer's own pid and network namespaces, holding the provider's pid number there, is refused on the first dial, audited" {
+	command -v unshare > /dev/null || skip "needs unshare(1)"
 	cat > "$T/dial.py" <<'PY'
 import os, socket, sys, time
 name, go = sys.argv[1:3]
@@ -396,42 +433,10 @@ except OSError as e:
 s.sendall(b"secret\n")
 print(f"dial: reply {s.makefile().readline().strip()}", flush=True)
 PY
-	write_policy <<EOF
-service db {
-	exec fx-server $U.db
-	provides @$U.db
-}
-service web {
-	exec unshare --pid --net --fork sh -c "ax-nsimp $T/target & exec python3 $T/dial.py $U.db $T/go"
-	dials db
-}
-audit $T/audit.jsonl
-EOF
-	start_topology --exit-with web
-	addr=$(minted_address db)
-	assert_regex "$addr" '^[0-9a-f]{5}$'
-	pid=$(listener_pid db)
-	echo "$addr $pid" > "$T/target.new"
-	mv "$T/target.new" "$T/target"
-	# The impostor holds the provider's number in web's pid namespace, at
-	# the provider's address in web's network namespace.
-	wait_for "$T/out" "^web +\\| impostor pid=$pid listening$"
-	touch "$T/go"
-	wait_topology
-	run cat "$T/out"
-	assert_line --regexp '^web +\| dial: refused 111$'
-	# Connected to and refused before a byte was sent.
-	refute_line --partial 'impostor got: secret'
-	run audit_lines
-	assert_line --partial '"gate":"connect"'
-	assert_line --partial 'not the one the capability names'
-	# Its pid is not the launcher's number: the provider is not named.
-	refute_output --partial '"peer_exe"'
+	nsimp_runs "unshare --pid --net --fork sh -c \"ax-nsimp $T/target & exec python3 $T/dial.py $U.db $T/go\""
 }
 
 @test "pid namespace: a dialer forked into a pid namespace its service made (unshare through the C library), holding there its parent's number, is refused the impostor there" {
-	[ "$(id -u)" -eq 0 ] || skip "needs root for a pid namespace"
-	command -v python3 > /dev/null || skip "needs python3"
 	# web (pid P) makes pid and network namespaces for its children; their
 	# init starts the impostor, then hands P to the next child, the dialer.
 	cat > "$T/web.py" <<'PY'
@@ -482,33 +487,8 @@ for k in range(100):
         break
 os.kill(init, 9)
 PY
-	write_policy <<EOF
-service db {
-	exec fx-server $U.db
-	provides @$U.db
-}
-service web {
-	exec python3 $T/web.py $U.db $T
-	dials db
-}
-audit $T/audit.jsonl
-EOF
-	start_topology --exit-with web
-	addr=$(minted_address db)
-	assert_regex "$addr" '^[0-9a-f]{5}$'
-	pid=$(listener_pid db)
-	echo "$addr $pid" > "$T/target.new"
-	mv "$T/target.new" "$T/target"
-	wait_for "$T/out" "^web +\\| impostor pid=$pid listening$"
-	touch "$T/go"
-	wait_topology
+	nsimp_runs "python3 $T/web.py $U.db $T"
 	run cat "$T/out"
-	# The dialer holds its parent's number in the new namespace.
+	# The dialer held its parent's number in the new namespace.
 	assert_line --regexp '^web +\| dialer pid=([0-9]+) parent=\1$'
-	assert_line --regexp '^web +\| dial: refused 111$'
-	refute_line --partial 'impostor got: secret'
-	run audit_lines
-	assert_line --partial 'not the one the capability names'
-	# Its pid is not the launcher's number: the provider is not named.
-	refute_output --partial '"peer_exe"'
 }
