@@ -41,13 +41,11 @@ sees_launcher(int channel)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	int saved = errno;
-	bool seen = getsockopt(channel, SOL_SOCKET, SO_PEERCRED, &cred,
-			&len) == 0 &&
-	    len == sizeof(cred) && cred.pid > 0;
+	int saved = errno, rc;
 
+	rc = getsockopt(channel, SOL_SOCKET, SO_PEERCRED, &cred, &len);
 	errno = saved;
-	return seen;
+	return rc == 0 && len == sizeof(cred) && cred.pid > 0;
 }
 
 void
