@@ -36,7 +36,7 @@ claims_take(int fd, bool owner)
 int
 claims_send(const union wire_msg *claim)
 {
-	int fd = held_checked(HELD_CLAIMS, S_IFSOCK, NULL);
+	int fd = held_checked(HELD_CLAIMS, NULL);
 
 	if (fd < 0)
 		return -1;

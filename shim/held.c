@@ -45,6 +45,12 @@ static const char *const env_prefix[HELD_KINDS] = {
 	[HELD_CLAIMS] = WIRE_CLAIM_QUEUE_ENV "=",
 };
 
+/* What each is: the reap page a memfd, the claim queue a socket. */
+static const mode_t file_type[HELD_KINDS] = {
+	[HELD_PAGE] = S_IFREG,
+	[HELD_CLAIMS] = S_IFSOCK,
+};
+
 const char *
 held_env_prefix(enum held_kind kind)
 {
@@ -97,11 +103,6 @@ only_entry(enum held_kind kind)
 	return found;
 }
 
-static const mode_t file_type[HELD_KINDS] = {
-	[HELD_PAGE] = S_IFREG,
-	[HELD_CLAIMS] = S_IFSOCK,
-};
-
 /*
  * The exec that started this image passed duplicates made for it:
  * checked, and held close-on-exec from now on.
@@ -114,7 +115,7 @@ held_init(void)
 		int fd;
 
 		if (v != NULL && parse_entry(v, &held_files[k]) &&
-		    (fd = held_checked(k, file_type[k], NULL)) >= 0)
+		    (fd = held_checked(k, NULL)) >= 0)
 			(void)capshim_syscall(SYS_fcntl, (long)fd,
 			    (long)F_SETFD, (long)FD_CLOEXEC);
 	}
@@ -127,20 +128,44 @@ held_have(enum held_kind kind)
 		   memory_order_relaxed) >= 0;
 }
 
-/* A close-on-exec duplicate above the channel; -1 if none. */
+/*
+ * A duplicate of fd above the channel, clear of the numbers the kept
+ * pidfds take first where it can be, made by fcntl(cmd): F_DUPFD or
+ * F_DUPFD_CLOEXEC; -1 if none.
+ */
 static int
-hold(int fd)
+dup_above_channel(int fd, long cmd)
 {
 	int base = channel_fd() + 1, high;
 
 	if (base <= 0)
 		return -1;
-	high = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD_CLOEXEC,
+	high = (int)capshim_syscall(SYS_fcntl, (long)fd, cmd,
 	    (long)base + KEPT_PIDFDS_MAX);
 	if (high < 0)
-		high = (int)capshim_syscall(SYS_fcntl, (long)fd,
-		    (long)F_DUPFD_CLOEXEC, (long)base);
+		high = (int)capshim_syscall(SYS_fcntl, (long)fd, cmd,
+		    (long)base);
 	return high;
+}
+
+/* Is st the file the hold of kind came as? */
+static bool
+is_held_file(enum held_kind kind, const struct stat *st)
+{
+	const struct held_file *h = &held_files[kind];
+
+	return (st->st_mode & S_IFMT) == file_type[kind] &&
+	    (uint64_t)st->st_dev == atomic_load(&h->dev) &&
+	    (uint64_t)st->st_ino == atomic_load(&h->ino);
+}
+
+/* "NAME=FD:DEV:INO" into buf. */
+static void
+format_entry(enum held_kind kind, int fd, uint64_t dev, uint64_t ino, char *buf,
+    size_t len)
+{
+	snprintf(buf, len, "%s%d:%llu:%llu", env_prefix[kind], fd,
+	    (unsigned long long)dev, (unsigned long long)ino);
 }
 
 bool
@@ -155,7 +180,7 @@ held_take(enum held_kind kind, int fd, const struct stat *st, bool owner)
 	 */
 	if (held_have(kind))
 		return true;
-	if (!owner || (high = hold(fd)) < 0)
+	if (!owner || (high = dup_above_channel(fd, F_DUPFD_CLOEXEC)) < 0)
 		return false;
 	/* Two threads' first grants bring the same file: either identity does.
 	 */
@@ -182,7 +207,7 @@ held_forget(unsigned first, unsigned last)
 }
 
 int
-held_checked(enum held_kind kind, mode_t type, struct stat *st)
+held_checked(enum held_kind kind, struct stat *st)
 {
 	struct held_file *h = &held_files[kind];
 	int fd = atomic_load(&h->fd);
@@ -192,9 +217,7 @@ held_checked(enum held_kind kind, mode_t type, struct stat *st)
 		st = &mine;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, st) == 0 && (st->st_mode & S_IFMT) == type &&
-	    (uint64_t)st->st_dev == atomic_load(&h->dev) &&
-	    (uint64_t)st->st_ino == atomic_load(&h->ino))
+	if (fstat(fd, st) == 0 && is_held_file(kind, st))
 		return fd;
 	if (channel_owner())
 		(void)atomic_compare_exchange_strong(&h->fd, &fd, -1);
@@ -209,36 +232,25 @@ held_env_entry(enum held_kind kind, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (fd >= 0)
-		snprintf(buf, len, "%s%d:%llu:%llu", env_prefix[kind], fd,
-		    (unsigned long long)atomic_load(&h->dev),
-		    (unsigned long long)atomic_load(&h->ino));
+		format_entry(kind, fd, atomic_load(&h->dev),
+		    atomic_load(&h->ino), buf, len);
 }
 
 int
 held_dup_for_exec(enum held_kind kind, char *entry, size_t len)
 {
-	const struct held_file *h = &held_files[kind];
-	int fd = atomic_load(&h->fd), base = channel_fd() + 1, dup;
+	int fd = atomic_load(&held_files[kind].fd), dup;
 	struct stat st;
 
 	entry[0] = '\0';
-	if (fd < 0 || base <= 0)
-		return -1;
-	dup = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD,
-	    (long)base + KEPT_PIDFDS_MAX);
-	if (dup < 0)
-		dup = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_DUPFD,
-		    (long)base);
-	if (dup < 0)
+	if (fd < 0 || (dup = dup_above_channel(fd, F_DUPFD)) < 0)
 		return -1;
 	/* The duplicate's own identity: the number may have changed hands. */
-	if (fstat(dup, &st) != 0 || (st.st_mode & S_IFMT) != file_type[kind] ||
-	    (uint64_t)st.st_dev != atomic_load(&h->dev) ||
-	    (uint64_t)st.st_ino != atomic_load(&h->ino)) {
+	if (fstat(dup, &st) != 0 || !is_held_file(kind, &st)) {
 		(void)capshim_syscall(SYS_close, (long)dup);
 		return -1;
 	}
-	snprintf(entry, len, "%s%d:%llu:%llu", env_prefix[kind], dup,
-	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	format_entry(kind, dup, (uint64_t)st.st_dev, (uint64_t)st.st_ino, entry,
+	    len);
 	return dup;
 }

@@ -41,11 +41,11 @@ bool held_take(enum held_kind kind, int fd, const struct stat *st, bool owner);
 void held_forget(unsigned first, unsigned last);
 
 /*
- * The descriptor, if it still is the file that came (of file type
- * type), with its fstat() in *st if st is not NULL; else the hold is let
- * go, without a close (the number is the program's now) and -1.
+ * The descriptor, if it still is the file that came (and of its kind's
+ * file type), with its fstat() in *st if st is not NULL; else the hold
+ * is let go, without a close (the number is the program's now) and -1.
  */
-int held_checked(enum held_kind kind, mode_t type, struct stat *st);
+int held_checked(enum held_kind kind, struct stat *st);
 
 /*
  * "NAME=FD:DEV:INO" naming the held descriptor itself, as a new image

@@ -22,10 +22,11 @@
  * Mapped when it is first wanted a few times, not when it comes: the
  * mapping, its page fault and its unmapping at exit cost a new image's
  * first dial more than the reads of a handful of connections it would
- * spare (each one pread() of the page's first bytes).  The descriptor is held
- * (held.c) before and after, for the images this process execs: what is mapped
- * is the file that came from the launcher, checked by the identity it
- * came with, never one the program put at that number since.
+ * spare (each an fstat() and a pread() of the page's first bytes).  The
+ * descriptor is held (held.c) before and after, for the images this
+ * process execs: what is read or mapped is the file that came from the
+ * launcher, checked by the identity it came with, never one the program
+ * put at that number since.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -112,8 +113,7 @@ map_held(void)
 	if (!held_have(HELD_PAGE) ||
 	    atomic_fetch_add_explicit(&wanted, 1, memory_order_relaxed) + 1 <
 		MAP_AFTER ||
-	    !channel_owner() ||
-	    (fd = held_checked(HELD_PAGE, S_IFREG, &st)) < 0)
+	    !channel_owner() || (fd = held_checked(HELD_PAGE, &st)) < 0)
 		return NULL;
 	seals = (int)capshim_syscall(SYS_fcntl, (long)fd, (long)F_GET_SEALS);
 	if (st.st_size == PAGE_BYTES && seals >= 0 &&
@@ -152,7 +152,7 @@ read_held(uint64_t *epoch)
 		struct wire_reap_page page;
 		char bytes[WIRE_REAP_LOCK_OFFSET + sizeof(unsigned)];
 	} buf;
-	int fd = held_checked(HELD_PAGE, S_IFREG, NULL);
+	int fd = held_checked(HELD_PAGE, NULL);
 
 	if (fd < 0 ||
 	    capshim_syscall(SYS_pread64, (long)fd, buf.bytes, sizeof(buf.bytes),

@@ -16,25 +16,12 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
-#include "rawtrap.h"
-
-static long
-raw3(long n, long a, long b, long c)
-{
-#ifdef RAWTRAP
-	return rawtrap(n, a, b, c, 0, 0, 0);
-#else
-	(void)n, (void)a, (void)b, (void)c;
-	fx_say("unsupported architecture");
-	exit(77);
-#endif
-}
+#include "fxinline.h"
 
 /* Wait for the test to say whom to impersonate. */
 static void
@@ -63,22 +50,22 @@ static void __attribute__((noreturn)) serve(const char *addr)
 	char buf[256];
 
 	memcpy(sun.sun_path + 1, addr, n);
-	s = raw3(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
+	s = fx_inline_call(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
 	if (s < 0 ||
-	    raw3(SYS_bind, s, (long)&sun,
+	    fx_inline_call(SYS_bind, s, (long)&sun,
 		(long)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) != 0 ||
-	    raw3(SYS_listen, s, 16, 0) != 0)
+	    fx_inline_call(SYS_listen, s, 16, 0) != 0)
 		fx_refused("bind");
 	printf("impostor pid=%d listening\n", (int)getpid());
 	for (;;) {
-		if ((c = raw3(SYS_accept, s, 0, 0)) < 0)
+		if ((c = fx_inline_call(SYS_accept, s, 0, 0)) < 0)
 			continue;
-		got = raw3(SYS_read, c, (long)buf, sizeof(buf) - 1);
+		got = fx_inline_call(SYS_read, c, (long)buf, sizeof(buf) - 1);
 		buf[got > 0 ? got : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
 		printf("impostor got: %s\n", buf);
-		(void)raw3(SYS_write, c, (long)"impostor\n", 9);
-		(void)raw3(SYS_close, c, 0, 0);
+		(void)fx_inline_call(SYS_write, c, (long)"impostor\n", 9);
+		(void)fx_inline_call(SYS_close, c, 0, 0);
 	}
 }
 

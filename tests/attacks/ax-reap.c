@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "rawtrap.h"
+#include "fxinline.h"
 
 static const char *
 outcome(int rc)
@@ -67,19 +67,6 @@ dial(struct sockaddr_un *sun, socklen_t len)
 	if (connect(fd, (struct sockaddr *)sun, len) != 0)
 		fx_refused("connect");
 	close(fd);
-}
-
-/* close(2) and dup3(2) the shim does not see. */
-static long
-inline_call(long nr, long a, long b, long c)
-{
-#ifdef RAWTRAP
-	return rawtrap(nr, a, b, c, 0, 0, 0);
-#else
-	(void)nr, (void)a, (void)b, (void)c;
-	fx_say("unsupported architecture");
-	exit(77);
-#endif
 }
 
 /* The descriptor of the page the shim holds, or -1. */
@@ -124,8 +111,8 @@ forge(struct sockaddr_un *sun, socklen_t len)
 	    mine < 0 ||
 	    write(mine, copy, sizeof(copy)) != (ssize_t)sizeof(copy))
 		fx_refused("copy");
-	inline_call(SYS_close, held, 0, 0);
-	if (inline_call(SYS_dup3, mine, held, O_CLOEXEC) != held)
+	fx_inline_call(SYS_close, held, 0, 0);
+	if (fx_inline_call(SYS_dup3, mine, held, O_CLOEXEC) != held)
 		fx_refused("dup3");
 	close(mine);
 	for (int i = 0; i < 64; i++)

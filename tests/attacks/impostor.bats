@@ -378,6 +378,31 @@ EOF2
 	assert_line 'epoch: unchanged'
 }
 
+# dial.py NAME GO: once GO exists, dial NAME, send "secret" and print
+# "dial: reply LINE", or "dial: refused ERRNO"; its dial() is imported by
+# a test's own script.
+write_dial_py() {
+	cat > "$T/dial.py" <<'PY'
+import os, socket, sys, time
+
+def dial(name):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(b"\0" + name.encode())
+    except OSError as e:
+        print(f"dial: refused {e.errno}", flush=True)
+        return
+    s.sendall(b"secret\n")
+    print(f"dial: reply {s.makefile().readline().strip()}", flush=True)
+
+if __name__ == "__main__":
+    name, go = sys.argv[1:3]
+    while not os.path.exists(go):
+        time.sleep(0.05)
+    dial(name)
+PY
+}
+
 # nsimp_runs WEB: db, and web running WEB, which starts the impostor
 # (ax-nsimp $T/target) in a pid and network namespace and, once $T/go
 # exists, dials db from one.  The impostor is told db's address and pid;
@@ -419,29 +444,19 @@ EOF
 
 @test "pid namespace: an impostor in the dialer's own pid and network namespaces, holding the provider's pid number there, is refused on the first dial, audited" {
 	command -v unshare > /dev/null || skip "needs unshare(1)"
-	cat > "$T/dial.py" <<'PY'
-import os, socket, sys, time
-name, go = sys.argv[1:3]
-while not os.path.exists(go):
-    time.sleep(0.05)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-try:
-    s.connect(b"\0" + name.encode())
-except OSError as e:
-    print(f"dial: refused {e.errno}", flush=True)
-    sys.exit(0)
-s.sendall(b"secret\n")
-print(f"dial: reply {s.makefile().readline().strip()}", flush=True)
-PY
+	write_dial_py
 	nsimp_runs "unshare --pid --net --fork sh -c \"ax-nsimp $T/target & exec python3 $T/dial.py $U.db $T/go\""
 }
 
 @test "pid namespace: a dialer forked into a pid namespace its service made (unshare through the C library), holding there its parent's number, is refused the impostor there" {
+	write_dial_py
 	# web (pid P) makes pid and network namespaces for its children; their
 	# init starts the impostor, then hands P to the next child, the dialer.
 	cat > "$T/web.py" <<'PY'
-import ctypes, os, socket, sys, time
+import ctypes, os, sys, time
 name, T = sys.argv[1:3]
+sys.path.insert(0, T)
+from dial import dial
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 
 def wait_file(path):
@@ -474,14 +489,7 @@ for k in range(100):
         if os.getpid() != P:
             os._exit(3)  # another process took the number first
         print(f"dialer pid={os.getpid()} parent={P}", flush=True)
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(b"\0" + name.encode())
-        except OSError as e:
-            print(f"dial: refused {e.errno}", flush=True)
-            os._exit(0)
-        s.sendall(b"secret\n")
-        print(f"dial: reply {s.makefile().readline().strip()}", flush=True)
+        dial(name)
         os._exit(0)
     if os.waitpid(dialer, 0)[1] == 0:
         break

@@ -14,10 +14,12 @@ tests_attacks_ax_flood_SOURCES = tests/attacks/ax-flood.c $(FIXTURE_COMMON)
 tests_attacks_ax_flood_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
 tests_attacks_ax_squat_SOURCES = tests/attacks/ax-squat.c $(FIXTURE_COMMON)
 tests_attacks_ax_squat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures
-tests_attacks_ax_reap_SOURCES = tests/attacks/ax-reap.c $(FIXTURE_COMMON)
+tests_attacks_ax_reap_SOURCES = tests/attacks/ax-reap.c $(FIXTURE_COMMON) \
+	tests/fixtures/fxinline.h
 tests_attacks_ax_reap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures \
 	-I$(top_srcdir)/common
-tests_attacks_ax_nsimp_SOURCES = tests/attacks/ax-nsimp.c $(FIXTURE_COMMON)
+tests_attacks_ax_nsimp_SOURCES = tests/attacks/ax-nsimp.c $(FIXTURE_COMMON) \
+	tests/fixtures/fxinline.h
 tests_attacks_ax_nsimp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fixtures \
 	-I$(top_srcdir)/common
 tests_attacks_ax_twice_SOURCES = tests/attacks/ax-twice.c $(FIXTURE_COMMON)
