@@ -322,6 +322,7 @@ main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 
+	bench_fence_if_asked();
 	if (strcmp(mode, "rate") == 0 && argc == 4)
 		run_rate(argv[2], bench_count(argv[3], 1, 100000000));
 	else if (strcmp(mode, "dial") == 0 && argc == 5)

@@ -83,6 +83,7 @@ main(int argc, char **argv)
 	bool passive = false;
 	int c, lfd, fd;
 
+	bench_fence_if_asked();
 	while ((c = getopt(argc, argv, "pc:")) != -1) {
 		switch (c) {
 		case 'p':

@@ -71,6 +71,14 @@ void bench_gate_calls_accepted(int fd);
 /* PIDFD_GET_INFO on pidfd, the call that checks a kept pidfd. */
 void bench_pidfd_get_info(int pidfd);
 
+/*
+ * With BENCH_FENCE set, the calling process is put under the io_uring
+ * fence the launcher puts every wrapped service under (common/kernel.h):
+ * a seccomp filter, which every system call then passes.  The calls leg
+ * under it is what a wrapped connection costs without the shim's code.
+ */
+void bench_fence_if_asked(void);
+
 /* Print "PROG: WHAT: strerror" to stderr and exit 1. */
 void bench_die(const char *what) __attribute__((noreturn));
 

@@ -15,6 +15,7 @@
 
 #include "bench.h"
 #include "compat.h"
+#include "kernel.h"
 
 void
 bench_pidfd_get_info(int pidfd)
@@ -23,6 +24,13 @@ bench_pidfd_get_info(int pidfd)
 
 	/* As shim/pidkeep.c asks it. */
 	(void)ioctl(pidfd, COMPAT_PIDFD_GET_INFO, &info);
+}
+
+void
+bench_fence_if_asked(void)
+{
+	if (getenv("BENCH_FENCE") != NULL && kernel_fence_install() != 0)
+		bench_die("io_uring fence");
 }
 
 bool

@@ -7,10 +7,11 @@
 # of the rounds and the median of each round's wrapped/raw (the goals are
 # judged on that one).  connect+accept runs a third time in each round:
 # raw, the programs making the gates' system calls themselves
-# (connect_rate.calls), which is what the checks cost without the shim;
-# the three legs' order changes from round to round (rate_round), and
-# connect_rate/calls is judged on the median of each round's own
-# wrapped/calls.
+# (connect_rate.calls), which is what the checks cost without the shim,
+# and a fourth time, those programs under the io_uring fence of wrapped
+# services (connect_rate/fenced: what the shim's code costs); the legs'
+# order changes from round to round (rate_round), and connect_rate/calls
+# is judged on the median of each round's own wrapped/calls.
 # Raw: the bench programs started directly on fixed
 # abstract names.  Wrapped: the same programs as services of a policy
 # under `capwrap run --exit-with`.  The programs time themselves with
@@ -147,14 +148,19 @@ rate_raw() {
 	collect raw
 }
 
-# Raw again, the programs making the gates' system calls themselves.
+# rate_calls [fenced]: raw again, the programs making the gates' system
+# calls themselves; "fenced", under the io_uring fence of every wrapped
+# service too, a seccomp filter that each system call passes: wrapped
+# against that leg is what the shim's own code costs.
 rate_calls() {
-	BENCH_GATE_CALLS=1 raw_server $PIN_SERVER "$B/bench-server" "$N.rate"
-	BENCH_GATE_CALLS=1 $PIN_CLIENT "$B/bench-client" rate "$N.rate" \
+	local leg=${1:-calls} fence=()
+	[[ $leg == fenced ]] && fence=(env BENCH_FENCE=1)
+	BENCH_GATE_CALLS=1 raw_server "${fence[@]}" $PIN_SERVER "$B/bench-server" "$N.rate"
+	BENCH_GATE_CALLS=1 "${fence[@]}" $PIN_CLIENT "$B/bench-client" rate "$N.rate" \
 		"$RATE_CONNS" > "$tmp/out" 2> "$tmp/err" ||
-		fail "raw rate run with the gates' calls failed"
+		fail "raw rate run of the $leg leg failed"
 	stop_raw_servers
-	collect calls
+	collect "$leg"
 }
 
 # rate_round R: connect+accept's three legs, raw, wrapped and calls, back to
@@ -164,13 +170,20 @@ rate_calls() {
 # over any multiple of three rounds each leg is first, second and third
 # equally often, and over six each follows each of the others equally often
 # (a leg slowed by the one before it, or by a machine that speeds up
-# over the round, is not always the same one).
+# over the round, is not always the same one).  The calls leg runs twice
+# in its place, bare and fenced, which of the two first alternating.
 RATE_ORDERS=("raw wrapped calls" "wrapped calls raw" "calls raw wrapped"
 	"calls wrapped raw" "wrapped raw calls" "raw calls wrapped")
 rate_round() {
 	local leg
 	for leg in ${RATE_ORDERS[$(($1 % 6))]}; do
-		"rate_$leg"
+		if [[ $leg != calls ]]; then
+			"rate_$leg"
+		elif (($1 % 2)); then
+			rate_calls; rate_calls fenced
+		else
+			rate_calls fenced; rate_calls
+		fi
 	done
 	rate_supervised
 }
@@ -558,6 +571,12 @@ printf '%-22s %-7s %11s %11s %6s %10s  %s\n' "connect_rate/calls" conn/s \
 	"$(median calls connect_rate)" "$(median wrapped connect_rate)" \
 	"$calls_ratio" "$(spread connect_rate wrapped calls)" \
 	"wrapped/calls >= 0.97x: $verdict"
+# The calls leg under the fence: the fence's price on its own, and what
+# is left of wrapped/calls for the shim's code.
+printf '%-22s %-7s %11s %11s %6s %10s  %s\n' "connect_rate/fenced" conn/s \
+	"$(median fenced connect_rate)" "$(median wrapped connect_rate)" \
+	"$(paired connect_rate wrapped fenced)" "$(spread connect_rate wrapped fenced)" \
+	"(the calls leg under the io_uring fence: $(calc "1000000 / $(median fenced connect_rate) - 1000000 / $(median calls connect_rate)") us more a connection than bare)"
 gate_row
 if [[ $(median supervised connect_rate) != - ]]; then
 	printf '%-22s %-7s %11s %11s %6s %10s  %s\n' "connect_rate.supervised" \

@@ -67,15 +67,11 @@ gated_listener(int fd, struct wire_name *name, int *type, uint64_t *key)
 		return false;
 	}
 	errno = saved;
-	*key = admit_listener_key((const uint8_t *)sun.sun_path,
+	*key = admit_listener_key(&sun,
 	    len - offsetof(struct sockaddr_un, sun_path));
-	if (sockets_by_addr((const uint8_t *)sun.sun_path,
-		len - offsetof(struct sockaddr_un, sun_path), &v) &&
-	    v.role == KNOWN_BOUND) {
-		*name = v.name;
-		*type = v.socktype;
+	if (sockets_bound_name((const uint8_t *)sun.sun_path,
+		len - offsetof(struct sockaddr_un, sun_path), name, type))
 		return true;
-	}
 	/*
 	 * A minted address this image did not bind: inherited across exec
 	 * (the launcher knows its name), or autobound by the program itself.

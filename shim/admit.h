@@ -6,6 +6,7 @@
 #ifndef CAPSHIM_ADMIT_H
 #define CAPSHIM_ADMIT_H
 
+#include <sys/un.h>
 #include <stdbool.h>
 
 #include "peer.h"
@@ -31,10 +32,11 @@ bool admit_datagram(const struct peer_identity *, bool identified,
 
 /*
  * A stream or seqpacket listener, named for admit_known_peer(): its
- * minted address (leading NUL included) packed in a number; 0 for an
- * address that cannot be (then no peer is known on it).
+ * minted address (leading NUL included), the first len bytes of
+ * sun->sun_path, packed in a number; 0 for an address that cannot be
+ * (then no peer is known on it).
  */
-uint64_t admit_listener_key(const uint8_t *addr, size_t len);
+uint64_t admit_listener_key(const struct sockaddr_un *sun, size_t len);
 
 /* To be read before an accept: the peers remembered so far. */
 uint64_t admit_horizon(void);

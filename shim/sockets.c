@@ -249,30 +249,66 @@ sockets_remember_granted(const struct known_socket *cap)
 	return remember(cap, channel_owned_by(cap->granted_to));
 }
 
-HOT_PATH bool
-sockets_by_addr(const uint8_t *addr, size_t len, struct known_socket *out)
+/*
+ * The entry at a minted address, inside the thread's turn: the thread's
+ * last find by address, as it is until the caller leaves the turn; or
+ * the table's, copied to *copy under the lock and kept as the last find
+ * (not read back from there: where the last find is not current, a
+ * clone(CLONE_VM) child may be writing it too).
+ */
+HOT_PATH static const struct known_socket *
+find_by_addr(const uint8_t *addr, size_t len, struct known_socket *copy)
 {
 	struct last_find *last = &last_address;
 	struct known_socket *v;
 
-	if (!claim())
-		return false;
 	/* Addresses are unique in the table (slot_for), but for datagram
 	 * gates, which have none and are never found here. */
 	if (still_current(last) && last->v.addr_len == len &&
-	    memcmp(last->v.addr, addr, len) == 0) {
-		*out = last->v;
-		unclaim();
-		return true;
-	}
+	    memcmp(last->v.addr, addr, len) == 0)
+		return &last->v;
 	pthread_mutex_lock(&state.lock);
 	v = find_addr(addr, len);
 	if (v != NULL) {
-		*out = *v;
+		*copy = *v;
 		keep_find(last, 0, v);
 	}
-	leave();
+	pthread_mutex_unlock(&state.lock);
+	return v != NULL ? copy : NULL;
+}
+
+bool
+sockets_by_addr(const uint8_t *addr, size_t len, struct known_socket *out)
+{
+	const struct known_socket *v;
+
+	if (!claim())
+		return false;
+	v = find_by_addr(addr, len, out);
+	if (v != NULL && v != out)
+		*out = *v;
+	unclaim();
 	return v != NULL;
+}
+
+HOT_PATH bool
+sockets_bound_name(const uint8_t *addr, size_t len, struct wire_name *name,
+    int *type)
+{
+	struct known_socket copy;
+	const struct known_socket *v;
+	bool bound;
+
+	if (!claim())
+		return false;
+	v = find_by_addr(addr, len, &copy);
+	bound = v != NULL && v->role == KNOWN_BOUND;
+	if (bound) {
+		*name = v->name;
+		*type = v->socktype;
+	}
+	unclaim();
+	return bound;
 }
 
 bool

@@ -67,6 +67,13 @@ bool sockets_remember_granted(const struct known_socket *cap);
 
 /* Look up by minted address (leading NUL included); true if found. */
 bool sockets_by_addr(const uint8_t *addr, size_t len, struct known_socket *out);
+/*
+ * The name and socket type of the BOUND entry at a minted address, as
+ * sockets_by_addr() finds it, without a copy of the whole entry (every
+ * accept asks); false if there is none.
+ */
+bool sockets_bound_name(const uint8_t *addr, size_t len, struct wire_name *name,
+    int *type);
 
 /* Look up a BOUND entry by socket inode; true if found. */
 bool sockets_by_ino(uint64_t ino, struct known_socket *out);

@@ -75,11 +75,12 @@ turn_is_wakeup(int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	int saved = errno;
+	int saved;
 	bool ours;
 
 	if (atomic_load_explicit(&wakeups, memory_order_relaxed) <= 0)
 		return false;
+	saved = errno;
 	ours = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
 	    cred.pid == getpid();
 	errno = saved;
