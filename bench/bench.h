@@ -76,7 +76,10 @@ void bench_pidfd_get_info(int pidfd);
  * fence the launcher puts every wrapped service under (common/kernel.h):
  * a seccomp filter, which every system call then passes.  The calls leg
  * under it is what a wrapped connection costs without the shim's code.
+ * Where the launcher would run its services unfenced (no fence on this
+ * kernel, or CAPWRAP_PROBE_DISABLE), the program exits BENCH_NO_FENCE.
  */
+#define BENCH_NO_FENCE 77
 void bench_fence_if_asked(void);
 
 /* Print "PROG: WHAT: strerror" to stderr and exit 1. */

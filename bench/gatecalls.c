@@ -29,7 +29,12 @@ bench_pidfd_get_info(int pidfd)
 void
 bench_fence_if_asked(void)
 {
-	if (getenv("BENCH_FENCE") != NULL && kernel_fence_install() != 0)
+	if (getenv("BENCH_FENCE") == NULL)
+		return;
+	/* The launcher's own test (launcher/servicespawn.c, fenced()). */
+	if (!kernel_info()->fence)
+		exit(BENCH_NO_FENCE);
+	if (kernel_fence_install() != 0)
 		bench_die("io_uring fence");
 }
 

@@ -277,7 +277,7 @@ find_by_addr(const uint8_t *addr, size_t len, struct known_socket *copy)
 	return v != NULL ? copy : NULL;
 }
 
-bool
+HOT_PATH bool
 sockets_by_addr(const uint8_t *addr, size_t len, struct known_socket *out)
 {
 	const struct known_socket *v;

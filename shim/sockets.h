@@ -69,8 +69,9 @@ bool sockets_remember_granted(const struct known_socket *cap);
 bool sockets_by_addr(const uint8_t *addr, size_t len, struct known_socket *out);
 /*
  * The name and socket type of the BOUND entry at a minted address, as
- * sockets_by_addr() finds it, without a copy of the whole entry (every
- * accept asks); false if there is none.
+ * sockets_by_addr() finds it, without a copy of the whole entry where
+ * the thread's last find is still current (every accept asks); false if
+ * there is none.
  */
 bool sockets_bound_name(const uint8_t *addr, size_t len, struct wire_name *name,
     int *type);
