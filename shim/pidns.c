@@ -23,7 +23,6 @@
  */
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -31,6 +30,7 @@
 #include "channel.h"
 #include "hotpath.h"
 #include "pidns.h"
+#include "real.h"
 
 static atomic_bool launchers EARLY_DATA;  /* the start-up's answer */
 static atomic_bool may_differ EARLY_DATA; /* children may be elsewhere */
@@ -101,17 +101,12 @@ pidns_watch_syscall(long number, const long a[6])
 	}
 }
 
-/* The C library's own, found at the call: neither is on any hot path. */
-static void *
-next(const char *name)
-{
-	return dlsym(RTLD_NEXT, name);
-}
-
+/* The C library's own, found at the call (real_next()). */
 int
 unshare(int flags)
 {
-	int (*real_unshare)(int) = (int (*)(int))next("unshare");
+	int (*real_unshare)(
+	    int) = (int (*)(int))real_next("unshare", (void *)unshare);
 
 	if (flags & CLONE_NEWPID)
 		pidns_children_elsewhere();
@@ -125,7 +120,8 @@ unshare(int flags)
 int
 setns(int fd, int nstype)
 {
-	int (*real_setns)(int, int) = (int (*)(int, int))next("setns");
+	int (*real_setns)(int, int) = (int (*)(int, int))real_next("setns",
+	    (void *)setns);
 
 	/* 0: any type, a pid namespace's or a pidfd's among them. */
 	if (nstype == 0 || (nstype & CLONE_NEWPID))

@@ -22,14 +22,22 @@ static pthread_once_t once EARLY_DATA = PTHREAD_ONCE_INIT;
  * forever; that only happens when the shim is linked wrongly, so it is a
  * fatal build error, not something to survive.
  */
-static void *
-lookup(const char *name, void *self)
+void *
+real_next(const char *name, void *self)
 {
 	void *fn = dlsym(RTLD_NEXT, name);
 
-	if (fn == NULL || fn == self) {
-		capshim_log_always("real %s: %s", name,
-		    fn ? "resolves to the shim itself" : "not found");
+	return fn == self ? NULL : fn;
+}
+
+static void *
+lookup(const char *name, void *self)
+{
+	void *fn = real_next(name, self);
+
+	if (fn == NULL) {
+		capshim_log_always("real %s: not found, or the shim itself",
+		    name);
 		abort();
 	}
 	return fn;

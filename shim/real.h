@@ -66,6 +66,14 @@ bool real_ready(void);
 void real_init(void);
 
 /*
+ * The next definition of name after the shim's, NULL if there is none or
+ * it is self, the shim's own hook (a shim linked wrongly).  For the
+ * hooks on no hot path, which look theirs up when called and so spare
+ * every image's start-up the lookup.
+ */
+void *real_next(const char *name, void *self);
+
+/*
  * True if the process resolves the socket calls to the shim's own hooks.
  * False when another object (the program itself, or a library preloaded
  * ahead of the shim) interposes them: then the shim cannot see the calls

@@ -23,7 +23,6 @@
  * keep").  A wrong cache fails closed.
  */
 #include <sys/mman.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -35,6 +34,7 @@
 #include "debug.h"
 #include "hotpath.h"
 #include "pidns.h"
+#include "real.h"
 #include "selfpid.h"
 
 struct pid_page {
@@ -52,9 +52,9 @@ static int (*real_clone)(int (*)(void *), void *, int, void *, ...) EARLY_DATA;
 void
 selfpid_init(void)
 {
-	real_fork = (pid_t(*)(void))dlsym(RTLD_NEXT, "fork");
+	real_fork = (pid_t(*)(void))real_next("fork", NULL);
 	real_clone = (int (*)(int (*)(void *), void *, int, void *,
-	    ...))dlsym(RTLD_NEXT, "clone");
+	    ...))real_next("clone", (void *)clone);
 }
 
 /* The page, made at the first call: a process that never dials has none. */
