@@ -448,16 +448,19 @@ EOF
 	nsimp_runs "unshare --pid --net --fork sh -c \"ax-nsimp $T/target & exec python3 $T/dial.py $U.db $T/go\""
 }
 
-@test "pid namespace: a dialer forked into a pid namespace its service made (unshare through the C library), holding there its parent's number, is refused the impostor there" {
+# forked_dialer_runs HOW: web (pid P) makes pid and network namespaces
+# for its children, with unshare() through the C library (HOW "libc") or
+# through syscall() (HOW "syscall"); their init starts the impostor, then
+# hands P to the next child, the dialer, which must be refused.
+forked_dialer_runs() {
 	write_dial_py
-	# web (pid P) makes pid and network namespaces for its children; their
-	# init starts the impostor, then hands P to the next child, the dialer.
 	cat > "$T/web.py" <<'PY'
 import ctypes, os, sys, time
-name, T = sys.argv[1:3]
+name, T, how = sys.argv[1:4]
 sys.path.insert(0, T)
 from dial import dial
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+SYS_unshare = {"x86_64": 272, "aarch64": 97}
 
 def wait_file(path):
     while not os.path.exists(path):
@@ -465,7 +468,11 @@ def wait_file(path):
 
 P = os.getpid()
 libc = ctypes.CDLL(None, use_errno=True)
-if libc.unshare(CLONE_NEWPID | CLONE_NEWNET) != 0:
+if how == "syscall":
+    rc = libc.syscall(SYS_unshare[os.uname().machine], CLONE_NEWPID | CLONE_NEWNET)
+else:
+    rc = libc.unshare(CLONE_NEWPID | CLONE_NEWNET)
+if rc != 0:
     print(f"unshare: {ctypes.get_errno()}", flush=True)
     sys.exit(1)
 init = os.fork()
@@ -495,8 +502,20 @@ for k in range(100):
         break
 os.kill(init, 9)
 PY
-	nsimp_runs "python3 $T/web.py $U.db $T"
+	nsimp_runs "python3 $T/web.py $U.db $T $1"
 	run cat "$T/out"
 	# The dialer held its parent's number in the new namespace.
 	assert_line --regexp '^web +\| dialer pid=([0-9]+) parent=\1$'
+}
+
+@test "pid namespace: a dialer forked into a pid namespace its service made (unshare through the C library), holding there its parent's number, is refused the impostor there" {
+	forked_dialer_runs libc
+}
+
+@test "pid namespace: the same with the namespace made through syscall(SYS_unshare)" {
+	case $(uname -m) in
+	x86_64 | aarch64) ;;
+	*) skip "SYS_unshare's number is known here for x86_64 and aarch64 only" ;;
+	esac
+	forked_dialer_runs syscall
 }
