@@ -16,10 +16,13 @@
 #include "descriptors.h"
 #include "held.h"
 #include "hotpath.h"
+#include "keptfloor.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "real.h"
 #include "standin.h"
+
+atomic_int kept_floor EARLY_DATA = INT_MAX;
 
 /*
  * What the shim keeps at descriptors first..last (kept pidfds, stand-ins,
@@ -28,6 +31,8 @@
 static void
 forget_fds(unsigned first, unsigned last)
 {
+	if (kept_floor_above(last))
+		return;
 	pidkeep_forget(first, last);
 	standin_forget(first, last);
 	held_forget(first, last);

@@ -31,6 +31,7 @@
 #include "channel.h"
 #include "held.h"
 #include "hotpath.h"
+#include "keptfloor.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "wire.h"
@@ -77,6 +78,7 @@ parse_entry(const char *v, struct held_file *h)
 		return false;
 	atomic_store(&h->dev, (uint64_t)n[1]);
 	atomic_store(&h->ino, (uint64_t)n[2]);
+	kept_floor_lower((int)n[0]);
 	atomic_store(&h->fd, (int)n[0]);
 	return true;
 }
@@ -186,6 +188,7 @@ held_take(enum held_kind kind, int fd, const struct stat *st, bool owner)
 	 */
 	atomic_store(&h->dev, (uint64_t)st->st_dev);
 	atomic_store(&h->ino, (uint64_t)st->st_ino);
+	kept_floor_lower(high);
 	if (!atomic_compare_exchange_strong(&h->fd, &none, high))
 		(void)capshim_syscall(SYS_close, (long)high);
 	return true;

@@ -8,6 +8,7 @@
 #include "channel.h"
 #include "compat.h"
 #include "hotpath.h"
+#include "keptfloor.h"
 #include "pidkeep.h"
 #include "rawsys.h"
 #include "reappage.h"
@@ -44,12 +45,6 @@ first_slot(enum pidkeep_use use)
 
 /* 0 not known yet, 1 the kernel answers PIDFD_GET_INFO, -1 it does not. */
 static atomic_int info_supported EARLY_DATA;
-
-/*
- * No kept pidfd was ever below this number: the close hooks, which run
- * on every close(), look no further for the descriptors under it.
- */
-static atomic_int keep_floor = INT_MAX;
 
 /*
  * The slot this thread's last find returned, looked at first by the next
@@ -288,11 +283,7 @@ static bool
 take_slot(int fd, uint64_t pidfs_ino, enum pidkeep_use use, pid_t pid,
     uint64_t epoch_plus_one)
 {
-	int floor = atomic_load(&keep_floor);
-
-	while (fd < floor &&
-	    !atomic_compare_exchange_weak(&keep_floor, &floor, fd))
-		;
+	kept_floor_lower(fd);
 	for (int i = first_slot(use); i < first_slot(use) + SLOTS_PER_USE;
 	     i++) {
 		int free_slot = 0;
@@ -406,9 +397,6 @@ pidkeep_forget(unsigned first, unsigned last)
 	 * the slots stay.  Kept pidfds are rare, so the pid is asked only
 	 * when one is in the range.
 	 */
-	if (last <
-	    (unsigned)atomic_load_explicit(&keep_floor, memory_order_relaxed))
-		return;
 	for (int i = 0; i < KEEP_SLOTS; i++) {
 		int fd = atomic_load(&slots[i].fd_plus_one) - 1;
 

@@ -6,6 +6,7 @@
 
 #include "channel.h"
 #include "hotpath.h"
+#include "keptfloor.h"
 #include "rawsys.h"
 #include "standin.h"
 
@@ -60,6 +61,8 @@ standin_tie(int stand_in, int refused)
 
 	if (ino == 0 || !channel_owner())
 		return false;
+	kept_floor_lower(stand_in);
+	kept_floor_lower(refused);
 	for (size_t i = 0; i < STANDIN_SLOTS; i++) {
 		uint64_t free_slot = 0;
 
