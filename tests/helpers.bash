@@ -19,6 +19,13 @@ refute_line() {
 
 : "${CAPWRAP:?run the suites through make check}"
 
+# With PYTHONUNBUFFERED set, python writes each print() in pieces (the
+# text, then the newline), and two processes of one service printing at
+# once interleave their lines ("dial: refused 111impostor got:").  The
+# suites' python programs flush the lines a test waits for, so they run
+# buffered, one write a line, whatever the caller's environment says.
+unset PYTHONUNBUFFERED
+
 setup() {
 	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/capwrap-test.XXXXXX")
 	export T
