@@ -18,9 +18,11 @@
 #include "procinfo.h"
 #include "reappage.h"
 #include "registry.h"
+#include "reload.h"
 #include "request.h"
 #include "sockdiag.h"
 #include "status.h"
+#include "supervise.h"
 #include "sysio.h"
 #include "transport.h"
 #include "wire.h"
@@ -307,6 +309,8 @@ broker_judge(const struct request *rq)
 	for (;;) {
 		/* Read again each time: a fact's query may bury the asker. */
 		f.asker_gone = rq->proc != NULL && rq->proc->dead;
+		f.asker_stopping = supervise_stopping() ||
+		    reload_is_stopping(rq->chan->service);
 		decide(&q, &f, &v);
 		if (v.kind == VERDICT_ASK) {
 			gather_facts(rq, v.need, &f);

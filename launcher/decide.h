@@ -59,7 +59,9 @@ struct facts {
 	unsigned known; /* FACT_* gathered so far */
 	/* Always given. */
 	bool asker_gone; /* the requester's record is dead */
-	bool may_defer;	 /* an ADMIT may wait for a catch-up */
+	/* Its service has been told to stop (the topology, or a reload). */
+	bool asker_stopping;
+	bool may_defer; /* an ADMIT may wait for a catch-up */
 	/* The registration of the request's name, or NULL. */
 	const struct registration *reg;
 	/* sockdiag_unix_bound_at() of a LISTEN's socket at its address. */

@@ -75,6 +75,7 @@ judge(size_t self, const union wire_msg *m, struct verdict *v)
 		.self = self,
 		.msg = m };
 	struct facts f = { .asker_gone = world.asker_gone,
+		.asker_stopping = world.asker_stopping,
 		.may_defer = world.may_defer };
 
 	asked = 0;

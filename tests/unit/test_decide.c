@@ -74,6 +74,25 @@ test_listen(void)
 	judge(DB, &m, &v);
 	expect_refusal("listen, socket elsewhere", &v, "bind", EACCES, 0, -1,
 	    "the registered socket is not bound at the address claimed");
+	/* Stopped, or dead, before its registration was read: nothing to
+	 * record. */
+	world.asker_stopping = true;
+	judge(DB, &m, &v);
+	expect_failure("listen, socket gone, its service told to stop", &v,
+	    ESRCH);
+	world.asker_stopping = false;
+	world.asker_gone = true;
+	judge(DB, &m, &v);
+	expect_failure("listen, socket gone with its process", &v, ESRCH);
+	world.asker_gone = false;
+	world.asker_stopping = true;
+	m = listen_msg("web", 42, WIRE_LISTENING);
+	judge(DB, &m, &v);
+	expect_refusal("listen on another's name while stopping", &v, "bind",
+	    EACCES, 0, -1,
+	    "socket registered for a name the service does not provide");
+	m = listen_msg("db", 42, WIRE_LISTENING);
+	world.asker_stopping = false;
 	world.bound = 1;
 	world.reg = &other;
 	judge(DB, &m, &v);
