@@ -30,6 +30,23 @@ for _ in range(1200):
 EOF
 }
 
+@test "the preload library is optimised across its files only as configure said: by GCC, never in the sanitizer build" {
+	command -v readelf > /dev/null || skip "needs readelf(1)"
+	run bash -c 'readelf --debug-dump=info "$CAPWRAP_SHIM_SO" | grep DW_AT_producer'
+	[ -n "$output" ] || skip "the preload library was built without debug information"
+	# GCC names a unit it optimised across files "GNU GIMPLE".
+	if [ -n "$CAPWRAP_SHIM_LTO" ]; then
+		assert_output --partial "GNU GIMPLE"
+		assert_output --partial "GNU C"
+		assert_equal "$CAPWRAP_SAN_CFLAGS" ""
+	else
+		refute_output --partial "GNU GIMPLE"
+	fi
+	if [ -n "$CAPWRAP_SAN_CFLAGS" ]; then
+		assert_equal "$CAPWRAP_SHIM_LTO" ""
+	fi
+}
+
 @test "a wrapped client reaches a wrapped server through the fixed name" {
 	write_policy <<EOF
 service db {

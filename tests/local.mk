@@ -112,4 +112,6 @@ AM_TESTS_ENVIRONMENT = \
 	export FIXTURES='$(abs_top_builddir)/tests/fixtures'; \
 	export TESTS_SRCDIR='$(abs_top_srcdir)/tests'; \
 	export EXAMPLES='$(abs_top_srcdir)/examples'; \
-	export CAPWRAP_KERNEL_QUIET=1;
+	export CAPWRAP_KERNEL_QUIET=1; \
+	export CAPWRAP_SHIM_LTO='$(SHIM_LTO_CFLAGS)'; \
+	export CAPWRAP_SAN_CFLAGS='$(SAN_CFLAGS)';
