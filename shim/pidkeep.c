@@ -1,4 +1,6 @@
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -100,12 +102,40 @@ release_slot(int fd)
 }
 
 /*
- * The pid a kept pidfd names, 0 if none: the process has been reaped
- * (then its pid may be anybody's, and the descriptor is let go), or fd
- * is no pidfd now.
+ * Is fd still the pidfd kept for pidfs_ino?  A program can close a
+ * number past every hook (glibc's fclose() closes with a call of its
+ * own, a static helper with the instruction itself) and open a file of
+ * its own there: a slot is then stale, and what it names is the
+ * program's.
+ */
+static bool
+still_kept_pidfd(int fd, uint64_t pidfs_ino)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	return fstatfs(fd, &sfs) == 0 && sfs.f_type == PIDFS_MAGIC &&
+	    fstat(fd, &st) == 0 && (uint64_t)st.st_ino == pidfs_ino;
+}
+
+/* Let fd's slot go, and close fd only if it still is the kept pidfd. */
+static void
+let_go(int fd, uint64_t pidfs_ino)
+{
+	bool ours = still_kept_pidfd(fd, pidfs_ino);
+
+	if (release_slot(fd) && ours)
+		(void)capshim_syscall(SYS_close, (long)fd);
+}
+
+/*
+ * The pid the pidfd kept at fd for pidfs_ino names, 0 if none: the
+ * process has been reaped (then its pid may be anybody's, and the
+ * descriptor is let go), or fd is no pidfd now (the slot is let go, the
+ * number left to the program, and the next full check keeps another).
  */
 HOT_PATH static pid_t
-kept_pid(int fd)
+kept_pid(int fd, uint64_t pidfs_ino)
 {
 	struct compat_pidfd_info info = { .mask = COMPAT_PIDFD_INFO_PID };
 	int saved = errno;
@@ -114,8 +144,10 @@ kept_pid(int fd)
 	if (capshim_syscall(SYS_ioctl, (long)fd, (long)COMPAT_PIDFD_GET_INFO,
 		&info) == 0)
 		pid = (pid_t)info.pid;
-	else if (errno == ESRCH && channel_owner() && release_slot(fd))
-		(void)capshim_syscall(SYS_close, (long)fd);
+	else if (errno == ESRCH && channel_owner())
+		let_go(fd, pidfs_ino);
+	else if ((errno == ENOTTY || errno == EBADF) && channel_owner())
+		(void)release_slot(fd);
 	errno = saved;
 	return pid;
 }
@@ -229,7 +261,7 @@ pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid)
 	 * go meanwhile, the answer could be about a descriptor the program
 	 * opened since.
 	 */
-	if (kept_pid(fd) != pid || pidkeep_find(pidfs_ino) != fd)
+	if (kept_pid(fd, pidfs_ino) != pid || pidkeep_find(pidfs_ino) != fd)
 		return false;
 	if (armable)
 		rearm(slot, v, epoch);
@@ -327,9 +359,8 @@ pidkeep_drop(uint64_t pidfs_ino, enum pidkeep_use use)
 
 		if (fd >= 0 &&
 		    atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
-			pidfs_ino &&
-		    release_slot(fd))
-			(void)capshim_syscall(SYS_close, (long)fd);
+			pidfs_ino)
+			let_go(fd, pidfs_ino);
 	}
 }
 
@@ -380,7 +411,7 @@ pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use use,
 			int fd = atomic_load(&slots[i].fd_plus_one) - 1;
 
 			if (fd >= 0)
-				(void)kept_pid(fd);
+				(void)kept_pid(fd, atomic_load(&slots[i].ino));
 		}
 		if (!take_slot(high, pidfs_ino, use, reaped_pid, epoch))
 			(void)capshim_syscall(SYS_close, (long)high);

@@ -8,8 +8,12 @@
  * The descriptors are the program's to close: close(), close_range(),
  * closefrom(), dup2() and dup3() onto one make the shim forget it, and
  * the next dial to that provider makes the full check (and keeps a new
- * pidfd).  They are close-on-exec, and a forked child inherits them with
- * the capabilities they serve.
+ * pidfd).  A number closed past the hooks (glibc's own close inside
+ * fclose(), a system call made by the instruction) and reused by the
+ * program is let go once the number answers as no pidfd, and the shim
+ * never closes a descriptor that is not the pidfd it kept (its pidfs
+ * inode says so).  They are close-on-exec, and a forked child inherits
+ * them with the capabilities they serve.
  */
 #ifndef CAPSHIM_PIDKEEP_H
 #define CAPSHIM_PIDKEEP_H
@@ -51,7 +55,10 @@ bool pidkeep_alive(int fd, uint64_t pidfs_ino, pid_t pid);
 void pidkeep_add(int pidfd, uint64_t pidfs_ino, enum pidkeep_use,
     pid_t reaped_pid);
 
-/* Close the pidfd kept for this pidfs inode and use: nothing needs it now. */
+/*
+ * Close the pidfd kept for this pidfs inode and use, nothing needs it
+ * now; only if the number still is that pidfd.
+ */
 void pidkeep_drop(uint64_t pidfs_ino, enum pidkeep_use);
 
 /*

@@ -176,6 +176,101 @@ EOF
 	assert_output 0
 }
 
+# stale.py NAME: dials NAME, and twice closes the pidfd the shim keeps
+# past every hook (glibc's fclose() closes with its own internal call)
+# and puts a file of its own at that number with fcntl(F_DUPFD), which
+# no hook sees either: once before its provider restarts, once after.
+write_stale() {
+	need_python
+	cat > "$T/stale.py" <<'PY'
+import ctypes, fcntl, os, socket, sys, time
+name = sys.argv[1]
+libc = ctypes.CDLL(None, use_errno=True)
+libc.fdopen.restype = ctypes.c_void_p
+libc.fdopen.argtypes = [ctypes.c_int, ctypes.c_char_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+
+def dial(label):
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(b"\0" + name.encode())
+        s.sendall(label.encode() + b"\n")
+        line = s.makefile().readline().strip()
+        s.close()
+        return line
+    except OSError:
+        return ""
+
+def kept():
+    fds = []
+    for entry in os.listdir("/proc/self/fd"):
+        try:
+            if "pidfd" in os.readlink(f"/proc/self/fd/{entry}"):
+                fds.append(int(entry))
+        except OSError:
+            pass
+    return " ".join(str(fd) for fd in sorted(fds)) or "none"
+
+def take_over(fd):
+    if libc.fclose(libc.fdopen(fd, b"r")) != 0:
+        sys.exit("fclose failed")
+    null = os.open("/dev/null", os.O_RDONLY)
+    mine = fcntl.fcntl(null, fcntl.F_DUPFD, fd)
+    os.close(null)
+    return mine
+
+def say(line):
+    os.write(1, (line + "\n").encode())
+
+say(f"first: {dial('first')}; kept: {kept()}")
+first = take_over(int(kept().split()[0]))
+say(f"took {first}; kept: {kept()}")
+while True:
+    line = dial("second")
+    if line:
+        break
+    time.sleep(0.1)
+say(f"second: {line}; kept: {kept()}")
+second = take_over(int(kept().split()[0]))
+say(f"took {second}; kept: {kept()}")
+say(f"third: {dial('third')}; kept: {kept()}")
+say(f"fourth: {dial('fourth')}; kept: {kept()}")
+for fd in (first, second):
+    say(f"program's {fd}: {os.readlink(f'/proc/self/fd/{fd}')}")
+PY
+}
+
+@test "kept pidfds closed past the hooks: the number taken over by the program is never closed by the shim, when its provider restarts or when the next dial finds no pidfd there, and the next full check keeps another" {
+	write_stale
+	# fx-server is sh's child, not the launcher's: its pidfd is kept.
+	write_policy <<EOF
+service db {
+	exec sh -c "[ -e $T/again ] && { fx-server $U.db; exit; }; touch $T/again; fx-server -n 1 $U.db; exit"
+	provides @$U.db
+	restart always
+}
+service web {
+	exec python3 $T/stale.py $U.db
+	dials db
+}
+EOF
+	start_topology --exit-with web
+	wait_topology
+	assert_equal "$TOPOLOGY_STATUS" 0
+	run service_lines web
+	assert_line "first: echo first; kept: 1001"
+	assert_line "took 1001; kept: none"
+	# db restarted: the dial that found it gone dropped the provider's
+	# pidfd, whose number is the program's /dev/null now.
+	assert_line "second: echo second; kept: 1002"
+	assert_line "took 1002; kept: none"
+	# No pidfd at 1002: the slot is let go, the full check keeps another.
+	assert_line "third: echo third; kept: 1003"
+	assert_line "fourth: echo fourth; kept: 1003"
+	assert_line "program's 1001: /dev/null"
+	assert_line "program's 1002: /dev/null"
+}
+
 # reaped.py NAME ERR GO: dial NAME twice; create GO, wait until the
 # launcher says (in ERR) that blink exited, and dial twice more; after
 # each dial print the pidfds kept.
