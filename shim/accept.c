@@ -160,6 +160,8 @@ stand_in_for(int refused, int type, int flags)
 		errno = saved;
 		return -1;
 	}
+	standin_number_given(pair[0]);
+	standin_number_given(pair[1]);
 	(void)real.close(pair[1]);
 	/*
 	 * Kept above the channel, close-on-exec: never at a number the
@@ -170,6 +172,7 @@ stand_in_for(int refused, int type, int flags)
 	kept = (int)capshim_syscall(SYS_fcntl, (long)refused,
 	    (long)F_DUPFD_CLOEXEC, (long)channel_fd() + 1);
 	(void)real.close(refused);
+	standin_number_given(kept);
 	if (kept >= 0 && !standin_tie(pair[0], kept))
 		(void)real.close(kept);
 	return pair[0];
@@ -221,6 +224,7 @@ gate_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags,
 			turn_reset();
 		return -1;
 	}
+	standin_number_given(nfd);
 	/* The gate's own wake-up (turn.h): already hung up, like a stand-in. */
 	if (turn_is_wakeup(nfd)) {
 		unnamed_address(addr, len);

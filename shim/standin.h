@@ -9,12 +9,16 @@
  *
  * The refused connection is the shim's: close(), close_range(),
  * closefrom(), dup2() and dup3() onto the stand-in close it too; onto
- * the refused connection's own number they make the shim forget it.
+ * the refused connection's own number they make the shim forget it.  A
+ * stand-in closed past the hooks (fclose()) is known gone when its
+ * number is given out again (standin_number_given()).
  */
 #ifndef CAPSHIM_STANDIN_H
 #define CAPSHIM_STANDIN_H
 
 #include <stdbool.h>
+
+#include "keptfloor.h"
 
 /*
  * Tie refused to stand_in.  False when no slot is free: the caller then
@@ -24,5 +28,20 @@ bool standin_tie(int stand_in, int refused);
 
 /* The program closed, or dup'd over, the descriptors first..last. */
 void standin_forget(unsigned first, unsigned last);
+
+/*
+ * The kernel has just given fd out (an accepted connection, a stand-in's
+ * own pair): a tie that names that number lost it past every hook, as
+ * glibc's fclose() closes with a call no hook sees, and is undone now,
+ * its refused connection closed as a close of the stand-in would have.
+ * Inline, for every accept: one compare below the lowest number ever
+ * tied.
+ */
+static inline void
+standin_number_given(int fd)
+{
+	if (fd >= 0 && !kept_floor_above((unsigned)fd))
+		standin_forget((unsigned)fd, (unsigned)fd);
+}
 
 #endif

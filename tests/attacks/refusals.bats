@@ -223,6 +223,51 @@ EOF
 	assert_equal "$(sort -u <<< "$output" | grep -c '^fds ')" 1
 }
 
+@test "a server that ends its connections with fclose(), which closes past every hook: a refused connection is let go once its stand-in's number is given out again, and the friend is served" {
+	python_server <<'EOF'
+import ctypes, itertools
+libc = ctypes.CDLL(None)
+libc.fdopen.restype = ctypes.c_void_p
+libc.fdopen.argtypes = [ctypes.c_int, ctypes.c_char_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+print("listening pid=%d" % os.getpid(), flush=True)
+for i in itertools.count():
+    fd = s.accept()[0].detach()
+    line = os.read(fd, 100)
+    if line:
+        os.write(fd, b"echo " + line)
+    libc.fclose(libc.fdopen(fd, b"r+"))
+    print("served %d at fd %d: %r" % (i, fd, line), flush=True)
+EOF
+	policy_with_server "python3 $T/server.py $U.db" "fx-client $U.db hello"
+	start_topology
+	wait_for "$T/out" '^db +\| listening pid='
+	addr=$(address_of "$(listener_pid db)")
+	outsider_dials "$addr" > "$T/first" 3>&- &
+	wait_for "$T/out" '^db +\| served 0 '
+	# The next refusal's stand-in takes the number fclose() freed.
+	outsider_dials "$addr" > "$T/second" 3>&- &
+	wait_for "$T/out" '^db +\| served 1 '
+	wait_for "$T/first" '^outsider' 90
+	run cat "$T/first"
+	assert_output --regexp "^outsider read (b''|reset)$"
+	touch "$T/go"
+	assert_friend_served_and_server_up '^web +\| reply echo hello$'
+	outsider_dials "$addr" > "$T/third" 3>&- &
+	third=$!
+	wait_for "$T/out" '^db +\| served 3 '
+	wait_for "$T/second" '^outsider' 90
+	run cat "$T/second"
+	assert_output --regexp "^outsider read (b''|reset)$"
+	kill "$third"
+	run service_lines_of db
+	assert_line --regexp "^served 0 at fd ([0-9]+): b''$"
+	fd=$(sed -nE "s/^served 0 at fd ([0-9]+).*/\1/p" <<< "$output")
+	assert_line "served 1 at fd $fd: b''"
+	assert_line --regexp "^served 2 at fd [0-9]+: b'hello\\\\n'$"
+	assert_line "served 3 at fd $fd: b''"
+}
+
 @test "an edge-triggered epoll server draining a queue of 40 outsiders turns its loop every 16 refusals, and the friend queued behind them is served" {
 	python_server <<'EOF'
 s.setblocking(False)
