@@ -118,21 +118,43 @@ still_kept_pidfd(int fd, uint64_t pidfs_ino)
 	    fstat(fd, &st) == 0 && (uint64_t)st.st_ino == pidfs_ino;
 }
 
+/*
+ * Free the slot that keeps fd for pidfs_ino, if any (fd is not closed):
+ * by number and inode, so that a slot another thread has since filled
+ * at the same number is left alone.
+ */
+static bool
+release_kept(int fd, uint64_t pidfs_ino)
+{
+	for (int i = 0; i < KEEP_SLOTS; i++) {
+		int want = fd + 1;
+
+		if (atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
+			pidfs_ino &&
+		    atomic_compare_exchange_strong(&slots[i].fd_plus_one, &want,
+			0))
+			return true;
+	}
+	return false;
+}
+
 /* Let fd's slot go, and close fd only if it still is the kept pidfd. */
 static void
 let_go(int fd, uint64_t pidfs_ino)
 {
 	bool ours = still_kept_pidfd(fd, pidfs_ino);
 
-	if (release_slot(fd) && ours)
+	if (release_kept(fd, pidfs_ino) && ours)
 		(void)capshim_syscall(SYS_close, (long)fd);
 }
 
 /*
  * The pid the pidfd kept at fd for pidfs_ino names, 0 if none: the
- * process has been reaped (then its pid may be anybody's, and the
- * descriptor is let go), or fd is no pidfd now (the slot is let go, the
- * number left to the program, and the next full check keeps another).
+ * process has been reaped (then its pid may be anybody's), or fd is no
+ * pidfd now (the program's, whatever it answers).  Either way the slot
+ * is let go, and the next full check keeps another.  Not a process out
+ * of this pid namespace's sight (EREMOTE): that answer stays the same,
+ * and keeping another would only repeat it.
  */
 HOT_PATH static pid_t
 kept_pid(int fd, uint64_t pidfs_ino)
@@ -144,10 +166,8 @@ kept_pid(int fd, uint64_t pidfs_ino)
 	if (capshim_syscall(SYS_ioctl, (long)fd, (long)COMPAT_PIDFD_GET_INFO,
 		&info) == 0)
 		pid = (pid_t)info.pid;
-	else if (errno == ESRCH && channel_owner())
+	else if (errno != EREMOTE && channel_owner())
 		let_go(fd, pidfs_ino);
-	else if ((errno == ENOTTY || errno == EBADF) && channel_owner())
-		(void)release_slot(fd);
 	errno = saved;
 	return pid;
 }

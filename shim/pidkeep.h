@@ -10,10 +10,10 @@
  * the next dial to that provider makes the full check (and keeps a new
  * pidfd).  A number closed past the hooks (glibc's own close inside
  * fclose(), a system call made by the instruction) and reused by the
- * program is let go once the number answers as no pidfd, and the shim
- * never closes a descriptor that is not the pidfd it kept (its pidfs
- * inode says so).  They are close-on-exec, and a forked child inherits
- * them with the capabilities they serve.
+ * program is let go once it answers as no pidfd of a live process, and
+ * the shim never closes a descriptor that is not a pidfd of the process
+ * it kept (pidfs gives a process one inode).  They are close-on-exec,
+ * and a forked child inherits them with the capabilities they serve.
  */
 #ifndef CAPSHIM_PIDKEEP_H
 #define CAPSHIM_PIDKEEP_H

@@ -94,8 +94,9 @@ in_range(int fd, unsigned first, unsigned last)
 HOT_PATH void
 standin_forget(unsigned first, unsigned last)
 {
-	if (atomic_load_explicit(&tied, memory_order_relaxed) == 0 ||
-	    !channel_owner())
+	bool owner_known = false;
+
+	if (atomic_load_explicit(&tied, memory_order_relaxed) == 0)
 		return;
 	for (size_t i = 0; i < STANDIN_SLOTS; i++) {
 		uint64_t v = atomic_load(&slots[i]), ino;
@@ -107,6 +108,10 @@ standin_forget(unsigned first, unsigned last)
 		refused_gone = in_range(refused_of(v), first, last);
 		if (!stand_in_gone && !refused_gone)
 			continue;
+		/* Only for a tie in range: channel_owner() asks getpid(). */
+		if (!owner_known && !channel_owner())
+			return;
+		owner_known = true;
 		/* Whoever clears the slot owns what it held. */
 		ino = atomic_load(&inodes[i]);
 		if (!atomic_compare_exchange_strong(&slots[i], &v, 0))

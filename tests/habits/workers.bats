@@ -179,7 +179,9 @@ EOF
 # stale.py NAME: dials NAME, and twice closes the pidfd the shim keeps
 # past every hook (glibc's fclose() closes with its own internal call)
 # and puts a file of its own at that number with fcntl(F_DUPFD), which
-# no hook sees either: once before its provider restarts, once after.
+# no hook sees either: /dev/null before its provider restarts, and after
+# it /dev/urandom, whose ioctl answers EINVAL where /dev/null's says
+# ENOTTY.
 write_stale() {
 	need_python
 	cat > "$T/stale.py" <<'PY'
@@ -211,19 +213,19 @@ def kept():
             pass
     return " ".join(str(fd) for fd in sorted(fds)) or "none"
 
-def take_over(fd):
+def take_over(fd, path):
     if libc.fclose(libc.fdopen(fd, b"r")) != 0:
         sys.exit("fclose failed")
-    null = os.open("/dev/null", os.O_RDONLY)
-    mine = fcntl.fcntl(null, fcntl.F_DUPFD, fd)
-    os.close(null)
+    own = os.open(path, os.O_RDONLY)
+    mine = fcntl.fcntl(own, fcntl.F_DUPFD, fd)
+    os.close(own)
     return mine
 
 def say(line):
     os.write(1, (line + "\n").encode())
 
 say(f"first: {dial('first')}; kept: {kept()}")
-first = take_over(int(kept().split()[0]))
+first = take_over(int(kept().split()[0]), "/dev/null")
 say(f"took {first}; kept: {kept()}")
 while True:
     line = dial("second")
@@ -231,7 +233,7 @@ while True:
         break
     time.sleep(0.1)
 say(f"second: {line}; kept: {kept()}")
-second = take_over(int(kept().split()[0]))
+second = take_over(int(kept().split()[0]), "/dev/urandom")
 say(f"took {second}; kept: {kept()}")
 say(f"third: {dial('third')}; kept: {kept()}")
 say(f"fourth: {dial('fourth')}; kept: {kept()}")
@@ -268,7 +270,7 @@ EOF
 	assert_line "third: echo third; kept: 1003"
 	assert_line "fourth: echo fourth; kept: 1003"
 	assert_line "program's 1001: /dev/null"
-	assert_line "program's 1002: /dev/null"
+	assert_line "program's 1002: /dev/urandom"
 }
 
 # reaped.py NAME ERR GO: dial NAME twice; create GO, wait until the
