@@ -109,19 +109,19 @@ decide_listen(const struct ask *q, const struct facts *f, struct verdict *v)
 	else if (f->bound == SOCKDIAG_FAILED)
 		verdict_refuse_because(v, "bind", &l->name, EACCES,
 		    "the registered socket could not be looked up");
-	/*
-	 * A service told to stop may be gone, its socket with it, before its
-	 * registration is read: a death, not a claim on a socket elsewhere,
-	 * and nothing to record.
-	 */
-	else if (f->bound != 1 && f->bound != SOCKDIAG_UNSUPPORTED &&
-	    (f->asker_gone || f->asker_stopping))
-		verdict_fail(v, ESRCH);
-	else if (f->bound != 1 && f->bound != SOCKDIAG_UNSUPPORTED)
-		verdict_refuse_because(v, "bind", &l->name, EACCES,
-		    "the registered "
-		    "socket is not bound at the address claimed");
-	else if (!(f->known & FACT_NAME_OPEN))
+	else if (f->bound != 1 && f->bound != SOCKDIAG_UNSUPPORTED) {
+		/*
+		 * A service told to stop may be gone, its socket with it,
+		 * before its registration is read: a death, not a claim on a
+		 * socket elsewhere, and nothing to record.
+		 */
+		if (f->asker_gone || f->asker_stopping)
+			verdict_fail(v, ESRCH);
+		else
+			verdict_refuse_because(v, "bind", &l->name, EACCES,
+			    "the registered "
+			    "socket is not bound at the address claimed");
+	} else if (!(f->known & FACT_NAME_OPEN))
 		verdict_ask(v, FACT_NAME_OPEN);
 	else if (f->reg != NULL && f->reg->sock_ino != l->sock_ino)
 		verdict_fail(v, EADDRINUSE);
