@@ -87,14 +87,22 @@ pidkeep_find(uint64_t pidfs_ino)
 	return -1;
 }
 
-/* Free the slot that holds fd, if any; the descriptor is not closed. */
+/*
+ * Free the slot that keeps fd, if any, for pidfs_ino (0: whatever it
+ * keeps there); the descriptor is not closed.  By inode where it is
+ * known, so that a slot another thread has since filled at the same
+ * number is left alone.
+ */
 static bool
-release_slot(int fd)
+release_slot(int fd, uint64_t pidfs_ino)
 {
 	for (int i = 0; i < KEEP_SLOTS; i++) {
 		int want = fd + 1;
 
-		if (atomic_compare_exchange_strong(&slots[i].fd_plus_one, &want,
+		if ((pidfs_ino == 0 ||
+			atomic_load_explicit(&slots[i].ino,
+			    memory_order_relaxed) == pidfs_ino) &&
+		    atomic_compare_exchange_strong(&slots[i].fd_plus_one, &want,
 			0))
 			return true;
 	}
@@ -118,33 +126,13 @@ still_kept_pidfd(int fd, uint64_t pidfs_ino)
 	    fstat(fd, &st) == 0 && (uint64_t)st.st_ino == pidfs_ino;
 }
 
-/*
- * Free the slot that keeps fd for pidfs_ino, if any (fd is not closed):
- * by number and inode, so that a slot another thread has since filled
- * at the same number is left alone.
- */
-static bool
-release_kept(int fd, uint64_t pidfs_ino)
-{
-	for (int i = 0; i < KEEP_SLOTS; i++) {
-		int want = fd + 1;
-
-		if (atomic_load_explicit(&slots[i].ino, memory_order_relaxed) ==
-			pidfs_ino &&
-		    atomic_compare_exchange_strong(&slots[i].fd_plus_one, &want,
-			0))
-			return true;
-	}
-	return false;
-}
-
 /* Let fd's slot go, and close fd only if it still is the kept pidfd. */
 static void
 let_go(int fd, uint64_t pidfs_ino)
 {
 	bool ours = still_kept_pidfd(fd, pidfs_ino);
 
-	if (release_kept(fd, pidfs_ino) && ours)
+	if (release_slot(fd, pidfs_ino) && ours)
 		(void)capshim_syscall(SYS_close, (long)fd);
 }
 
@@ -453,6 +441,6 @@ pidkeep_forget(unsigned first, unsigned last)
 
 		if (fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last &&
 		    channel_owner())
-			(void)release_slot(fd);
+			(void)release_slot(fd, 0);
 	}
 }
