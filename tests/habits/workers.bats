@@ -11,6 +11,40 @@ need_python() {
 	command -v python3 > /dev/null || skip "needs python3"
 }
 
+# $T/pidfds.py, what the kept-pidfd scripts share: dial(NAME, LABEL)
+# sends LABEL and returns the answer's line ("" when the dial or the
+# exchange failed), kept() the pidfds this process holds ("none"), and
+# say(LINE) writes a line in one write.
+write_pidfds() {
+	cat > "$T/pidfds.py" <<'PY'
+import os, socket
+
+def dial(name, label):
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(b"\0" + name.encode())
+        s.sendall(label.encode() + b"\n")
+        line = s.makefile().readline().strip()
+        s.close()
+        return line
+    except OSError:
+        return ""
+
+def kept():
+    fds = []
+    for entry in os.listdir("/proc/self/fd"):
+        try:
+            if "pidfd" in os.readlink(f"/proc/self/fd/{entry}"):
+                fds.append(int(entry))
+        except OSError:
+            pass  # the directory's own descriptor, gone
+    return " ".join(str(fd) for fd in sorted(fds)) or "none"
+
+def say(line):
+    os.write(1, (line + "\n").encode())
+PY
+}
+
 # workers.py NAME N: dial NAME ("parent: LINE"), then fork N workers that
 # each dial it twice ("worker K pid=P: LINE; LINE"); waits for them.
 write_workers() {
@@ -83,38 +117,17 @@ EOF
 # exits, and kept.py dials until the second one answers.
 write_kept() {
 	need_python
+	write_pidfds
 	cat > "$T/kept.py" <<'PY'
-import fcntl, os, socket, sys, time
-name = sys.argv[1]
-
-def dial(label):
-    try:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(b"\0" + name.encode())
-        s.sendall(label.encode() + b"\n")
-        line = s.makefile().readline().strip()
-        s.close()
-        return line
-    except OSError:
-        return ""
-
-def kept():
-    fds = []
-    for entry in os.listdir("/proc/self/fd"):
-        try:
-            if "pidfd" in os.readlink(f"/proc/self/fd/{entry}"):
-                fds.append(int(entry))
-        except OSError:
-            pass
-    return " ".join(str(fd) for fd in sorted(fds)) or "none"
+import fcntl, functools, os, sys, time
+from pidfds import kept, say
+import pidfds
+dial = functools.partial(pidfds.dial, sys.argv[1])
 
 def names(fd):
     for line in open(f"/proc/self/fdinfo/{fd}"):
         if line.startswith("Pid:"):
             return line.split()[1]
-
-def say(line):
-    os.write(1, (line + "\n").encode())
 
 say(f"first: {dial('first')}; kept: {kept()}")
 fd = int(kept().split()[0])
@@ -184,34 +197,16 @@ EOF
 # ENOTTY.
 write_stale() {
 	need_python
+	write_pidfds
 	cat > "$T/stale.py" <<'PY'
-import ctypes, fcntl, os, socket, sys, time
-name = sys.argv[1]
+import ctypes, fcntl, functools, os, sys, time
+from pidfds import kept, say
+import pidfds
+dial = functools.partial(pidfds.dial, sys.argv[1])
 libc = ctypes.CDLL(None, use_errno=True)
 libc.fdopen.restype = ctypes.c_void_p
 libc.fdopen.argtypes = [ctypes.c_int, ctypes.c_char_p]
 libc.fclose.argtypes = [ctypes.c_void_p]
-
-def dial(label):
-    try:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(b"\0" + name.encode())
-        s.sendall(label.encode() + b"\n")
-        line = s.makefile().readline().strip()
-        s.close()
-        return line
-    except OSError:
-        return ""
-
-def kept():
-    fds = []
-    for entry in os.listdir("/proc/self/fd"):
-        try:
-            if "pidfd" in os.readlink(f"/proc/self/fd/{entry}"):
-                fds.append(int(entry))
-        except OSError:
-            pass
-    return " ".join(str(fd) for fd in sorted(fds)) or "none"
 
 def take_over(fd, path):
     if libc.fclose(libc.fdopen(fd, b"r")) != 0:
@@ -220,9 +215,6 @@ def take_over(fd, path):
     mine = fcntl.fcntl(own, fcntl.F_DUPFD, fd)
     os.close(own)
     return mine
-
-def say(line):
-    os.write(1, (line + "\n").encode())
 
 say(f"first: {dial('first')}; kept: {kept()}")
 first = take_over(int(kept().split()[0]), "/dev/null")
@@ -278,27 +270,13 @@ EOF
 # each dial print the pidfds kept.
 write_reaped() {
 	need_python
+	write_pidfds
 	cat > "$T/reaped.py" <<'PY'
-import os, socket, sys, time
+import functools, sys, time
+from pidfds import kept
+import pidfds
 name, err, go = sys.argv[1:4]
-
-def dial(label):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(b"\0" + name.encode())
-    s.sendall(label.encode() + b"\n")
-    line = s.makefile().readline().strip()
-    s.close()
-    return line
-
-def kept():
-    fds = []
-    for e in os.listdir("/proc/self/fd"):
-        try:
-            if "pidfd" in os.readlink(f"/proc/self/fd/{e}"):
-                fds.append(e)
-        except OSError:
-            pass  # the directory's own descriptor, gone
-    return " ".join(sorted(fds)) or "none"
+dial = functools.partial(pidfds.dial, name)
 
 print(f"first: {dial('first')}; kept: {kept()}", flush=True)
 print(f"again: {dial('again')}; kept: {kept()}", flush=True)
