@@ -223,7 +223,7 @@ EOF
 	assert_equal "$(sort -u <<< "$output" | grep -c '^fds ')" 1
 }
 
-@test "a server that ends its connections with fclose(), which closes past every hook: a refused connection is let go once its stand-in's number is given out again, and the friend is served" {
+@test "a server that ends its connections with fclose(), which closes past every hook: a refused connection is let go once its stand-in's number is given out again, to an accepted connection or to another stand-in, and the friend is served" {
 	python_server <<'EOF'
 import ctypes, itertools
 libc = ctypes.CDLL(None)
@@ -237,6 +237,10 @@ for i in itertools.count():
     if line:
         os.write(fd, b"echo " + line)
     libc.fclose(libc.fdopen(fd, b"r+"))
+    if i == 0:
+        # The lowest free number, the first accept's: the next accept
+        # is given the first stand-in's.
+        keeper = os.open("/dev/null", os.O_RDONLY)
     print("served %d at fd %d: %r" % (i, fd, line), flush=True)
 EOF
 	policy_with_server "python3 $T/server.py $U.db" "fx-client $U.db hello"
@@ -245,7 +249,7 @@ EOF
 	addr=$(address_of "$(listener_pid db)")
 	outsider_dials "$addr" > "$T/first" 3>&- &
 	wait_for "$T/out" '^db +\| served 0 '
-	# The next refusal's stand-in takes the number fclose() freed.
+	# The next accept is given the number fclose() freed.
 	outsider_dials "$addr" > "$T/second" 3>&- &
 	wait_for "$T/out" '^db +\| served 1 '
 	wait_for "$T/first" '^outsider' 90
@@ -253,6 +257,7 @@ EOF
 	assert_output --regexp "^outsider read (b''|reset)$"
 	touch "$T/go"
 	assert_friend_served_and_server_up '^web +\| reply echo hello$'
+	# The next refusal's stand-in takes the second's number.
 	outsider_dials "$addr" > "$T/third" 3>&- &
 	third=$!
 	wait_for "$T/out" '^db +\| served 3 '
@@ -261,9 +266,8 @@ EOF
 	assert_output --regexp "^outsider read (b''|reset)$"
 	kill "$third"
 	run service_lines_of db
-	assert_line --regexp "^served 0 at fd ([0-9]+): b''$"
-	fd=$(sed -nE "s/^served 0 at fd ([0-9]+).*/\1/p" <<< "$output")
-	assert_line "served 1 at fd $fd: b''"
+	assert_line --regexp "^served 1 at fd ([0-9]+): b''$"
+	fd=$(sed -nE "s/^served 1 at fd ([0-9]+).*/\1/p" <<< "$output")
 	assert_line --regexp "^served 2 at fd [0-9]+: b'hello\\\\n'$"
 	assert_line "served 3 at fd $fd: b''"
 }
