@@ -14,10 +14,11 @@ need_python() {
 # $T/pidfds.py, what the kept-pidfd scripts share: dial(NAME, LABEL)
 # sends LABEL and returns the answer's line ("" when the dial or the
 # exchange failed), kept() the pidfds this process holds ("none"), and
-# say(LINE) writes a line in one write.
+# say(LINE) writes a line in one write; dial_until_answered(NAME,
+# LABEL) dials until a restarting provider answers.
 write_pidfds() {
 	cat > "$T/pidfds.py" <<'PY'
-import os, socket
+import os, socket, time
 
 def dial(name, label):
     try:
@@ -39,6 +40,14 @@ def kept():
         except OSError:
             pass  # the directory's own descriptor, gone
     return " ".join(str(fd) for fd in sorted(fds)) or "none"
+
+def dial_until_answered(name, label):
+    """Dial again until a provider answers: one is restarting."""
+    while True:
+        line = dial(name, label)
+        if line:
+            return line
+        time.sleep(0.1)
 
 def say(line):
     os.write(1, (line + "\n").encode())
@@ -119,7 +128,7 @@ write_kept() {
 	need_python
 	write_pidfds
 	cat > "$T/kept.py" <<'PY'
-import fcntl, functools, os, sys, time
+import fcntl, functools, os, sys
 from pidfds import kept, say
 import pidfds
 dial = functools.partial(pidfds.dial, sys.argv[1])
@@ -141,11 +150,7 @@ null = os.open("/dev/null", os.O_RDONLY)
 os.dup2(null, mine)
 os.close(null)
 say(f"third: {dial('third')}; kept: {kept()}")
-while True:
-    line = dial("fourth")
-    if line:
-        break
-    time.sleep(0.1)
+line = pidfds.dial_until_answered(sys.argv[1], "fourth")
 say(f"fourth: {line}; kept: {kept()}")
 say(f"kept names pid {names(int(kept().split()[0]))}")
 say(f"program's {mine}: {os.readlink(f'/proc/self/fd/{mine}')}")
@@ -199,7 +204,7 @@ write_stale() {
 	need_python
 	write_pidfds
 	cat > "$T/stale.py" <<'PY'
-import ctypes, fcntl, functools, os, sys, time
+import ctypes, fcntl, functools, os, sys
 from pidfds import kept, say
 import pidfds
 dial = functools.partial(pidfds.dial, sys.argv[1])
@@ -219,11 +224,7 @@ def take_over(fd, path):
 say(f"first: {dial('first')}; kept: {kept()}")
 first = take_over(int(kept().split()[0]), "/dev/null")
 say(f"took {first}; kept: {kept()}")
-while True:
-    line = dial("second")
-    if line:
-        break
-    time.sleep(0.1)
+line = pidfds.dial_until_answered(sys.argv[1], "second")
 say(f"second: {line}; kept: {kept()}")
 second = take_over(int(kept().split()[0]), "/dev/urandom")
 say(f"took {second}; kept: {kept()}")
