@@ -11,7 +11,7 @@ need_python() {
 	command -v python3 > /dev/null || skip "needs python3"
 }
 
-# $T/pidfds.py, what the kept-pidfd scripts share: dial(NAME, LABEL)
+# $T/pidfds.py, what this file's python scripts share: dial(NAME, LABEL)
 # sends LABEL and returns the answer's line ("" when the dial or the
 # exchange failed), kept() the pidfds this process holds ("none"), and
 # say(LINE) writes a line in one write; dial_until_answered(NAME,
@@ -58,17 +58,12 @@ PY
 # each dial it twice ("worker K pid=P: LINE; LINE"); waits for them.
 write_workers() {
 	need_python
+	write_pidfds
 	cat > "$T/workers.py" <<'PY'
-import os, socket, sys
+import functools, os, sys
+import pidfds
 name, n = sys.argv[1], int(sys.argv[2])
-
-def dial(label):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(b"\0" + name.encode())
-    s.sendall(label.encode() + b"\n")
-    line = s.makefile().readline().strip()
-    s.close()
-    return line
+dial = functools.partial(pidfds.dial, name)
 
 os.write(1, f"parent pid={os.getpid()}: {dial('parent')}\n".encode())
 pids = []
